@@ -1,0 +1,186 @@
+//! The `handoff` command line: argument definitions; one file per subcommand in `cli/`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod check;
+mod diff;
+mod eval;
+mod fmt;
+mod input;
+mod serve;
+mod test;
+
+/// Where AI may act and where a person must step in: policies as code.
+#[derive(Debug, Parser)]
+#[command(name = "handoff", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    /// Directory of `.policy` files (searched recursively)
+    #[arg(short = 'p', long = "policies", value_name = "DIR", default_value = "policies")]
+    pub policies: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and validate a policy set; print every diagnostic
+    Check(CheckArgs),
+    /// Dry-run: a verdict for each conversation
+    Eval(EvalArgs),
+    /// Run every conversation that carries an `expect:` block
+    Test(TestArgs),
+    /// Impact analysis: verdicts under two policy sets, and what changed
+    Diff(DiffArgs),
+    /// Rewrite policy files in canonical layout (comments kept)
+    Fmt(FmtArgs),
+    /// Long-running verdict service (HTTP or stdio) with hot reload
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Re-run on every save
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    Table,
+    Json,
+    Jsonl,
+    Yaml,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Conversations: `.yaml`/`.json` files, `.jsonl` files, directories, or `-` (JSONL on stdin).
+    /// With none, the samples shipped with the project.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    pub format: EvalFormat,
+    /// Add the per-rule trace, and the `allow ai` rules that came closest
+    #[arg(long)]
+    pub explain: bool,
+    /// Also write a self-contained HTML report
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Conversations with `expect:` blocks; with none, the shipped samples
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+    /// Re-run on every save
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The policy set before the change
+    #[arg(long, value_name = "OLD_DIR")]
+    pub base: PathBuf,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Also write a self-contained HTML report
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// List files that would change, change nothing, exit 1 if any would
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8686")]
+    pub listen: String,
+    /// Serve over standard input and output, one JSON conversation per line
+    #[arg(long)]
+    pub stdio: bool,
+    /// Append every verdict to this file as a JSON line
+    #[arg(long, value_name = "FILE")]
+    pub decision_log: Option<PathBuf>,
+    /// Keep message texts in the decision log
+    #[arg(long)]
+    pub log_text: bool,
+}
+
+/// Exit codes shared by the commands.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// Errors in the policies, invalid inputs, failed tests.
+    pub const FAILURE: u8 = 1;
+    /// The command could not run (unreadable directory, broken policy set for eval, bad usage).
+    pub const COULD_NOT_RUN: u8 = 2;
+}
+
+/// Runs the command line; `main` is only this.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::COULD_NOT_RUN } else { exit::OK });
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Test(args) => test::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Serve(args) => serve::run(&args),
+    };
+    ExitCode::from(code)
+}

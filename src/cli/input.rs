@@ -1,0 +1,1 @@
+//! Reading conversations from files, directories, `.jsonl` and stdin. Being written.

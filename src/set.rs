@@ -1,0 +1,207 @@
+//! A policy set: every `*.policy` file under a directory, run through the whole pipeline
+//! (syntax → check → compile) and identified by a content digest.
+
+use crate::ast;
+use crate::check;
+use crate::context::Conversation;
+use crate::diagnostic::{self, Code, Diagnostic};
+use crate::eval::{self, Program, Verdict};
+use crate::schema::Schema;
+use crate::source::{FileId, Source};
+use crate::syntax;
+use sha2::{Digest as _, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A parsed and checked (not yet compiled) set: what `handoff check` and `fmt` need.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// In path order; a [`FileId`] indexes this list.
+    pub sources: Vec<Source>,
+    pub files: Vec<ast::File>,
+    pub schema: Schema,
+    /// Every diagnostic of the set, errors and warnings, sorted by place.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Parses and checks sources (sorted into path order first).
+    pub fn new(mut sources: Vec<Source>) -> Analysis {
+        sources.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        let mut diagnostics = Vec::new();
+        let mut files = Vec::with_capacity(sources.len());
+        for (i, source) in sources.iter().enumerate() {
+            let id = FileId::try_from(i).unwrap_or(FileId::MAX);
+            let (file, found) = syntax::parse(id, &source.text);
+            diagnostics.extend(found);
+            files.push(file);
+        }
+        let (schema, found) = Schema::build(&files);
+        diagnostics.extend(found);
+        diagnostics.extend(check::check(&files, &schema, &sources));
+        diagnostic::sort(&mut diagnostics);
+        Analysis { sources, files, schema, diagnostics }
+    }
+
+    /// Reads every `*.policy` file under `dir` (recursively) and analyses them. A directory
+    /// that cannot be read is an `io` diagnostic.
+    pub fn load(dir: impl AsRef<Path>) -> Analysis {
+        match read_dir_sources(dir.as_ref()) {
+            Ok(sources) => Analysis::new(sources),
+            Err(d) => Analysis { sources: Vec::new(), files: Vec::new(), schema: Schema::default(), diagnostics: vec![d] },
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Renders every diagnostic for people.
+    pub fn render(&self, color: bool, width: usize) -> String {
+        diagnostic::render(&self.diagnostics, &self.sources, color, width)
+    }
+
+    /// Compiles a set without errors.
+    pub fn compile(self) -> Result<PolicySet, LoadError> {
+        if self.has_errors() {
+            return Err(LoadError { diagnostics: self.diagnostics, sources: self.sources });
+        }
+        let digest = digest(&self.sources);
+        let program = eval::compile(&self.files, &self.sources, &self.schema, digest);
+        Ok(PolicySet {
+            program: Arc::new(program),
+            sources: Arc::new(self.sources),
+            warnings: Arc::new(self.diagnostics),
+        })
+    }
+}
+
+/// A compiled policy set, ready to evaluate conversations. Cheap to clone and share across
+/// threads.
+#[derive(Clone, Debug)]
+pub struct PolicySet {
+    program: Arc<Program>,
+    sources: Arc<Vec<Source>>,
+    warnings: Arc<Vec<Diagnostic>>,
+}
+
+impl PolicySet {
+    /// Parses, checks and compiles every `*.policy` file under `dir`.
+    pub fn load(dir: impl AsRef<Path>) -> Result<PolicySet, LoadError> {
+        Analysis::load(dir).compile()
+    }
+
+    /// The same from memory: `(name, text)` pairs.
+    pub fn from_sources<I, N, T>(sources: I) -> Result<PolicySet, LoadError>
+    where
+        I: IntoIterator<Item = (N, T)>,
+        N: Into<String>,
+        T: Into<String>,
+    {
+        let sources = sources.into_iter().map(|(n, t)| Source::new(n, t)).collect();
+        Analysis::new(sources).compile()
+    }
+
+    /// The verdict for one conversation. Never fails, never panics.
+    pub fn evaluate<'a>(&'a self, conversation: &'a Conversation) -> Verdict<'a> {
+        self.program.evaluate(conversation)
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Content hash of the set (file names and texts, in path order).
+    pub fn digest(&self) -> &str {
+        self.program.digest()
+    }
+
+    /// `version` of each header that gives one, in path order, joined by `+`.
+    pub fn version(&self) -> Option<&str> {
+        self.program.version()
+    }
+
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// Warnings found while loading (a set with errors does not load).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+}
+
+/// Why a policy set did not load: every diagnostic, with the sources to render them.
+#[derive(Clone, Debug)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Vec<Source>,
+}
+
+impl LoadError {
+    pub fn render(&self, color: bool, width: usize) -> String {
+        diagnostic::render(&self.diagnostics, &self.sources, color, width)
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(false, 100))?;
+        write!(f, "{}", diagnostic::summary(&self.diagnostics))
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// SHA-256 over each file's name and text (length-prefixed), in path order; hex, 64 chars.
+pub fn digest(sources: &[Source]) -> String {
+    let mut hasher = Sha256::new();
+    for s in sources {
+        hasher.update((s.name.len() as u64).to_le_bytes());
+        hasher.update(s.name.as_bytes());
+        hasher.update((s.text.len() as u64).to_le_bytes());
+        hasher.update(s.text.as_bytes());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every `*.policy` file under `dir`, named by its path relative to `dir` with `/`.
+pub fn read_dir_sources(dir: &Path) -> Result<Vec<Source>, Diagnostic> {
+    let mut paths = Vec::new();
+    collect_policy_files(dir, &mut paths, 0).map_err(|e| io_error(dir, &e))?;
+    let mut sources = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, &e))?;
+        let rel = path.strip_prefix(dir).unwrap_or(&path);
+        let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        sources.push(Source::new(name, text));
+    }
+    Ok(sources)
+}
+
+fn collect_policy_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
+    if depth > 64 {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        // Editors' and Kubernetes' hidden files (`.#x.policy`, `..data`) are not policies.
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = std::fs::metadata(&path)?; // follows symlinks, as ConfigMaps need
+        if kind.is_dir() {
+            collect_policy_files(&path, out, depth + 1)?;
+        } else if path.extension().is_some_and(|e| e == "policy") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::new(Code::Io, None, format!("cannot read `{}`: {e}", path.display()))
+        .with_help("`-p, --policies DIR` names the directory of `.policy` files")
+}
