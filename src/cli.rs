@@ -11,6 +11,7 @@ mod fmt;
 mod input;
 mod serve;
 mod test;
+mod watch;
 
 /// Where AI may act and where a person must step in: policies as code.
 #[derive(Debug, Parser)]

@@ -1,1 +1,180 @@
-//! Reading conversations from files, directories, `.jsonl` and stdin. Being written.
+//! Reading conversations: `.yaml`/`.yml`/`.json` files (one conversation; YAML may hold several
+//! `---` documents), `.jsonl` files (one a line), directories (every such file inside, sorted),
+//! and `-` (JSONL on stdin). Inputs are streamed: a `.jsonl` file of any size is read a line at
+//! a time, and one bad document never stops the others.
+
+use crate::context::{Conversation, InputError};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// One document read from the inputs.
+pub struct Item {
+    /// Where it came from: `path`, `path:LINE` for JSONL, `-:LINE` for stdin.
+    pub origin: String,
+    pub conversation: Result<Conversation, InputError>,
+}
+
+impl Item {
+    /// The name to show for it: the conversation's `id`, else where it came from.
+    pub fn label(&self) -> String {
+        match &self.conversation {
+            Ok(c) => c.id().unwrap_or_else(|| self.origin.clone()),
+            Err(_) => self.origin.clone(),
+        }
+    }
+}
+
+/// Something that stopped an input from being read at all (a missing file, an unreadable
+/// directory).
+pub struct Unreadable {
+    pub origin: String,
+    pub message: String,
+}
+
+/// The files an input names, expanded (directories walked, sorted by path).
+fn expand(input: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Unreadable>) {
+    if input.as_os_str() == "-" {
+        out.push(input.to_path_buf());
+        return;
+    }
+    match std::fs::metadata(input) {
+        Ok(m) if m.is_dir() => {
+            let mut found = Vec::new();
+            walk(input, &mut found, 0, errors);
+            found.sort();
+            out.extend(found);
+        }
+        Ok(_) => out.push(input.to_path_buf()),
+        Err(e) => errors.push(Unreadable { origin: input.display().to_string(), message: e.to_string() }),
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize, errors: &mut Vec<Unreadable>) {
+    if depth > 64 {
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(Unreadable { origin: dir.display().to_string(), message: e.to_string() });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out, depth + 1, errors);
+        } else if is_conversation_file(&path) {
+            out.push(path);
+        }
+    }
+}
+
+fn is_conversation_file(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json" | "jsonl"))
+}
+
+/// Calls `each` for every document of the inputs, in order. Returns the inputs that could not
+/// be read at all.
+pub fn read_all(inputs: &[PathBuf], mut each: impl FnMut(Item)) -> Vec<Unreadable> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        expand(input, &mut files, &mut errors);
+    }
+    for file in files {
+        if let Err(e) = read_file(&file, &mut each) {
+            errors.push(e);
+        }
+    }
+    errors
+}
+
+fn read_file(path: &Path, each: &mut impl FnMut(Item)) -> Result<(), Unreadable> {
+    let origin = path.display().to_string();
+    let unreadable = |e: std::io::Error| Unreadable { origin: origin.clone(), message: e.to_string() };
+    if path.as_os_str() == "-" {
+        let stdin = std::io::stdin();
+        return read_jsonl(stdin.lock(), "-", each).map_err(unreadable);
+    }
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("jsonl") => {
+            let file = std::fs::File::open(path).map_err(unreadable)?;
+            read_jsonl(std::io::BufReader::new(file), &origin, each).map_err(unreadable)
+        }
+        Some("json") => {
+            let text = std::fs::read_to_string(path).map_err(unreadable)?;
+            each(Item { origin: origin.clone(), conversation: Conversation::from_json(&text) });
+            Ok(())
+        }
+        _ => {
+            let text = std::fs::read_to_string(path).map_err(unreadable)?;
+            read_yaml_documents(&text, &origin, each);
+            Ok(())
+        }
+    }
+}
+
+/// One conversation a line; blank lines are skipped; a bad line is reported as `origin:LINE`.
+pub fn read_jsonl(reader: impl BufRead, origin: &str, each: &mut impl FnMut(Item)) -> std::io::Result<()> {
+    for (n, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let conversation = Conversation::from_json(&line).map_err(|mut e| {
+            // A JSONL error is named by its line in the file.
+            e.line = Some(n + 1);
+            e
+        });
+        each(Item { origin: format!("{origin}:{}", n + 1), conversation });
+    }
+    Ok(())
+}
+
+fn read_yaml_documents(text: &str, origin: &str, each: &mut impl FnMut(Item)) {
+    use serde::Deserialize;
+    let mut count = 0;
+    for document in serde_yaml::Deserializer::from_str(text) {
+        count += 1;
+        let conversation = serde_json::Value::deserialize(document)
+            .map_err(|e| {
+                let loc = e.location();
+                InputError {
+                    message: strip_location(&e.to_string()),
+                    line: loc.as_ref().map(|l| l.line()),
+                    column: loc.as_ref().map(|l| l.column()),
+                }
+            })
+            .and_then(Conversation::from_value);
+        let origin = if count == 1 { origin.to_string() } else { format!("{origin}#{count}") };
+        let failed = conversation.is_err();
+        each(Item { origin, conversation });
+        if failed {
+            // The YAML stream cannot be resynchronised after a syntax error.
+            break;
+        }
+    }
+}
+
+fn strip_location(text: &str) -> String {
+    match text.find(" at line ") {
+        Some(i) => text.get(..i).unwrap_or(text).to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// `origin:line:column: message` for an input that could not be read.
+pub fn describe_error(origin: &str, e: &InputError) -> String {
+    // JSONL origins already carry the line.
+    let has_line = origin.rsplit(':').next().is_some_and(|s| s.parse::<usize>().is_ok());
+    match (e.line, e.column) {
+        (_, Some(c)) if has_line => format!("{origin}:{c}: {}", e.message),
+        (Some(l), Some(c)) => format!("{origin}:{l}:{c}: {}", e.message),
+        (Some(l), None) if !has_line => format!("{origin}:{l}: {}", e.message),
+        _ => format!("{origin}: {}", e.message),
+    }
+}
