@@ -1,11 +1,215 @@
-//! Parsing `.policy` text into the AST (pest). Being written.
+//! Parsing `.policy` text into the AST (pest).
+//!
+//! The file is first scanned lexically (`scan`): comments are collected, nesting beyond
+//! [`ast::MAX_DEPTH`] is refused before pest could recurse into it, and the text is cut into
+//! top-level items. Each item is parsed on its own, so a broken rule does not hide the rest;
+//! when an item does not parse, it is cut again at every item keyword that begins a line, so
+//! that the good rules of a principle survive a broken one. Pest pairs are lowered into the AST
+//! (`lower`, `expr`) with one function per grammar rule, and pest errors become `syntax`
+//! diagnostics with readable token names (`error`).
+
+mod error;
+mod expr;
+mod grammar;
+mod lower;
+mod scan;
 
 use crate::ast;
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
+use crate::source::{FileId, Span, Spanned};
+use grammar::{PolicyParser, Rule};
+use pest::Parser as _;
+use scan::{Kind, Token};
+
 
 /// Parses one file. Always returns a tree (possibly partial) and every syntax error found.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
-    let _ = text;
-    (ast::File { id: file, items: Vec::new(), comments: Vec::new() }, Vec::new())
+    let scan = scan::scan(text);
+    let comments = scan
+        .comments
+        .iter()
+        .map(|&(start, end)| ast::Comment {
+            text: text.get(start + 1..end).unwrap_or("").to_string(),
+            span: Span::new(file, start, end),
+        })
+        .collect();
+    let mut parser = Parse { file, text, items: Vec::new(), diagnostics: Vec::new() };
+    for range in scan::split_items(&scan.tokens, text) {
+        if let Some(tokens) = scan.tokens.get(range) {
+            parser.chunk(tokens);
+        }
+    }
+    let Parse { items, diagnostics, .. } = parser;
+    (ast::File { id: file, items, comments }, diagnostics)
+}
+
+struct Parse<'t> {
+    file: FileId,
+    text: &'t str,
+    items: Vec<ast::Item>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A principle whose rules are being parsed one by one.
+struct OpenPrinciple {
+    name: Spanned<String>,
+    rules: Vec<ast::Rule>,
+    start: usize,
+    /// Where its `{` is, for "never closed".
+    brace: usize,
+    end: usize,
+}
+
+impl<'t> Parse<'t> {
+    /// The text of a run of tokens and its offset.
+    fn piece(&self, tokens: &[Token]) -> (usize, &'t str) {
+        let start = tokens.first().map_or(0, |t| t.start);
+        let end = tokens.last().map_or(start, |t| t.end);
+        (start, self.text.get(start..end).unwrap_or(""))
+    }
+
+    /// Parses one top-level item; on failure, tries to recover its parts.
+    fn chunk(&mut self, tokens: &[Token]) {
+        if let Some(at) = scan::too_deep(tokens, self.text) {
+            let word_end = tokens.iter().find(|t| t.start == at).map_or(at + 1, |t| t.end);
+            self.diagnostics.push(error::too_deep(Span::new(self.file, at, word_end)));
+            return;
+        }
+        let first_error = match self.parse_items(tokens, Rule::item) {
+            Ok(items) => {
+                self.items.extend(items);
+                return;
+            }
+            Err(d) => d,
+        };
+        let pieces = scan::split_lines(tokens, self.text);
+        if pieces.len() < 2 {
+            self.diagnostics.push(first_error);
+            return;
+        }
+        let before = self.diagnostics.len();
+        self.recover(tokens, pieces);
+        if self.diagnostics.len() == before {
+            self.diagnostics.push(first_error);
+        }
+    }
+
+    /// Parses a run of tokens with `rule` and lowers the items found.
+    fn parse_items(&mut self, tokens: &[Token], r: Rule) -> Result<Vec<ast::Item>, Diagnostic> {
+        let (offset, piece) = self.piece(tokens);
+        let pairs = match PolicyParser::parse(r, piece) {
+            Ok(pairs) => pairs,
+            Err(e) => return Err(self.pest_error(&e, tokens, offset)),
+        };
+        let mut lower = lower::Lower { file: self.file, offset, diagnostics: &mut self.diagnostics };
+        lower.items(pairs)
+    }
+
+    /// A pest error as a diagnostic; a failure at the very end of a piece with an unclosed `{`
+    /// says so.
+    fn pest_error(&self, e: &pest::error::Error<Rule>, tokens: &[Token], offset: usize) -> Diagnostic {
+        let (_, piece) = self.piece(tokens);
+        let pos = match e.location {
+            pest::error::InputLocation::Pos(p) | pest::error::InputLocation::Span((p, _)) => p,
+        };
+        if pos >= piece.len() {
+            if let (_, Some(open)) = scan::braces(tokens) {
+                return error::unclosed(self.file, open, offset + piece.len());
+            }
+        }
+        error::from_pest(e, self.file, self.text, offset)
+    }
+
+    /// Parses pieces cut at line-leading item keywords, putting rules back into the principle
+    /// they belong to.
+    fn recover(&mut self, tokens: &[Token], pieces: Vec<std::ops::Range<usize>>) {
+        let mut open: Option<OpenPrinciple> = None;
+        for range in pieces {
+            let Some(piece) = tokens.get(range) else { continue };
+            let Some(&first) = piece.first() else { continue };
+            let is_rule = first.is_word(self.text, "allow") || first.is_word(self.text, "require");
+            if is_rule && open.is_some() {
+                self.rule_in_principle(piece, &mut open);
+                continue;
+            }
+            if let Some(p) = open.take() {
+                self.close_unclosed(p);
+            }
+            if first.is_word(self.text, "principle") {
+                if let Some(p) = self.open_principle(piece) {
+                    open = Some(p);
+                    continue;
+                }
+            }
+            match self.parse_items(piece, Rule::item) {
+                Ok(items) => self.items.extend(items),
+                Err(d) => self.diagnostics.push(d),
+            }
+        }
+        if let Some(p) = open {
+            self.close_unclosed(p);
+        }
+    }
+
+    /// `principle "NAME" {` alone on its piece (its rules follow in later pieces); `None` when
+    /// the piece is something else.
+    fn open_principle(&mut self, piece: &[Token]) -> Option<OpenPrinciple> {
+        let brace = piece.iter().position(|t| t.kind == Kind::Bracket(b'{'))?;
+        if brace + 1 != piece.len() {
+            return None;
+        }
+        let (offset, text) = self.piece(piece);
+        let pairs = PolicyParser::parse(Rule::principle_open, text).ok()?;
+        let mut lower = lower::Lower { file: self.file, offset, diagnostics: &mut self.diagnostics };
+        let name = lower.principle_open(pairs)?;
+        let brace_at = piece.get(brace).map_or(offset, |t| t.start);
+        Some(OpenPrinciple { name, rules: Vec::new(), start: offset, brace: brace_at, end: offset + text.len() })
+    }
+
+    /// A rule inside an open principle; an extra `}` at its end closes the principle.
+    fn rule_in_principle(&mut self, piece: &[Token], open: &mut Option<OpenPrinciple>) {
+        let (net, _) = scan::braces(piece);
+        let closing = if net < 0 { piece.iter().rposition(|t| t.kind == Kind::Bracket(b'}')) } else { None };
+        let rule_tokens = match closing {
+            Some(i) => piece.get(..i).unwrap_or(piece),
+            None => piece,
+        };
+        match self.parse_items(rule_tokens, Rule::rule_item) {
+            Ok(items) => {
+                if let Some(p) = open.as_mut() {
+                    p.rules.extend(items.into_iter().filter_map(|i| match i {
+                        ast::Item::Rule(r) => Some(r),
+                        _ => None,
+                    }));
+                }
+            }
+            Err(d) => self.diagnostics.push(d),
+        }
+        if let Some(p) = open.as_mut() {
+            p.end = piece.last().map_or(p.end, |t| t.end);
+        }
+        if let Some(i) = closing {
+            if let Some(rest) = piece.get(i + 1..).filter(|r| !r.is_empty()) {
+                // Text after the principle's `}`: report it as an item of its own.
+                if let Err(d) = self.parse_items(rest, Rule::item) {
+                    self.diagnostics.push(d);
+                }
+            }
+            if let Some(p) = open.take() {
+                let end = piece.get(i).map_or(p.end, |t| t.end);
+                self.finish(p, end);
+            }
+        }
+    }
+
+    fn close_unclosed(&mut self, p: OpenPrinciple) {
+        self.diagnostics.push(error::unclosed(self.file, p.brace, p.end));
+        let end = p.end;
+        self.finish(p, end);
+    }
+
+    fn finish(&mut self, p: OpenPrinciple, end: usize) {
+        let span = Span::new(self.file, p.start, end);
+        self.items.push(ast::Item::Principle(ast::Principle { name: p.name, rules: p.rules, span }));
+    }
 }

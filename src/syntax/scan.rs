@@ -1,0 +1,221 @@
+//! A lexical pre-scan of the whole file, before pest sees it.
+//!
+//! It knows just enough of the language to skip strings and comments, and is used to
+//! - collect every comment (for the formatter),
+//! - cut the file into top-level items, so that one broken item does not hide the others,
+//! - refuse nesting deeper than [`MAX_DEPTH`] before a recursive parser could overflow the stack,
+//! - find a `{` that is never closed, for a readable message.
+
+use crate::ast::MAX_DEPTH;
+
+/// What a token is, as far as the pre-scan cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// A run of `[A-Za-z0-9_.]`: a keyword, a name, a dotted path or a number.
+    Word,
+    /// A string literal (possibly unterminated at the line end).
+    Str,
+    /// One of `{ } ( ) [ ]`.
+    Bracket(u8),
+    /// Any other character.
+    Other,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Token {
+    pub kind: Kind,
+    pub start: usize,
+    pub end: usize,
+    /// The first token of its line.
+    pub line_start: bool,
+}
+
+impl Token {
+    pub fn text(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+
+    /// Whether this token is the word `word` (a dotted path is never a keyword).
+    pub fn is_word(self, text: &str, word: &str) -> bool {
+        self.kind == Kind::Word && self.text(text) == word
+    }
+}
+
+/// Tokens and comments of a file. Comments are `(start, end)` with `start` at `#` and `end`
+/// before the line end.
+pub(super) struct Scan {
+    pub tokens: Vec<Token>,
+    pub comments: Vec<(usize, usize)>,
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.'
+}
+
+pub(super) fn scan(text: &str) -> Scan {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut comments = Vec::new();
+    let mut i = 0;
+    let mut line_start = true;
+    while let Some(&b) = bytes.get(i) {
+        let start = i;
+        let kind = match b {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'#' => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+                let end = if i > start && bytes.get(i - 1) == Some(&b'\r') { i - 1 } else { i };
+                comments.push((start, end));
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        b'\n' => break,
+                        b'\\' if bytes.get(i + 1).is_some_and(|&n| n != b'\n') => i += 2,
+                        _ => i += 1,
+                    }
+                }
+                Kind::Str
+            }
+            b'{' | b'}' | b'(' | b')' | b'[' | b']' => {
+                i += 1;
+                Kind::Bracket(b)
+            }
+            _ if is_word_byte(b) => {
+                while bytes.get(i).is_some_and(|&c| is_word_byte(c)) {
+                    i += 1;
+                }
+                Kind::Word
+            }
+            _ => {
+                // One character, whole (UTF-8 continuation bytes are not char boundaries).
+                i += 1;
+                while bytes.get(i).is_some_and(|&c| (c & 0xC0) == 0x80) {
+                    i += 1;
+                }
+                Kind::Other
+            }
+        };
+        tokens.push(Token { kind, start, end: i.min(text.len()), line_start });
+        line_start = false;
+    }
+    Scan { tokens, comments }
+}
+
+/// Words that begin a top-level item.
+pub(super) const ITEM_KEYWORDS: [&str; 7] = ["policy", "default", "context", "lexicon", "principle", "allow", "require"];
+
+/// Words that begin a clause of a rule; nesting is counted per clause.
+const CLAUSE_KEYWORDS: [&str; 8] = ["when", "unless", "because", "priority", "queue", "tag", "say", "must"];
+
+fn is_item_keyword(t: Token, text: &str) -> bool {
+    t.kind == Kind::Word && ITEM_KEYWORDS.contains(&t.text(text))
+}
+
+/// Cuts tokens into top-level items: a new item begins at an item keyword outside braces.
+/// Returns index ranges into `tokens`.
+pub(super) fn split_items(tokens: &[Token], text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut starts = Vec::new();
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.kind {
+            Kind::Bracket(b'{') => depth += 1,
+            Kind::Bracket(b'}') => depth = depth.saturating_sub(1),
+            Kind::Word if depth == 0 && is_item_keyword(*t, text) => starts.push(i),
+            _ => {}
+        }
+    }
+    ranges(starts, tokens.len())
+}
+
+/// Cuts a piece that did not parse at every item keyword that begins a line, at any depth:
+/// the usual layout survives a missing or extra brace.
+pub(super) fn split_lines(tokens: &[Token], text: &str) -> Vec<std::ops::Range<usize>> {
+    let starts = tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| *i == 0 || (t.line_start && is_item_keyword(**t, text)))
+        .map(|(i, _)| i)
+        .collect();
+    ranges(starts, tokens.len())
+}
+
+fn ranges(mut starts: Vec<usize>, len: usize) -> Vec<std::ops::Range<usize>> {
+    if starts.first() != Some(&0) && len > 0 {
+        starts.insert(0, 0);
+    }
+    let mut out = Vec::with_capacity(starts.len());
+    for (k, &s) in starts.iter().enumerate() {
+        let e = starts.get(k + 1).copied().unwrap_or(len);
+        if s < e {
+            out.push(s..e);
+        }
+    }
+    out
+}
+
+/// The first place where nesting goes deeper than [`MAX_DEPTH`]: open parentheses and
+/// brackets, plus every `not` and `where` of the same clause.
+pub(super) fn too_deep(tokens: &[Token], text: &str) -> Option<usize> {
+    let mut brackets = 0usize;
+    let mut words = 0usize;
+    for t in tokens {
+        match t.kind {
+            Kind::Bracket(b'(' | b'[') => brackets += 1,
+            Kind::Bracket(b')' | b']') => brackets = brackets.saturating_sub(1),
+            Kind::Bracket(_) => {
+                brackets = 0;
+                words = 0;
+            }
+            Kind::Word => {
+                let w = t.text(text);
+                if w == "not" || w == "where" {
+                    words += 1;
+                } else if CLAUSE_KEYWORDS.contains(&w) {
+                    words = 0;
+                }
+            }
+            Kind::Str | Kind::Other => {}
+        }
+        if brackets + words > MAX_DEPTH {
+            return Some(t.start);
+        }
+    }
+    None
+}
+
+/// Net count of `{` minus `}` and the first `{` that is never closed.
+pub(super) fn braces(tokens: &[Token]) -> (isize, Option<usize>) {
+    let mut open = Vec::new();
+    let mut net = 0isize;
+    for t in tokens {
+        match t.kind {
+            Kind::Bracket(b'{') => {
+                open.push(t.start);
+                net += 1;
+            }
+            Kind::Bracket(b'}') => {
+                open.pop();
+                net -= 1;
+            }
+            _ => {}
+        }
+    }
+    (net, open.first().copied())
+}
