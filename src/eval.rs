@@ -1,47 +1,20 @@
-//! Compiling a checked set into a [`Program`] and evaluating conversations. Being written.
+//! Compiling a checked set into a [`Program`] and evaluating conversations into [`Verdict`]s.
+//!
+//! - [`compile`](mod@compile): paths → slots, lexicons → one automaton, regexes built once,
+//!   conditions → an arena of nodes;
+//! - `run`: three-valued evaluation of conditions over one conversation;
+//! - `verdict`: the decision of LANGUAGE.md §3, and the verdict with its rendering;
+//! - `explain`: the per-rule trace of `--explain`.
 
-use crate::ast::{self, Priority, Route};
-use crate::context::Conversation;
-use crate::schema::Schema;
-use crate::source::Source;
+mod compile;
+mod explain;
+mod lexicon;
+mod print;
+mod program;
+mod run;
+mod value;
+mod verdict;
 
-#[derive(Debug)]
-pub struct Program {
-    digest: String,
-    version: Option<String>,
-}
-
-pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest: String) -> Program {
-    let _ = (files, sources, schema);
-    Program { digest, version: None }
-}
-
-impl Program {
-    pub fn digest(&self) -> &str {
-        &self.digest
-    }
-    pub fn version(&self) -> Option<&str> {
-        self.version.as_deref()
-    }
-    pub fn evaluate<'a>(&'a self, conversation: &'a Conversation) -> Verdict<'a> {
-        Verdict { route: Route::Human, priority: Priority::Normal, program: self, conversation }
-    }
-}
-
-pub struct Verdict<'a> {
-    pub route: Route,
-    pub priority: Priority,
-    program: &'a Program,
-    conversation: &'a Conversation,
-}
-
-impl serde::Serialize for Verdict<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Verdict", 3)?;
-        s.serialize_field("conversation", &self.conversation.id())?;
-        s.serialize_field("route", &self.route)?;
-        s.serialize_field("policy", &serde_json::json!({"version": self.program.version(), "digest": self.program.digest()}))?;
-        s.end()
-    }
-}
+pub use compile::compile;
+pub use program::Program;
+pub use verdict::{Decider, Verdict};

@@ -1,0 +1,479 @@
+//! From a checked AST to a [`Program`]: paths become slots, lexicons one automaton, regexes are
+//! built once, conditions become an arena of nodes.
+//!
+//! The set has been checked, so anything odd met here (an unknown path, a regex that does not
+//! compile, a missing `when`) is handled defensively: it evaluates as unknown, never panics.
+
+use super::lexicon::Lexicons;
+use super::print;
+use super::program::{
+    Condition, DefaultRule, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId,
+    Template, Test,
+};
+use crate::ast::{self, Expr, ExprKind, Literal, MessageTest, Priority, Route};
+use crate::schema::{self, Schema};
+use crate::signals::Wanted;
+use crate::source::{Source, Span};
+use std::collections::HashMap;
+
+/// Nesting deeper than this compiles to an unknown node (the parser already caps it lower).
+const DEPTH_LIMIT: usize = ast::MAX_DEPTH * 2;
+
+/// Compiles a checked set (files in path order, with their sources) into a [`Program`].
+pub fn compile(
+    files: &[ast::File],
+    sources: &[Source],
+    schema: &Schema,
+    digest: String,
+) -> Program {
+    let mut c = Compiler {
+        schema,
+        sources,
+        nodes: Vec::new(),
+        slots: Vec::new(),
+        slot_index: HashMap::new(),
+        regexes: Vec::new(),
+        regex_index: HashMap::new(),
+        lexicons: Lexicons::default(),
+    };
+
+    let mut versions = Vec::new();
+    let mut ai_must = Vec::new();
+    let mut default: Option<(&ast::DefaultDecl, String)> = None;
+    let mut lexicons = Vec::new();
+    let mut rules: Vec<(&ast::Rule, Option<&str>)> = Vec::new();
+    for file in files {
+        for item in &file.items {
+            match item {
+                ast::Item::Header(h) => {
+                    if let Some(v) = &h.version {
+                        versions.push(v.node.clone());
+                    }
+                    ai_must.extend(h.ai_must.iter().map(|m| m.node.clone()));
+                }
+                ast::Item::Default(d) => {
+                    if default.is_none() {
+                        default = Some((d, c.location(d.span)));
+                    }
+                }
+                ast::Item::Lexicon(l) => {
+                    if !lexicons
+                        .iter()
+                        .any(|(n, _): &(String, Vec<String>)| *n == l.name.node)
+                    {
+                        lexicons.push((
+                            l.name.node.clone(),
+                            l.phrases.iter().map(|p| p.node.clone()).collect(),
+                        ));
+                    }
+                }
+                ast::Item::Principle(p) => {
+                    rules.extend(p.rules.iter().map(|r| (r, Some(p.name.node.as_str()))))
+                }
+                ast::Item::Rule(r) => rules.push((r, None)),
+                ast::Item::Context(_) => {}
+            }
+        }
+    }
+    c.lexicons = Lexicons::build(&lexicons);
+
+    let rules: Vec<Rule> = rules
+        .into_iter()
+        .map(|(r, principle)| c.rule(r, principle))
+        .collect();
+    let default = match default {
+        Some((d, source)) => DefaultRule {
+            route: d.route.node,
+            because: c.template(&d.because.node),
+            source,
+        },
+        None => DefaultRule {
+            route: Route::Human,
+            because: Template {
+                parts: vec![Part::Text("The policy set gives no default.".into())],
+            },
+            source: String::new(),
+        },
+    };
+    ai_must.sort();
+    ai_must.dedup();
+    let mut wanted = Wanted::default();
+    for slot in &c.slots {
+        if let Some(s) = slot.signal {
+            s.want(&mut wanted);
+        }
+    }
+    Program {
+        digest,
+        version: (!versions.is_empty()).then(|| versions.join("+")),
+        nodes: c.nodes,
+        slots: c.slots,
+        rules,
+        regexes: c.regexes,
+        lexicons: c.lexicons,
+        default,
+        ai_must,
+        wanted,
+    }
+}
+
+struct Compiler<'s> {
+    schema: &'s Schema,
+    sources: &'s [Source],
+    nodes: Vec<Node>,
+    slots: Vec<Slot>,
+    slot_index: HashMap<String, SlotId>,
+    regexes: Vec<regex::Regex>,
+    regex_index: HashMap<String, Option<u32>>,
+    lexicons: Lexicons,
+}
+
+/// Where an expression is compiled: inside `where`, `text`, `sentiment` and `from` name the
+/// message.
+#[derive(Clone, Copy)]
+struct Scope {
+    in_where: bool,
+    depth: usize,
+}
+
+impl Compiler<'_> {
+    fn location(&self, span: Span) -> String {
+        self.sources
+            .get(span.file as usize)
+            .map(|s| s.location(span.start as usize))
+            .unwrap_or_default()
+    }
+
+    fn push(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        NodeId::try_from(self.nodes.len() - 1).unwrap_or(NodeId::MAX)
+    }
+
+    fn rule(&mut self, r: &ast::Rule, principle: Option<&str>) -> Rule {
+        let top = Scope {
+            in_where: false,
+            depth: 0,
+        };
+        let mut conjuncts = Vec::new();
+        let when = match &r.when {
+            Some(expr) => {
+                let mut parts = Vec::new();
+                split_and(expr, &mut parts);
+                let mut when: Option<NodeId> = None;
+                for part in parts {
+                    let node = self.expr(part, top);
+                    conjuncts.push(self.condition(part, node));
+                    when = Some(match when {
+                        Some(prev) => self.push(Node::And(prev, node)),
+                        None => node,
+                    });
+                }
+                when.unwrap_or_else(|| self.push(Node::Bool(false)))
+            }
+            // `missing-when` is an error, so this does not run; such a rule never matches.
+            None => self.push(Node::Bool(false)),
+        };
+        let (unless, unless_condition) = match &r.unless {
+            Some(expr) => {
+                let node = self.expr(expr, top);
+                (Some(node), Some(self.condition(expr, node)))
+            }
+            None => (None, None),
+        };
+        let because = r
+            .because
+            .as_ref()
+            .map(|b| self.template(&b.node))
+            .unwrap_or_default();
+        let mut tags: Vec<String> = r.tags.iter().map(|t| t.node.clone()).collect();
+        tags.sort();
+        tags.dedup();
+        Rule {
+            name: r.name.node.clone(),
+            principle: principle.map(str::to_string),
+            effect: r.effect.node,
+            when,
+            unless,
+            conjuncts,
+            unless_condition,
+            because,
+            priority: r.priority.as_ref().map_or(Priority::Normal, |p| p.node),
+            queue: r.queue.as_ref().map(|q| q.node.clone()),
+            say: r.say.as_ref().map(|s| s.node.clone()),
+            tags,
+            must: r.must.iter().map(|m| m.node.clone()).collect(),
+            source: self.location(r.span),
+        }
+    }
+
+    fn condition(&mut self, expr: &Expr, node: NodeId) -> Condition {
+        let mut slots = Vec::new();
+        collect_paths(expr, &mut slots);
+        let mut ids: Vec<SlotId> = Vec::new();
+        for path in slots {
+            let id = self.slot(&path, false);
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Condition {
+            node,
+            text: print::expr(expr),
+            slots: ids,
+        }
+    }
+
+    /// The slot of a path, created on first use; `read` marks a value read by a condition.
+    fn slot(&mut self, path: &str, read: bool) -> SlotId {
+        if let Some(&id) = self.slot_index.get(path) {
+            if read {
+                if let Some(s) = self.slots.get_mut(id as usize) {
+                    s.read = true;
+                }
+            }
+            return id;
+        }
+        let field = self.schema.get(path);
+        self.slots.push(Slot {
+            path: path.to_string(),
+            segments: path.split('.').map(str::to_string).collect(),
+            ty: field.map(|f| f.ty.clone()),
+            default: field.and_then(|f| f.default.clone()),
+            signal: Signal::from_path(path),
+            read,
+        });
+        let id = SlotId::try_from(self.slots.len() - 1).unwrap_or(SlotId::MAX);
+        self.slot_index.insert(path.to_string(), id);
+        id
+    }
+
+    fn regex(&mut self, pattern: &str) -> Option<u32> {
+        if let Some(&id) = self.regex_index.get(pattern) {
+            return id;
+        }
+        let id = regex::Regex::new(pattern).ok().map(|re| {
+            self.regexes.push(re);
+            u32::try_from(self.regexes.len() - 1).unwrap_or(u32::MAX)
+        });
+        self.regex_index.insert(pattern.to_string(), id);
+        id
+    }
+
+    fn expr(&mut self, e: &Expr, scope: Scope) -> NodeId {
+        if scope.depth > DEPTH_LIMIT {
+            return self.push(Node::Unknown);
+        }
+        let inner = Scope {
+            depth: scope.depth + 1,
+            ..scope
+        };
+        let node = match &e.kind {
+            ExprKind::Literal(Literal::Bool(b)) => Node::Bool(*b),
+            ExprKind::Literal(Literal::Number(n)) => Node::Num(*n),
+            ExprKind::Literal(Literal::String(s)) => Node::Str(s.clone()),
+            // A list outside `in` has no value.
+            ExprKind::List(_) => Node::Unknown,
+            ExprKind::Path(path) => {
+                let field = match path.as_str() {
+                    "text" => Some(MsgField::Text),
+                    "sentiment" => Some(MsgField::Sentiment),
+                    "from" => Some(MsgField::From),
+                    _ => None,
+                };
+                match field {
+                    Some(f) if scope.in_where => Node::Msg(f),
+                    _ => Node::Slot(self.slot(path, true)),
+                }
+            }
+            ExprKind::Not(x) => Node::Not(self.expr(x, inner)),
+            ExprKind::And(a, b) => Node::And(self.expr(a, inner), self.expr(b, inner)),
+            ExprKind::Or(a, b) => Node::Or(self.expr(a, inner), self.expr(b, inner)),
+            ExprKind::Compare { op, lhs, rhs } => Node::Cmp {
+                op: *op,
+                lhs: self.expr(lhs, inner),
+                rhs: self.expr(rhs, inner),
+            },
+            ExprKind::In {
+                value,
+                list,
+                negated,
+            } => {
+                let value = self.expr(value, inner);
+                match &list.kind {
+                    ExprKind::List(items) => {
+                        let items = items.iter().map(|i| self.expr(i, inner)).collect();
+                        Node::In {
+                            value,
+                            items,
+                            negated: *negated,
+                        }
+                    }
+                    _ => Node::Unknown,
+                }
+            }
+            ExprKind::Contains { lhs, rhs } => Node::Contains {
+                lhs: self.expr(lhs, inner),
+                rhs: self.expr(rhs, inner),
+            },
+            ExprKind::Matches { lhs, pattern } => Node::Matches {
+                lhs: self.expr(lhs, inner),
+                regex: self.regex(&pattern.node),
+            },
+            ExprKind::Mentions { lhs, lexicon } => Node::Mentions {
+                lhs: self.expr(lhs, inner),
+                lexicon: self.lexicons.id(&lexicon.node),
+            },
+            ExprKind::Presence { path, missing } => Node::Presence {
+                slot: self.slot(&path.node, false),
+                missing: *missing,
+            },
+            ExprKind::Quantified {
+                quantifier,
+                who,
+                test,
+            } => {
+                let test = match test {
+                    MessageTest::Mentions(l) => Test::Mentions(self.lexicons.id(&l.node)),
+                    MessageTest::Matches(p) => Test::Matches(self.regex(&p.node)),
+                    MessageTest::Where(x) => Test::Where(self.expr(
+                        x,
+                        Scope {
+                            in_where: true,
+                            ..inner
+                        },
+                    )),
+                };
+                Node::Quant {
+                    quantifier: *quantifier,
+                    who: *who,
+                    test,
+                }
+            }
+            ExprKind::Count { who, filter } => {
+                let filter = filter.as_ref().map(|x| {
+                    self.expr(
+                        x,
+                        Scope {
+                            in_where: true,
+                            ..inner
+                        },
+                    )
+                });
+                Node::Count { who: *who, filter }
+            }
+        };
+        self.push(node)
+    }
+
+    /// Cuts a template into text, slots and `{matched}`; `{{` and `}}` are braces.
+    fn template(&mut self, text: &str) -> Template {
+        let mut parts = Vec::new();
+        let mut buf = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(ch) = chars.next() {
+            match ch {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    buf.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    buf.push('}');
+                }
+                '{' => {
+                    let mut name = String::new();
+                    let mut closed = false;
+                    for n in chars.by_ref() {
+                        if n == '}' {
+                            closed = true;
+                            break;
+                        }
+                        name.push(n);
+                    }
+                    let key = name.trim();
+                    let known = key == "matched" || self.schema.get(key).is_some();
+                    if !closed || !known {
+                        // rejected by the checker; kept as written
+                        buf.push('{');
+                        buf.push_str(&name);
+                        if closed {
+                            buf.push('}');
+                        }
+                        continue;
+                    }
+                    if !buf.is_empty() {
+                        parts.push(Part::Text(std::mem::take(&mut buf)));
+                    }
+                    parts.push(if key == "matched" {
+                        Part::Matched
+                    } else {
+                        Part::Slot(self.slot(key, false))
+                    });
+                }
+                _ => buf.push(ch),
+            }
+        }
+        if !buf.is_empty() {
+            parts.push(Part::Text(buf));
+        }
+        Template { parts }
+    }
+}
+
+/// The conjuncts of a top-level `and` chain, left to right.
+fn split_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::And(a, b) => {
+                stack.push(b);
+                stack.push(a);
+            }
+            _ => out.push(e),
+        }
+    }
+}
+
+/// Every context path an expression reads the value of (message fields inside `where` left
+/// out), in order of appearance.
+fn collect_paths(e: &Expr, out: &mut Vec<String>) {
+    let mut stack = vec![(e, false)];
+    while let Some((e, in_where)) = stack.pop() {
+        match &e.kind {
+            ExprKind::Path(p) => {
+                let message_field = in_where && schema::MESSAGE_FIELDS.contains(&p.as_str());
+                if !message_field && !out.contains(p) {
+                    out.push(p.clone());
+                }
+            }
+            ExprKind::Literal(_) | ExprKind::Presence { .. } => {}
+            ExprKind::List(items) => stack.extend(items.iter().rev().map(|i| (i, in_where))),
+            ExprKind::Not(x) => stack.push((x, in_where)),
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                stack.push((b, in_where));
+                stack.push((a, in_where));
+            }
+            ExprKind::Compare { lhs, rhs, .. } | ExprKind::Contains { lhs, rhs } => {
+                stack.push((rhs, in_where));
+                stack.push((lhs, in_where));
+            }
+            ExprKind::In { value, list, .. } => {
+                stack.push((list, in_where));
+                stack.push((value, in_where));
+            }
+            ExprKind::Matches { lhs, .. } | ExprKind::Mentions { lhs, .. } => {
+                stack.push((lhs, in_where))
+            }
+            ExprKind::Quantified {
+                test: MessageTest::Where(x),
+                ..
+            } => stack.push((x, true)),
+            ExprKind::Quantified { .. } => {}
+            ExprKind::Count { filter, .. } => {
+                if let Some(x) = filter {
+                    stack.push((x, true));
+                }
+            }
+        }
+    }
+}

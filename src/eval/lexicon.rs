@@ -1,0 +1,210 @@
+//! `mentions` (LANGUAGE.md §6): every lexicon of the set in one Aho-Corasick automaton over
+//! normalised text.
+//!
+//! Text and phrases are normalised the same way: lowercase, `’` read as `'`, words are runs of
+//! letters and digits (an apostrophe between letters stays inside the word), every other
+//! character separates words, and the words are joined by single spaces with a space before
+//! and after. A phrase ` a b ` then occurs in a text exactly when its words occur there in
+//! sequence, as whole words. Matches may share their surrounding spaces, so the search is
+//! overlapping.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use smallvec::SmallVec;
+
+/// Index of a lexicon in the set.
+pub type LexId = u16;
+
+/// The first occurrence of one lexicon in one text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub lexicon: LexId,
+    /// Byte offset in the normalised text (only its order matters).
+    pub pos: u32,
+    /// Length of the normalised phrase; at the same position the longer phrase counts first.
+    pub len: u32,
+    /// Index of the phrase in [`Lexicons::phrases`].
+    pub phrase: u32,
+}
+
+/// First hits of every lexicon found in a text.
+pub type Hits = SmallVec<[Hit; 4]>;
+
+#[derive(Debug, Default)]
+pub struct Lexicons {
+    pub names: Vec<String>,
+    /// Every phrase as written, over all lexicons.
+    pub phrases: Vec<String>,
+    /// For each automaton pattern (a distinct normalised phrase), the lexicons and phrases it
+    /// stands for.
+    members: Vec<SmallVec<[(LexId, u32); 1]>>,
+    automaton: Option<AhoCorasick>,
+}
+
+impl Lexicons {
+    /// Builds the automaton over `(name, phrases)` pairs.
+    pub fn build(lexicons: &[(String, Vec<String>)]) -> Lexicons {
+        let mut out = Lexicons::default();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (name, phrases) in lexicons {
+            let lex = LexId::try_from(out.names.len()).unwrap_or(LexId::MAX);
+            out.names.push(name.clone());
+            for phrase in phrases {
+                let id = u32::try_from(out.phrases.len()).unwrap_or(u32::MAX);
+                out.phrases.push(phrase.clone());
+                let mut norm = String::new();
+                normalize(phrase, &mut norm);
+                if norm.trim().is_empty() {
+                    continue; // a phrase without words matches nothing
+                }
+                let p = *index.entry(norm.clone()).or_insert_with(|| {
+                    patterns.push(norm);
+                    out.members.push(SmallVec::new());
+                    out.members.len() - 1
+                });
+                if let Some(m) = out.members.get_mut(p) {
+                    m.push((lex, id));
+                }
+            }
+        }
+        if !patterns.is_empty() {
+            out.automaton = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&patterns)
+                .ok();
+        }
+        out
+    }
+
+    pub fn id(&self, name: &str) -> Option<LexId> {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|i| LexId::try_from(i).ok())
+    }
+
+    /// The first hit of every lexicon in `text`; `scratch` holds the normalised text.
+    pub fn scan(&self, text: &str, scratch: &mut String) -> Hits {
+        let mut hits = Hits::new();
+        let Some(ac) = &self.automaton else {
+            return hits;
+        };
+        normalize(text, scratch);
+        for m in ac.find_overlapping_iter(scratch.as_str()) {
+            let pos = u32::try_from(m.start()).unwrap_or(u32::MAX);
+            let len = u32::try_from(m.len()).unwrap_or(u32::MAX);
+            let Some(members) = self.members.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            for &(lexicon, phrase) in members {
+                let hit = Hit {
+                    lexicon,
+                    pos,
+                    len,
+                    phrase,
+                };
+                match hits.iter_mut().find(|h| h.lexicon == lexicon) {
+                    Some(h) => {
+                        if (pos, std::cmp::Reverse(len)) < (h.pos, std::cmp::Reverse(h.len)) {
+                            *h = hit;
+                        }
+                    }
+                    None => hits.push(hit),
+                }
+            }
+        }
+        hits
+    }
+
+    pub fn phrase(&self, id: u32) -> Option<&str> {
+        self.phrases.get(id as usize).map(String::as_str)
+    }
+}
+
+/// Writes the normalised form of `text` into `out`: ` word word … ` (see the module doc).
+pub fn normalize(text: &str, out: &mut String) {
+    out.clear();
+    out.push(' ');
+    let mut chars = text.chars().map(unify).peekable();
+    let mut prev_letter = false;
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            prev_letter = c.is_alphabetic();
+        } else if c == '\'' && prev_letter && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+            out.push('\'');
+            prev_letter = false;
+        } else {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            prev_letter = false;
+        }
+    }
+    if !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+fn unify(c: char) -> char {
+    if c == '\u{2019}' { '\'' } else { c }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        let mut out = String::new();
+        normalize(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn normalisation() {
+        assert_eq!(norm("My dad DIED."), " my dad died ");
+        assert_eq!(norm("I don’t want"), " i don't want ");
+        assert_eq!(norm("well-being"), " well being ");
+        assert_eq!(norm("'quoted' rock'n'roll"), " quoted rock'n'roll ");
+        assert_eq!(norm(""), " ");
+    }
+
+    fn lex() -> Lexicons {
+        Lexicons::build(&[
+            ("grief".into(), vec!["died".into(), "passed away".into()]),
+            (
+                "harm".into(),
+                vec![
+                    "don't want to live".into(),
+                    "end it all".into(),
+                    "end".into(),
+                ],
+            ),
+            ("care".into(), vec!["well-being".into(), "died".into()]),
+        ])
+    }
+
+    #[test]
+    fn whole_words_in_sequence() {
+        let l = lex();
+        let mut s = String::new();
+        let hits = l.scan("My dad DIED.", &mut s);
+        assert_eq!(
+            hits.iter().map(|h| h.lexicon).collect::<Vec<_>>(),
+            vec![0, 2]
+        );
+        assert!(l.scan("I studied hard", &mut s).is_empty());
+        let hits = l.scan("I don\u{2019}t want to live anymore", &mut s);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(l.phrase(hits[0].phrase), Some("don't want to live"));
+        let hits = l.scan("my well being matters", &mut s);
+        assert_eq!(hits.first().map(|h| h.lexicon), Some(2));
+        // at the same place the longer phrase wins; the first place wins overall
+        let hits = l.scan("I want to end it all, the end", &mut s);
+        assert_eq!(l.phrase(hits[0].phrase), Some("end it all"));
+        // adjacent phrases share a space
+        let hits = l.scan("passed away died", &mut s);
+        assert_eq!(hits.len(), 2);
+    }
+}

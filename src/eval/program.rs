@@ -1,0 +1,204 @@
+//! The compiled form of a policy set: plain data, built once by [`super::compile`].
+//!
+//! Conditions live in one arena of [`Node`]s that refer to each other by index; every path a
+//! rule reads is resolved to a [`Slot`] at compile time; every lexicon of the set is one
+//! automaton; regexes are built once.
+
+use super::lexicon::{LexId, Lexicons};
+use crate::ast::{CmpOp, Effect, Literal, Priority, Quantifier, Route, Type, Who};
+use crate::signals::Wanted;
+
+/// Index of a node in [`Program::nodes`].
+pub type NodeId = u32;
+/// Index of a slot in [`Program::slots`].
+pub type SlotId = u16;
+/// Index of a rule in [`Program::rules`] (path order).
+pub type RuleId = u16;
+
+/// The compiled policy set.
+#[derive(Debug)]
+pub struct Program {
+    pub(crate) digest: String,
+    pub(crate) version: Option<String>,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) slots: Vec<Slot>,
+    /// In path order: files sorted by path, then position in the file.
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) regexes: Vec<regex::Regex>,
+    pub(crate) lexicons: Lexicons,
+    pub(crate) default: DefaultRule,
+    /// Every header's `ai_must`, sorted, without duplicates.
+    pub(crate) ai_must: Vec<String>,
+    /// The signals some rule reads (in conditions or templates).
+    pub(crate) wanted: Wanted,
+}
+
+/// One node of a condition.
+#[derive(Clone, Debug)]
+pub(crate) enum Node {
+    /// Anything the compiler could not make sense of (the checker reports it first).
+    Unknown,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    /// The value of a context path, built-in or signal.
+    Slot(SlotId),
+    /// A field of the current message inside `where`.
+    Msg(MsgField),
+    Not(NodeId),
+    And(NodeId, NodeId),
+    Or(NodeId, NodeId),
+    Cmp {
+        op: CmpOp,
+        lhs: NodeId,
+        rhs: NodeId,
+    },
+    In {
+        value: NodeId,
+        items: Vec<NodeId>,
+        negated: bool,
+    },
+    Contains {
+        lhs: NodeId,
+        rhs: NodeId,
+    },
+    /// `None`: the regex did not compile, so the test is unknown.
+    Matches {
+        lhs: NodeId,
+        regex: Option<u32>,
+    },
+    Mentions {
+        lhs: NodeId,
+        lexicon: Option<LexId>,
+    },
+    Presence {
+        slot: SlotId,
+        missing: bool,
+    },
+    Quant {
+        quantifier: Quantifier,
+        who: Option<Who>,
+        test: Test,
+    },
+    Count {
+        who: Option<Who>,
+        filter: Option<NodeId>,
+    },
+}
+
+/// What a quantifier asks of each message.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Test {
+    Mentions(Option<LexId>),
+    Matches(Option<u32>),
+    Where(NodeId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MsgField {
+    Text,
+    Sentiment,
+    From,
+}
+
+/// A readable path: where to find it in the conversation, its type and default.
+#[derive(Clone, Debug)]
+pub(crate) struct Slot {
+    pub path: String,
+    /// `path` cut at dots, to walk the conversation without splitting at run time.
+    pub segments: Vec<String>,
+    /// `None` when the schema does not know the path (then it is always unknown).
+    pub ty: Option<Type>,
+    pub default: Option<Literal>,
+    pub signal: Option<Signal>,
+    /// Some rule reads the value in `when` or `unless` (so it is listed when unknown).
+    pub read: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Signal {
+    Sentiment,
+    SentimentMin,
+    NegativeStreak,
+    Distress,
+    HumanRequested,
+    Repeated,
+    AiTurns,
+}
+
+impl Signal {
+    pub fn from_path(path: &str) -> Option<Signal> {
+        Some(match path.strip_prefix("signals.")? {
+            "sentiment" => Signal::Sentiment,
+            "sentiment_min" => Signal::SentimentMin,
+            "negative_streak" => Signal::NegativeStreak,
+            "distress" => Signal::Distress,
+            "human_requested" => Signal::HumanRequested,
+            "repeated" => Signal::Repeated,
+            "ai_turns" => Signal::AiTurns,
+            _ => return None,
+        })
+    }
+
+    pub fn want(self, w: &mut Wanted) {
+        match self {
+            Signal::Sentiment => w.sentiment = true,
+            Signal::SentimentMin => w.sentiment_min = true,
+            Signal::NegativeStreak => w.negative_streak = true,
+            Signal::Distress => w.distress = true,
+            Signal::HumanRequested => w.human_requested = true,
+            Signal::Repeated => w.repeated = true,
+            Signal::AiTurns => w.ai_turns = true,
+        }
+    }
+}
+
+/// A `because` template, cut into parts.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Template {
+    pub parts: Vec<Part>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Part {
+    Text(String),
+    Slot(SlotId),
+    Matched,
+}
+
+/// One top-level condition of a rule, for `--explain`.
+#[derive(Clone, Debug)]
+pub(crate) struct Condition {
+    pub node: NodeId,
+    /// The condition as policy text.
+    pub text: String,
+    /// The slots whose values it reads, for "was …".
+    pub slots: Vec<SlotId>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Rule {
+    pub name: String,
+    pub principle: Option<String>,
+    pub effect: Effect,
+    pub when: NodeId,
+    pub unless: Option<NodeId>,
+    /// Each conjunct of `when`, in order.
+    pub conjuncts: Vec<Condition>,
+    pub unless_condition: Option<Condition>,
+    pub because: Template,
+    pub priority: Priority,
+    pub queue: Option<String>,
+    pub say: Option<String>,
+    pub tags: Vec<String>,
+    pub must: Vec<String>,
+    /// `file:line:col` of the rule.
+    pub source: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct DefaultRule {
+    pub route: Route,
+    pub because: Template,
+    pub source: String,
+}

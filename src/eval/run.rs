@@ -1,0 +1,598 @@
+//! Evaluating conditions over one conversation.
+//!
+//! A [`Run`] holds what one evaluation learns as it goes: slot values (read lazily, borrowing
+//! from the conversation), the computed signals (computed at most once, and only when a rule
+//! reads a signal the input does not give), and per-message caches (sentiment, lexicon hits).
+
+use super::lexicon::{Hits, LexId};
+use super::program::{MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
+use super::value::{self, Tri, V};
+use crate::ast::{CmpOp, Literal, Quantifier, Type, Who};
+use crate::context::{Conversation, Sender};
+use crate::signals::{self, Signals};
+use serde_json::Value;
+use smallvec::SmallVec;
+use std::cmp::Reverse;
+
+/// Slot values of one evaluation (`None`: not read yet).
+pub(crate) type SlotValues<'a> = SmallVec<[Option<V<'a>>; 16]>;
+
+/// The phrase that made a condition hold: message index (oldest first), position in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Rec {
+    msg: u32,
+    pos: u32,
+    len: u32,
+    phrase: u32,
+}
+
+#[derive(Clone, Default)]
+struct MsgCache {
+    sentiment: Option<Option<f64>>,
+    hits: Option<Hits>,
+}
+
+pub(crate) struct Run<'a> {
+    pub p: &'a Program,
+    pub c: &'a Conversation,
+    pub slots: SlotValues<'a>,
+    pub signals: Option<Signals>,
+    msgs: SmallVec<[MsgCache; 4]>,
+    /// The message `where` is looking at.
+    cur: Option<usize>,
+    scratch: String,
+    /// Whether `mentions` records the phrase it found (only when rendering `{matched}`).
+    recording: bool,
+    rec: Option<Rec>,
+}
+
+/// How a rule fared: whether it matched, and the truth of `when`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Outcome {
+    pub matched: bool,
+    pub when: Tri,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(p: &'a Program, c: &'a Conversation) -> Run<'a> {
+        Run::resume(p, c, SmallVec::from_elem(None, p.slots.len()), None)
+    }
+
+    /// Continues from what an earlier evaluation learnt.
+    pub fn resume(
+        p: &'a Program,
+        c: &'a Conversation,
+        slots: SlotValues<'a>,
+        signals: Option<Signals>,
+    ) -> Run<'a> {
+        Run {
+            p,
+            c,
+            slots,
+            signals,
+            msgs: SmallVec::new(),
+            cur: None,
+            scratch: String::new(),
+            recording: false,
+            rec: None,
+        }
+    }
+
+    /// Whether a rule matches: `when` holds and `unless` does not, where unknown counts
+    /// against the AI's autonomy (a `require` matches, an `allow` does not).
+    pub fn rule(&mut self, rule: &Rule) -> Outcome {
+        let when = self.truth(rule.when);
+        let require = rule.effect.is_require();
+        let when_ok = if require {
+            when != Some(false)
+        } else {
+            when == Some(true)
+        };
+        if !when_ok {
+            return Outcome {
+                matched: false,
+                when,
+            };
+        }
+        let Some(u) = rule.unless else {
+            return Outcome {
+                matched: true,
+                when,
+            };
+        };
+        let unless = self.truth(u);
+        let matched = if require {
+            unless != Some(true)
+        } else {
+            unless == Some(false)
+        };
+        Outcome { matched, when }
+    }
+
+    pub fn truth(&mut self, id: NodeId) -> Tri {
+        self.eval(id).truth()
+    }
+
+    /// The first phrase, by message then position, that made the rule's `when` hold.
+    pub fn matched_phrase(&mut self, rule: &Rule) -> Option<&'a str> {
+        self.rec = None;
+        self.recording = true;
+        self.cur = None;
+        let holds = self.truth(rule.when);
+        self.recording = false;
+        let rec = self.rec.take()?;
+        if holds != Some(true) {
+            return None;
+        }
+        self.p.lexicons.phrase(rec.phrase)
+    }
+
+    // ---- slots ----
+
+    pub fn slot(&mut self, id: SlotId) -> V<'a> {
+        if let Some(Some(v)) = self.slots.get(id as usize) {
+            return *v;
+        }
+        let v = self.resolve(id);
+        if let Some(x) = self.slots.get_mut(id as usize) {
+            *x = Some(v);
+        }
+        v
+    }
+
+    /// The value the conversation gives at a slot's path (`null` included).
+    pub fn raw(&self, slot: &Slot) -> Option<&'a Value> {
+        let c: &'a Conversation = self.c;
+        let mut segments = slot.segments.iter();
+        let mut v = c.data.get(segments.next()?)?;
+        for s in segments {
+            v = v.as_object()?.get(s)?;
+        }
+        Some(v)
+    }
+
+    pub fn is_present(&self, id: SlotId) -> bool {
+        self.p
+            .slots
+            .get(id as usize)
+            .is_some_and(|s| !matches!(self.raw(s), None | Some(Value::Null)))
+    }
+
+    /// Whether a slot is a signal the engine computes (the input does not give it).
+    pub fn is_computed(&self, id: SlotId) -> bool {
+        self.p
+            .slots
+            .get(id as usize)
+            .is_some_and(|s| s.signal.is_some())
+            && !self.is_present(id)
+    }
+
+    fn resolve(&mut self, id: SlotId) -> V<'a> {
+        let p: &'a Program = self.p;
+        let Some(slot) = p.slots.get(id as usize) else {
+            return V::Unknown;
+        };
+        match self.raw(slot) {
+            None | Some(Value::Null) => {
+                if let Some(signal) = slot.signal {
+                    return self.computed(signal);
+                }
+                match &slot.default {
+                    Some(Literal::Bool(b)) => V::Bool(*b),
+                    Some(Literal::Number(n)) => V::Num(*n),
+                    Some(Literal::String(s)) => V::Str(s.as_str()),
+                    None => V::Unknown,
+                }
+            }
+            Some(v) => typed(v, slot.ty.as_ref()),
+        }
+    }
+
+    fn computed(&mut self, signal: Signal) -> V<'a> {
+        let (p, c) = (self.p, self.c);
+        let s = self
+            .signals
+            .get_or_insert_with(|| signals::compute(&c.messages, p.wanted));
+        match signal {
+            Signal::Sentiment => s.sentiment.map_or(V::Unknown, V::Num),
+            Signal::SentimentMin => s.sentiment_min.map_or(V::Unknown, V::Num),
+            Signal::NegativeStreak => V::Num(s.negative_streak),
+            Signal::Distress => V::Num(s.distress),
+            Signal::HumanRequested => V::Bool(s.human_requested),
+            Signal::Repeated => V::Num(s.repeated),
+            Signal::AiTurns => V::Num(s.ai_turns),
+        }
+    }
+
+    // ---- nodes ----
+
+    fn eval(&mut self, id: NodeId) -> V<'a> {
+        if !self.recording {
+            return self.node(id);
+        }
+        // A phrase counts only if the condition it was found in holds.
+        let saved = self.rec;
+        let v = self.node(id);
+        if matches!(v, V::Bool(false) | V::Unknown) {
+            self.rec = saved;
+        }
+        v
+    }
+
+    fn node(&mut self, id: NodeId) -> V<'a> {
+        let p: &'a Program = self.p;
+        let Some(node) = p.nodes.get(id as usize) else {
+            return V::Unknown;
+        };
+        match node {
+            Node::Unknown => V::Unknown,
+            Node::Bool(b) => V::Bool(*b),
+            Node::Num(n) => V::Num(*n),
+            Node::Str(s) => V::Str(s.as_str()),
+            Node::Slot(s) => self.slot(*s),
+            Node::Msg(f) => self.msg_field(*f),
+            Node::Not(x) => {
+                let recording = std::mem::replace(&mut self.recording, false);
+                let t = self.truth(*x);
+                self.recording = recording;
+                V::from_tri(value::not(t))
+            }
+            Node::And(a, b) => {
+                let x = self.truth(*a);
+                if x == Some(false) {
+                    return V::Bool(false);
+                }
+                V::from_tri(value::and(x, self.truth(*b)))
+            }
+            Node::Or(a, b) => {
+                let x = self.truth(*a);
+                // When recording, both sides are looked at, to find the earliest phrase.
+                if x == Some(true) && !self.recording {
+                    return V::Bool(true);
+                }
+                V::from_tri(value::or(x, self.truth(*b)))
+            }
+            Node::Cmp { op, lhs, rhs } => {
+                let a = self.eval(*lhs);
+                let b = self.eval(*rhs);
+                V::from_tri(compare(*op, a, b))
+            }
+            Node::In {
+                value,
+                items,
+                negated,
+            } => {
+                let v = self.eval(*value);
+                if v.is_unknown() {
+                    return V::Unknown;
+                }
+                let mut r = Some(false);
+                for item in items {
+                    let x = self.eval(*item);
+                    r = value::or(r, compare(CmpOp::Eq, v, x));
+                    if r == Some(true) {
+                        break;
+                    }
+                }
+                V::from_tri(if *negated { value::not(r) } else { r })
+            }
+            Node::Contains { lhs, rhs } => {
+                let a = self.eval(*lhs);
+                let b = self.eval(*rhs);
+                V::from_tri(contains(a, b))
+            }
+            Node::Matches { lhs, regex } => {
+                let v = self.eval(*lhs);
+                match (v, regex.and_then(|r| p.regexes.get(r as usize))) {
+                    (V::Str(s), Some(re)) => V::Bool(re.is_match(s)),
+                    _ => V::Unknown,
+                }
+            }
+            Node::Mentions { lhs, lexicon } => {
+                if let (Some(Node::Msg(MsgField::Text)), Some(i)) =
+                    (p.nodes.get(*lhs as usize), self.cur)
+                {
+                    return V::from_tri(self.msg_mentions(i, *lexicon));
+                }
+                let v = self.eval(*lhs);
+                match (v, lexicon) {
+                    (V::Str(s), Some(lex)) => {
+                        let hits = p.lexicons.scan(s, &mut self.scratch);
+                        match hits.iter().find(|h| h.lexicon == *lex) {
+                            Some(h) => {
+                                self.offer(Rec {
+                                    msg: u32::MAX,
+                                    pos: h.pos,
+                                    len: h.len,
+                                    phrase: h.phrase,
+                                });
+                                V::Bool(true)
+                            }
+                            None => V::Bool(false),
+                        }
+                    }
+                    _ => V::Unknown,
+                }
+            }
+            Node::Presence { slot, missing } => V::Bool(self.is_present(*slot) != *missing),
+            Node::Quant {
+                quantifier,
+                who,
+                test,
+            } => V::from_tri(self.quantified(*quantifier, *who, *test)),
+            Node::Count { who, filter } => self.count(*who, *filter),
+        }
+    }
+
+    fn quantified(&mut self, quantifier: Quantifier, who: Option<Who>, test: Test) -> Tri {
+        let c: &'a Conversation = self.c;
+        let saved_cur = self.cur;
+        let recording = self.recording;
+        if quantifier == Quantifier::No {
+            self.recording = false;
+        }
+        let mut messages = c
+            .messages
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| sent_by(who, m.from));
+        let result = match quantifier {
+            Quantifier::Any | Quantifier::No => {
+                let mut r = Some(false);
+                for (i, _) in messages {
+                    r = value::or(r, self.test(i, test));
+                    if r == Some(true) {
+                        break;
+                    }
+                }
+                if quantifier == Quantifier::No {
+                    value::not(r)
+                } else {
+                    r
+                }
+            }
+            Quantifier::Every => {
+                let mut r = Some(true);
+                for (i, _) in messages {
+                    r = value::and(r, self.test(i, test));
+                    if r == Some(false) {
+                        break;
+                    }
+                }
+                r
+            }
+            Quantifier::Last => match messages.next_back() {
+                Some((i, _)) => self.test(i, test),
+                None => Some(false),
+            },
+        };
+        self.cur = saved_cur;
+        self.recording = recording;
+        result
+    }
+
+    fn count(&mut self, who: Option<Who>, filter: Option<NodeId>) -> V<'a> {
+        let c: &'a Conversation = self.c;
+        let saved_cur = self.cur;
+        let mut n = 0u32;
+        let mut unknown = false;
+        for (i, _) in c
+            .messages
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| sent_by(who, m.from))
+        {
+            let t = match filter {
+                Some(f) => {
+                    self.cur = Some(i);
+                    self.truth(f)
+                }
+                None => Some(true),
+            };
+            match t {
+                Some(true) => n += 1,
+                Some(false) => {}
+                None => unknown = true,
+            }
+        }
+        self.cur = saved_cur;
+        if unknown {
+            V::Unknown
+        } else {
+            V::Num(f64::from(n))
+        }
+    }
+
+    fn test(&mut self, i: usize, test: Test) -> Tri {
+        match test {
+            Test::Mentions(lex) => self.msg_mentions(i, lex),
+            Test::Matches(re) => {
+                let text = self.c.messages.get(i).and_then(|m| m.text.as_deref());
+                let re = re.and_then(|r| self.p.regexes.get(r as usize));
+                match (text, re) {
+                    (Some(t), Some(re)) => Some(re.is_match(t)),
+                    _ => None,
+                }
+            }
+            Test::Where(x) => {
+                self.cur = Some(i);
+                self.truth(x)
+            }
+        }
+    }
+
+    fn ensure_msgs(&mut self) {
+        if self.msgs.len() != self.c.messages.len() {
+            self.msgs.resize(self.c.messages.len(), MsgCache::default());
+        }
+    }
+
+    fn msg_mentions(&mut self, i: usize, lexicon: Option<LexId>) -> Tri {
+        let (p, c) = (self.p, self.c);
+        let lexicon = lexicon?;
+        let text = c.messages.get(i)?.text.as_deref()?;
+        self.ensure_msgs();
+        let cache = self.msgs.get_mut(i)?;
+        let hits = cache
+            .hits
+            .get_or_insert_with(|| p.lexicons.scan(text, &mut self.scratch));
+        let hit = hits.iter().find(|h| h.lexicon == lexicon).copied();
+        match hit {
+            Some(h) => {
+                let msg = u32::try_from(i).unwrap_or(u32::MAX);
+                self.offer(Rec {
+                    msg,
+                    pos: h.pos,
+                    len: h.len,
+                    phrase: h.phrase,
+                });
+                Some(true)
+            }
+            None => Some(false),
+        }
+    }
+
+    /// Keeps the earliest phrase found while recording.
+    fn offer(&mut self, rec: Rec) {
+        if !self.recording {
+            return;
+        }
+        let key = |r: &Rec| (r.msg, r.pos, Reverse(r.len));
+        if self.rec.is_none_or(|old| key(&rec) < key(&old)) {
+            self.rec = Some(rec);
+        }
+    }
+
+    fn msg_field(&mut self, field: MsgField) -> V<'a> {
+        let c: &'a Conversation = self.c;
+        let Some(i) = self.cur else { return V::Unknown };
+        let Some(m) = c.messages.get(i) else {
+            return V::Unknown;
+        };
+        match field {
+            MsgField::Text => m.text.as_deref().map_or(V::Unknown, V::Str),
+            MsgField::From => match m.from {
+                Sender::Other => V::Unknown,
+                s => V::Str(s.as_str()),
+            },
+            MsgField::Sentiment => {
+                self.ensure_msgs();
+                let score = match self.msgs.get_mut(i) {
+                    Some(cache) => *cache
+                        .sentiment
+                        .get_or_insert_with(|| signals::message_sentiment(m)),
+                    None => signals::message_sentiment(m),
+                };
+                score.map_or(V::Unknown, V::Num)
+            }
+        }
+    }
+}
+
+/// Whether a message's sender is one a quantifier looks at (`None`: every message).
+fn sent_by(who: Option<Who>, from: Sender) -> bool {
+    match who {
+        None => true,
+        Some(Who::Customer) => from == Sender::Customer,
+        Some(Who::Ai) => from == Sender::Ai,
+        Some(Who::Agent) => from == Sender::Agent,
+    }
+}
+
+/// A JSON value read as a declared type; anything else is unknown.
+fn typed<'a>(v: &'a Value, ty: Option<&'a Type>) -> V<'a> {
+    match (ty, v) {
+        (Some(Type::Bool), Value::Bool(b)) => V::Bool(*b),
+        (Some(Type::Number), Value::Number(n)) => n
+            .as_f64()
+            .filter(|x| x.is_finite())
+            .map_or(V::Unknown, V::Num),
+        (Some(Type::String), Value::String(s)) => V::Str(s),
+        (Some(Type::OneOf(options)), Value::String(s)) if options.iter().any(|o| o == s) => {
+            V::Str(s)
+        }
+        (Some(Type::List), Value::Array(items)) if items.iter().all(Value::is_string) => {
+            V::List(items)
+        }
+        _ => V::Unknown,
+    }
+}
+
+/// A comparison; unknown when an operand is unknown or the types differ.
+pub(crate) fn compare(op: CmpOp, a: V<'_>, b: V<'_>) -> Tri {
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match (a, b) {
+        (V::Num(x), V::Num(y)) => x.partial_cmp(&y),
+        (V::Str(x), V::Str(y)) => Some(x.cmp(y)),
+        (V::Bool(x), V::Bool(y)) => {
+            return match op {
+                CmpOp::Eq => Some(x == y),
+                CmpOp::Ne => Some(x != y),
+                _ => None,
+            };
+        }
+        _ => None,
+    };
+    let ord = ord?;
+    Some(match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    })
+}
+
+/// `list contains "v"` (exact element) or `text contains "v"` (case-insensitive substring).
+fn contains(a: V<'_>, b: V<'_>) -> Tri {
+    match (a, b) {
+        (V::List(items), V::Str(s)) => Some(items.iter().any(|i| i.as_str() == Some(s))),
+        (V::Str(h), V::Str(n)) => Some(contains_ci(h, n)),
+        _ => None,
+    }
+}
+
+/// Case-insensitive (Unicode lowercase) substring test, without allocating.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if hay.is_ascii() && needle.is_ascii() {
+        let n = needle.as_bytes();
+        return hay
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.char_indices().any(|(i, _)| {
+        let rest = hay.get(i..).unwrap_or("");
+        let mut h = rest.chars().flat_map(char::to_lowercase);
+        needle
+            .chars()
+            .flat_map(char::to_lowercase)
+            .all(|nc| h.next() == Some(nc))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_insensitive_contains() {
+        assert!(contains_ci("I was CHARGED twice", "charged"));
+        assert!(contains_ci("Ünïcode TEXT", "ünïcode text"));
+        assert!(!contains_ci("abc", "abd"));
+        assert!(contains_ci("abc", ""));
+    }
+
+    #[test]
+    fn comparisons() {
+        assert_eq!(compare(CmpOp::Ge, V::Num(0.9), V::Num(0.85)), Some(true));
+        assert_eq!(compare(CmpOp::Eq, V::Str("a"), V::Str("a")), Some(true));
+        assert_eq!(compare(CmpOp::Lt, V::Bool(true), V::Bool(false)), None);
+        assert_eq!(compare(CmpOp::Eq, V::Unknown, V::Num(1.0)), None);
+        assert_eq!(compare(CmpOp::Eq, V::Str("1"), V::Num(1.0)), None);
+    }
+}
