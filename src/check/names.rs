@@ -133,7 +133,12 @@ pub(super) fn use_lexicon(cx: &mut Checker<'_>, name: &Spanned<String>) {
         return;
     }
     let lexicons: Vec<&str> = cx.lexicons.keys().copied().collect();
-    let help = match suggest::closest(&name.node, lexicons.iter().copied()) {
+    let close = suggest::closest(&name.node, lexicons.iter().copied());
+    if let Some(close) = close {
+        // the misspelt reference was meant for it: no `unused-lexicon` on top
+        cx.used_lexicons.insert(close.to_string());
+    }
+    let help = match close {
         Some(close) => format!("did you mean `{close}`?"),
         None if lexicons.is_empty() => format!("declare it: `lexicon {} {{ \"phrase\", … }}`", name.node),
         None => format!(

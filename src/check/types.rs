@@ -209,8 +209,8 @@ fn unknown_field(cx: &mut Checker<'_>, name: &str, span: Span, scope: Scope) {
     }
     let (label, help) = if message_only {
         let help = if name == "sentiment" {
-            "did you mean `signals.sentiment` (the latest customer message)? Inside `any customer message where …`, \
-             `sentiment` is each message's score"
+            "did you mean `signals.sentiment`, the sentiment of the latest customer message? Inside `where`, \
+             `sentiment` is each message's own score"
                 .to_string()
         } else {
             format!(
@@ -327,13 +327,13 @@ fn check_option(cx: &mut Checker<'_>, options: &[String], field: &Expr, value: &
     let list: Vec<String> = options.iter().map(|o| format!("{o:?}")).collect();
     let mut help = format!("{q} is one of {}", list.join(", "));
     if let Some(close) = suggest::closest(s, options.iter().map(String::as_str)) {
-        help = format!("did you mean {close:?}? {help}");
+        help = format!("did you mean `{close:?}`? {help}");
     }
     cx.report(
         Diagnostic::at(
             Code::TypeMismatch,
             value.span,
-            format!("{s:?} is not a possible value of {q}"),
+            format!("`{s:?}` is not a possible value of {q}"),
         )
         .with_label("not one of the options")
         .with_help(help),
@@ -554,12 +554,16 @@ fn check_regex(cx: &mut Checker<'_>, pattern: &Spanned<String>) {
             || text.lines().map(str::trim).collect::<Vec<_>>().join(" "),
             str::to_string,
         );
+    let help = if reason.contains("look-around") || reason.contains("backreference") {
+        format!("{reason}; patterns follow the syntax of Rust's `regex` crate")
+    } else {
+        format!(
+            "{reason}; patterns follow the syntax of Rust's `regex` crate, which has no look-around or backreferences"
+        )
+    };
     cx.report(
         Diagnostic::at(Code::InvalidRegex, pattern.span, "invalid regular expression")
-            .with_label(reason.clone())
-            .with_help(format!(
-                "the regex engine says: {reason}; patterns use the syntax of Rust's `regex` crate, which has no \
-                 look-around or backreferences"
-            )),
+            .with_label("does not compile")
+            .with_help(help),
     );
 }
