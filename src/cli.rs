@@ -155,6 +155,33 @@ pub struct ServeArgs {
     /// Keep message texts in the decision log
     #[arg(long)]
     pub log_text: bool,
+    /// Largest request body (stdio: line), e.g. `1MiB`, `65536`; larger gets 413
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = crate::serve::limits::parse_size)]
+    pub max_body: usize,
+    /// Most messages in one conversation; more gets 413
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_messages: usize,
+    /// Largest text of one message, e.g. `32k`; larger gets 413 (never truncated)
+    #[arg(long, value_name = "SIZE", default_value = "32k", value_parser = crate::serve::limits::parse_size)]
+    pub max_text: usize,
+    /// Most conversations in one `POST /v1/verdicts`; more gets 413
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_batch: usize,
+    /// Time allowed to receive a request body, e.g. `10s`, `500ms`; slower gets 408
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::serve::limits::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Poll the policy directory at this interval instead of using the platform's watcher
+    #[arg(long, value_name = "DURATION", value_parser = crate::serve::limits::parse_duration)]
+    pub poll: Option<std::time::Duration>,
+    /// Quiet time after a change before reloading
+    #[arg(long, value_name = "DURATION", default_value = "50ms", value_parser = crate::serve::limits::parse_duration)]
+    pub debounce: std::time::Duration,
+    /// Do not watch the policy directory; reload only on SIGHUP
+    #[arg(long)]
+    pub no_watch: bool,
+    /// How long graceful shutdown waits for requests in flight
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::serve::limits::parse_duration)]
+    pub shutdown_timeout: std::time::Duration,
 }
 
 /// Exit codes shared by the commands.

@@ -1,0 +1,261 @@
+//! The decision log: every verdict as one JSON line, written off the request path by a thread of
+//! its own.
+//!
+//! Each line is the verdict JSON with `ts` (RFC 3339, UTC) and `decision_id` in front and the
+//! conversation as `input` at the end, its message texts left out unless `--log-text`. Lines
+//! reach the file through a `BufWriter` with one `write_all` of the whole line and its newline,
+//! so the buffer only ever flushes between lines: a crash can lose the lines still buffered,
+//! never leave half of one. The buffer is flushed whenever the queue runs empty and on
+//! [`DecisionLog::close`], which graceful shutdown calls after the last request has finished.
+
+use crate::context::Conversation;
+use serde_json::{Map, Value};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// One decision, as the request path hands it over.
+pub struct Entry {
+    pub ts: SystemTime,
+    pub decision_id: String,
+    /// The verdict JSON (an object).
+    pub verdict: Vec<u8>,
+    pub input: Conversation,
+}
+
+enum Msg {
+    Entry(Box<Entry>),
+    Close,
+}
+
+/// An open decision log.
+pub struct DecisionLog {
+    path: PathBuf,
+    tx: Sender<Msg>,
+    writer: Mutex<Option<JoinHandle<std::io::Result<u64>>>>,
+    nonce: u64,
+    counter: AtomicU64,
+}
+
+impl std::fmt::Debug for DecisionLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecisionLog").field("path", &self.path).finish()
+    }
+}
+
+impl DecisionLog {
+    /// Opens `path` for appending (creating it) and starts the writer thread.
+    pub fn open(path: &Path, log_text: bool) -> std::io::Result<DecisionLog> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let (tx, rx) = mpsc::channel();
+        let writer = std::thread::Builder::new()
+            .name("handoff-decision-log".into())
+            .spawn(move || write_loop(&rx, BufWriter::with_capacity(256 * 1024, file), log_text))?;
+        Ok(DecisionLog {
+            path: path.to_path_buf(),
+            tx,
+            writer: Mutex::new(Some(writer)),
+            nonce: nonce(),
+            counter: AtomicU64::new(0),
+        })
+    }
+
+    /// A fresh decision id: 32 hex digits, unique per process run and decision.
+    pub fn next_id(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        format!("{:016x}{:016x}", self.nonce, n)
+    }
+
+    /// Queues one decision; never blocks on the disk.
+    pub fn record(&self, entry: Entry) {
+        let _ = self.tx.send(Msg::Entry(Box::new(entry)));
+    }
+
+    /// Writes every queued decision, flushes, and stops the writer. Returns the lines written.
+    /// Later calls do nothing.
+    pub fn close(&self) -> std::io::Result<u64> {
+        let handle = self.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let Some(handle) = handle else { return Ok(0) };
+        let _ = self.tx.send(Msg::Close);
+        match handle.join() {
+            Ok(result) => result,
+            Err(_) => Err(std::io::Error::other("the decision log writer stopped unexpectedly")),
+        }
+    }
+}
+
+fn write_loop(rx: &Receiver<Msg>, mut out: BufWriter<File>, log_text: bool) -> std::io::Result<u64> {
+    let mut written = 0u64;
+    let mut line = Vec::with_capacity(4096);
+    let mut failed: Option<std::io::Error> = None;
+    loop {
+        // Flush whenever the queue runs dry, then wait.
+        let msg = match rx.try_recv() {
+            Ok(msg) => msg,
+            Err(_) => {
+                if let Err(e) = out.flush() {
+                    report(&mut failed, e);
+                }
+                match rx.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => break,
+                }
+            }
+        };
+        let entry = match msg {
+            Msg::Entry(entry) => entry,
+            Msg::Close => break,
+        };
+        line.clear();
+        format_line(&mut line, &entry, log_text);
+        if let Err(e) = out.write_all(&line) {
+            report(&mut failed, e);
+        } else {
+            written += 1;
+        }
+    }
+    out.flush()?;
+    out.get_ref().sync_data()?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(written),
+    }
+}
+
+fn report(failed: &mut Option<std::io::Error>, e: std::io::Error) {
+    if failed.is_none() {
+        eprintln!("handoff serve: cannot write the decision log: {e}");
+        *failed = Some(e);
+    }
+}
+
+/// `{"ts":…,"decision_id":…,<verdict fields>,"input":{…}}` and a newline.
+pub fn format_line(line: &mut Vec<u8>, entry: &Entry, log_text: bool) {
+    line.extend_from_slice(b"{\"ts\":\"");
+    line.extend_from_slice(rfc3339(entry.ts).as_bytes());
+    line.extend_from_slice(b"\",\"decision_id\":\"");
+    line.extend_from_slice(entry.decision_id.as_bytes());
+    line.push(b'"');
+    let inner = entry
+        .verdict
+        .strip_prefix(b"{")
+        .and_then(|v| v.strip_suffix(b"}"))
+        .map(<[u8]>::trim_ascii)
+        .unwrap_or_default();
+    if !inner.is_empty() {
+        line.push(b',');
+        line.extend_from_slice(inner);
+    }
+    line.extend_from_slice(b",\"input\":");
+    let input = input_json(&entry.input, log_text);
+    if serde_json::to_writer(&mut *line, &input).is_err() {
+        line.extend_from_slice(b"null");
+    }
+    line.extend_from_slice(b"}\n");
+}
+
+/// The conversation as it was given, with each message's `text` left out unless `log_text`.
+fn input_json(c: &Conversation, log_text: bool) -> Value {
+    let mut data: Map<String, Value> = c.data.clone();
+    let messages = c
+        .messages
+        .iter()
+        .map(|m| {
+            let mut o = Map::new();
+            let from = m.from_raw.clone().map_or(Value::Null, Value::String);
+            o.insert("from".into(), from);
+            if let Some(text) = m.text.as_ref().filter(|_| log_text) {
+                o.insert("text".into(), Value::String(text.clone()));
+            }
+            if let Some(at) = &m.at {
+                o.insert("at".into(), Value::String(at.clone()));
+            }
+            if let Some(s) = m.sentiment.value() {
+                o.insert("sentiment".into(), serde_json::json!(s));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    data.insert("messages".into(), Value::Array(messages));
+    Value::Object(data)
+}
+
+/// A per-run nonce for decision ids: the start time and process id, mixed.
+fn nonce() -> u64 {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let mut x = (nanos as u64) ^ (u64::from(std::process::id()) << 32) ^ ((nanos >> 64) as u64);
+    // splitmix64 finaliser
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// `2026-03-01T12:34:56.789012Z`: RFC 3339 in UTC with microseconds, from the system clock.
+pub fn rfc3339(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let (y, m, day) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_micros()
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000000Z");
+        let t = UNIX_EPOCH + Duration::from_micros(951_827_696_123_456); // leap day 2000
+        assert_eq!(rfc3339(t), "2000-02-29T12:34:56.123456Z");
+        let t = UNIX_EPOCH + Duration::from_secs(1_767_225_599); // last second of 2025
+        assert_eq!(rfc3339(t), "2025-12-31T23:59:59.000000Z");
+    }
+
+    #[test]
+    fn lines_merge_the_verdict_and_strip_texts() {
+        let input = Conversation::from_json(r#"{"id":"c1","messages":[{"from":"customer","text":"secret"}]}"#)
+            .unwrap_or_default();
+        let entry =
+            Entry { ts: UNIX_EPOCH, decision_id: "ab".into(), verdict: br#"{"route":"ai"}"#.to_vec(), input };
+        let mut line = Vec::new();
+        format_line(&mut line, &entry, false);
+        let text = String::from_utf8(line.clone()).unwrap_or_default();
+        assert!(text.ends_with("}\n"));
+        assert!(!text.contains("secret"));
+        let v: Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(v.get("route"), Some(&Value::from("ai")));
+        assert_eq!(v.get("decision_id"), Some(&Value::from("ab")));
+        line.clear();
+        format_line(&mut line, &entry, true);
+        assert!(String::from_utf8(line).unwrap_or_default().contains("secret"));
+    }
+}

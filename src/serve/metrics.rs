@@ -1,0 +1,134 @@
+//! Counters for `GET /metrics`, in the Prometheus text format. Lock-free: the request path only
+//! increments atomics.
+
+use crate::ast::Route;
+use crate::reload::{Reloader, Status};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Upper bounds of the evaluation latency buckets, in seconds.
+const BUCKETS: [f64; 14] =
+    [0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+/// HTTP statuses counted as errors.
+const ERRORS: [u16; 7] = [400, 404, 405, 408, 413, 500, 503];
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// By route: ai, review, human.
+    verdicts: [AtomicU64; 3],
+    /// By bucket; the last counts what no bucket holds (+Inf only).
+    latency: [AtomicU64; BUCKETS.len() + 1],
+    latency_sum_ns: AtomicU64,
+    errors: [AtomicU64; ERRORS.len()],
+    stdio_errors: AtomicU64,
+}
+
+fn route_index(route: Route) -> usize {
+    match route {
+        Route::Ai => 0,
+        Route::Review => 1,
+        Route::Human => 2,
+    }
+}
+
+const ROUTES: [Route; 3] = [Route::Ai, Route::Review, Route::Human];
+
+impl Metrics {
+    /// Counts one verdict and how long its evaluation took.
+    pub fn verdict(&self, route: Route, took: Duration) {
+        if let Some(c) = self.verdicts.get(route_index(route)) {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+        let secs = took.as_secs_f64();
+        let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(BUCKETS.len());
+        if let Some(c) = self.latency.get(bucket) {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+        let ns = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        self.latency_sum_ns.fetch_add(ns, Ordering::Relaxed);
+    }
+
+    /// Counts one error answer.
+    pub fn error(&self, status: u16) {
+        if let Some(c) = ERRORS.iter().position(|s| *s == status).and_then(|i| self.errors.get(i)) {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts one error line of the stdio transport.
+    pub fn stdio_error(&self) {
+        self.stdio_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self, reloader: &Reloader) -> String {
+        let mut out = String::with_capacity(4096);
+        let _ = self.write(&mut out, reloader);
+        out
+    }
+
+    fn write(&self, out: &mut String, reloader: &Reloader) -> std::fmt::Result {
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        writeln!(out, "# HELP handoff_verdicts_total Verdicts given, by route.")?;
+        writeln!(out, "# TYPE handoff_verdicts_total counter")?;
+        for (route, c) in ROUTES.iter().zip(&self.verdicts) {
+            writeln!(out, "handoff_verdicts_total{{route=\"{}\"}} {}", route.as_str(), get(c))?;
+        }
+
+        writeln!(out, "# HELP handoff_evaluation_seconds Time to evaluate one conversation.")?;
+        writeln!(out, "# TYPE handoff_evaluation_seconds histogram")?;
+        let mut cumulative = 0u64;
+        for (bound, c) in BUCKETS.iter().zip(&self.latency) {
+            cumulative += get(c);
+            writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"{bound}\"}} {cumulative}")?;
+        }
+        cumulative += self.latency.last().map_or(0, get);
+        writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"+Inf\"}} {cumulative}")?;
+        let sum = get(&self.latency_sum_ns) as f64 / 1e9;
+        writeln!(out, "handoff_evaluation_seconds_sum {sum}")?;
+        writeln!(out, "handoff_evaluation_seconds_count {cumulative}")?;
+
+        writeln!(out, "# HELP handoff_errors_total Requests refused, by HTTP status (stdio: error lines).")?;
+        writeln!(out, "# TYPE handoff_errors_total counter")?;
+        for (status, c) in ERRORS.iter().zip(&self.errors) {
+            writeln!(out, "handoff_errors_total{{status=\"{status}\"}} {}", get(c))?;
+        }
+        writeln!(out, "handoff_errors_total{{status=\"stdio\"}} {}", get(&self.stdio_errors))?;
+
+        let Status { reloads, unchanged, failed, last_error, .. } = reloader.status();
+        writeln!(out, "# HELP handoff_reloads_total Policy reloads, by outcome.")?;
+        writeln!(out, "# TYPE handoff_reloads_total counter")?;
+        writeln!(out, "handoff_reloads_total{{outcome=\"ok\"}} {reloads}")?;
+        writeln!(out, "handoff_reloads_total{{outcome=\"unchanged\"}} {unchanged}")?;
+        writeln!(out, "handoff_reloads_total{{outcome=\"failed\"}} {failed}")?;
+
+        let loaded = reloader.current();
+        writeln!(out, "# HELP handoff_policy_info The policy set serving now (value 1).")?;
+        writeln!(out, "# TYPE handoff_policy_info gauge")?;
+        writeln!(
+            out,
+            "handoff_policy_info{{digest=\"{}\",version=\"{}\"}} 1",
+            label(loaded.set.digest()),
+            label(loaded.set.version().unwrap_or(""))
+        )?;
+        writeln!(out, "# HELP handoff_policy_files Files in the serving policy set.")?;
+        writeln!(out, "# TYPE handoff_policy_files gauge")?;
+        writeln!(out, "handoff_policy_files {}", loaded.files.len())?;
+        let loaded_at =
+            loaded.loaded_at.duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+        writeln!(out, "# HELP handoff_policy_loaded_timestamp_seconds When the serving set was loaded.")?;
+        writeln!(out, "# TYPE handoff_policy_loaded_timestamp_seconds gauge")?;
+        writeln!(out, "handoff_policy_loaded_timestamp_seconds {loaded_at}")?;
+        writeln!(out, "# HELP handoff_policy_last_reload_failed 1 when the latest reload failed.")?;
+        writeln!(out, "# TYPE handoff_policy_last_reload_failed gauge")?;
+        writeln!(out, "handoff_policy_last_reload_failed {}", u8::from(last_error.is_some()))?;
+        Ok(())
+    }
+}
+
+/// A label value with `\`, `"` and newlines escaped.
+fn label(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}

@@ -1,0 +1,188 @@
+//! The stdio transport: one JSON conversation per line in, one verdict per line out, in order,
+//! for services that embed the binary as a subprocess. A bad line gets
+//! `{"error": "…", "line": N}` and the stream goes on; blank lines are skipped. Output is flushed
+//! whenever no further input is waiting, so a caller that writes one line and waits gets its
+//! answer at once, and a caller that streams gets large writes.
+
+use super::Service;
+use crate::context::Conversation;
+use serde_json::json;
+use std::io::{BufRead, BufReader, BufWriter, Read, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+type Out = Mutex<BufWriter<Stdout>>;
+
+fn lock(out: &Out) -> MutexGuard<'_, BufWriter<Stdout>> {
+    out.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Serves standard input until it ends or SIGINT/SIGTERM arrives; the line being answered when
+/// the signal arrives is finished first.
+pub fn run(service: &Arc<Service>, runtime: &tokio::runtime::Runtime) -> Result<(), String> {
+    let out: Arc<Out> = Arc::new(Mutex::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())));
+    let stopping = Arc::new(AtomicBool::new(false));
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    {
+        let (service, out, stopping) = (Arc::clone(service), Arc::clone(&out), Arc::clone(&stopping));
+        std::thread::Builder::new()
+            .name("handoff-stdio".into())
+            .spawn(move || {
+                let result = serve_lines(&service, &out, &stopping);
+                let _ = done_tx.send(result);
+            })
+            .map_err(|e| format!("cannot start: {e}"))?;
+    }
+    let finished = runtime.block_on(async {
+        tokio::select! {
+            result = done_rx => Some(result),
+            () = super::shutdown_signal() => None,
+        }
+    });
+    match finished {
+        Some(Ok(Ok(()))) => Ok(()),
+        Some(Ok(Err(e))) => Err(format!("stdio: {e}")),
+        Some(Err(_)) => Err("stdio: the reader stopped unexpectedly".into()),
+        None => {
+            // Wait for the line in progress, then keep the reader from starting another.
+            let mut guard = lock(&out);
+            stopping.store(true, Ordering::SeqCst);
+            let _ = guard.flush();
+            eprintln!("handoff serve: stopping");
+            Ok(())
+        }
+    }
+}
+
+enum Got {
+    Eof,
+    Line,
+    TooLong,
+}
+
+fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::Result<()> {
+    let mut input = BufReader::with_capacity(64 * 1024, std::io::stdin());
+    let mut buf = Vec::with_capacity(4096);
+    let mut number = 0usize;
+    loop {
+        buf.clear();
+        let read = read_line(&mut input, &mut buf, service.limits.body)?;
+        if matches!(read, Got::Eof) {
+            break;
+        }
+        number += 1;
+        let mut o = lock(out);
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let answer = match read {
+            Got::TooLong => Some(Err(json!({
+                "error": format!("the line is over the limit of {} bytes (`--max-body`)", service.limits.body),
+                "line": number,
+            }))),
+            _ => answer(service, &buf, number),
+        };
+        match answer {
+            None => {}
+            Some(Ok(verdict)) => {
+                o.write_all(&verdict)?;
+                o.write_all(b"\n")?;
+            }
+            Some(Err(error)) => {
+                service.metrics.stdio_error();
+                serde_json::to_writer(&mut *o, &error)?;
+                o.write_all(b"\n")?;
+            }
+        }
+        if input.buffer().is_empty() {
+            o.flush()?;
+        }
+    }
+    lock(out).flush()
+}
+
+/// The verdict for one line, an error object, or nothing for a blank line.
+fn answer(service: &Service, line: &[u8], number: usize) -> Option<Result<Vec<u8>, serde_json::Value>> {
+    let text = match std::str::from_utf8(line) {
+        Ok(t) => t.trim(),
+        Err(e) => {
+            return Some(Err(json!({
+                "error": format!("the line is not UTF-8 (at byte {})", e.valid_up_to() + 1),
+                "line": number,
+            })));
+        }
+    };
+    if text.is_empty() {
+        return None;
+    }
+    let conversation = match Conversation::from_json(text) {
+        Ok(c) => c,
+        Err(e) => {
+            let error = match e.column {
+                Some(column) => json!({
+                    "error": format!("malformed JSON at column {column}: {}", e.message),
+                    "line": number,
+                    "column": column,
+                }),
+                None => json!({"error": e.message, "line": number}),
+            };
+            return Some(Err(error));
+        }
+    };
+    if let Err(message) = service.limits.check(&conversation) {
+        return Some(Err(json!({"error": message, "line": number})));
+    }
+    let loaded = service.reloader.current();
+    Some(service.decide(&loaded.set, conversation).map(|(json, _)| json).map_err(|m| json!({"error": m, "line": number})))
+}
+
+/// Reads one line (its newline included) of at most `max` bytes; a longer one is skipped whole.
+fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Got> {
+    let n = input.by_ref().take(max as u64 + 1).read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(Got::Eof);
+    }
+    if buf.last() == Some(&b'\n') || buf.len() <= max {
+        return Ok(Got::Line);
+    }
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        match available.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                break;
+            }
+            None => {
+                let len = available.len();
+                input.consume(len);
+            }
+        }
+    }
+    Ok(Got::TooLong)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_skipped_whole() {
+        let mut input = BufReader::new(&b"short\nwaaaaaaaaaaaay too long\nok\nlast"[..]);
+        let mut buf = Vec::new();
+        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
+        assert_eq!(buf, b"short\n");
+        buf.clear();
+        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::TooLong)));
+        buf.clear();
+        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
+        assert_eq!(buf, b"ok\n");
+        buf.clear();
+        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
+        assert_eq!(buf, b"last");
+        buf.clear();
+        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Eof)));
+    }
+}
