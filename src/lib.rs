@@ -1,13 +1,16 @@
 //! handoff — a rules-and-policy engine for human-first customer service.
 
 pub mod ast;
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
 pub mod eval;
+pub mod expect;
 pub mod fmt;
 pub mod reload;
+pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod set;

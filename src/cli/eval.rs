@@ -19,29 +19,43 @@ pub fn run(args: &EvalArgs) -> u8 {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut printer = Printer::new(args.format);
+    let mut report = args.report.as_ref().map(|_| crate::report::EvalReport::new(set.program()));
+    let want_facts = report.is_some();
     let mut invalid = 0usize;
-    let unreadable = input::read_all(&inputs, |item: Item| {
-        let label = item.label();
-        match &item.conversation {
-            Ok(conversation) => {
-                let verdict = set.evaluate(conversation);
-                let mut json = serde_json::to_value(&verdict).unwrap_or(Value::Null);
-                if args.explain {
-                    if let Value::Object(map) = &mut json {
-                        map.insert("explain".into(), explain(&set, conversation));
-                    }
+    // Verdicts are computed and rendered on every core, then printed in input order.
+    let unreadable = input::run_batch(
+        &inputs,
+        |item: Item| {
+            let label = item.label();
+            match &item.conversation {
+                Ok(conversation) => {
+                    let verdict = set.evaluate(conversation);
+                    let text = Printer::render(args.format, &set, &verdict, &label, args.explain);
+                    let facts = want_facts.then(|| crate::report::Facts::of(&verdict, &label));
+                    Done::Verdict { route: verdict.route, text, facts }
                 }
-                printer.verdict(&mut out, &label, &json, args.explain);
+                Err(e) => Done::Invalid(input::describe_error(&item.origin, e)),
             }
-            Err(e) => {
+        },
+        |done| match done {
+            Done::Verdict { route, text, facts } => {
+                printer.emit(&mut out, route, &text);
+                if let (Some(report), Some(facts)) = (report.as_mut(), facts) {
+                    report.add(facts);
+                }
+            }
+            Done::Invalid(message) => {
                 invalid += 1;
                 let _ = out.flush();
-                eprintln!("error: {}", input::describe_error(&item.origin, e));
+                eprintln!("error: {message}");
+                if let Some(report) = report.as_mut() {
+                    report.invalid += 1;
+                }
             }
-        }
-    });
+        },
+    );
     for u in &unreadable {
         invalid += 1;
         let _ = out.flush();
@@ -49,7 +63,26 @@ pub fn run(args: &EvalArgs) -> u8 {
     }
     printer.finish(&mut out);
     let _ = out.flush();
+    if let (Some(path), Some(report)) = (&args.report, &report) {
+        if let Err(code) = write_report(path, &report.to_html()) {
+            return code;
+        }
+    }
     if invalid > 0 { exit::FAILURE } else { exit::OK }
+}
+
+/// What a worker hands back for one document.
+enum Done {
+    Verdict { route: crate::ast::Route, text: String, facts: Option<crate::report::Facts> },
+    Invalid(String),
+}
+
+/// Writes an HTML report; on failure says so and returns the exit code.
+pub fn write_report(path: &std::path::Path, html: &str) -> Result<(), u8> {
+    std::fs::write(path, html).map_err(|e| {
+        eprintln!("error: cannot write the report to `{}`: {e}", path.display());
+        exit::COULD_NOT_RUN
+    })
 }
 
 /// Loads a policy set; on errors prints them and returns the exit code (2: cannot run).
@@ -81,7 +114,8 @@ pub fn default_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
     }
 }
 
-/// Prints verdicts in the chosen format as they come.
+/// Prints verdicts in the chosen format as they come: [`Printer::render`] runs on any thread,
+/// [`Printer::emit`] in input order.
 struct Printer {
     format: EvalFormat,
     count: usize,
@@ -93,12 +127,54 @@ impl Printer {
         Printer { format, count: 0, routes: [0; 3] }
     }
 
-    fn verdict(&mut self, out: &mut impl Write, label: &str, json: &Value, explain: bool) {
-        let route = json.get("route").and_then(Value::as_str).unwrap_or("");
+    /// The text of one verdict, without what depends on its place in the output.
+    fn render(format: EvalFormat, set: &PolicySet, verdict: &crate::eval::Verdict<'_>, label: &str, explain: bool) -> String {
+        let conversation = verdict.conversation();
+        let full = || {
+            let mut json = serde_json::to_value(verdict).unwrap_or(Value::Null);
+            if explain {
+                if let Value::Object(map) = &mut json {
+                    map.insert("explain".into(), self::explain(set, conversation));
+                }
+            }
+            json
+        };
+        match format {
+            EvalFormat::Jsonl if !explain => serde_json::to_string(verdict).unwrap_or_default(),
+            EvalFormat::Jsonl => serde_json::to_string(&full()).unwrap_or_default(),
+            EvalFormat::Json => indent(&serde_json::to_string_pretty(&full()).unwrap_or_default(), "  "),
+            EvalFormat::Yaml => serde_yaml::to_string(&full()).unwrap_or_default(),
+            EvalFormat::Table => {
+                let deciders = verdict.decided_by_names();
+                let decided = if deciders.is_empty() { "(default)".to_string() } else { deciders.join(", ") };
+                let mut text = format!(
+                    "{:<24} {:<7} {:<8} {:<20} {}",
+                    label,
+                    verdict.route.as_str(),
+                    verdict.priority.as_str(),
+                    verdict.queue().unwrap_or("-"),
+                    decided
+                );
+                if explain {
+                    use std::fmt::Write as _;
+                    let _ = write!(text, "\n    {}", verdict.justification());
+                    let x = self::explain(set, conversation);
+                    if !x.is_null() {
+                        let pretty = serde_yaml::to_string(&x).unwrap_or_default();
+                        let _ = write!(text, "\n{}", indent(&pretty, "    ").trim_end_matches('\n'));
+                    }
+                }
+                text
+            }
+        }
+    }
+
+    /// Prints one rendered verdict in its place.
+    fn emit(&mut self, out: &mut impl Write, route: crate::ast::Route, text: &str) {
         let slot = match route {
-            "ai" => 0,
-            "review" => 1,
-            _ => 2,
+            crate::ast::Route::Ai => 0,
+            crate::ast::Route::Review => 1,
+            crate::ast::Route::Human => 2,
         };
         if let Some(n) = self.routes.get_mut(slot) {
             *n += 1;
@@ -107,34 +183,19 @@ impl Printer {
         self.count += 1;
         match self.format {
             EvalFormat::Jsonl => {
-                let _ = writeln!(out, "{}", serde_json::to_string(json).unwrap_or_default());
+                let _ = writeln!(out, "{text}");
             }
             EvalFormat::Json => {
-                let text = serde_json::to_string_pretty(json).unwrap_or_default();
-                let _ = write!(out, "{}{}", if first { "[\n" } else { ",\n" }, indent(&text, "  "));
+                let _ = write!(out, "{}{text}", if first { "[\n" } else { ",\n" });
             }
             EvalFormat::Yaml => {
-                let _ = write!(out, "---\n{}", serde_yaml::to_string(json).unwrap_or_default());
+                let _ = write!(out, "---\n{text}");
             }
             EvalFormat::Table => {
                 if first {
                     let _ = writeln!(out, "{:<24} {:<7} {:<8} {:<20} DECIDED BY", "CONVERSATION", "ROUTE", "PRIORITY", "QUEUE");
                 }
-                let text = |k: &str| json.get(k).and_then(Value::as_str).unwrap_or("-").to_string();
-                let deciders: Vec<&str> = json
-                    .get("decided_by")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|d| d.get("rule").and_then(Value::as_str)).collect())
-                    .unwrap_or_default();
-                let decided = if deciders.is_empty() { "(default)".to_string() } else { deciders.join(", ") };
-                let _ = writeln!(out, "{:<24} {:<7} {:<8} {:<20} {}", label, route, text("priority"), text("queue"), decided);
-                if explain {
-                    let _ = writeln!(out, "    {}", text("justification"));
-                    if let Some(x) = json.get("explain") {
-                        let pretty = serde_yaml::to_string(x).unwrap_or_default();
-                        let _ = write!(out, "{}", indent(&pretty, "    "));
-                    }
-                }
+                let _ = writeln!(out, "{text}");
             }
         }
     }
@@ -164,6 +225,5 @@ fn indent(text: &str, prefix: &str) -> String {
 
 /// The per-rule trace of `--explain`.
 fn explain(set: &PolicySet, conversation: &crate::context::Conversation) -> Value {
-    let _ = (set, conversation);
-    Value::Null
+    set.program().explain(conversation)
 }

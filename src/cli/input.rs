@@ -79,21 +79,63 @@ fn is_conversation_file(path: &Path) -> bool {
 
 /// Calls `each` for every document of the inputs, in order. Returns the inputs that could not
 /// be read at all.
+#[allow(dead_code, reason = "the commands use `run_batch`; kept for sequential callers")]
 pub fn read_all(inputs: &[PathBuf], mut each: impl FnMut(Item)) -> Vec<Unreadable> {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for input in inputs {
-        expand(input, &mut files, &mut errors);
-    }
+    let (files, mut errors) = expand_all(inputs);
     for file in files {
-        if let Err(e) = read_file(&file, &mut each) {
+        if let Err(e) = read_file(&file, &mut |raw: Raw| each(raw.into_item())) {
             errors.push(e);
         }
     }
     errors
 }
 
-fn read_file(path: &Path, each: &mut impl FnMut(Item)) -> Result<(), Unreadable> {
+/// A document as read, not yet parsed when it is a JSONL line: batch runs parse lines on
+/// every core.
+pub enum Raw {
+    /// A JSONL line: where it came from (`path` or `-`), its 1-based number, its text.
+    Line { origin: std::sync::Arc<str>, number: usize, text: String },
+    /// A YAML or JSON document, already read.
+    Document(Item),
+}
+
+impl Raw {
+    /// Parses the document.
+    pub fn into_item(self) -> Item {
+        match self {
+            Raw::Line { origin, number, text } => {
+                let conversation = Conversation::from_json(&text).map_err(|mut e| {
+                    // A JSONL error is named by its line in the file.
+                    e.line = Some(number);
+                    e
+                });
+                Item { origin: format!("{origin}:{number}"), conversation }
+            }
+            Raw::Document(item) => item,
+        }
+    }
+
+    /// Bytes of input it stands for (for progress).
+    pub fn size(&self) -> u64 {
+        match self {
+            Raw::Line { text, .. } => text.len() as u64,
+            Raw::Document(_) => 0,
+        }
+    }
+}
+
+/// Every file the inputs name, expanded (directories walked, sorted), with those that could
+/// not be read at all.
+pub fn expand_all(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Unreadable>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        expand(input, &mut files, &mut errors);
+    }
+    (files, errors)
+}
+
+fn read_file(path: &Path, each: &mut impl FnMut(Raw)) -> Result<(), Unreadable> {
     let origin = path.display().to_string();
     let unreadable = |e: std::io::Error| Unreadable { origin: origin.clone(), message: e.to_string() };
     if path.as_os_str() == "-" {
@@ -103,36 +145,36 @@ fn read_file(path: &Path, each: &mut impl FnMut(Item)) -> Result<(), Unreadable>
     match path.extension().and_then(|e| e.to_str()) {
         Some("jsonl") => {
             let file = std::fs::File::open(path).map_err(unreadable)?;
-            read_jsonl(std::io::BufReader::new(file), &origin, each).map_err(unreadable)
+            read_jsonl(std::io::BufReader::with_capacity(1 << 16, file), &origin, each).map_err(unreadable)
         }
         Some("json") => {
             let text = std::fs::read_to_string(path).map_err(unreadable)?;
-            each(Item { origin: origin.clone(), conversation: Conversation::from_json(&text) });
+            each(Raw::Document(Item { origin: origin.clone(), conversation: Conversation::from_json(&text) }));
             Ok(())
         }
         _ => {
             let text = std::fs::read_to_string(path).map_err(unreadable)?;
-            read_yaml_documents(&text, &origin, each);
+            read_yaml_documents(&text, &origin, &mut |item| each(Raw::Document(item)));
             Ok(())
         }
     }
 }
 
 /// One conversation a line; blank lines are skipped; a bad line is reported as `origin:LINE`.
-pub fn read_jsonl(reader: impl BufRead, origin: &str, each: &mut impl FnMut(Item)) -> std::io::Result<()> {
-    for (n, line) in reader.lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
+pub fn read_jsonl(mut reader: impl BufRead, origin: &str, each: &mut impl FnMut(Raw)) -> std::io::Result<()> {
+    let origin: std::sync::Arc<str> = origin.into();
+    let mut number = 0;
+    loop {
+        let mut text = String::new();
+        if reader.read_line(&mut text)? == 0 {
+            return Ok(());
+        }
+        number += 1;
+        if text.trim().is_empty() {
             continue;
         }
-        let conversation = Conversation::from_json(&line).map_err(|mut e| {
-            // A JSONL error is named by its line in the file.
-            e.line = Some(n + 1);
-            e
-        });
-        each(Item { origin: format!("{origin}:{}", n + 1), conversation });
+        each(Raw::Line { origin: origin.clone(), number, text });
     }
-    Ok(())
 }
 
 fn read_yaml_documents(text: &str, origin: &str, each: &mut impl FnMut(Item)) {
@@ -177,4 +219,45 @@ pub fn describe_error(origin: &str, e: &InputError) -> String {
         (Some(l), None) if !has_line => format!("{origin}:{l}: {}", e.message),
         _ => format!("{origin}: {}", e.message),
     }
+}
+
+impl crate::batch::Job for Raw {
+    fn size(&self) -> u64 {
+        Raw::size(self)
+    }
+}
+
+/// Reads the inputs on a reader thread, parses and runs `work` on every core, and calls `sink`
+/// with the results in input order; a progress bar shows on stderr when it is a terminal.
+/// Returns the inputs that could not be read at all.
+pub fn run_batch<R: Send>(
+    inputs: &[PathBuf],
+    work: impl Fn(Item) -> R + Sync + Send,
+    sink: impl FnMut(R),
+) -> Vec<Unreadable> {
+    let (files, mut errors) = expand_all(inputs);
+    let total: u64 = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "jsonl"))
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = crate::batch::Progress::stderr(total);
+    let more = crate::batch::run(
+        move |push: &mut dyn FnMut(Raw)| {
+            let mut errors = Vec::new();
+            for file in files {
+                if let Err(e) = read_file(&file, &mut |raw| push(raw)) {
+                    errors.push(e);
+                }
+            }
+            errors
+        },
+        |raw: Raw| work(raw.into_item()),
+        sink,
+        &progress,
+    );
+    progress.finish();
+    errors.extend(more);
+    errors
 }

@@ -1,9 +1,273 @@
-//! `handoff test`. Being written.
+//! `handoff test`: run every conversation that carries an `expect:` block, report what failed,
+//! and which rules no test exercised.
+//!
+//! Conversations are read and evaluated as a stream on every core; only failures and per-rule
+//! counters are kept.
 
-use super::{exit, TestArgs};
+use super::input::{self, Item};
+use super::{TestArgs, TestFormat, exit};
+use crate::expect::{Expect, ExpectError, Mismatch};
+use crate::set::PolicySet;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::Write;
 
 pub fn run(args: &TestArgs) -> u8 {
-    let _ = args;
-    eprintln!("handoff test: not available yet");
-    exit::COULD_NOT_RUN
+    if args.watch {
+        return super::watch::run(&args.policy.policies, || {
+            let _ = test_once(args);
+        });
+    }
+    test_once(args)
+}
+
+/// What one document gave.
+enum Outcome {
+    /// No `expect:` block: not a test.
+    NotATest,
+    /// The document could not be read.
+    Unreadable { origin: String, message: String },
+    /// The `expect:` block is invalid; the test did not run.
+    Invalid { origin: String, label: String, errors: Vec<ExpectError> },
+    /// The test ran; `mismatches` is empty when it passed.
+    Ran { origin: String, label: String, mismatches: Vec<Mismatch>, justification: String, matched: Vec<usize>, decided: Vec<usize> },
+}
+
+/// A failed test as reported.
+struct Failure {
+    origin: String,
+    label: String,
+    place: String,
+    kind: &'static str,
+    mismatches: Vec<Mismatch>,
+    errors: Vec<ExpectError>,
+    justification: Option<String>,
+}
+
+fn test_once(args: &TestArgs) -> u8 {
+    let set = match super::eval::load(&args.policy.policies) {
+        Ok(set) => set,
+        Err(code) => return code,
+    };
+    let inputs = match super::eval::default_inputs(&args.inputs) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    let rules = crate::report::rules(set.program());
+    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
+    let mut matched = vec![0u64; rules.len()];
+    let mut decided = vec![0u64; rules.len()];
+    let (mut passed, mut not_tests) = (0u64, 0u64);
+    let mut failures: Vec<Failure> = Vec::new();
+    let human = args.format == TestFormat::Human;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+
+    let unreadable = input::run_batch(
+        &inputs,
+        |item: Item| outcome(&set, &index, item),
+        |o| match o {
+            Outcome::NotATest => not_tests += 1,
+            Outcome::Unreadable { origin, message } => {
+                let failure = Failure {
+                    place: origin.clone(),
+                    origin,
+                    label: String::new(),
+                    kind: "unreadable",
+                    mismatches: Vec::new(),
+                    errors: vec![ExpectError { key: None, message: message.clone(), help: None }],
+                    justification: None,
+                };
+                if human {
+                    let _ = writeln!(out, "ERROR {message}");
+                }
+                failures.push(failure);
+            }
+            Outcome::Invalid { origin, label, errors } => {
+                let place = locate(&origin, errors.first().and_then(|e| e.key.as_deref()));
+                if human {
+                    let _ = writeln!(out, "INVALID {place} ({label}): invalid `expect` block");
+                    for e in &errors {
+                        let _ = writeln!(out, "  error: {}", e.message);
+                        if let Some(help) = &e.help {
+                            let _ = writeln!(out, "    help: {help}");
+                        }
+                    }
+                }
+                failures.push(Failure { origin, label, place, kind: "invalid", mismatches: Vec::new(), errors, justification: None });
+            }
+            Outcome::Ran { origin, label, mismatches, justification, matched: m, decided: d } => {
+                for i in m {
+                    if let Some(n) = matched.get_mut(i) {
+                        *n += 1;
+                    }
+                }
+                for i in d {
+                    if let Some(n) = decided.get_mut(i) {
+                        *n += 1;
+                    }
+                }
+                if mismatches.is_empty() {
+                    passed += 1;
+                    return;
+                }
+                if human {
+                    let _ = writeln!(out, "FAIL {origin} ({label})");
+                    for m in &mismatches {
+                        let _ = writeln!(out, "  {}: expected {}, got {}", m.field, m.expected, m.actual);
+                    }
+                    let _ = writeln!(out, "  justification: {justification}");
+                }
+                let place = origin.clone();
+                failures.push(Failure { origin, label, place, kind: "mismatch", mismatches, errors: Vec::new(), justification: Some(justification) });
+            }
+        },
+    );
+    for u in &unreadable {
+        let message = format!("cannot read `{}`: {}", u.origin, u.message);
+        if human {
+            let _ = writeln!(out, "ERROR {message}");
+        }
+        failures.push(Failure {
+            origin: u.origin.clone(),
+            label: String::new(),
+            place: u.origin.clone(),
+            kind: "unreadable",
+            mismatches: Vec::new(),
+            errors: vec![ExpectError { key: None, message, help: None }],
+            justification: None,
+        });
+    }
+
+    let never_matched: Vec<&crate::report::RuleInfo> = rules.iter().zip(&matched).filter(|(_, n)| **n == 0).map(|(r, _)| r).collect();
+    let never_decided: Vec<&crate::report::RuleInfo> = rules.iter().zip(&decided).filter(|(_, n)| **n == 0).map(|(r, _)| r).collect();
+    let failed = failures.len() as u64;
+    match args.format {
+        TestFormat::Human => {
+            if passed + failed == 0 {
+                eprintln!("warning: no conversation with an `expect:` block among the inputs");
+            }
+            if !failures.is_empty() {
+                let _ = writeln!(out);
+            }
+            let _ = writeln!(
+                out,
+                "coverage: {} rules; {} matched by a test, {} decided one",
+                rules.len(),
+                rules.len() - never_matched.len(),
+                rules.len() - never_decided.len()
+            );
+            for (title, list) in [("never matched by a test", &never_matched), ("never decided a test", &never_decided)] {
+                if !list.is_empty() {
+                    let _ = writeln!(out, "  {title}:");
+                    for r in list.iter() {
+                        let _ = writeln!(out, "    {} ({})", r.name, r.source);
+                    }
+                }
+            }
+            if not_tests > 0 {
+                let _ = writeln!(out, "{not_tests} conversation{} without `expect:` skipped", if not_tests == 1 { "" } else { "s" });
+            }
+            let _ = writeln!(out, "\n{passed} passed, {failed} failed");
+        }
+        TestFormat::Json => {
+            let rule = |r: &&crate::report::RuleInfo| json!({ "rule": r.name, "source": r.source });
+            let report = json!({
+                "passed": passed,
+                "failed": failed,
+                "skipped": not_tests,
+                "failures": failures.iter().map(failure_json).collect::<Vec<_>>(),
+                "coverage": {
+                    "rules": rules.len(),
+                    "never_matched": never_matched.iter().map(rule).collect::<Vec<_>>(),
+                    "never_decided": never_decided.iter().map(rule).collect::<Vec<_>>(),
+                },
+            });
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        }
+    }
+    let _ = out.flush();
+    if failed > 0 { exit::FAILURE } else { exit::OK }
+}
+
+/// Runs one document's test (on a worker thread).
+fn outcome(set: &PolicySet, index: &HashMap<&str, usize>, item: Item) -> Outcome {
+    let label = item.label();
+    let conversation = match &item.conversation {
+        Ok(c) => c,
+        Err(e) => return Outcome::Unreadable { message: input::describe_error(&item.origin, e), origin: item.origin.clone() },
+    };
+    let Some(block) = &conversation.expect else {
+        return Outcome::NotATest;
+    };
+    let expect = match Expect::parse(block, set.program()) {
+        Ok(expect) => expect,
+        Err(errors) => return Outcome::Invalid { origin: item.origin.clone(), label, errors },
+    };
+    let verdict = set.evaluate(conversation);
+    let mismatches = expect.check(&verdict);
+    let justification = if mismatches.is_empty() { String::new() } else { verdict.justification() };
+    let ids = |names: Vec<&str>| names.into_iter().filter_map(|n| index.get(n).copied()).collect();
+    Outcome::Ran {
+        origin: item.origin.clone(),
+        label,
+        mismatches,
+        justification,
+        matched: ids(verdict.matched()),
+        decided: ids(verdict.decided_by_names()),
+    }
+}
+
+fn failure_json(f: &Failure) -> Value {
+    let mut v = json!({
+        "conversation": f.label,
+        "origin": f.origin,
+        "place": f.place,
+        "kind": f.kind,
+    });
+    if let Value::Object(map) = &mut v {
+        if !f.mismatches.is_empty() {
+            map.insert("mismatches".into(), serde_json::to_value(&f.mismatches).unwrap_or(Value::Null));
+        }
+        if !f.errors.is_empty() {
+            map.insert("errors".into(), serde_json::to_value(&f.errors).unwrap_or(Value::Null));
+        }
+        if let Some(j) = &f.justification {
+            map.insert("justification".into(), Value::from(j.as_str()));
+        }
+    }
+    v
+}
+
+/// `path:line:column` of the `expect:` block (or of `key` inside it) when the origin is a
+/// whole file; the origin as it is otherwise.
+fn locate(origin: &str, key: Option<&str>) -> String {
+    let path = std::path::Path::new(origin);
+    if !path.is_file() {
+        return origin.to_string();
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return origin.to_string();
+    };
+    let is_key = |line: &str, k: &str| {
+        let t = line.trim_start().trim_start_matches(['{', ',', ' ', '-']);
+        t.starts_with(&format!("{k}:")) || t.starts_with(&format!("\"{k}\":")) || t.starts_with(&format!("\"{k}\" :"))
+    };
+    let mut lines = text.lines().enumerate();
+    let Some((start, _)) = lines.by_ref().find(|(_, l)| is_key(l, "expect")) else {
+        return origin.to_string();
+    };
+    let column = |line: &str| line.len() - line.trim_start().len() + 1;
+    if let Some(k) = key {
+        // the key's own line, before the block ends (a line less indented than the block)
+        for (n, line) in lines {
+            if !line.trim().is_empty() && column(line) == 1 && !line.trim_start().starts_with('}') {
+                break;
+            }
+            if is_key(line, k) {
+                return format!("{origin}:{}:{}", n + 1, column(line));
+            }
+        }
+    }
+    let line = text.lines().nth(start).unwrap_or_default();
+    format!("{origin}:{}:{}", start + 1, column(line))
 }
