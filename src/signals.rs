@@ -1,8 +1,20 @@
 //! Conversation signals computed from the messages (LANGUAGE.md §5).
 //!
-//! Interface used by the evaluator; the implementation is being written.
+//! Interface used by the evaluator. Each customer message is read once: its VADER sentiment
+//! ([`vader`]), its normalised words ([`text`]) and one pass of the lexicon automaton
+//! ([`lexicon`]) feed the person-request grammar ([`human`]), the distress score ([`distress`])
+//! and the repeat counter ([`repeat`]). See docs/SIGNALS.md for the formulas and measurements.
+
+mod distress;
+mod human;
+mod lexicon;
+mod repeat;
+pub mod text;
+mod vader;
 
 use crate::context::{Given, Message, Sender};
+
+pub use distress::noisy_or;
 
 /// Which signals a policy set reads; only those are computed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -44,32 +56,106 @@ pub struct Signals {
 
 /// Computes the wanted signals over the messages (given per-message sentiments are used).
 pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
-    let _ = wanted;
-    let customer: Vec<&Message> = messages.iter().filter(|m| m.from == Sender::Customer).collect();
-    let scores: Vec<f64> = customer.iter().filter_map(|m| message_sentiment(m)).collect();
-    Signals {
-        sentiment: customer.last().and_then(|m| message_sentiment(m)),
-        sentiment_min: scores.iter().copied().reduce(f64::min),
-        negative_streak: 0.0,
-        distress: 0.0,
-        human_requested: false,
-        repeated: 0.0,
-        ai_turns: messages.iter().filter(|m| m.from == Sender::Ai).count() as f64,
+    let mut out = Signals {
+        ai_turns: if wanted.ai_turns {
+            messages.iter().filter(|m| m.from == Sender::Ai).count() as f64
+        } else {
+            0.0
+        },
+        ..Signals::default()
+    };
+    let customer = || messages.iter().filter(|m| m.from == Sender::Customer);
+    let all_sentiments = wanted.sentiment_min || wanted.negative_streak || wanted.distress;
+    let read_text = wanted.distress || wanted.human_requested || wanted.repeated;
+
+    if wanted.sentiment && !all_sentiments {
+        out.sentiment = customer().last().and_then(message_sentiment);
     }
+    if !all_sentiments && !read_text {
+        return out;
+    }
+
+    let lexicon = &*lexicon::LEXICON;
+    let mut sentiments: Vec<Option<f64>> = Vec::new();
+    let mut distress_scores: Vec<f64> = Vec::new();
+    let mut repeats = repeat::RepeatCounter::default();
+    let mut request: Option<bool> = None;
+    for m in customer() {
+        let s = if all_sentiments { message_sentiment(m) } else { None };
+        if all_sentiments {
+            sentiments.push(s);
+        }
+        if !read_text {
+            continue;
+        }
+        let norm = text::normalize(m.text());
+        if wanted.repeated || wanted.distress {
+            repeats.push(&norm);
+        }
+        if !(wanted.human_requested || wanted.distress) {
+            continue;
+        }
+        let hits = lexicon.scan(&norm);
+        if wanted.human_requested {
+            if let Some(v) = human::request_in(&norm, &hits) {
+                request = Some(v);
+            }
+        }
+        if wanted.distress {
+            distress_scores.push(distress::message_distress(s, &norm, &hits));
+        }
+    }
+
+    let known: Vec<f64> = sentiments.iter().flatten().copied().collect();
+    if all_sentiments {
+        out.sentiment = sentiments.last().copied().flatten();
+        out.sentiment_min = known.iter().copied().reduce(f64::min);
+        out.negative_streak =
+            sentiments.iter().rev().take_while(|s| s.is_some_and(|v| v <= -0.05)).count() as f64;
+    }
+    if !wanted.sentiment {
+        out.sentiment = None;
+    }
+    if !wanted.sentiment_min {
+        out.sentiment_min = None;
+    }
+    if !wanted.negative_streak {
+        out.negative_streak = 0.0;
+    }
+    out.repeated = if wanted.repeated { repeats.count as f64 } else { 0.0 };
+    out.human_requested = wanted.human_requested && request == Some(true);
+    if wanted.distress {
+        out.distress =
+            distress::conversation_distress(&distress_scores, repeats.count as f64, &known);
+    }
+    out
 }
 
 /// A message's sentiment: the one given by the input, else computed from its text. `None`
-/// (unknown) when the given value has the wrong type or the text is not a string.
+/// (unknown) when the given value has the wrong type (or is NaN) or the text is not a string.
 pub fn message_sentiment(message: &Message) -> Option<f64> {
     match message.sentiment {
-        Given::Value(v) => Some(v),
-        Given::WrongType => None,
+        Given::Value(v) if !v.is_nan() => Some(v),
+        Given::Value(_) | Given::WrongType => None,
         Given::Absent => message.text.as_deref().map(text_sentiment),
     }
 }
 
 /// VADER compound score of a text, −1…1.
 pub fn text_sentiment(text: &str) -> f64 {
-    let _ = text;
-    0.0
+    vader::compound(text)
+}
+
+/// The distress of one text on its own (its computed sentiment, words and shouting).
+pub fn text_distress(text: &str) -> f64 {
+    let norm = text::normalize(text);
+    let hits = lexicon::LEXICON.scan(&norm);
+    distress::message_distress(Some(text_sentiment(text)), &norm, &hits)
+}
+
+/// Whether one text asks for a person (`Some(true)`), refuses one (`Some(false)`) or neither.
+pub fn text_requests_human(text: &str) -> Option<bool> {
+    let norm = text::normalize(text);
+    let hits = lexicon::LEXICON.scan(&norm);
+    human::request_in(&norm, &hits)
 }

@@ -1,0 +1,337 @@
+//! The signal lexicons — roles for person-request detection and distress vocabulary — compiled
+//! once into a single Aho-Corasick automaton that runs over each normalised text in one pass.
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use super::text::Normalized;
+use super::vader::FxMap;
+
+/// Word roles for the person-request grammar (bit flags).
+pub mod role {
+    /// A noun that names a person on its own: `human`, `agent`, `operator`, …
+    pub const PERSON: u32 = 1;
+    /// A noun that names a person only as the object of a contact verb: `someone`, `assistant`.
+    pub const PERSON_WEAK: u32 = 1 << 1;
+    /// A verb of contact: `talk`, `speak`, `reach`, `transfer`, …
+    pub const CONTACT: u32 = 1 << 2;
+    /// A verb of wanting or obtaining: `want`, `need`, `get`, `give`, …
+    pub const WANT: u32 = 1 << 3;
+    /// A negator that can decline: `not`, `don't`, `no`, `never`, `without`, …
+    pub const NEGATOR: u32 = 1 << 4;
+    /// A word that may stand between a negator and the verb it negates (`don't want to talk`).
+    pub const CHAIN: u32 = 1 << 5;
+    /// A possessive: `my`, `his`, … (`my travel agent` is not the company's person).
+    pub const POSSESSIVE: u32 = 1 << 6;
+    /// A word before a person noun that makes it something else: `travel`, `virtual`, `ai`, …
+    pub const NOT_PERSON_BEFORE: u32 = 1 << 7;
+    /// A word after `human`/`person` that makes it something else: `error`, `rights`, …
+    pub const NOT_PERSON_AFTER: u32 = 1 << 8;
+    /// A word that may stand between the verb and the person: `to`, `a`, `real`, `live`, …
+    pub const BRIDGE: u32 = 1 << 9;
+    /// Filler of a short request (`agent please`): `please`, `now`, `hi`, `a`, …
+    pub const FILLER: u32 = 1 << 10;
+    /// A word that turns the person away: `than` (`rather than`), `instead`.
+    pub const AVOID: u32 = 1 << 11;
+    /// A preposition that makes `person` a manner: `in person`, `per person`.
+    pub const MANNER: u32 = 1 << 12;
+    /// Negators of a distress word: `not`, `no`, `don't`, …
+    pub const DISTRESS_NEGATOR: u32 = 1 << 13;
+}
+
+/// Families of distress vocabulary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Grief,
+    Fear,
+    Desperation,
+    Sadness,
+    Money,
+    Illness,
+    /// Anger and hostility: weaker evidence of distress on its own.
+    Anger,
+}
+
+use role::*;
+
+const PERSON_NOUNS: &[&str] = &[
+    "human", "humans", "person", "agent", "agents", "operator", "operators", "representative",
+    "representatives", "rep", "reps", "supervisor", "supervisors", "manager", "managers",
+    "staff", "staffer", "employee", "employees", "advisor", "adviser", "specialist", "consultant",
+    "associate", "people", "humanbeing", "attendant", "clerk", "teller", "banker",
+];
+const PERSON_WEAK_NOUNS: &[&str] =
+    &["someone", "somebody", "anyone", "anybody", "assistant", "assistants", "individual", "guy"];
+const CONTACT_VERBS: &[&str] = &[
+    "talk", "talking", "speak", "speaking", "chat", "chatting", "contact", "contacting",
+    "reach", "reaching", "call", "calling", "phone", "phoning", "ring", "connect", "connecting",
+    "transfer", "transferring", "escalate", "escalating", "redirect", "direct", "forward",
+    "switch", "patch", "message", "email", "touch", "hold", "through", "over", "deal", "dealing",
+    "communicate", "communicating", "consult",
+];
+const WANT_VERBS: &[&str] = &[
+    "want", "wanna", "need", "needs", "require", "request", "requesting", "demand", "prefer",
+    "like", "ask", "asking", "get", "give", "have", "see", "find", "bring", "looking", "seek",
+    "seeking", "wanting", "needing",
+];
+const NEGATORS: &[&str] = &[
+    "not", "don't", "dont", "doesn't", "doesnt", "didn't", "didnt", "never", "no", "nor",
+    "neither", "needn't", "needless",
+];
+const CHAIN_WORDS: &[&str] = &[
+    "to", "want", "wanna", "need", "have", "even", "really", "ever", "be", "me", "going",
+    "gonna", "like", "i", "you", "do", "does", "any", "longer", "anymore", "for", "a", "an",
+    "the", "further", "more",
+];
+const POSSESSIVES: &[&str] = &["my", "his", "her", "their", "our", "mine", "whose"];
+const NOT_PERSON_BEFORE_WORDS: &[&str] = &[
+    "travel", "estate", "realtor", "insurance", "booking", "shipping", "virtual", "ai", "bot",
+    "automated", "digital", "user", "free", "secret", "undercover", "fbi", "double", "chemical",
+    "cleaning", "reducing", "oxidizing", "oxidising", "sports", "talent", "literary", "press",
+    "leasing", "letting", "customs", "delivery", "missing", "wrong", "random", "unknown",
+    "artificial", "automatic", "robot", "robotic", "fake", "chatbot",
+];
+const NOT_PERSON_AFTER_WORDS: &[&str] = &[
+    "error", "errors", "rights", "resources", "resource", "nature", "race", "body", "trafficking",
+    "capital", "interest", "stole", "took", "charged", "sent", "receiving", "received",
+];
+const BRIDGE_WORDS: &[&str] = &[
+    "to", "with", "a", "an", "the", "some", "real", "live", "actual", "human", "me", "through",
+    "over", "one", "of", "your", "you", "customer", "service", "support", "care", "proper",
+    "physical", "flesh", "and", "blood", "living", "breathing", "actually", "just", "please",
+    "talk", "speak", "chat", "us", "in", "touch", "hold", "connected", "transferred", "on",
+    "phone", "line", "senior", "account", "billing", "sales", "tech", "technical", "any",
+    "fucking", "damn", "goddamn", "freaking", "bloody", "u", "ya", "up", "back", "directly",
+    "right", "now", "real-life", "life", "english", "speaking", "kind", "competent", "helpful",
+    "somebody", "someone", "be", "get", "for", "another", "other", "different", "an", "it",
+];
+const FILLER_WORDS: &[&str] = &[
+    "please", "pls", "plz", "now", "hi", "hello", "hey", "a", "an", "the", "real", "live",
+    "actual", "human", "just", "ok", "okay", "i", "want", "need", "me", "give", "get", "asap",
+    "immediately", "right", "thanks", "thank", "you", "yes", "yeah", "speak", "talk", "to",
+    "with", "connect", "transfer", "some", "one", "only", "proper", "can", "could", "ineed",
+    "iwant", "agent", "representative", "operator", "person", "already", "again", "still",
+];
+const AVOID_WORDS: &[&str] = &["than", "instead", "rather", "besides", "unlike", "except"];
+const MANNER_WORDS: &[&str] = &["in", "per", "third", "first", "missing", "each"];
+const DISTRESS_NEGATORS: &[&str] =
+    &["not", "no", "don't", "dont", "isn't", "wasn't", "aren't", "nothing", "without", "nor"];
+
+/// Distress vocabulary: (phrase, family, weight 0…1). General emotional vocabulary, not phrases
+/// taken from any evaluation set.
+const DISTRESS: &[(&str, Family, f64)] = &[
+    // grief
+    ("died", Family::Grief, 1.0), ("dead", Family::Grief, 0.6), ("death", Family::Grief, 0.8),
+    ("dying", Family::Grief, 0.9), ("passed away", Family::Grief, 1.0),
+    ("funeral", Family::Grief, 1.0), ("grief", Family::Grief, 1.0),
+    ("grieving", Family::Grief, 1.0), ("mourning", Family::Grief, 1.0),
+    ("bereavement", Family::Grief, 1.0), ("widow", Family::Grief, 0.8),
+    ("miscarriage", Family::Grief, 1.0), ("killed", Family::Grief, 0.7),
+    ("suicide", Family::Grief, 1.0), ("suicidal", Family::Grief, 1.0),
+    ("kill myself", Family::Grief, 1.0), ("rip", Family::Grief, 0.6),
+    ("loss", Family::Grief, 0.5), ("lost my", Family::Grief, 0.5),
+    ("condolences", Family::Grief, 0.8), ("rest in peace", Family::Grief, 0.9),
+    ("tragic", Family::Grief, 0.8), ("tragedy", Family::Grief, 0.8),
+    ("miss him", Family::Grief, 0.7), ("miss her", Family::Grief, 0.7),
+    ("miss you", Family::Grief, 0.5), ("miss them", Family::Grief, 0.6),
+    // fear and nervousness
+    ("afraid", Family::Fear, 0.8), ("scared", Family::Fear, 0.9), ("scary", Family::Fear, 0.7),
+    ("terrified", Family::Fear, 1.0), ("terrifying", Family::Fear, 0.9),
+    ("frightened", Family::Fear, 0.9), ("frightening", Family::Fear, 0.8),
+    ("fear", Family::Fear, 0.8), ("fears", Family::Fear, 0.7), ("feared", Family::Fear, 0.7),
+    ("worried", Family::Fear, 0.8), ("worry", Family::Fear, 0.6),
+    ("worrying", Family::Fear, 0.7), ("worries", Family::Fear, 0.6),
+    ("anxious", Family::Fear, 0.9), ("anxiety", Family::Fear, 0.9),
+    ("nervous", Family::Fear, 0.9), ("nervously", Family::Fear, 0.8),
+    ("panic", Family::Fear, 1.0), ("panicking", Family::Fear, 1.0),
+    ("panicked", Family::Fear, 1.0), ("dread", Family::Fear, 0.8),
+    ("dreading", Family::Fear, 0.8), ("nightmare", Family::Fear, 0.8),
+    ("unsafe", Family::Fear, 0.8), ("threatened", Family::Fear, 0.8),
+    ("threatening", Family::Fear, 0.7), ("stalking", Family::Fear, 0.9),
+    ("abuse", Family::Fear, 0.8), ("abusive", Family::Fear, 0.8),
+    ("creepy", Family::Fear, 0.6), ("horrifying", Family::Fear, 0.8),
+    ("horrified", Family::Fear, 0.8), ("freaking out", Family::Fear, 0.9),
+    ("freaked out", Family::Fear, 0.9), ("shaking", Family::Fear, 0.6),
+    ("stressed", Family::Fear, 0.8), ("stress", Family::Fear, 0.6),
+    ("stressful", Family::Fear, 0.7), ("concerned", Family::Fear, 0.5),
+    ("uneasy", Family::Fear, 0.7), ("tense", Family::Fear, 0.5), ("paranoid", Family::Fear, 0.7),
+    ("phobia", Family::Fear, 0.7), ("danger", Family::Fear, 0.7),
+    ("dangerous", Family::Fear, 0.6), ("hacked", Family::Fear, 0.6),
+    ("stolen", Family::Fear, 0.5), ("fraud", Family::Fear, 0.5),
+    ("scam", Family::Fear, 0.5), ("scammed", Family::Fear, 0.7),
+    ("what if", Family::Fear, 0.4), ("yikes", Family::Fear, 0.5),
+    ("omg", Family::Fear, 0.3), ("eek", Family::Fear, 0.5),
+    // desperation
+    ("desperate", Family::Desperation, 1.0), ("desperately", Family::Desperation, 1.0),
+    ("desperation", Family::Desperation, 1.0), ("helpless", Family::Desperation, 0.9),
+    ("hopeless", Family::Desperation, 1.0), ("begging", Family::Desperation, 0.9),
+    ("beg", Family::Desperation, 0.7), ("please help", Family::Desperation, 0.6),
+    ("help me", Family::Desperation, 0.4), ("emergency", Family::Desperation, 0.7),
+    ("urgent", Family::Desperation, 0.5), ("urgently", Family::Desperation, 0.5),
+    ("can't cope", Family::Desperation, 1.0), ("cannot cope", Family::Desperation, 1.0),
+    ("breaking down", Family::Desperation, 0.9), ("crying", Family::Desperation, 0.9),
+    ("cry", Family::Desperation, 0.7), ("cried", Family::Desperation, 0.8),
+    ("tears", Family::Desperation, 0.7), ("sobbing", Family::Desperation, 0.9),
+    ("devastated", Family::Desperation, 1.0), ("overwhelmed", Family::Desperation, 0.8),
+    ("exhausted", Family::Desperation, 0.6), ("give up", Family::Desperation, 0.6),
+    ("last resort", Family::Desperation, 0.8), ("stranded", Family::Desperation, 0.8),
+    ("stuck", Family::Desperation, 0.4), ("trapped", Family::Desperation, 0.8),
+    ("at my wits end", Family::Desperation, 1.0), ("end of my rope", Family::Desperation, 1.0),
+    ("can't take", Family::Desperation, 0.6), ("can't handle", Family::Desperation, 0.6),
+    ("falling apart", Family::Desperation, 0.9), ("suffering", Family::Desperation, 0.8),
+    ("suffer", Family::Desperation, 0.6), ("struggling", Family::Desperation, 0.7),
+    ("struggle", Family::Desperation, 0.5), ("ruined", Family::Desperation, 0.7),
+    // sadness
+    ("sad", Family::Sadness, 0.9), ("sadly", Family::Sadness, 0.7),
+    ("sadness", Family::Sadness, 1.0), ("saddened", Family::Sadness, 0.9),
+    ("saddest", Family::Sadness, 0.9), ("depressed", Family::Sadness, 1.0),
+    ("depressing", Family::Sadness, 0.9), ("depression", Family::Sadness, 0.9),
+    ("heartbroken", Family::Sadness, 1.0), ("heartbreaking", Family::Sadness, 1.0),
+    ("broke my heart", Family::Sadness, 1.0), ("miserable", Family::Sadness, 0.9),
+    ("lonely", Family::Sadness, 0.9), ("alone", Family::Sadness, 0.5),
+    ("hurt", Family::Sadness, 0.6), ("hurts", Family::Sadness, 0.7),
+    ("hurting", Family::Sadness, 0.8), ("pain", Family::Sadness, 0.6),
+    ("painful", Family::Sadness, 0.7), ("upset", Family::Sadness, 0.7),
+    ("unhappy", Family::Sadness, 0.8), ("sorrow", Family::Sadness, 1.0),
+    ("gloomy", Family::Sadness, 0.7), ("unfortunately", Family::Sadness, 0.5),
+    ("unfortunate", Family::Sadness, 0.5), ("disappointed", Family::Sadness, 0.5),
+    ("disappointing", Family::Sadness, 0.4), ("regret", Family::Sadness, 0.5),
+    ("sorry for your", Family::Sadness, 0.8), ("so sorry", Family::Sadness, 0.6),
+    ("feel bad", Family::Sadness, 0.7), ("feel terrible", Family::Sadness, 0.8),
+    ("feel awful", Family::Sadness, 0.8), ("poor", Family::Sadness, 0.4),
+    ("unloved", Family::Sadness, 0.9), ("worthless", Family::Sadness, 0.9),
+    ("empty", Family::Sadness, 0.4), ("crushed", Family::Sadness, 0.7),
+    ("grim", Family::Sadness, 0.6), ("bleak", Family::Sadness, 0.7), ("hopes", Family::Sadness, 0.2),
+    ("rough", Family::Sadness, 0.4), ("tough", Family::Sadness, 0.3),
+    ("terrible", Family::Sadness, 0.5), ("awful", Family::Sadness, 0.5),
+    ("horrible", Family::Sadness, 0.5), ("worst", Family::Sadness, 0.4),
+    ("sucks", Family::Sadness, 0.4), (":(", Family::Sadness, 0.6),
+    // money
+    ("can't afford", Family::Money, 1.0), ("cannot afford", Family::Money, 1.0),
+    ("cant afford", Family::Money, 1.0), ("afford", Family::Money, 0.4),
+    ("bankrupt", Family::Money, 1.0), ("bankruptcy", Family::Money, 1.0),
+    ("evicted", Family::Money, 1.0), ("eviction", Family::Money, 1.0),
+    ("homeless", Family::Money, 1.0), ("overdrawn", Family::Money, 0.7),
+    ("overdraft", Family::Money, 0.5), ("debt", Family::Money, 0.6),
+    ("unemployed", Family::Money, 0.8), ("lost my job", Family::Money, 1.0),
+    ("laid off", Family::Money, 0.9), ("no money", Family::Money, 0.9),
+    ("starving", Family::Money, 0.8), ("broke", Family::Money, 0.6),
+    ("rent", Family::Money, 0.3), ("bills", Family::Money, 0.3),
+    ("my savings", Family::Money, 0.5), ("all my money", Family::Money, 0.8),
+    ("paycheck", Family::Money, 0.3), ("foreclosure", Family::Money, 1.0),
+    // illness
+    ("sick", Family::Illness, 0.6), ("ill", Family::Illness, 0.5),
+    ("illness", Family::Illness, 0.8), ("hospital", Family::Illness, 0.7),
+    ("hospitalized", Family::Illness, 0.9), ("hospitalised", Family::Illness, 0.9),
+    ("cancer", Family::Illness, 1.0), ("chemo", Family::Illness, 1.0),
+    ("surgery", Family::Illness, 0.7), ("disabled", Family::Illness, 0.6),
+    ("disability", Family::Illness, 0.6), ("chronic", Family::Illness, 0.6),
+    ("diagnosed", Family::Illness, 0.7), ("terminal", Family::Illness, 0.6),
+    ("medication", Family::Illness, 0.5), ("insulin", Family::Illness, 0.7),
+    ("ambulance", Family::Illness, 0.9), ("injured", Family::Illness, 0.8),
+    ("injury", Family::Illness, 0.7), ("accident", Family::Illness, 0.6),
+    ("pregnant", Family::Illness, 0.3),
+    // anger (weak evidence of distress)
+    ("furious", Family::Anger, 0.5), ("outraged", Family::Anger, 0.5),
+    ("livid", Family::Anger, 0.5), ("unacceptable", Family::Anger, 0.3),
+    ("disgusting", Family::Anger, 0.3), ("hate", Family::Anger, 0.3),
+];
+
+/// What the automaton knows about one pattern.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Info {
+    pub roles: u32,
+    pub distress: Option<(Family, f64)>,
+}
+
+pub struct Lexicon {
+    automaton: Option<AhoCorasick>,
+    infos: Vec<Info>,
+}
+
+pub static LEXICON: LazyLock<Lexicon> = LazyLock::new(build);
+
+fn build() -> Lexicon {
+    let mut map: FxMap<&'static str, Info> = FxMap::default();
+    let mut order: Vec<&'static str> = Vec::new();
+    let mut add = |word: &'static str, roles: u32, distress: Option<(Family, f64)>| {
+        let info = map.entry(word).or_insert_with(|| {
+            order.push(word);
+            Info::default()
+        });
+        info.roles |= roles;
+        if distress.is_some() {
+            info.distress = distress;
+        }
+    };
+    let lists: &[(&[&'static str], u32)] = &[
+        (PERSON_NOUNS, PERSON),
+        (PERSON_WEAK_NOUNS, PERSON_WEAK),
+        (CONTACT_VERBS, CONTACT),
+        (WANT_VERBS, WANT),
+        (NEGATORS, NEGATOR),
+        (CHAIN_WORDS, CHAIN),
+        (POSSESSIVES, POSSESSIVE),
+        (NOT_PERSON_BEFORE_WORDS, NOT_PERSON_BEFORE),
+        (NOT_PERSON_AFTER_WORDS, NOT_PERSON_AFTER),
+        (BRIDGE_WORDS, BRIDGE),
+        (FILLER_WORDS, FILLER),
+        (AVOID_WORDS, AVOID),
+        (MANNER_WORDS, MANNER),
+        (DISTRESS_NEGATORS, DISTRESS_NEGATOR),
+    ];
+    for (words, r) in lists {
+        for w in *words {
+            add(w, *r, None);
+        }
+    }
+    for &(phrase, family, weight) in DISTRESS {
+        add(phrase, 0, Some((family, weight)));
+    }
+    let infos: Vec<Info> = order.iter().map(|w| map.get(w).copied().unwrap_or_default()).collect();
+    let automaton = AhoCorasick::new(order.iter()).ok();
+    Lexicon { automaton, infos }
+}
+
+/// The lexicon hits of one normalised text.
+#[derive(Clone, Debug, Default)]
+pub struct Hits {
+    /// Role flags of each word.
+    pub roles: Vec<u32>,
+    /// Distress phrases: (index of the first word, family, weight).
+    pub distress: Vec<(usize, Family, f64)>,
+}
+
+impl Lexicon {
+    /// One automaton pass over the normalised text; only whole-word matches count.
+    pub fn scan(&self, norm: &Normalized) -> Hits {
+        let mut hits = Hits { roles: vec![0; norm.words.len()], distress: Vec::new() };
+        let Some(ac) = &self.automaton else { return hits };
+        let bytes = norm.text.as_bytes();
+        for m in ac.find_overlapping_iter(norm.text.as_str()) {
+            let (s, e) = (m.start(), m.end());
+            let starts_word = s == 0 || bytes.get(s - 1) == Some(&b' ');
+            let ends_word = e == bytes.len() || bytes.get(e) == Some(&b' ');
+            if !(starts_word && ends_word) {
+                continue;
+            }
+            let Some(i) = norm.word_at(s) else { continue };
+            let Some(info) = self.infos.get(m.pattern().as_usize()) else { continue };
+            if info.roles != 0 {
+                if let Some(r) = hits.roles.get_mut(i) {
+                    *r |= info.roles;
+                }
+            }
+            if let Some((family, w)) = info.distress {
+                hits.distress.push((i, family, w));
+            }
+        }
+        hits
+    }
+}
+
+/// The person nouns and contact verbs, for fuzzy matching of misspellings.
+pub fn fuzzy_targets() -> (&'static [&'static str], &'static [&'static str], &'static [&'static str]) {
+    (PERSON_NOUNS, PERSON_WEAK_NOUNS, CONTACT_VERBS)
+}

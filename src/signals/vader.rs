@@ -1,0 +1,470 @@
+//! VADER sentiment (Hutto & Gilbert, 2014), a fast re-implementation of the `vader_sentiment`
+//! crate's algorithm with the same lexicon (MIT).
+//!
+//! The crate re-parses nothing per call, but allocates a `HashMap` per call, looks every token
+//! up in several `UniCase` hash maps and runs a regex per token. Here the lexicon, boosters,
+//! negations and the handful of special words live in one table built once, tokens are slices
+//! of the input, and the whole score is computed with two small allocations.
+//!
+//! Parity with the crate (|Δcompound| ≤ 1e-6) is tested in `tests/signals.rs`, including the
+//! crate's quirks, which are kept on purpose:
+//! - a text with no sentiment word but a `!` or `?` scores slightly negative (the punctuation
+//!   amplifier is subtracted when the sum is 0);
+//! - any token containing `n't` negates; `least` before a word always negates;
+//! - the special-idiom and booster checks at distance three are substring tests over the
+//!   lowercased window (`also` contains the booster `so`);
+//! - an emoji is replaced by its description without a space after it.
+//!
+//! One difference: when two special idioms occur in the same window the crate picks one in
+//! `HashMap` order (which varies between runs); this picks the first in the fixed list below.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+const B_INCR: f64 = 0.293;
+const B_DECR: f64 = -0.293;
+const C_INCR: f64 = 0.733;
+const NEGATION_SCALAR: f64 = -0.740;
+const QMARK_INCR: f64 = 0.180;
+const EMARK_INCR: f64 = 0.292;
+const MAX_EMARK: usize = 4;
+const MAX_QMARK: usize = 3;
+const MAX_QMARK_INCR: f64 = 0.96;
+const NORMALIZATION_ALPHA: f64 = 15.0;
+
+const NEGATIONS: &[&str] = &[
+    "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "ain't", "aren't",
+    "can't", "couldn't", "daren't", "didn't", "doesn't", "dont", "hadnt", "hasnt", "havent",
+    "isnt", "mightnt", "mustnt", "neither", "don't", "hadn't", "hasn't", "haven't", "isn't",
+    "mightn't", "mustn't", "neednt", "needn't", "never", "none", "nope", "nor", "not", "nothing",
+    "nowhere", "oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent", "oughtn't", "shan't",
+    "shouldn't", "uh-uh", "wasn't", "weren't", "without", "wont", "wouldnt", "won't", "wouldn't",
+    "rarely", "seldom", "despite",
+];
+
+const BOOSTERS: &[(&str, f64)] = &[
+    ("absolutely", B_INCR), ("amazingly", B_INCR), ("awfully", B_INCR), ("completely", B_INCR),
+    ("considerable", B_INCR), ("considerably", B_INCR), ("decidedly", B_INCR),
+    ("deeply", B_INCR), ("effing", B_INCR), ("enormous", B_INCR), ("enormously", B_INCR),
+    ("entirely", B_INCR), ("especially", B_INCR), ("exceptional", B_INCR),
+    ("exceptionally", B_INCR), ("extreme", B_INCR), ("extremely", B_INCR),
+    ("fabulously", B_INCR), ("flipping", B_INCR), ("flippin", B_INCR), ("frackin", B_INCR),
+    ("fracking", B_INCR), ("fricking", B_INCR), ("frickin", B_INCR), ("frigging", B_INCR),
+    ("friggin", B_INCR), ("fully", B_INCR), ("fuckin", B_INCR), ("fucking", B_INCR),
+    ("fuggin", B_INCR), ("fugging", B_INCR), ("greatly", B_INCR), ("hella", B_INCR),
+    ("highly", B_INCR), ("hugely", B_INCR), ("incredible", B_INCR), ("incredibly", B_INCR),
+    ("intensely", B_INCR), ("major", B_INCR), ("majorly", B_INCR), ("more", B_INCR),
+    ("most", B_INCR), ("particularly", B_INCR), ("purely", B_INCR), ("quite", B_INCR),
+    ("really", B_INCR), ("remarkably", B_INCR), ("so", B_INCR), ("substantially", B_INCR),
+    ("thoroughly", B_INCR), ("total", B_INCR), ("totally", B_INCR), ("tremendous", B_INCR),
+    ("tremendously", B_INCR), ("uber", B_INCR), ("unbelievably", B_INCR), ("unusually", B_INCR),
+    ("utter", B_INCR), ("utterly", B_INCR), ("very", B_INCR), ("almost", B_DECR),
+    ("barely", B_DECR), ("hardly", B_DECR), ("just enough", B_DECR), ("kind of", B_DECR),
+    ("kinda", B_DECR), ("kindof", B_DECR), ("kind-of", B_DECR), ("less", B_DECR),
+    ("little", B_DECR), ("marginal", B_DECR), ("marginally", B_DECR), ("occasional", B_DECR),
+    ("occasionally", B_DECR), ("partly", B_DECR), ("scarce", B_DECR), ("scarcely", B_DECR),
+    ("slight", B_DECR), ("slightly", B_DECR), ("somewhat", B_DECR), ("sort of", B_DECR),
+    ("sorta", B_DECR), ("sortof", B_DECR), ("sort-of", B_DECR),
+];
+
+/// Special-case idioms containing lexicon words, in the order they are tried.
+const IDIOMS: &[(&str, f64)] = &[
+    ("the shit", 3.0), ("the bomb", 3.0), ("bad ass", 1.5), ("badass", 1.5),
+    ("yeah right", -2.0), ("kiss of death", -1.5), ("to die for", 3.0),
+];
+
+// Special words the rules test by name.
+const BUT: u16 = 1;
+const THIS: u16 = 1 << 1;
+const LEAST: u16 = 1 << 2;
+const WITHOUT: u16 = 1 << 3;
+const DOUBT: u16 = 1 << 4;
+const SO: u16 = 1 << 5;
+const NEVER: u16 = 1 << 6;
+const KIND: u16 = 1 << 7;
+const OF: u16 = 1 << 8;
+const SPECIALS: &[(&str, u16)] = &[
+    ("but", BUT), ("this", THIS), ("least", LEAST), ("without", WITHOUT), ("doubt", DOUBT),
+    ("so", SO), ("never", NEVER), ("kind", KIND), ("of", OF),
+];
+
+/// Everything VADER knows about one (case-folded) word.
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry {
+    valence: Option<f64>,
+    booster: Option<f64>,
+    negation: bool,
+    special: u16,
+}
+
+/// A small, fast, non-cryptographic hasher for short keys (the lexicon is static).
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u8(b);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+struct Tables {
+    words: FxMap<String, Entry>,
+    max_key_len: usize,
+    emoji: FxMap<char, &'static str>,
+    /// Boosters (ids `0..BOOSTERS.len()`) then idioms, for the substring checks.
+    substrings: Option<AhoCorasick>,
+}
+
+static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
+
+/// `^[A-Z\W]+$` for tokens with non-ASCII characters (Unicode `\W`, as the crate uses it);
+/// compiled once.
+static ALL_CAPS_RE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[A-Z\W]+$").ok());
+
+fn build_tables() -> Tables {
+    let mut words: FxMap<String, Entry> = FxMap::default();
+    for (word, valence) in vader_sentiment::LEXICON.iter() {
+        let word: &str = word.as_ref();
+        let key = fold(word);
+        words.entry(key).or_default().valence = Some(*valence);
+    }
+    for &(word, b) in BOOSTERS {
+        words.entry(word.to_owned()).or_default().booster = Some(b);
+    }
+    for &word in NEGATIONS {
+        words.entry(word.to_owned()).or_default().negation = true;
+    }
+    for &(word, bit) in SPECIALS {
+        words.entry(word.to_owned()).or_default().special |= bit;
+    }
+    let max_key_len = words.keys().map(String::len).max().unwrap_or(0);
+    let mut emoji = FxMap::default();
+    for (key, desc) in vader_sentiment::EMOJI_LEXICON.iter() {
+        let mut chars = key.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            emoji.insert(c, *desc);
+        }
+    }
+    let patterns = BOOSTERS.iter().map(|b| b.0).chain(IDIOMS.iter().map(|i| i.0));
+    // Fixed literals: building cannot fail; `None` would only disable the substring checks.
+    let substrings = AhoCorasick::new(patterns).ok();
+    Tables { words, max_key_len, emoji, substrings }
+}
+
+/// Unicode simple case folding as `unicase` does it, for the characters that can make a word
+/// equal to a lexicon key (all keys are ASCII except `:Þ` and `:-Þ`).
+fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(word.len());
+    fold_into(word, &mut out);
+    out
+}
+
+fn fold_into(word: &str, out: &mut String) {
+    for c in word.chars() {
+        match c {
+            '\u{212A}' => out.push('k'),
+            '\u{017F}' => out.push('s'),
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ﬀ' => out.push_str("ff"),
+            'ﬁ' => out.push_str("fi"),
+            'ﬂ' => out.push_str("fl"),
+            'ﬃ' => out.push_str("ffi"),
+            'ﬄ' => out.push_str("ffl"),
+            'ﬅ' | 'ﬆ' => out.push_str("st"),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+}
+
+fn is_vader_punct(c: char) -> bool {
+    c.is_ascii_punctuation()
+}
+
+fn is_all_caps(token: &str) -> bool {
+    if token.len() <= 1 {
+        return false;
+    }
+    if token.is_ascii() {
+        return token
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || !(b.is_ascii_alphanumeric() || b == b'_'));
+    }
+    ALL_CAPS_RE.as_ref().is_some_and(|re| re.is_match(token))
+}
+
+/// One VADER token.
+#[derive(Clone, Copy)]
+struct Tok {
+    /// Byte range of the lowercased token in the joined lowercase buffer.
+    start: u32,
+    end: u32,
+    entry: Entry,
+    caps: bool,
+    negated: bool,
+}
+
+impl Tok {
+    fn in_lexicon(&self) -> bool {
+        self.entry.valence.is_some()
+    }
+    fn is(&self, bit: u16) -> bool {
+        self.entry.special & bit != 0
+    }
+}
+
+/// Replaces each emoji by its description, as the crate does (`None` when there is none).
+fn replace_emoji(text: &str, tables: &Tables) -> Option<String> {
+    if text.is_ascii() || !text.chars().any(|c| tables.emoji.contains_key(&c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut prev_space = true;
+    for c in text.chars() {
+        if let Some(desc) = tables.emoji.get(&c) {
+            if !prev_space {
+                out.push(' ');
+            }
+            out.push_str(desc);
+            prev_space = false;
+        } else {
+            prev_space = c == ' ';
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+/// VADER compound score of a text, −1…1.
+pub fn compound(text: &str) -> f64 {
+    let tables = &*TABLES;
+    let replaced = replace_emoji(text, tables);
+    let text = replaced.as_deref().unwrap_or(text);
+
+    let mut lower = String::with_capacity(text.len());
+    let mut folded = String::new();
+    let mut toks: Vec<Tok> = Vec::with_capacity(text.len() / 4 + 1);
+    for raw in text.split_whitespace() {
+        if raw.len() <= 1 {
+            continue;
+        }
+        let stripped = raw.trim_matches(is_vader_punct);
+        let token = if stripped.len() <= 1 { raw } else { stripped };
+        if !lower.is_empty() {
+            lower.push(' ');
+        }
+        let start = lower.len();
+        let entry = if token.is_ascii() {
+            lower.extend(token.chars().map(|c| c.to_ascii_lowercase()));
+            let key = lower.get(start..).unwrap_or("");
+            lookup(tables, key)
+        } else {
+            lower.push_str(&token.to_lowercase());
+            folded.clear();
+            fold_into(token, &mut folded);
+            lookup(tables, &folded)
+        };
+        toks.push(Tok {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(lower.len()).unwrap_or(u32::MAX),
+            entry,
+            caps: is_all_caps(token),
+            negated: entry.negation || token.contains("n't"),
+        });
+    }
+    if toks.is_empty() {
+        return 0.0;
+    }
+    let mixed_caps = toks.iter().any(|t| t.caps) && toks.iter().any(|t| !t.caps);
+
+    let n = toks.len();
+    let mut sentiments: Vec<f64> = Vec::with_capacity(n);
+    for i in 0..n {
+        let Some(tok) = toks.get(i) else { break };
+        let v = if tok.entry.booster.is_some()
+            || (tok.is(KIND) && toks.get(i + 1).is_some_and(|t| t.is(OF)))
+        {
+            0.0
+        } else {
+            valence(tables, &toks, &lower, i, mixed_caps)
+        };
+        sentiments.push(v);
+    }
+    if let Some(but) = toks.iter().position(|t| t.is(BUT)) {
+        for (i, s) in sentiments.iter_mut().enumerate() {
+            if i < but {
+                *s *= 0.5;
+            } else if i > but {
+                *s *= 1.5;
+            }
+        }
+    }
+    let mut total: f64 = sentiments.iter().sum();
+    let punct = punctuation_emphasis(text);
+    if total > 0.0 {
+        total += punct;
+    } else {
+        total -= punct;
+    }
+    normalize(total)
+}
+
+fn lookup(tables: &Tables, key: &str) -> Entry {
+    if key.len() > tables.max_key_len {
+        return Entry::default();
+    }
+    tables.words.get(key).copied().unwrap_or_default()
+}
+
+fn punctuation_emphasis(text: &str) -> f64 {
+    let (mut e, mut q) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'!' => e += 1,
+            b'?' => q += 1,
+            _ => {}
+        }
+    }
+    let emark = e.min(MAX_EMARK) as f64 * EMARK_INCR;
+    let qmark = if q > MAX_QMARK { MAX_QMARK_INCR } else { q as f64 * QMARK_INCR };
+    qmark + emark
+}
+
+fn normalize(score: f64) -> f64 {
+    let norm = score / (score * score + NORMALIZATION_ALPHA).sqrt();
+    if norm.is_nan() {
+        return 0.0;
+    }
+    norm.clamp(-1.0, 1.0)
+}
+
+fn valence(tables: &Tables, toks: &[Tok], lower: &str, i: usize, mixed_caps: bool) -> f64 {
+    let Some(tok) = toks.get(i) else { return 0.0 };
+    let Some(mut valence) = tok.entry.valence else { return 0.0 };
+    if tok.caps && mixed_caps {
+        if valence > 0.0 {
+            valence += C_INCR;
+        } else {
+            valence -= C_INCR;
+        }
+    }
+    let at = |k: usize| toks.get(k);
+    let is = |k: usize, bit: u16| at(k).is_some_and(|t| t.is(bit));
+    for start_i in 0..3usize {
+        if i <= start_i {
+            break;
+        }
+        let k = i - start_i - 1;
+        let Some(prev) = at(k) else { break };
+        if prev.in_lexicon() {
+            continue;
+        }
+        let mut s = 0.0;
+        if let Some(b) = prev.entry.booster {
+            s = if valence < 0.0 { -b } else { b };
+            if prev.caps && mixed_caps {
+                if valence > 0.0 {
+                    s += C_INCR;
+                } else {
+                    s -= C_INCR;
+                }
+            }
+        }
+        if start_i == 1 {
+            s *= 0.95;
+        } else if start_i == 2 {
+            s *= 0.9;
+        }
+        valence += s;
+        // negation_check
+        match start_i {
+            0 => {
+                if prev.negated {
+                    valence *= NEGATION_SCALAR;
+                }
+            }
+            1 => {
+                if is(i - 2, NEVER) && (is(i - 1, SO) || is(i - 1, THIS)) {
+                    valence *= 1.25;
+                } else if is(i - 2, WITHOUT) && is(i - 1, DOUBT) {
+                    // "without doubt": unchanged
+                } else if prev.negated {
+                    valence *= NEGATION_SCALAR;
+                }
+            }
+            _ => {
+                if (is(i - 3, NEVER) && is(i - 2, SO))
+                    || is(i - 2, THIS)
+                    || is(i - 1, SO)
+                    || is(i - 1, THIS)
+                {
+                    valence *= 1.25;
+                } else if (is(i - 3, WITHOUT) && is(i - 2, DOUBT)) || is(i - 1, DOUBT) {
+                    // unchanged
+                } else if prev.negated {
+                    valence *= NEGATION_SCALAR;
+                }
+                valence = special_idioms(tables, toks, lower, i, valence);
+            }
+        }
+    }
+    // least_check: the crate's "at least" exception can never hold, so `least` always negates.
+    if i > 0 && is(i - 1, LEAST) {
+        valence *= NEGATION_SCALAR;
+    }
+    valence
+}
+
+/// The crate's `special_idioms_check` (called with `i ≥ 3`): an idiom in the window of three
+/// words before to two after replaces the valence; every booster that occurs as a substring of
+/// the three words before adds its value.
+fn special_idioms(tables: &Tables, toks: &[Tok], lower: &str, i: usize, valence: f64) -> f64 {
+    let mut valence = valence;
+    let n = toks.len();
+    let end_i = if n - 1 > i { (i + 3).min(n) } else { i + 1 };
+    let (Some(first), Some(last), Some(before)) = (toks.get(i - 3), toks.get(end_i - 1), toks.get(i - 1))
+    else {
+        return valence;
+    };
+    let window = lower.get(first.start as usize..last.end as usize).unwrap_or("");
+    let Some(ac) = tables.substrings.as_ref() else { return valence };
+    let mut idiom: Option<usize> = None;
+    for m in ac.find_overlapping_iter(window) {
+        let id = m.pattern().as_usize();
+        if id >= BOOSTERS.len() {
+            let k = id - BOOSTERS.len();
+            idiom = Some(idiom.map_or(k, |j| j.min(k)));
+        }
+    }
+    if let Some((_, v)) = idiom.and_then(|k| IDIOMS.get(k)) {
+        valence = *v;
+    }
+    let prev_three = lower.get(first.start as usize..before.end as usize).unwrap_or("");
+    let mut seen = [false; BOOSTERS.len()];
+    for m in ac.find_overlapping_iter(prev_three) {
+        let id = m.pattern().as_usize();
+        if let (Some(flag), Some((_, b))) = (seen.get_mut(id), BOOSTERS.get(id)) {
+            if !*flag {
+                *flag = true;
+                valence += *b;
+            }
+        }
+    }
+    valence
+}
