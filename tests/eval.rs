@@ -1,0 +1,258 @@
+//! The evaluator's own surface: accessors others build on, signals, defensive compilation of
+//! odd trees, and `--explain`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use handoff::ast::{self, Effect, Expr, ExprKind, Literal, MessageTest, Quantifier, Who};
+use handoff::schema::Schema;
+use handoff::source::Spanned;
+use handoff::{Conversation, PolicySet, Priority, Route, Source, Span};
+use serde_json::{Value, json};
+
+fn set(text: &str) -> PolicySet {
+    match PolicySet::from_sources([("p.policy", text)]) {
+        Ok(set) => set,
+        Err(e) => panic!("the policy set does not load:\n{e}"),
+    }
+}
+
+fn conv(value: Value) -> Conversation {
+    Conversation::from_value(value).unwrap()
+}
+
+const SIGNALS: &str = r#"
+default ai because "fine"
+require human "Distress" { when signals.distress >= 0.7 because "distress {signals.distress}" }
+require review "Negative" { when signals.sentiment < -0.5 because "sentiment {signals.sentiment}" }
+"#;
+
+#[test]
+fn signals_are_the_ones_the_set_reads_given_or_computed() {
+    let set = set(SIGNALS);
+    let c = conv(json!({ "id": 42, "signals": { "distress": 0.123456, "sentiment": "bad" } }));
+    let v = set.evaluate(&c);
+    assert_eq!(v.conversation_id().as_deref(), Some("42"));
+    // given values are used as they are; a wrong type is unknown (and a require matches)
+    assert_eq!(v.signals_json(), json!({ "distress": 0.123456, "sentiment": null }));
+    assert_eq!(v.unknown(), ["signals.sentiment"]);
+    assert_eq!(v.route, Route::Review);
+    assert_eq!(v.decided_by()[0].reason, "sentiment unknown");
+
+    // computed: with no customer message, sentiment is unknown and distress 0
+    let c = conv(json!({ "messages": [{ "from": "ai", "text": "hello" }] }));
+    let v = set.evaluate(&c);
+    assert_eq!(v.signals_json(), json!({ "distress": 0, "sentiment": null }));
+    assert_eq!(v.route, Route::Review, "unknown sentiment: the require matches");
+
+    // computed numbers are rounded to two decimals
+    let c = conv(json!({ "messages": [{ "from": "customer", "text": "ok", "sentiment": -0.87654 }] }));
+    let v = set.evaluate(&c);
+    assert_eq!(v.signals_json()["sentiment"], json!(-0.88));
+    assert_eq!(v.decided_by_names(), ["Negative"]);
+    assert_eq!(v.decided_by()[0].reason, "sentiment -0.88");
+}
+
+#[test]
+fn accessors() {
+    let set = set(
+        r#"
+policy "P" { version "7" ai_must disclose }
+default human because "no"
+context { x : number }
+principle "Care" {
+  require review "R" { when x > 1 priority high queue "q" say "hi" tag "b" tag "a" must check because "x is {x}" }
+}
+allow ai "A" { when x > 0 must offer because "ok" }
+"#,
+    );
+    let c = conv(json!({ "id": "c", "x": 2 }));
+    let v = set.evaluate(&c);
+    assert_eq!((v.route(), v.priority()), (Route::Review, Priority::High));
+    assert_eq!(v.queue(), Some("q"));
+    assert_eq!(v.say(), Some("hi"));
+    assert_eq!(v.tags(), ["a", "b"]);
+    assert_eq!(v.obligations(), ["check", "disclose", "offer"]);
+    assert_eq!(v.decided_by_names(), ["R"]);
+    assert_eq!(v.matched(), ["R", "A"]);
+    assert_eq!(v.version(), Some("7"));
+    assert_eq!(v.digest(), set.digest());
+    assert!(!v.is_default());
+    let d = &v.decided_by()[0];
+    assert_eq!(
+        (d.rule.as_str(), d.principle.as_deref(), d.effect, d.source.as_str(), d.reason.as_str()),
+        ("R", Some("Care"), "require review", "p.policy:6:3", "x is 2")
+    );
+    assert_eq!(
+        v.justification(),
+        "A person reviews every AI reply: x is 2 (rule \"R\", principle \"Care\", p.policy:6:3)"
+    );
+    let json = v.to_json();
+    assert_eq!(json["decided_by"][0]["principle"], "Care");
+    assert_eq!(json["obligations"], json!(["check", "disclose", "offer"]));
+    // a rule without a principle
+    let c = conv(json!({ "x": 0.5 }));
+    let v = set.evaluate(&c);
+    assert_eq!(v.decided_by()[0].principle, None);
+    assert_eq!(v.justification(), "The assistant may handle this conversation: ok (rule \"A\", p.policy:8:1)");
+    // an unknown `x` makes the require match (fail-safe)
+    let c = conv(json!({}));
+    assert_eq!(set.evaluate(&c).decided_by_names(), ["R"]);
+    // the default
+    let c = conv(json!({ "x": -1 }));
+    let v = set.evaluate(&c);
+    assert!(v.is_default());
+    assert_eq!(v.justification(), "A person takes this conversation: no (default, p.policy:3:1)");
+    assert_eq!(v.to_json()["decided_by"], json!([]));
+    assert_eq!(v.to_json()["conversation"], Value::Null);
+}
+
+#[test]
+fn matched_renders_unknown_when_no_phrase_made_the_rule_match() {
+    let set = set(
+        r#"
+default ai because "d"
+context { flag : bool }
+lexicon l { "help" }
+require human "r" { when flag or any message mentions l because "[{matched}]" }
+"#,
+    );
+    let c = conv(json!({ "flag": true, "messages": [{ "from": "customer", "text": "hi" }] }));
+    assert_eq!(set.evaluate(&c).decided_by()[0].reason, "[unknown]");
+    let c = conv(json!({ "flag": true, "messages": [{ "from": "customer", "text": "HELP me" }] }));
+    assert_eq!(set.evaluate(&c).decided_by()[0].reason, "[help]");
+}
+
+#[test]
+fn mentions_lowercases_unicode() {
+    let set = set(
+        r#"
+default ai because "d"
+lexicon l { "été", "straße" }
+require human "r" { when any message mentions l because "{matched}" }
+"#,
+    );
+    let c = conv(json!({ "messages": [{ "text": "CET ÉTÉ-là" }] }));
+    assert_eq!(set.evaluate(&c).decided_by()[0].reason, "été");
+    let c = conv(json!({ "messages": [{ "text": "étés" }] }));
+    assert_eq!(set.evaluate(&c).route, Route::Ai);
+}
+
+fn sp<T>(node: T) -> Spanned<T> {
+    Spanned::new(node, Span::default())
+}
+
+fn e(kind: ExprKind) -> Expr {
+    Expr { kind, span: Span::default() }
+}
+
+fn rule(name: &str, effect: Effect, when: Expr) -> ast::Rule {
+    ast::Rule {
+        effect: sp(effect),
+        name: sp(name.to_string()),
+        when: Some(when),
+        unless: None,
+        because: Some(sp(format!("{name} {{matched}}"))),
+        priority: None,
+        queue: None,
+        tags: Vec::new(),
+        say: None,
+        must: Vec::new(),
+        span: Span::default(),
+    }
+}
+
+/// Trees the checker would reject still compile, and evaluate defensively.
+#[test]
+fn odd_trees_compile_to_unknown() {
+    let bad_regex = e(ExprKind::Quantified {
+        quantifier: Quantifier::Any,
+        who: Some(Who::Customer),
+        test: MessageTest::Matches(sp("(".to_string())),
+    });
+    let unknown_lexicon =
+        e(ExprKind::Quantified { quantifier: Quantifier::Any, who: None, test: MessageTest::Mentions(sp("nope".into())) });
+    let undeclared = e(ExprKind::Path("not.declared".into()));
+    let list_outside_in = e(ExprKind::List(vec![e(ExprKind::Literal(Literal::Number(1.0)))]));
+    let mut deep = e(ExprKind::Literal(Literal::Bool(true)));
+    for _ in 0..2000 {
+        deep = e(ExprKind::Not(Box::new(deep)));
+    }
+    let file = ast::File {
+        id: 0,
+        items: vec![
+            ast::Item::Default(ast::DefaultDecl {
+                route: sp(Route::Ai),
+                because: sp("d".into()),
+                span: Span::default(),
+            }),
+            ast::Item::Rule(rule("regex", Effect::RequireHuman, bad_regex.clone())),
+            ast::Item::Rule(rule("regex-allow", Effect::AllowAi, bad_regex)),
+            ast::Item::Rule(rule("lexicon", Effect::RequireReview, unknown_lexicon)),
+            ast::Item::Rule(rule("undeclared", Effect::AllowAi, undeclared)),
+            ast::Item::Rule(rule("list", Effect::AllowAi, list_outside_in)),
+            ast::Item::Rule(rule("deep", Effect::AllowAi, deep)),
+        ],
+        comments: Vec::new(),
+    };
+    let files = [file];
+    let (schema, _) = Schema::build(&files);
+    let sources = [Source::new("x.policy", "")];
+    let program = handoff::eval::compile(&files, &sources, &schema, "digest".into());
+    let c = conv(json!({ "messages": [{ "from": "customer", "text": "(" }] }));
+    let v = program.evaluate(&c);
+    assert_eq!(v.route, Route::Human);
+    assert_eq!(v.matched(), ["regex", "lexicon"]);
+    assert_eq!(v.decided_by()[0].reason, "regex unknown");
+    let _ = serde_json::to_string(&v).unwrap();
+    let _ = program.explain(&c);
+}
+
+#[test]
+fn explain_lists_every_rule_and_what_kept_the_ai_out() {
+    let set = set(
+        r#"
+default review because "d"
+context { conf : number  tier : string }
+allow ai "Confident" { when conf >= 0.85 and tier == "basic" because "ok" }
+allow ai "Basic" { when tier == "basic" and conf >= 0.5 and conf < 0.6 unless conf > 0.55 because "ok" }
+require human "Low" { when conf < 0.3 because "low" }
+"#,
+    );
+    let c = conv(json!({ "conf": 0.62, "tier": "basic" }));
+    let v = set.evaluate(&c);
+    assert_eq!(v.route, Route::Review);
+    let x = v.explain();
+    assert_eq!(x["route"], "review");
+    let closest = x["closest_allow"].as_array().unwrap();
+    assert_eq!(closest[0]["rule"], "Confident");
+    assert_eq!(closest[0]["failing"], json!(["conf >= 0.85 was 0.62"]));
+    assert_eq!(closest[1]["rule"], "Basic");
+    assert_eq!(closest[1]["failing"], json!(["conf < 0.6 was 0.62", "conf > 0.55 was 0.62"]));
+    let rules = x["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 3);
+    assert_eq!(rules[0]["when"][1], json!({ "value": true, "detail": "tier == \"basic\" was \"basic\"" }));
+    // unknown data that kept an allow out
+    let c = conv(json!({ "tier": "basic" }));
+    let x = set.evaluate(&c).explain();
+    let low = &x["rules"][2];
+    assert_eq!(low["matched"], true);
+    assert_eq!(low["tipped_by_unknown"], true);
+    assert_eq!(x["rules"][0]["when"][0]["value"], "unknown");
+    assert_eq!(x["rules"][0]["unknown"], json!(["conf"]));
+}
+
+#[test]
+fn a_set_is_shared_across_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let set = set(SIGNALS);
+    send_sync(&set);
+    std::thread::scope(|s| {
+        for i in 0..4 {
+            let set = &set;
+            s.spawn(move || {
+                let c = conv(json!({ "id": i, "signals": { "distress": 0.9, "sentiment": 0.1 } }));
+                assert_eq!(set.evaluate(&c).route, Route::Human);
+            });
+        }
+    });
+}
