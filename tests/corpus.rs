@@ -124,7 +124,12 @@ fn every_diagnostic_has_a_label_and_help() {
     for (name, text) in fixtures() {
         let a = analyse(&name, &text);
         for d in &a.diagnostics {
-            assert!(d.help.is_some(), "`{name}`: {} has no help", d.message);
+            // syntax errors come from the parser, which words its own help where it has one
+            assert!(
+                d.help.is_some() || d.code == Code::Syntax,
+                "`{name}`: {} has no help",
+                d.message
+            );
             assert!(
                 d.span.is_none() || d.label.is_some() || d.code == Code::Syntax,
                 "`{name}`: {} has no label",
@@ -185,4 +190,35 @@ fn json_shape() {
         serde_json::to_value(d.to_json(&a.sources)).unwrap()["severity"],
         "warning"
     );
+}
+
+#[test]
+fn problems_across_files() {
+    let a = Analysis::new(vec![
+        Source::new(
+            "b/care.policy",
+            "default review because \"x\"\nrequire human \"Refunds\" {\n  when true\n  because \"y\"\n}\n",
+        ),
+        Source::new(
+            "a/billing.policy",
+            "default human because \"x\"\nallow ai \"Refund fixes\" {\n  when intent == \"refund\"\n  because \"z\"\n}\n\
+             require review \"Refunds\" {\n  when intent == \"chargeback\"\n  because \"w\"\n}\n\
+             context { intent : string }\n",
+        ),
+    ]);
+    let found: Vec<_> = a.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(
+        found,
+        ["shadowed-allow", "multiple-defaults", "duplicate-rule"],
+        "in path order: a/ then b/"
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            "corpus__across-files",
+            diagnostic::render(&a.diagnostics, &a.sources, false, 80)
+        );
+    });
 }

@@ -66,10 +66,7 @@ pub(super) fn check_shadowed(cx: &mut Checker<'_>, rules: &[&ast::Rule]) {
                 format!("`allow ai` rule `{a}` is always overridden by `{r}`"),
             )
             .with_label("never decides a verdict")
-            .with_related(
-                require.name.span,
-                format!("this `{}` matches whenever `{a}` does", require.effect.node.as_str()),
-            )
+            .with_related(require.name.span, format!("`{r}` matches whenever `{a}` does"))
             .with_help(format!(
                 "whenever `{a}` matches, `{r}` matches too, and a `require` always wins over an `allow`; \
                  narrow `{r}` (e.g. with `unless`) or remove `{a}`"

@@ -8,7 +8,8 @@ use crate::source::{Span, Spanned};
 /// Checks the `because` of one rule.
 pub(super) fn check_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
     if let Some(because) = &rule.because {
-        let mentions = rule.when.as_ref().is_some_and(uses_mentions);
+        // without a `when` (reported as `missing-when`) there is nothing to hold `{matched}` against
+        let mentions = rule.when.as_ref().is_none_or(uses_mentions);
         check_template(cx, because, mentions);
     }
 }
