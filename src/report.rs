@@ -13,7 +13,7 @@ mod diff;
 mod eval;
 mod html;
 
-pub use diff::{Change, DiffReport};
+pub use diff::{Change, DiffReport, deciders};
 pub use eval::EvalReport;
 pub use html::escape;
 

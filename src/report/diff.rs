@@ -9,17 +9,24 @@ use std::fmt::Write as _;
 /// Changed conversations shown on the page at most (the JSON output has them all).
 const SHOWN: usize = 500;
 
-/// A conversation whose route, queue or deciding rules differ between the two sets.
+/// A conversation whose route, queue or deciding rules differ between the two sets; the
+/// verdicts are kept as their pretty JSON text (keys in the pinned order).
 #[derive(Clone, Debug)]
 pub struct Change {
     pub conversation: String,
-    pub before: Value,
-    pub after: Value,
+    pub before: String,
+    pub after: String,
 }
 
 impl Change {
     pub fn route(verdict: &Value) -> Option<Route> {
         verdict.get("route").and_then(Value::as_str).and_then(Route::parse)
+    }
+
+    /// Both verdicts as JSON values.
+    pub fn values(&self) -> (Value, Value) {
+        let parse = |t: &str| serde_json::from_str(t).unwrap_or(Value::Null);
+        (parse(&self.before), parse(&self.after))
     }
 }
 
@@ -149,15 +156,16 @@ fn changes_section(b: &mut String, changes: &[Change], count: u64) {
         b.push_str(r#"<p class="empty">No conversation changed: this change is safe for this corpus.</p>"#);
     }
     for change in changes.iter().take(SHOWN) {
-        let (before, after) = (Change::route(&change.before), Change::route(&change.after));
+        let (before_json, after_json) = change.values();
+        let (before, after) = (Change::route(&before_json), Change::route(&after_json));
         let _ = write!(
             b,
             r#"<div class="change"><h3><span class="mono">{}</span> {} <span class="arrow">→</span> {}</h3><div class="pair">{}{}</div></div>"#,
             escape(&change.conversation),
             before.map(html::route_chip).unwrap_or_default(),
             after.map(html::route_chip).unwrap_or_default(),
-            side("before", &change.before),
-            side("after", &change.after),
+            side("before", &before_json),
+            side("after", &after_json),
         );
     }
     b.push_str("</section>");
