@@ -218,8 +218,11 @@ fn conversation() -> impl Strategy<Value = Value> {
         })
 }
 
+/// Route, priority, then deciding rules, matching rules, obligations, tags and unknowns (sorted).
+type Summary = (Route, String, Vec<String>, Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+
 /// What must not depend on order.
-fn summary(set: &PolicySet, c: &Conversation) -> (Route, String, Vec<String>, Vec<String>, Vec<String>, Vec<String>, Vec<String>) {
+fn summary(set: &PolicySet, c: &Conversation) -> Summary {
     let v = set.evaluate(c);
     let sorted = |mut x: Vec<&str>| {
         x.sort_unstable();
