@@ -101,7 +101,7 @@ impl<'t> Parse<'t> {
             Ok(pairs) => pairs,
             Err(e) => return Err(self.pest_error(&e, tokens, offset)),
         };
-        let mut lower = lower::Lower { file: self.file, offset, diagnostics: &mut self.diagnostics };
+        let mut lower = lower::Lower { file: self.file, offset, diagnostics: &mut self.diagnostics, tokens };
         lower.items(pairs)
     }
 
@@ -160,7 +160,7 @@ impl<'t> Parse<'t> {
         }
         let (offset, text) = self.piece(piece);
         let pairs = PolicyParser::parse(Rule::principle_open, text).ok()?;
-        let mut lower = lower::Lower { file: self.file, offset, diagnostics: &mut self.diagnostics };
+        let mut lower = lower::Lower { file: self.file, offset, diagnostics: &mut self.diagnostics, tokens: piece };
         let name = lower.principle_open(pairs)?;
         let brace_at = piece.get(brace).map_or(offset, |t| t.start);
         Some(OpenPrinciple { name, rules: Vec::new(), start: offset, brace: brace_at, end: offset + text.len() })

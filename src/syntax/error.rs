@@ -8,6 +8,7 @@ use crate::source::{FileId, Span};
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Group {
     Item,
+    RuleItem,
     Field,
     Operator,
     Connective,
@@ -16,22 +17,64 @@ enum Group {
     Punct,
 }
 
+/// What pest was trying to read at the error, which decides how some tokens are named.
+#[derive(Clone, Copy)]
+struct Context {
+    /// The start of an expression: every kind of operand is possible.
+    operand: bool,
+    /// After a complete operand: an operator may follow.
+    operator: bool,
+}
+
 /// A readable name for a rule pest expected, and its group.
-fn describe(r: Rule) -> Option<(Group, &'static str)> {
+fn describe(r: Rule, cx: Context) -> Option<(Group, &'static str)> {
     use Group::*;
+    if cx.operand
+        && matches!(
+            r,
+            Rule::path
+                | Rule::boolean
+                | Rule::number
+                | Rule::string
+                | Rule::lparen
+                | Rule::lbracket
+                | Rule::quantifier
+                | Rule::kw_count
+                | Rule::kw_not
+        )
+    {
+        return Some((Value, "an expression"));
+    }
+    if cx.operator
+        && matches!(
+            r,
+            Rule::cmp_op | Rule::kw_in | Rule::kw_not | Rule::kw_contains | Rule::kw_matches | Rule::kw_mentions | Rule::kw_is
+        )
+    {
+        return Some((Operator, "an operator"));
+    }
     let d = match r {
-        Rule::header => (Item, "`policy`"),
-        Rule::default_decl => (Item, "`default`"),
-        Rule::context_block => (Item, "`context`"),
-        Rule::lexicon => (Item, "`lexicon`"),
-        Rule::principle | Rule::kw_principle => (Item, "`principle`"),
-        Rule::rule_decl | Rule::effect => (Item, "a rule (`allow ai`, `require review` or `require human`)"),
-        Rule::owner_field => (Field, "`owner`"),
-        Rule::version_field => (Field, "`version`"),
-        Rule::description_field => (Field, "`description`"),
-        Rule::ai_must_field => (Field, "`ai_must`"),
-        Rule::field_decl | Rule::path => (Value, "a field path"),
-        Rule::ty_bool | Rule::ty_number | Rule::ty_string | Rule::ty_list | Rule::ty_one_of => {
+        Rule::kw_policy => (Item, "`policy`"),
+        Rule::kw_default => (Item, "`default`"),
+        Rule::kw_context => (Item, "`context`"),
+        Rule::kw_lexicon => (Item, "`lexicon`"),
+        Rule::kw_principle => (Item, "`principle`"),
+        Rule::kw_allow | Rule::kw_require | Rule::effect | Rule::rule_decl => {
+            (RuleItem, "a rule (`allow ai`, `require review` or `require human`)")
+        }
+        Rule::kw_owner => (Field, "`owner`"),
+        Rule::kw_version => (Field, "`version`"),
+        Rule::kw_description => (Field, "`description`"),
+        Rule::kw_ai_must => (Field, "`ai_must`"),
+        Rule::path => (Value, "a field path"),
+        Rule::expr
+        | Rule::conjunction
+        | Rule::negation
+        | Rule::comparison
+        | Rule::paren
+        | Rule::quantified
+        | Rule::count => (Value, "an expression"),
+        Rule::ty_bool | Rule::ty_number | Rule::ty_string | Rule::ty_list | Rule::kw_one => {
             (Value, "a type (`bool`, `number`, `string`, `list` or `one of [..]`)")
         }
         Rule::route => (Value, "a route (`ai`, `review` or `human`)"),
@@ -39,55 +82,46 @@ fn describe(r: Rule) -> Option<(Group, &'static str)> {
         Rule::kw_review => (Value, "`review`"),
         Rule::kw_human => (Value, "`human`"),
         Rule::priority_level => (Value, "a priority (`low`, `normal`, `high` or `urgent`)"),
-        Rule::when_clause => (Clause, "`when`"),
-        Rule::unless_clause => (Clause, "`unless`"),
-        Rule::because_clause | Rule::kw_because => (Clause, "`because`"),
-        Rule::priority_clause => (Clause, "`priority`"),
-        Rule::queue_clause => (Clause, "`queue`"),
-        Rule::tag_clause => (Clause, "`tag`"),
-        Rule::say_clause => (Clause, "`say`"),
-        Rule::must_clause => (Clause, "`must`"),
-        Rule::compare_tail
-        | Rule::cmp_op
-        | Rule::in_tail
-        | Rule::not_in_tail
-        | Rule::contains_tail
-        | Rule::matches_tail
-        | Rule::mentions_tail
-        | Rule::presence_tail => (Operator, "an operator"),
+        Rule::kw_when => (Clause, "`when`"),
+        Rule::kw_unless => (Clause, "`unless`"),
+        Rule::kw_because => (Clause, "`because`"),
+        Rule::kw_priority => (Clause, "`priority`"),
+        Rule::kw_queue => (Clause, "`queue`"),
+        Rule::kw_tag => (Clause, "`tag`"),
+        Rule::kw_say => (Clause, "`say`"),
+        Rule::kw_must => (Clause, "`must`"),
         Rule::kw_and => (Connective, "`and`"),
         Rule::kw_or => (Connective, "`or`"),
-        Rule::expr
-        | Rule::conjunction
-        | Rule::negation
-        | Rule::comparison
-        | Rule::paren
-        | Rule::quantified
-        | Rule::count
-        | Rule::kw_not => (Value, "an expression"),
-        Rule::list => (Value, "a list `[..]`"),
-        Rule::boolean | Rule::number => (Value, "a value"),
+        Rule::cmp_op => (Operator, "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)"),
+        Rule::list | Rule::lbracket => (Value, "a list `[..]`"),
+        Rule::boolean => (Value, "`true` or `false`"),
+        Rule::number => (Value, "a number"),
         Rule::string => (Value, "a string"),
         Rule::ident => (Value, "a name"),
         Rule::who => (Value, "`customer`, `ai` or `agent`"),
+        Rule::quantifier => (Value, "`any`, `every`, `no` or `last`"),
         Rule::kw_message => (Value, "`message`"),
         Rule::kw_messages => (Value, "`messages`"),
-        Rule::test_mentions => (Value, "`mentions`"),
-        Rule::test_matches => (Value, "`matches`"),
-        Rule::test_where | Rule::kw_where => (Value, "`where`"),
+        Rule::kw_mentions => (Value, "`mentions`"),
+        Rule::kw_matches => (Value, "`matches`"),
+        Rule::kw_where => (Value, "`where`"),
+        Rule::kw_contains => (Value, "`contains`"),
+        Rule::kw_not => (Value, "`not`"),
         Rule::kw_in => (Value, "`in`"),
+        Rule::kw_is => (Value, "`is`"),
         Rule::kw_of => (Value, "`of`"),
+        Rule::kw_count => (Value, "`count`"),
         Rule::kw_missing => (Value, "`missing`"),
         Rule::kw_present => (Value, "`present`"),
         Rule::lbrace => (Punct, "`{`"),
         Rule::rbrace => (Punct, "`}`"),
         Rule::lparen => (Punct, "`(`"),
         Rule::rparen => (Punct, "`)`"),
-        Rule::lbracket => (Punct, "`[`"),
         Rule::rbracket => (Punct, "`]`"),
         Rule::comma => (Punct, "`,`"),
         Rule::colon => (Punct, "`:`"),
         Rule::assign => (Punct, "`=`"),
+        Rule::EOI => (Punct, "the end of the item"),
         _ => return None,
     };
     Some(d)
@@ -117,14 +151,40 @@ fn found(text: &str, pos: usize) -> String {
     if op.is_empty() { format!("`{first}`") } else { format!("`{op}`") }
 }
 
+/// Whether the string that starts `rest` has no closing quote on its line.
+fn unterminated(rest: &str) -> bool {
+    let mut chars = rest.chars().skip(1);
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return false,
+            '\n' => return true,
+            '\\' => {
+                if chars.next().is_none_or(|n| n == '\n') {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
 /// Builds the `syntax` diagnostic for a pest error in a piece of `text` that starts at
 /// `offset` (pest positions are relative to the piece).
 pub(super) fn from_pest(err: &pest::error::Error<Rule>, file: FileId, text: &str, offset: usize) -> Diagnostic {
-    let pos = offset
+    let at = offset
         + match err.location {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         };
+    // At the end of a piece pest points before the blank that separates it from the next one.
+    let rest = text.get(at..).unwrap_or("");
+    let pos = at + (rest.len() - rest.trim_start().len());
+    if text.get(pos..).is_some_and(|r| r.starts_with('"')) && unterminated(text.get(pos..).unwrap_or("")) {
+        return Diagnostic::at(Code::Syntax, Span::new(file, pos, pos + 1), "unterminated string")
+            .with_label("this string is not closed on its line")
+            .with_help("end the string with `\"`; write a line break inside a string as `\\n`");
+    }
     let found = found(text, pos);
     let width = text.get(pos..).and_then(|r| r.chars().next()).map_or(0, char::len_utf8);
     let span = Span::new(file, pos, pos + width);
@@ -135,8 +195,13 @@ pub(super) fn from_pest(err: &pest::error::Error<Rule>, file: FileId, text: &str
                 .with_help("simplify the expression");
         }
     };
-    let mut names: Vec<(Group, &str)> = positives.iter().filter_map(|r| describe(*r)).collect();
-    names.sort_by_key(|(g, _)| *g);
+    let cx = Context {
+        operand: positives.contains(&Rule::quantifier) || positives.contains(&Rule::kw_count),
+        operator: positives.contains(&Rule::cmp_op),
+    };
+    let mut names: Vec<(Group, &str)> = positives.iter().filter_map(|r| describe(*r, cx)).collect();
+    // Stable: pest's order within a group, except `and` before `or`.
+    names.sort_by_key(|(g, n)| (*g, if *g == Group::Connective { *n } else { "" }));
     names.dedup();
     // After a complete expression pest expects operators, connectives and clauses at once;
     // name the clauses as a group then.
@@ -168,7 +233,7 @@ fn help_for(positives: &[Rule], text: &str, pos: usize) -> Option<&'static str> 
     if rest.starts_with('=') && !rest.starts_with("==") {
         return Some("compare with `==`");
     }
-    if positives.contains(&Rule::when_clause) && !word.is_empty() {
+    if positives.contains(&Rule::kw_when) && !word.is_empty() {
         return Some("a rule holds the clauses `when`, `unless`, `because`, `priority`, `queue`, `tag`, `say` and `must`");
     }
     if positives.contains(&Rule::route) {

@@ -2,6 +2,7 @@
 //! AST. One function per grammar rule; expressions are in `expr.rs`.
 
 use super::grammar::Rule;
+use super::scan::Token;
 use crate::ast::{self, ContextBlock, DefaultDecl, Effect, FieldDecl, Header, Item, Lexicon, Literal, Principle, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
@@ -15,6 +16,9 @@ pub(super) struct Lower<'d> {
     pub offset: usize,
     /// Problems that do not stop the item from lowering (a clause given twice).
     pub diagnostics: &'d mut Vec<Diagnostic>,
+    /// The pre-scan's tokens of the piece, to end spans at the last token (pest's spans may
+    /// include the blank and comments after a rule that ends with a repetition).
+    pub tokens: &'d [Token],
 }
 
 /// Punctuation pairs carry no meaning once parsed.
@@ -41,7 +45,14 @@ pub(super) fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Ru
 impl Lower<'_> {
     pub fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+        let start = self.offset + s.start();
+        let raw_end = self.offset + s.end();
+        let k = self.tokens.partition_point(|t| t.end <= raw_end);
+        let end = match k.checked_sub(1).and_then(|i| self.tokens.get(i)) {
+            Some(t) if t.start >= start => t.end,
+            _ => raw_end,
+        };
+        Span::new(self.file, start, end)
     }
 
     /// A grammar invariant did not hold; never expected, reported rather than panicking.

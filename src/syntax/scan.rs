@@ -128,18 +128,20 @@ fn is_item_keyword(t: Token, text: &str) -> bool {
     t.kind == Kind::Word && ITEM_KEYWORDS.contains(&t.text(text))
 }
 
-/// Cuts tokens into top-level items: a new item begins at an item keyword outside braces.
-/// Returns index ranges into `tokens`.
+/// Cuts tokens into top-level items: a new item begins at an item keyword outside braces that
+/// begins a line or follows a `}`. Returns index ranges into `tokens`.
 pub(super) fn split_items(tokens: &[Token], text: &str) -> Vec<std::ops::Range<usize>> {
     let mut starts = Vec::new();
     let mut depth = 0usize;
+    let mut after_brace = false;
     for (i, t) in tokens.iter().enumerate() {
         match t.kind {
             Kind::Bracket(b'{') => depth += 1,
             Kind::Bracket(b'}') => depth = depth.saturating_sub(1),
-            Kind::Word if depth == 0 && is_item_keyword(*t, text) => starts.push(i),
+            Kind::Word if depth == 0 && (t.line_start || after_brace) && is_item_keyword(*t, text) => starts.push(i),
             _ => {}
         }
+        after_brace = t.kind == Kind::Bracket(b'}');
     }
     ranges(starts, tokens.len())
 }
