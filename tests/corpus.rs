@@ -222,3 +222,101 @@ fn problems_across_files() {
         );
     });
 }
+
+/// The warnings that claim certainty must be right: whenever the checker says a `when` can never
+/// hold, or that an `allow ai` is always overridden, no conversation may reach route `ai`
+/// through that rule. Checked by evaluating every combination of interesting values.
+mod soundness {
+    use super::*;
+    use handoff::{Conversation, PolicySet, Route};
+    use proptest::prelude::*;
+
+    const NUMBERS: [f64; 9] = [-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0];
+    const TIERS: [&str; 3] = ["a", "b", "c"];
+
+    fn atom() -> impl Strategy<Value = String> {
+        let op = prop::sample::select(vec!["==", "!=", "<", "<=", ">", ">="]);
+        let n = prop::sample::select(vec!["0", "1", "2", "3"]);
+        let tier = prop::sample::select(vec!["\"a\"", "\"b\"", "\"c\""]);
+        let list = prop::collection::vec(prop::sample::select(vec!["\"a\"", "\"b\"", "\"c\""]), 1..3);
+        prop_oneof![
+            (op, n.clone()).prop_map(|(op, n)| format!("num {op} {n}")),
+            (n, prop::sample::select(vec!["<", ">="])).prop_map(|(n, op)| format!("{n} {op} num")),
+            (prop::sample::select(vec!["==", "!="]), tier).prop_map(|(op, t)| format!("tier {op} {t}")),
+            (any::<bool>(), list).prop_map(|(not, l)| format!(
+                "tier {}in [{}]",
+                if not { "not " } else { "" },
+                l.join(", ")
+            )),
+            prop::sample::select(vec![
+                "flag",
+                "not flag",
+                "flag == false",
+                "num is missing",
+                "num is present"
+            ])
+            .prop_map(str::to_string),
+        ]
+    }
+
+    fn condition() -> impl Strategy<Value = String> {
+        let conj = || prop::collection::vec(atom(), 1..5).prop_map(|a| a.join(" and "));
+        prop_oneof![
+            3 => conj(),
+            1 => (conj(), conj()).prop_map(|(a, b)| format!("({a}) or ({b})")),
+            1 => conj().prop_map(|a| format!("not ({a}) and flag")),
+        ]
+    }
+
+    fn conversations() -> Vec<Conversation> {
+        let mut out = Vec::new();
+        for n in NUMBERS
+            .iter()
+            .map(|n| serde_json::json!(n))
+            .chain([serde_json::Value::Null])
+        {
+            for t in TIERS {
+                for f in [true, false] {
+                    let json = serde_json::json!({ "id": "c", "num": n, "tier": t, "flag": f, "messages": [] });
+                    out.push(serde_json::from_value(json).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn certain_warnings_are_true(allow in condition(), require in condition()) {
+            let text = format!(
+                "default human because \"d\"\n\
+                 context {{\n  num : number\n  tier : one of [\"a\", \"b\", \"c\"]\n  flag : bool = false\n}}\n\
+                 allow ai \"Allow\" {{\n  when {allow}\n  because \"a\"\n}}\n\
+                 require review \"Require\" {{\n  when {require}\n  because \"r\"\n}}\n"
+            );
+            let a = analyse("p", &text);
+            prop_assert!(!a.has_errors(), "{}\n{}", text, diagnostic::render(&a.diagnostics, &a.sources, false, 100));
+            let allow_never = a.diagnostics.iter().any(|d| {
+                d.code == Code::ShadowedAllow || (d.code == Code::Contradiction && d.message.contains("`Allow`"))
+            });
+            if allow_never {
+                let set = PolicySet::from_sources([("p.policy", text.as_str())]).unwrap();
+                for c in conversations() {
+                    let v = set.evaluate(&c);
+                    prop_assert!(v.route != Route::Ai, "warned, yet route ai for {:?}\n{}", c.data, text);
+                }
+            }
+            // a `require` that can never hold still matches on unknown data, never on known data
+            let require_never = a.diagnostics.iter().any(|d| d.code == Code::Contradiction && d.message.contains("`Require`"));
+            if require_never {
+                let set = PolicySet::from_sources([("p.policy", text.as_str())]).unwrap();
+                for c in conversations().into_iter().filter(|c| !c.data["num"].is_null()) {
+                    let v = set.evaluate(&c);
+                    prop_assert!(v.route != Route::Review, "warned, yet route review for {:?}\n{}", c.data, text);
+                }
+            }
+        }
+    }
+}
