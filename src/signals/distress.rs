@@ -16,10 +16,10 @@
 use super::lexicon::{Hits, role::*};
 use super::text::Normalized;
 
-pub const W_NEGATIVE: f64 = 0.55;
-pub const W_VOCABULARY: f64 = 0.8;
+pub const W_NEGATIVE: f64 = 0.62;
+pub const W_VOCABULARY: f64 = 0.85;
 pub const W_SHOUTING: f64 = 0.35;
-pub const VOCABULARY_RATE: f64 = 1.3;
+pub const VOCABULARY_RATE: f64 = 1.5;
 pub const FADE: f64 = 0.85;
 pub const W_REPETITION: f64 = 0.3;
 pub const W_TREND: f64 = 0.25;

@@ -86,8 +86,15 @@ impl Ctx<'_> {
     /// A misspelling of a word of the target list (only for words with no role).
     fn fuzzy_is(&self, i: usize, target: Target) -> bool {
         let w = self.norm.word(i);
-        if w.len() < 5 || w.len() > 20 || !w.is_ascii() {
+        if w.len() < 4 || w.len() > 20 || !w.is_ascii() {
             return false;
+        }
+        // four letters: only verbs, and only with the same first letter (`taok` → `talk`)
+        if w.len() == 4 {
+            return target == Target::Contact
+                && fuzzy_targets().2.iter().any(|t| {
+                    t.len() == 4 && t.bytes().next() == w.bytes().next() && osa_within(w.as_bytes(), t.as_bytes(), 1)
+                });
         }
         let (strong, weak, contact) = fuzzy_targets();
         let list = match target {
@@ -96,7 +103,13 @@ impl Ctx<'_> {
             Target::Contact => contact,
         };
         let max = if w.len() >= 8 { 2 } else { 1 };
-        list.iter().any(|t| t.len() >= 4 && osa_within(w.as_bytes(), t.as_bytes(), max))
+        let mask = letter_mask(w);
+        // An edit changes at most two letters of the letter set: a cheap filter before the DP.
+        list.iter().any(|t| {
+            t.len() >= 4
+                && (letter_mask(t) ^ mask).count_ones() as usize <= 2 * max
+                && osa_within(w.as_bytes(), t.as_bytes(), max)
+        })
     }
 
     /// Strong (`Some(true)`), weak (`Some(false)`) or no person noun at `i`.
@@ -140,6 +153,12 @@ impl Ctx<'_> {
     /// The person noun that the verb at `j` reaches through bridge words, if any.
     fn person_after(&self, j: usize, contact: bool) -> Option<usize> {
         let n = self.norm.words.len();
+        // a determiner before the verb makes it a noun: `a transfer to someone`
+        let determiners = ["a", "the", "this", "that", "my", "your", "his", "her", "their", "our"];
+        if j > 0 && determiners.contains(&self.norm.word(j - 1)) {
+            return None;
+        }
+        let mut unknown_left = 1;
         for k in (j + 1)..n.min(j + 8) {
             if self.clause_start(k) {
                 return None;
@@ -159,6 +178,11 @@ impl Ctx<'_> {
                 continue;
             }
             if r & BRIDGE == 0 {
+                // one unknown short word may be a misspelt bridge (`chatting wirh an agent`)
+                if r == 0 && unknown_left > 0 && self.norm.word(k).len() <= 4 {
+                    unknown_left -= 1;
+                    continue;
+                }
                 return None;
             }
         }
@@ -263,6 +287,11 @@ impl Ctx<'_> {
         }
         strong.map(|_| !negated)
     }
+}
+
+/// The set of ASCII letters of a word, as bits.
+fn letter_mask(w: &str) -> u32 {
+    w.bytes().filter(u8::is_ascii_lowercase).fold(0, |m, b| m | 1 << (b - b'a'))
 }
 
 /// Optimal string alignment distance of `a` and `b` is at most `max` (bytes, ASCII words).

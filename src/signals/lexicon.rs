@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 use super::text::Normalized;
 use super::vader::FxMap;
@@ -67,7 +67,8 @@ const CONTACT_VERBS: &[&str] = &[
     "talk", "talking", "speak", "speaking", "chat", "chatting", "contact", "contacting",
     "reach", "reaching", "call", "calling", "phone", "phoning", "ring", "connect", "connecting",
     "transfer", "transferring", "escalate", "escalating", "redirect", "direct", "forward",
-    "switch", "patch", "message", "email", "touch", "hold", "through", "over", "deal", "dealing",
+    "switch", "patch", "message", "email", "touch", "hold", "through", "hand", "pass", "deal",
+    "dealing",
     "communicate", "communicating", "consult",
 ];
 const WANT_VERBS: &[&str] = &[
@@ -99,7 +100,7 @@ const NOT_PERSON_AFTER_WORDS: &[&str] = &[
 const BRIDGE_WORDS: &[&str] = &[
     "to", "with", "a", "an", "the", "some", "real", "live", "actual", "human", "me", "through",
     "over", "one", "of", "your", "you", "customer", "service", "support", "care", "proper",
-    "physical", "flesh", "and", "blood", "living", "breathing", "actually", "just", "please",
+    "physical", "flesh", "blood", "living", "breathing", "actually", "just", "please",
     "talk", "speak", "chat", "us", "in", "touch", "hold", "connected", "transferred", "on",
     "phone", "line", "senior", "account", "billing", "sales", "tech", "technical", "any",
     "fucking", "damn", "goddamn", "freaking", "bloody", "u", "ya", "up", "back", "directly",
@@ -135,8 +136,17 @@ const DISTRESS: &[(&str, Family, f64)] = &[
     ("tragic", Family::Grief, 0.8), ("tragedy", Family::Grief, 0.8),
     ("miss him", Family::Grief, 0.7), ("miss her", Family::Grief, 0.7),
     ("miss you", Family::Grief, 0.5), ("miss them", Family::Grief, 0.6),
+    ("i miss", Family::Grief, 0.6), ("want to die", Family::Grief, 1.0),
+    ("wanna die", Family::Grief, 1.0), ("sorry for your loss", Family::Grief, 1.0),
+    ("sorry to hear", Family::Sadness, 0.7), ("heart goes out", Family::Grief, 0.8),
     // fear and nervousness
     ("afraid", Family::Fear, 0.8), ("scared", Family::Fear, 0.9), ("scary", Family::Fear, 0.7),
+    ("scare", Family::Fear, 0.7), ("scares", Family::Fear, 0.8), ("scaring", Family::Fear, 0.7),
+    ("nightmares", Family::Fear, 0.8), ("horrific", Family::Fear, 0.7),
+    ("terrify", Family::Fear, 0.9), ("terrifies", Family::Fear, 0.9),
+    ("frighten", Family::Fear, 0.8), ("frightens", Family::Fear, 0.8),
+    ("nerves", Family::Fear, 0.6), ("anxiously", Family::Fear, 0.8),
+    ("worrisome", Family::Fear, 0.7), ("alarming", Family::Fear, 0.6),
     ("terrified", Family::Fear, 1.0), ("terrifying", Family::Fear, 0.9),
     ("frightened", Family::Fear, 0.9), ("frightening", Family::Fear, 0.8),
     ("fear", Family::Fear, 0.8), ("fears", Family::Fear, 0.7), ("feared", Family::Fear, 0.7),
@@ -206,7 +216,14 @@ const DISTRESS: &[(&str, Family, f64)] = &[
     ("rough", Family::Sadness, 0.4), ("tough", Family::Sadness, 0.3),
     ("terrible", Family::Sadness, 0.5), ("awful", Family::Sadness, 0.5),
     ("horrible", Family::Sadness, 0.5), ("worst", Family::Sadness, 0.4),
-    ("sucks", Family::Sadness, 0.4), (":(", Family::Sadness, 0.6),
+    ("sucks", Family::Sadness, 0.4), ("cries", Family::Desperation, 0.7),
+    ("cryin", Family::Desperation, 0.8), ("heartbreak", Family::Sadness, 1.0),
+    ("broken heart", Family::Sadness, 1.0), ("depressingly", Family::Sadness, 0.7),
+    ("sadder", Family::Sadness, 0.9),
+    ("☹", Family::Sadness, 0.8), ("😭", Family::Sadness, 0.8), ("😢", Family::Sadness, 0.8),
+    ("😞", Family::Sadness, 0.7), ("😔", Family::Sadness, 0.7), ("💔", Family::Sadness, 0.9),
+    ("😨", Family::Fear, 0.8), ("😰", Family::Fear, 0.8), ("😱", Family::Fear, 0.8),
+    ("😟", Family::Fear, 0.7), ("😥", Family::Sadness, 0.7),
     // money
     ("can't afford", Family::Money, 1.0), ("cannot afford", Family::Money, 1.0),
     ("cant afford", Family::Money, 1.0), ("afford", Family::Money, 0.4),
@@ -290,7 +307,9 @@ fn build() -> Lexicon {
         add(phrase, 0, Some((family, weight)));
     }
     let infos: Vec<Info> = order.iter().map(|w| map.get(w).copied().unwrap_or_default()).collect();
-    let automaton = AhoCorasick::new(order.iter()).ok();
+    // A DFA: more memory (a few hundred KB), fastest overlapping search.
+    let automaton =
+        AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(order.iter()).ok();
     Lexicon { automaton, infos }
 }
 

@@ -53,6 +53,16 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | 'ʼ' | '‘')
 }
 
+/// Emoji and emoticons of sadness and fear, kept as words so the lexicon can read them.
+fn is_feeling_emoji(c: char) -> bool {
+    matches!(c, '☹' | '🙁' | '😭' | '😢' | '😞' | '😔' | '💔' | '😨' | '😰' | '😱' | '😟' | '😥')
+}
+
+/// A sad emoticon starting here (`:(`, `:-(`, `:'(`), as its length in bytes.
+fn sad_emoticon(rest: &str) -> Option<usize> {
+    [":(", ":-(", ":'(", ":(("].iter().find(|e| rest.starts_with(*e)).map(|e| e.len())
+}
+
 fn is_clause_mark(c: char) -> bool {
     matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '(' | ')' | '—' | '–' | '…' | '"' | '“' | '”')
 }
@@ -67,9 +77,33 @@ pub fn normalize(raw: &str) -> Normalized {
     let mut word_letters = 0u32;
     let mut word_upper = 0u32;
     let mut bang_run = 0u32;
-    let mut chars = raw.chars().peekable();
+    let mut chars = raw.char_indices().peekable();
     let mut prev_alnum = false;
-    while let Some(c) = chars.next() {
+    let mut skip_to = 0usize;
+    while let Some((pos, c)) = chars.next() {
+        if pos < skip_to {
+            continue;
+        }
+        let emoticon = if c == ':' || c == ')' { raw.get(pos..).and_then(sad_emoticon) } else { None };
+        if is_feeling_emoji(c) || emoticon.is_some() {
+            if in_word {
+                end_word(&mut out, word_start, pending_clause, word_letters, word_upper);
+                pending_clause = false;
+                word_letters = 0;
+                word_upper = 0;
+            }
+            if !out.text.is_empty() {
+                out.text.push(' ');
+            }
+            word_start = out.text.len();
+            out.text.push(if is_feeling_emoji(c) { c } else { '☹' });
+            end_word(&mut out, word_start, pending_clause, 0, 0);
+            pending_clause = false;
+            in_word = false;
+            prev_alnum = false;
+            skip_to = pos + emoticon.unwrap_or(0);
+            continue;
+        }
         if c.is_alphanumeric() {
             if !in_word {
                 if !out.text.is_empty() {
@@ -93,7 +127,7 @@ pub fn normalize(raw: &str) -> Normalized {
             bang_run = 0;
             continue;
         }
-        let next_alnum = chars.peek().is_some_and(|n| n.is_alphanumeric());
+        let next_alnum = chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
         if is_apostrophe(c) && prev_alnum && in_word && next_alnum {
             out.text.push('\'');
             prev_alnum = false;

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
 const B_INCR: f64 = 0.293;
@@ -161,7 +161,8 @@ fn build_tables() -> Tables {
     }
     let patterns = BOOSTERS.iter().map(|b| b.0).chain(IDIOMS.iter().map(|i| i.0));
     // Fixed literals: building cannot fail; `None` would only disable the substring checks.
-    let substrings = AhoCorasick::new(patterns).ok();
+    let substrings =
+        AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(patterns).ok();
     Tables { words, max_key_len, emoji, substrings }
 }
 
