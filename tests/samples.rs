@@ -5,7 +5,12 @@
 //! `policies/` decides at least one sample and that some sample falls to the default, and
 //! snapshots each verdict (with the policy digest redacted) under `tests/snapshots/`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use handoff::{Conversation, PolicySet};
 use serde_json::Value;
@@ -33,7 +38,12 @@ fn load_samples() -> Vec<Sample> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(SAMPLES)
         .expect("samples/ is readable")
         .map(|e| e.expect("directory entry").path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
         .collect();
     paths.sort();
     paths
@@ -47,7 +57,11 @@ fn load_samples() -> Vec<Sample> {
             };
             let conversation = conversation.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-            Sample { name, path, conversation }
+            Sample {
+                name,
+                path,
+                conversation,
+            }
         })
         .collect()
 }
@@ -55,7 +69,10 @@ fn load_samples() -> Vec<Sample> {
 /// A string or a list of strings from the `expect:` block, as a set.
 fn string_set(value: &Value) -> Option<BTreeSet<String>> {
     value.as_array().map(|items| {
-        items.iter().map(|v| v.as_str().expect("a list of strings").to_string()).collect()
+        items
+            .iter()
+            .map(|v| v.as_str().expect("a list of strings").to_string())
+            .collect()
     })
 }
 
@@ -71,23 +88,33 @@ fn check_expect(sample: &Sample, set: &PolicySet) -> Vec<String> {
     let mut fail = |what: String| failures.push(format!("{}: {what}", sample.name));
 
     let route = verdict.route.as_str();
-    let wanted_route = expect.get("route").and_then(Value::as_str).expect("`expect.route` is required");
+    let wanted_route = expect
+        .get("route")
+        .and_then(Value::as_str)
+        .expect("`expect.route` is required");
     if route != wanted_route {
         fail(format!("route is `{route}`, expected `{wanted_route}`"));
     }
 
-    let decided: BTreeSet<String> = verdict.decided_by_names().into_iter().map(|n| n.to_string()).collect();
+    let decided: BTreeSet<String> = verdict
+        .decided_by_names()
+        .into_iter()
+        .map(|n| n.to_string())
+        .collect();
     match expect.get("decided_by") {
         None => {}
-        Some(Value::String(name)) => {
-            if !decided.contains(name) {
-                fail(format!("`{name}` is not among the deciding rules {decided:?}"));
-            }
+        Some(Value::String(name)) if !decided.contains(name) => {
+            fail(format!(
+                "`{name}` is not among the deciding rules {decided:?}"
+            ));
         }
+        Some(Value::String(_)) => {}
         Some(list) => {
             let wanted = string_set(list).expect("`decided_by` is a name or a list of names");
             if wanted != decided {
-                fail(format!("deciding rules are {decided:?}, expected exactly {wanted:?}"));
+                fail(format!(
+                    "deciding rules are {decided:?}, expected exactly {wanted:?}"
+                ));
             }
         }
     }
@@ -108,7 +135,11 @@ fn check_expect(sample: &Sample, set: &PolicySet) -> Vec<String> {
 
     if let Some(wanted) = expect.get("obligations") {
         let wanted = string_set(wanted).expect("`obligations` is a list");
-        let got: BTreeSet<String> = verdict.obligations().into_iter().map(|o| o.to_string()).collect();
+        let got: BTreeSet<String> = verdict
+            .obligations()
+            .into_iter()
+            .map(|o| o.to_string())
+            .collect();
         if got != wanted {
             fail(format!("obligations are {got:?}, expected {wanted:?}"));
         }
@@ -120,7 +151,11 @@ fn check_expect(sample: &Sample, set: &PolicySet) -> Vec<String> {
 fn shipped_set_loads_without_warnings() {
     let set = load_set();
     let warnings: Vec<String> = set.warnings().iter().map(|d| format!("{d:?}")).collect();
-    assert!(warnings.is_empty(), "the shipped set has warnings:\n{}", warnings.join("\n"));
+    assert!(
+        warnings.is_empty(),
+        "the shipped set has warnings:\n{}",
+        warnings.join("\n")
+    );
 }
 
 #[test]
@@ -129,14 +164,22 @@ fn samples_meet_their_expectations() {
     let samples = load_samples();
     assert!(samples.len() >= 30, "only {} samples", samples.len());
     let failures: Vec<String> = samples.iter().flat_map(|s| check_expect(s, &set)).collect();
-    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn sample_ids_are_unique() {
     let mut seen = BTreeMap::new();
     for sample in load_samples() {
-        let id = sample.conversation.id().unwrap_or_else(|| panic!("{}: no `id`", sample.name));
+        let id = sample
+            .conversation
+            .id()
+            .unwrap_or_else(|| panic!("{}: no `id`", sample.name));
         if let Some(other) = seen.insert(id.clone(), sample.name.clone()) {
             panic!("`{id}` is the id of both `{other}` and `{}`", sample.name);
         }
@@ -151,19 +194,33 @@ fn every_rule_decides_some_sample_and_the_default_decides_one() {
     let mut default_decided = Vec::new();
     for sample in &samples {
         let verdict = set.evaluate(&sample.conversation);
-        let names: Vec<String> = verdict.decided_by_names().into_iter().map(|n| n.to_string()).collect();
+        let names: Vec<String> = verdict
+            .decided_by_names()
+            .into_iter()
+            .map(|n| n.to_string())
+            .collect();
         if names.is_empty() {
             default_decided.push(sample.name.clone());
         }
         decided_somewhere.extend(names);
     }
     let rules: BTreeSet<String> = set.program().rule_names().map(str::to_string).collect();
-    assert!(rules.len() >= 20, "only {} rules found in policies/", rules.len());
+    assert!(
+        rules.len() >= 20,
+        "only {} rules found in policies/",
+        rules.len()
+    );
     let never: Vec<&String> = rules.difference(&decided_somewhere).collect();
     assert!(never.is_empty(), "rules that decide no sample: {never:?}");
     let unknown: Vec<&String> = decided_somewhere.difference(&rules).collect();
-    assert!(unknown.is_empty(), "verdicts name rules the set does not list: {unknown:?}");
-    assert!(!default_decided.is_empty(), "no sample falls to the default");
+    assert!(
+        unknown.is_empty(),
+        "verdicts name rules the set does not list: {unknown:?}"
+    );
+    assert!(
+        !default_decided.is_empty(),
+        "no sample falls to the default"
+    );
 }
 
 /// The verdict JSON of every sample, with the policy digest redacted (it changes with any
