@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Load benchmark of `handoff serve` (a benchmark, not a test): verdicts/s and latency with wrk on
+# loopback, the same during a reload storm (a policy file rewritten every 100 ms), reload latency
+# after a write, and RSS. Needs wrk (`apt-get install -y wrk`) and python3.
+#
+#   scripts/bench-serve.sh [DURATION] [CONNECTIONS] [WRK_THREADS]     defaults: 10s 32 1
+#
+# Results go to stdout; see docs/PERFORMANCE.md (## Service) for how to read them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-10s}
+CONNS=${2:-32}
+THREADS=${3:-1}
+BIN=${BIN:-target/release/handoff}
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet
+WORK=$(mktemp -d)
+PID=
+STORM=
+cleanup() {
+  [ -n "$STORM" ] && kill "$STORM" 2>/dev/null || true
+  [ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+cp -r policies "$WORK/policies"
+cp scripts/bench/body.json scripts/bench/minimal.json "$WORK/"
+
+"$BIN" serve -p "$WORK/policies" --listen 127.0.0.1:0 2>"$WORK/stderr" &
+PID=$!
+for _ in $(seq 100); do grep -q '^listening on ' "$WORK/stderr" && break; sleep 0.1; done
+ADDR=$(sed -n 's/^listening on //p' "$WORK/stderr")
+echo "server pid $PID on $ADDR; $(nproc) cores; load: $(uptime | sed 's/.*load average: //')"
+sleep 1
+echo "idle RSS after start: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"
+
+cd scripts/bench
+echo
+echo "== single-conversation POST /v1/verdict, wrk -t$THREADS -c$CONNS -d$DURATION"
+BODY="$WORK/body.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s post.lua "http://$ADDR/v1/verdict"
+
+echo
+echo "== a conversation without messages (no signals to compute): the service's own overhead"
+BODY="$WORK/minimal.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s post.lua "http://$ADDR/v1/verdict"
+curl -s "http://$ADDR/metrics" | grep -E '^handoff_evaluation_seconds_(sum|count)'
+
+echo
+echo "== the realistic conversation, every answer checked (status 200 and a digest)"
+BODY="$WORK/body.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s check.lua "http://$ADDR/v1/verdict"
+
+echo
+echo "== the same during a reload storm: a policy file rewritten (by rename) every 100 ms"
+python3 storm.py "$WORK/policies/routine.policy" 0.1 &
+STORM=$!
+BODY="$WORK/body.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s check.lua "http://$ADDR/v1/verdict"
+kill "$STORM"; wait "$STORM" 2>/dev/null || true; STORM=
+curl -s "http://$ADDR/metrics" | grep -E '^handoff_(reloads_total|errors_total\{status="(400|413|500)"\})' || true
+curl -s "http://$ADDR/v1/policy" | python3 -c 'import json,sys; p=json.load(sys.stdin); print("reloads", p["reloads"], "failed", p["failed_reloads"], "last_error", p["last_error"])'
+
+echo
+echo "== reload latency: rename-save a valid edit, poll GET /v1/policy until the digest changes"
+python3 reload_latency.py "$ADDR" "$WORK/policies/routine.policy" 30
+
+sleep 1
+echo
+echo "RSS after the runs: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"
