@@ -46,17 +46,22 @@ pub(super) fn check_contradiction(cx: &mut Checker<'_>, rule: &ast::Rule) {
 /// `shadowed-allow`: an `allow ai` whose every match is also a match of some `require` without
 /// `unless` (whose `when` follows from the allow's `when`).
 pub(super) fn check_shadowed(cx: &mut Checker<'_>, rules: &[&ast::Rule]) {
+    // Prepared once: the set is checked allow × require.
+    let requires: Vec<(&ast::Rule, Vec<Goal<'_>>)> = rules
+        .iter()
+        .filter(|r| r.effect.node.is_require() && r.unless.is_none())
+        .filter_map(|r| Some((*r, goals(cx, r.when.as_ref()?, 0))))
+        .collect();
     for allow in rules.iter().filter(|r| r.effect.node == Effect::AllowAi) {
         let Some(when) = &allow.when else { continue };
         if unsatisfiable(cx, when, Scope::Rule, 0).is_some() {
             continue; // already a contradiction
         }
-        let facts = conjuncts(when);
-        let shadow = rules.iter().find(|r| {
-            r.effect.node.is_require()
-                && r.unless.is_none()
-                && r.when.as_ref().is_some_and(|w| implies(cx, &facts, w, 0))
-        });
+        let premise = Premise::new(cx, when);
+        let shadow = requires
+            .iter()
+            .find(|(_, goals)| implies(&premise, goals))
+            .map(|(r, _)| *r);
         let Some(require) = shadow else { continue };
         let (a, r) = (&allow.name.node, &require.name.node);
         cx.report(
@@ -173,40 +178,77 @@ fn unsatisfiable(cx: &Checker<'_>, e: &Expr, scope: Scope, depth: usize) -> Opti
     None
 }
 
-/// Whether `goal` holds whenever all `facts` hold.
-fn implies(cx: &Checker<'_>, facts: &[&Expr], goal: &Expr, depth: usize) -> bool {
-    if depth > ast::MAX_DEPTH {
-        return false;
+/// What the `when` of an `allow ai` rule asserts when it holds: its conjuncts, and the simple
+/// facts among them by path.
+struct Premise<'e> {
+    conjuncts: Vec<&'e Expr>,
+    facts: BTreeMap<&'e str, Vec<Constraint>>,
+}
+
+impl<'e> Premise<'e> {
+    fn new(cx: &Checker<'_>, when: &'e Expr) -> Premise<'e> {
+        let conjuncts = conjuncts(when);
+        let mut facts: BTreeMap<&str, Vec<Constraint>> = BTreeMap::new();
+        for c in &conjuncts {
+            if let Some(f) = fact(cx, c, Scope::Rule) {
+                facts.entry(f.path).or_default().push(f.constraint);
+            }
+        }
+        Premise { conjuncts, facts }
     }
-    conjuncts(goal).into_iter().all(|g| {
-        if matches!(g.kind, ExprKind::Literal(Literal::Bool(true))) || facts.contains(&g) {
-            return true;
+}
+
+/// One conjunct of a `require` rule's `when`, prepared for testing against many premises.
+enum Goal<'e> {
+    /// `true`
+    True,
+    /// A simple fact about one path, and the path's type.
+    Fact(Fact<'e>, Type),
+    /// An `or`: one of the branches (each a list of conjuncts) must follow.
+    Or(Vec<Vec<Goal<'e>>>),
+    /// Anything else must appear among the premise's conjuncts as written.
+    Other(&'e Expr),
+}
+
+fn goals<'e>(cx: &Checker<'_>, when: &'e Expr, depth: usize) -> Vec<Goal<'e>> {
+    conjuncts(when)
+        .into_iter()
+        .map(|expr| {
+            if matches!(expr.kind, ExprKind::Literal(Literal::Bool(true))) {
+                return Goal::True;
+            }
+            if let Some(f) = fact(cx, expr, Scope::Rule) {
+                if let Some(ty) = field_type(cx, f.path, Scope::Rule) {
+                    return Goal::Fact(f, ty);
+                }
+            }
+            if matches!(expr.kind, ExprKind::Or(..)) && depth < ast::MAX_DEPTH {
+                return Goal::Or(disjuncts(expr).into_iter().map(|d| goals(cx, d, depth + 1)).collect());
+            }
+            Goal::Other(expr)
+        })
+        .collect()
+}
+
+/// Whether every goal holds whenever the premise holds.
+fn implies(premise: &Premise<'_>, goals: &[Goal<'_>]) -> bool {
+    goals.iter().all(|g| match g {
+        Goal::True => true,
+        Goal::Fact(fact, ty) => {
+            // follows if the premise's facts about the path leave no value for which the goal
+            // is false (an identical conjunct is among those facts)
+            let Some(known) = premise.facts.get(fact.path) else {
+                return false;
+            };
+            let mut domain = Domain::of(ty);
+            for c in known {
+                domain.add(c);
+            }
+            domain.add(&fact.constraint.negate());
+            !domain.satisfiable()
         }
-        if let ExprKind::Or(..) = g.kind {
-            return disjuncts(g).into_iter().any(|d| implies(cx, facts, d, depth + 1));
-        }
-        // `g` follows if the facts about its path leave no value for which `g` is false.
-        let Some(goal_fact) = fact(cx, g, Scope::Rule) else {
-            return false;
-        };
-        let Some(ty) = field_type(cx, goal_fact.path, Scope::Rule) else {
-            return false;
-        };
-        let mut domain = Domain::of(&ty);
-        let mut any = false;
-        for f in facts
-            .iter()
-            .filter_map(|f| fact(cx, f, Scope::Rule))
-            .filter(|f| f.path == goal_fact.path)
-        {
-            domain.add(&f.constraint);
-            any = true;
-        }
-        if !any {
-            return false;
-        }
-        domain.add(&goal_fact.constraint.negate());
-        !domain.satisfiable()
+        Goal::Or(branches) => branches.iter().any(|b| implies(premise, b)),
+        Goal::Other(expr) => premise.conjuncts.contains(expr),
     })
 }
 
