@@ -42,7 +42,10 @@ pub struct WatchOptions {
 
 impl Default for WatchOptions {
     fn default() -> WatchOptions {
-        WatchOptions { debounce: DEFAULT_DEBOUNCE, poll: None }
+        WatchOptions {
+            debounce: DEFAULT_DEBOUNCE,
+            poll: None,
+        }
     }
 }
 
@@ -164,13 +167,18 @@ impl Watch {
     }
 
     fn native(&self) -> notify::Result<Box<dyn Watcher + Send>> {
-        let mut w = RecommendedWatcher::new(handler(self.dir.clone(), self.tx.clone()), Config::default())?;
+        let mut w = RecommendedWatcher::new(
+            handler(self.dir.clone(), self.tx.clone()),
+            Config::default(),
+        )?;
         self.add_paths(&mut w, true)?;
         Ok(Box::new(w))
     }
 
     fn polling(&self, interval: Duration) -> notify::Result<Box<dyn Watcher + Send>> {
-        let config = Config::default().with_poll_interval(interval).with_compare_contents(true);
+        let config = Config::default()
+            .with_poll_interval(interval)
+            .with_compare_contents(true);
         let mut w = PollWatcher::new(handler(self.dir.clone(), self.tx.clone()), config)?;
         // Not the parent: polling would read every file beside the directory; the identity
         // check catches a replaced directory instead.
@@ -181,7 +189,11 @@ impl Watch {
     fn add_paths(&self, w: &mut dyn Watcher, parent: bool) -> notify::Result<()> {
         w.watch(&self.dir, RecursiveMode::Recursive)?;
         // The parent, so that replacing the directory itself is seen at once; best effort.
-        if let Some(parent) = self.dir.parent().filter(|p| parent && !p.as_os_str().is_empty()) {
+        if let Some(parent) = self
+            .dir
+            .parent()
+            .filter(|p| parent && !p.as_os_str().is_empty())
+        {
             let _ = w.watch(parent, RecursiveMode::NonRecursive);
         }
         Ok(())
@@ -235,7 +247,10 @@ impl Watch {
 fn handler(dir: PathBuf, tx: Sender<Msg>) -> impl Fn(notify::Result<Event>) + Send + 'static {
     move |event: notify::Result<Event>| {
         let relevant = match &event {
-            Ok(e) => is_change(&e.kind) && (e.paths.is_empty() || e.paths.iter().any(|p| p.starts_with(&dir))),
+            Ok(e) => {
+                is_change(&e.kind)
+                    && (e.paths.is_empty() || e.paths.iter().any(|p| p.starts_with(&dir)))
+            }
             // Overflow, watch errors: rescan to be safe.
             Err(_) => true,
         };
@@ -271,7 +286,10 @@ pub fn watch_loop(dir: &Path, mut run: impl FnMut()) {
     use std::io::{IsTerminal, Write};
     let mut watch = Watch::new(dir, WatchOptions::default());
     if let Some(reason) = &watch.fallback_reason {
-        eprintln!("handoff: cannot watch `{}` natively ({reason}); polling instead", dir.display());
+        eprintln!(
+            "handoff: cannot watch `{}` natively ({reason}); polling instead",
+            dir.display()
+        );
     }
     let tty = std::io::stdout().is_terminal();
     loop {
@@ -281,7 +299,10 @@ pub fn watch_loop(dir: &Path, mut run: impl FnMut()) {
         }
         run();
         let _ = std::io::stdout().flush();
-        eprintln!("\nwatching `{}` for changes (ctrl-c to stop)", dir.display());
+        eprintln!(
+            "\nwatching `{}` for changes (ctrl-c to stop)",
+            dir.display()
+        );
         if watch.wait().is_none() {
             return;
         }
@@ -300,7 +321,11 @@ pub struct Loaded {
 impl Loaded {
     fn new(set: PolicySet) -> Loaded {
         let files = set.sources().iter().map(|s| s.name.clone()).collect();
-        Loaded { set, loaded_at: SystemTime::now(), files }
+        Loaded {
+            set,
+            loaded_at: SystemTime::now(),
+            files,
+        }
     }
 }
 
@@ -308,7 +333,11 @@ impl Loaded {
 #[derive(Debug)]
 pub enum Outcome {
     /// A new valid set now serves.
-    Swapped { digest: String, files: usize, took: Duration },
+    Swapped {
+        digest: String,
+        files: usize,
+        took: Duration,
+    },
     /// The files hold the set already serving.
     Unchanged,
     /// The new set has errors (or cannot be read); the last good set keeps serving.
@@ -349,7 +378,10 @@ pub struct Reloader {
 
 impl std::fmt::Debug for Reloader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reloader").field("dir", &self.dir).field("digest", &self.current().set.digest()).finish()
+        f.debug_struct("Reloader")
+            .field("dir", &self.dir)
+            .field("digest", &self.current().set.digest())
+            .finish()
     }
 }
 
@@ -407,7 +439,11 @@ impl Reloader {
                 let digest = set.digest().to_string();
                 let files = set.sources().len();
                 self.current.store(Arc::new(Loaded::new(set)));
-                Outcome::Swapped { digest, files, took: start.elapsed() }
+                Outcome::Swapped {
+                    digest,
+                    files,
+                    took: start.elapsed(),
+                }
             }
             Err(e) => Outcome::Failed(Arc::new(e)),
         };
@@ -440,13 +476,20 @@ impl Reloader {
         let mode = watch.mode();
         let fallback_reason = watch.fallback_reason.clone();
         let reloader = Arc::clone(self);
-        let thread = std::thread::Builder::new().name("handoff-reload".into()).spawn(move || {
-            while watch.wait().is_some() {
-                let outcome = reloader.reload();
-                on_reload(&outcome);
-            }
-        })?;
-        Ok(Spawned { trigger, mode, fallback_reason, thread })
+        let thread = std::thread::Builder::new()
+            .name("handoff-reload".into())
+            .spawn(move || {
+                while watch.wait().is_some() {
+                    let outcome = reloader.reload();
+                    on_reload(&outcome);
+                }
+            })?;
+        Ok(Spawned {
+            trigger,
+            mode,
+            fallback_reason,
+            thread,
+        })
     }
 }
 

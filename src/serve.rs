@@ -52,14 +52,21 @@ pub struct Service {
 impl Service {
     /// Evaluates one conversation under `set`, counts it, queues it for the decision log, and
     /// returns the verdict JSON and its decision id (when the log is on).
-    pub fn decide(&self, set: &PolicySet, conversation: Conversation) -> Result<(Vec<u8>, Option<String>), String> {
+    pub fn decide(
+        &self,
+        set: &PolicySet,
+        conversation: Conversation,
+    ) -> Result<(Vec<u8>, Option<String>), String> {
         let start = Instant::now();
         let verdict = set.evaluate(&conversation);
         let took = start.elapsed();
         self.metrics.verdict(verdict.route, took);
-        let json = serde_json::to_vec(&verdict).map_err(|e| format!("cannot write the verdict: {e}"))?;
+        let json =
+            serde_json::to_vec(&verdict).map_err(|e| format!("cannot write the verdict: {e}"))?;
         drop(verdict);
-        let Some(log) = &self.log else { return Ok((json, None)) };
+        let Some(log) = &self.log else {
+            return Ok((json, None));
+        };
         let decision_id = log.next_id();
         log.record(Entry {
             ts: SystemTime::now(),
@@ -87,7 +94,10 @@ pub fn run(options: Options) -> u8 {
         Ok(r) => Arc::new(r),
         Err(e) => {
             eprint!("{}", e.render(std::io::stderr().is_terminal(), 100));
-            eprintln!("handoff serve: the policy set in `{}` does not load; nothing to serve", options.policies.display());
+            eprintln!(
+                "handoff serve: the policy set in `{}` does not load; nothing to serve",
+                options.policies.display()
+            );
             return exit::COULD_NOT_RUN;
         }
     };
@@ -105,7 +115,10 @@ pub fn run(options: Options) -> u8 {
         Some(path) => match DecisionLog::open(path, options.log_text) {
             Ok(log) => Some(log),
             Err(e) => {
-                eprintln!("handoff serve: cannot open the decision log `{}`: {e}", path.display());
+                eprintln!(
+                    "handoff serve: cannot open the decision log `{}`: {e}",
+                    path.display()
+                );
                 return exit::COULD_NOT_RUN;
             }
         },
@@ -117,7 +130,9 @@ pub fn run(options: Options) -> u8 {
         match reloader.spawn(options.watch, move |o| report(&for_report, o)) {
             Ok(spawned) => {
                 if let Some(reason) = &spawned.fallback_reason {
-                    eprintln!("handoff serve: the platform's file watcher failed ({reason}); polling instead");
+                    eprintln!(
+                        "handoff serve: the platform's file watcher failed ({reason}); polling instead"
+                    );
                 }
                 let mode = match spawned.mode {
                     WatchMode::Native => "native".to_string(),
@@ -132,12 +147,22 @@ pub fn run(options: Options) -> u8 {
             }
         }
     };
-    let service = Arc::new(Service { reloader, metrics: Metrics::default(), log, limits: options.limits, watching });
+    let service = Arc::new(Service {
+        reloader,
+        metrics: Metrics::default(),
+        log,
+        limits: options.limits,
+        watching,
+    });
 
     let runtime = if options.stdio {
-        tokio::runtime::Builder::new_current_thread().enable_all().build()
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
     } else {
-        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
     };
     let runtime = match runtime {
         Ok(rt) => rt,
@@ -150,7 +175,11 @@ pub fn run(options: Options) -> u8 {
     let result = if options.stdio {
         stdio::run(&service, &runtime)
     } else {
-        runtime.block_on(http::serve(Arc::clone(&service), &options.listen, options.shutdown_timeout))
+        runtime.block_on(http::serve(
+            Arc::clone(&service),
+            &options.listen,
+            options.shutdown_timeout,
+        ))
     };
     if let Some(trigger) = trigger {
         trigger.stop();
@@ -169,7 +198,11 @@ pub fn run(options: Options) -> u8 {
 /// Logs a reload's outcome on stderr.
 fn report(reloader: &Reloader, outcome: &Outcome) {
     match outcome {
-        Outcome::Swapped { digest, files, took } => eprintln!(
+        Outcome::Swapped {
+            digest,
+            files,
+            took,
+        } => eprintln!(
             "handoff serve: reloaded `{}`: {files} files, digest {} ({} ms)",
             reloader.dir().display(),
             short(digest),
@@ -195,7 +228,9 @@ fn spawn_sighup(reloader: Arc<Reloader>) {
     #[cfg(unix)]
     tokio::spawn(async move {
         use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut hup) = signal(SignalKind::hangup()) else { return };
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
         while hup.recv().await.is_some() {
             let r = Arc::clone(&reloader);
             let _ = tokio::task::spawn_blocking(move || {
@@ -214,7 +249,10 @@ pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        if let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
             tokio::select! {
                 _ = term.recv() => {}
                 _ = int.recv() => {}

@@ -1,5 +1,10 @@
 //! The reload layer as a library: `Reloader` outcomes and the `watch_loop` authoring loop.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use handoff::reload::{Outcome, Reloader, Watch, WatchOptions, watch_loop};
 use std::sync::mpsc;
@@ -70,9 +75,15 @@ fn watch_reports_settled_changes_and_requests() {
     // One burst, one settled change.
     assert!(rx.recv_timeout(Duration::from_secs(2)).is_ok());
     let _ = std::fs::read_to_string(dir.path().join("a.policy")).unwrap();
-    assert!(rx.recv_timeout(Duration::from_millis(300)).is_err(), "reading is not a change");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(300)).is_err(),
+        "reading is not a change"
+    );
     trigger.reload();
-    assert_eq!(rx.recv_timeout(Duration::from_secs(2)).unwrap(), handoff::reload::Cause::Requested);
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(2)).unwrap(),
+        handoff::reload::Cause::Requested
+    );
     trigger.stop();
 }
 
@@ -85,7 +96,8 @@ fn watch_loop_reruns_after_every_save() {
     let watched = dir.path().to_path_buf();
     std::thread::spawn(move || {
         watch_loop(&watched, || {
-            let _ = tx.send(std::fs::read_to_string(watched.join("main.policy")).unwrap_or_default());
+            let _ =
+                tx.send(std::fs::read_to_string(watched.join("main.policy")).unwrap_or_default());
         });
     });
     assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), GOOD);

@@ -18,7 +18,10 @@ pub fn run(args: &ServeArgs) -> u8 {
             batch: args.max_batch,
             timeout: args.timeout,
         },
-        watch: WatchOptions { debounce: args.debounce, poll: args.poll },
+        watch: WatchOptions {
+            debounce: args.debounce,
+            poll: args.poll,
+        },
         no_watch: args.no_watch,
         shutdown_timeout: args.shutdown_timeout,
     };

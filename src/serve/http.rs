@@ -22,9 +22,12 @@ type Shared = State<Arc<Service>>;
 /// Binds `listen`, prints `listening on ADDR` on stderr, and serves until SIGINT or SIGTERM;
 /// then lets running requests finish (for at most `grace`).
 pub async fn serve(service: Arc<Service>, listen: &str, grace: Duration) -> Result<(), String> {
-    let listener =
-        tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
     eprintln!("listening on {addr}");
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
@@ -76,7 +79,11 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, message: message.into(), at: None }
+        ApiError {
+            status,
+            message: message.into(),
+            at: None,
+        }
     }
 }
 
@@ -91,7 +98,13 @@ impl IntoResponse for ApiError {
 }
 
 fn json_body(bytes: Vec<u8>) -> ([(header::HeaderName, HeaderValue); 1], Body) {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], Body::from(bytes))
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        Body::from(bytes),
+    )
 }
 
 /// Counts an error answer on its way out.
@@ -123,10 +136,14 @@ async fn verdicts(State(service): Shared, request: Request) -> Response {
 
 fn one(service: &Service, body: &[u8]) -> Result<Response, ApiError> {
     let conversation = Conversation::from_json(utf8(body)?).map_err(input_error)?;
-    service.limits.check(&conversation).map_err(|m| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, m))?;
+    service
+        .limits
+        .check(&conversation)
+        .map_err(|m| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, m))?;
     let loaded = service.reloader.current();
-    let (json, decision_id) =
-        service.decide(&loaded.set, conversation).map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
+    let (json, decision_id) = service
+        .decide(&loaded.set, conversation)
+        .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
     drop(loaded);
     let mut response = json_body(json).into_response();
     if let Some(value) = decision_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
@@ -137,23 +154,43 @@ fn one(service: &Service, body: &[u8]) -> Result<Response, ApiError> {
 
 fn many(service: &Service, body: &[u8]) -> Result<Response, ApiError> {
     let value: Value = serde_json::from_str(utf8(body)?).map_err(|e| malformed(&e))?;
-    let shape = || ApiError::new(StatusCode::BAD_REQUEST, "the body must be `{\"conversations\": [ … ]}`");
-    let Value::Object(mut top) = value else { return Err(shape()) };
-    let Some(Value::Array(items)) = top.remove("conversations") else { return Err(shape()) };
+    let shape = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the body must be `{\"conversations\": [ … ]}`",
+        )
+    };
+    let Value::Object(mut top) = value else {
+        return Err(shape());
+    };
+    let Some(Value::Array(items)) = top.remove("conversations") else {
+        return Err(shape());
+    };
     let limits = &service.limits;
     if items.len() > limits.batch {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("{} conversations, over the limit of {} (`--max-batch`)", items.len(), limits.batch),
+            format!(
+                "{} conversations, over the limit of {} (`--max-batch`)",
+                items.len(),
+                limits.batch
+            ),
         ));
     }
     let mut conversations = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        let c = Conversation::from_value(item)
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("conversation {}: {}", i + 1, e.message)))?;
-        limits
-            .check(&c)
-            .map_err(|m| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("conversation {}: {m}", i + 1)))?;
+        let c = Conversation::from_value(item).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("conversation {}: {}", i + 1, e.message),
+            )
+        })?;
+        limits.check(&c).map_err(|m| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("conversation {}: {m}", i + 1),
+            )
+        })?;
         conversations.push(c);
     }
     // The whole batch under one set.
@@ -164,8 +201,9 @@ fn many(service: &Service, body: &[u8]) -> Result<Response, ApiError> {
         if i > 0 {
             out.push(b',');
         }
-        let (json, _) =
-            service.decide(&loaded.set, c).map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
+        let (json, _) = service
+            .decide(&loaded.set, c)
+            .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
         out.extend_from_slice(&json);
     }
     out.extend_from_slice(b"]}");
@@ -177,7 +215,10 @@ async fn read_body(limits: &Limits, request: Request) -> Result<Bytes, ApiError>
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the body is over the limit of {} bytes (`--max-body`)", limits.body),
+            format!(
+                "the body is over the limit of {} bytes (`--max-body`)",
+                limits.body
+            ),
         )
     };
     let declared = request
@@ -188,13 +229,24 @@ async fn read_body(limits: &Limits, request: Request) -> Result<Bytes, ApiError>
     if declared.is_some_and(|n| n > limits.body as u64) {
         return Err(too_large());
     }
-    match tokio::time::timeout(limits.timeout, axum::body::to_bytes(request.into_body(), limits.body)).await {
+    match tokio::time::timeout(
+        limits.timeout,
+        axum::body::to_bytes(request.into_body(), limits.body),
+    )
+    .await
+    {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(e)) if is_length_limit(&e) => Err(too_large()),
-        Ok(Err(e)) => Err(ApiError::new(StatusCode::BAD_REQUEST, format!("cannot read the body: {e}"))),
+        Ok(Err(e)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("cannot read the body: {e}"),
+        )),
         Err(_) => Err(ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
-            format!("the body did not arrive within {} ms (`--timeout`)", limits.timeout.as_millis()),
+            format!(
+                "the body did not arrive within {} ms (`--timeout`)",
+                limits.timeout.as_millis()
+            ),
         )),
     }
 }
@@ -219,7 +271,9 @@ fn utf8(body: &[u8]) -> Result<&str, ApiError> {
         let column = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
         ApiError {
             status: StatusCode::BAD_REQUEST,
-            message: format!("malformed JSON at line {line}, column {column}: the body is not UTF-8"),
+            message: format!(
+                "malformed JSON at line {line}, column {column}: the body is not UTF-8"
+            ),
             at: Some((line, column)),
         }
     })
@@ -227,10 +281,17 @@ fn utf8(body: &[u8]) -> Result<&str, ApiError> {
 
 fn malformed(e: &serde_json::Error) -> ApiError {
     let text = e.to_string();
-    let message = text.rfind(" at line ").and_then(|i| text.get(..i)).unwrap_or(&text);
+    let message = text
+        .rfind(" at line ")
+        .and_then(|i| text.get(..i))
+        .unwrap_or(&text);
     ApiError {
         status: StatusCode::BAD_REQUEST,
-        message: format!("malformed JSON at line {}, column {}: {message}", e.line(), e.column()),
+        message: format!(
+            "malformed JSON at line {}, column {}: {message}",
+            e.line(),
+            e.column()
+        ),
         at: Some((e.line(), e.column())),
     }
 }
@@ -239,7 +300,10 @@ fn input_error(e: InputError) -> ApiError {
     match (e.line, e.column) {
         (Some(line), Some(column)) => ApiError {
             status: StatusCode::BAD_REQUEST,
-            message: format!("malformed JSON at line {line}, column {column}: {}", e.message),
+            message: format!(
+                "malformed JSON at line {line}, column {column}: {}",
+                e.message
+            ),
             at: Some((line, column)),
         },
         _ => ApiError::new(StatusCode::BAD_REQUEST, e.message),
@@ -271,7 +335,14 @@ async fn healthz() -> Response {
 
 async fn metrics(State(service): Shared) -> Response {
     let text = service.metrics.render(&service.reloader);
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))], text).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
+        text,
+    )
+        .into_response()
 }
 
 async fn not_found(State(service): Shared, request: Request) -> Response {
@@ -280,6 +351,13 @@ async fn not_found(State(service): Shared, request: Request) -> Response {
 }
 
 async fn method_not_allowed(State(service): Shared, request: Request) -> Response {
-    let message = format!("`{}` does not accept `{}`", request.uri().path(), request.method());
-    respond(&service, Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, message)))
+    let message = format!(
+        "`{}` does not accept `{}`",
+        request.uri().path(),
+        request.method()
+    );
+    respond(
+        &service,
+        Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, message)),
+    )
 }

@@ -62,7 +62,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         Some(i) => (t.get(..i).unwrap_or(""), t.get(i..).unwrap_or("")),
         None => (t, "s"),
     };
-    let value: f64 = number.parse().map_err(|_| format!("`{text}` is not a duration (try `500ms` or `10s`)"))?;
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (try `500ms` or `10s`)"))?;
     let seconds = match unit.trim() {
         "ms" => value / 1000.0,
         "s" => value,
@@ -79,7 +81,9 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
         Some(i) => (t.get(..i).unwrap_or(""), t.get(i..).unwrap_or("")),
         None => (t, ""),
     };
-    let value: usize = number.parse().map_err(|_| format!("`{text}` is not a size (try `1MiB` or `65536`)"))?;
+    let value: usize = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (try `1MiB` or `65536`)"))?;
     let factor: usize = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1024,
@@ -87,7 +91,9 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
         "g" | "gb" | "gib" => 1024 * 1024 * 1024,
         other => return Err(format!("unknown unit `{other}` (use `k`, `MiB`, …)")),
     };
-    value.checked_mul(factor).ok_or_else(|| format!("`{text}` is too large"))
+    value
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 #[cfg(test)]

@@ -44,7 +44,9 @@ pub struct DecisionLog {
 
 impl std::fmt::Debug for DecisionLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DecisionLog").field("path", &self.path).finish()
+        f.debug_struct("DecisionLog")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -79,17 +81,27 @@ impl DecisionLog {
     /// Writes every queued decision, flushes, and stops the writer. Returns the lines written.
     /// Later calls do nothing.
     pub fn close(&self) -> std::io::Result<u64> {
-        let handle = self.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let handle = self
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         let Some(handle) = handle else { return Ok(0) };
         let _ = self.tx.send(Msg::Close);
         match handle.join() {
             Ok(result) => result,
-            Err(_) => Err(std::io::Error::other("the decision log writer stopped unexpectedly")),
+            Err(_) => Err(std::io::Error::other(
+                "the decision log writer stopped unexpectedly",
+            )),
         }
     }
 }
 
-fn write_loop(rx: &Receiver<Msg>, mut out: BufWriter<File>, log_text: bool) -> std::io::Result<u64> {
+fn write_loop(
+    rx: &Receiver<Msg>,
+    mut out: BufWriter<File>,
+    log_text: bool,
+) -> std::io::Result<u64> {
     let mut written = 0u64;
     let mut line = Vec::with_capacity(4096);
     let mut failed: Option<std::io::Error> = None;
@@ -187,7 +199,9 @@ fn input_json(c: &Conversation, log_text: bool) -> Value {
 
 /// A per-run nonce for decision ids: the start time and process id, mixed.
 fn nonce() -> u64 {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     let mut x = (nanos as u64) ^ (u64::from(std::process::id()) << 32) ^ ((nanos >> 64) as u64);
     // splitmix64 finaliser
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -223,7 +237,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
 }
 
 #[cfg(test)]
@@ -242,10 +260,16 @@ mod tests {
 
     #[test]
     fn lines_merge_the_verdict_and_strip_texts() {
-        let input = Conversation::from_json(r#"{"id":"c1","messages":[{"from":"customer","text":"secret"}]}"#)
-            .unwrap_or_default();
-        let entry =
-            Entry { ts: UNIX_EPOCH, decision_id: "ab".into(), verdict: br#"{"route":"ai"}"#.to_vec(), input };
+        let input = Conversation::from_json(
+            r#"{"id":"c1","messages":[{"from":"customer","text":"secret"}]}"#,
+        )
+        .unwrap_or_default();
+        let entry = Entry {
+            ts: UNIX_EPOCH,
+            decision_id: "ab".into(),
+            verdict: br#"{"route":"ai"}"#.to_vec(),
+            input,
+        };
         let mut line = Vec::new();
         format_line(&mut line, &entry, false);
         let text = String::from_utf8(line.clone()).unwrap_or_default();
@@ -256,6 +280,10 @@ mod tests {
         assert_eq!(v.get("decision_id"), Some(&Value::from("ab")));
         line.clear();
         format_line(&mut line, &entry, true);
-        assert!(String::from_utf8(line).unwrap_or_default().contains("secret"));
+        assert!(
+            String::from_utf8(line)
+                .unwrap_or_default()
+                .contains("secret")
+        );
     }
 }

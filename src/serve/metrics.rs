@@ -8,8 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Upper bounds of the evaluation latency buckets, in seconds.
-const BUCKETS: [f64; 14] =
-    [0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1];
+const BUCKETS: [f64; 14] = [
+    0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005,
+    0.01, 0.025, 0.05, 0.1,
+];
 
 /// HTTP statuses counted as errors.
 const ERRORS: [u16; 7] = [400, 404, 405, 408, 413, 500, 503];
@@ -42,7 +44,10 @@ impl Metrics {
             c.fetch_add(1, Ordering::Relaxed);
         }
         let secs = took.as_secs_f64();
-        let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(BUCKETS.len());
+        let bucket = BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(BUCKETS.len());
         if let Some(c) = self.latency.get(bucket) {
             c.fetch_add(1, Ordering::Relaxed);
         }
@@ -52,7 +57,11 @@ impl Metrics {
 
     /// Counts one error answer.
     pub fn error(&self, status: u16) {
-        if let Some(c) = ERRORS.iter().position(|s| *s == status).and_then(|i| self.errors.get(i)) {
+        if let Some(c) = ERRORS
+            .iter()
+            .position(|s| *s == status)
+            .and_then(|i| self.errors.get(i))
+        {
             c.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -71,41 +80,84 @@ impl Metrics {
 
     fn write(&self, out: &mut String, reloader: &Reloader) -> std::fmt::Result {
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        writeln!(out, "# HELP handoff_verdicts_total Verdicts given, by route.")?;
+        writeln!(
+            out,
+            "# HELP handoff_verdicts_total Verdicts given, by route."
+        )?;
         writeln!(out, "# TYPE handoff_verdicts_total counter")?;
         for (route, c) in ROUTES.iter().zip(&self.verdicts) {
-            writeln!(out, "handoff_verdicts_total{{route=\"{}\"}} {}", route.as_str(), get(c))?;
+            writeln!(
+                out,
+                "handoff_verdicts_total{{route=\"{}\"}} {}",
+                route.as_str(),
+                get(c)
+            )?;
         }
 
-        writeln!(out, "# HELP handoff_evaluation_seconds Time to evaluate one conversation.")?;
+        writeln!(
+            out,
+            "# HELP handoff_evaluation_seconds Time to evaluate one conversation."
+        )?;
         writeln!(out, "# TYPE handoff_evaluation_seconds histogram")?;
         let mut cumulative = 0u64;
         for (bound, c) in BUCKETS.iter().zip(&self.latency) {
             cumulative += get(c);
-            writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"{bound}\"}} {cumulative}")?;
+            writeln!(
+                out,
+                "handoff_evaluation_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
+            )?;
         }
         cumulative += self.latency.last().map_or(0, get);
-        writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"+Inf\"}} {cumulative}")?;
+        writeln!(
+            out,
+            "handoff_evaluation_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
+        )?;
         let sum = get(&self.latency_sum_ns) as f64 / 1e9;
         writeln!(out, "handoff_evaluation_seconds_sum {sum}")?;
         writeln!(out, "handoff_evaluation_seconds_count {cumulative}")?;
 
-        writeln!(out, "# HELP handoff_errors_total Requests refused, by HTTP status (stdio: error lines).")?;
+        writeln!(
+            out,
+            "# HELP handoff_errors_total Requests refused, by HTTP status (stdio: error lines)."
+        )?;
         writeln!(out, "# TYPE handoff_errors_total counter")?;
         for (status, c) in ERRORS.iter().zip(&self.errors) {
-            writeln!(out, "handoff_errors_total{{status=\"{status}\"}} {}", get(c))?;
+            writeln!(
+                out,
+                "handoff_errors_total{{status=\"{status}\"}} {}",
+                get(c)
+            )?;
         }
-        writeln!(out, "handoff_errors_total{{status=\"stdio\"}} {}", get(&self.stdio_errors))?;
+        writeln!(
+            out,
+            "handoff_errors_total{{status=\"stdio\"}} {}",
+            get(&self.stdio_errors)
+        )?;
 
-        let Status { reloads, unchanged, failed, last_error, .. } = reloader.status();
-        writeln!(out, "# HELP handoff_reloads_total Policy reloads, by outcome.")?;
+        let Status {
+            reloads,
+            unchanged,
+            failed,
+            last_error,
+            ..
+        } = reloader.status();
+        writeln!(
+            out,
+            "# HELP handoff_reloads_total Policy reloads, by outcome."
+        )?;
         writeln!(out, "# TYPE handoff_reloads_total counter")?;
         writeln!(out, "handoff_reloads_total{{outcome=\"ok\"}} {reloads}")?;
-        writeln!(out, "handoff_reloads_total{{outcome=\"unchanged\"}} {unchanged}")?;
+        writeln!(
+            out,
+            "handoff_reloads_total{{outcome=\"unchanged\"}} {unchanged}"
+        )?;
         writeln!(out, "handoff_reloads_total{{outcome=\"failed\"}} {failed}")?;
 
         let loaded = reloader.current();
-        writeln!(out, "# HELP handoff_policy_info The policy set serving now (value 1).")?;
+        writeln!(
+            out,
+            "# HELP handoff_policy_info The policy set serving now (value 1)."
+        )?;
         writeln!(out, "# TYPE handoff_policy_info gauge")?;
         writeln!(
             out,
@@ -113,22 +165,39 @@ impl Metrics {
             label(loaded.set.digest()),
             label(loaded.set.version().unwrap_or(""))
         )?;
-        writeln!(out, "# HELP handoff_policy_files Files in the serving policy set.")?;
+        writeln!(
+            out,
+            "# HELP handoff_policy_files Files in the serving policy set."
+        )?;
         writeln!(out, "# TYPE handoff_policy_files gauge")?;
         writeln!(out, "handoff_policy_files {}", loaded.files.len())?;
-        let loaded_at =
-            loaded.loaded_at.duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
-        writeln!(out, "# HELP handoff_policy_loaded_timestamp_seconds When the serving set was loaded.")?;
+        let loaded_at = loaded
+            .loaded_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        writeln!(
+            out,
+            "# HELP handoff_policy_loaded_timestamp_seconds When the serving set was loaded."
+        )?;
         writeln!(out, "# TYPE handoff_policy_loaded_timestamp_seconds gauge")?;
         writeln!(out, "handoff_policy_loaded_timestamp_seconds {loaded_at}")?;
-        writeln!(out, "# HELP handoff_policy_last_reload_failed 1 when the latest reload failed.")?;
+        writeln!(
+            out,
+            "# HELP handoff_policy_last_reload_failed 1 when the latest reload failed."
+        )?;
         writeln!(out, "# TYPE handoff_policy_last_reload_failed gauge")?;
-        writeln!(out, "handoff_policy_last_reload_failed {}", u8::from(last_error.is_some()))?;
+        writeln!(
+            out,
+            "handoff_policy_last_reload_failed {}",
+            u8::from(last_error.is_some())
+        )?;
         Ok(())
     }
 }
 
 /// A label value with `\`, `"` and newlines escaped.
 fn label(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

@@ -20,11 +20,15 @@ fn lock(out: &Out) -> MutexGuard<'_, BufWriter<Stdout>> {
 /// Serves standard input until it ends or SIGINT/SIGTERM arrives; the line being answered when
 /// the signal arrives is finished first.
 pub fn run(service: &Arc<Service>, runtime: &tokio::runtime::Runtime) -> Result<(), String> {
-    let out: Arc<Out> = Arc::new(Mutex::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())));
+    let out: Arc<Out> = Arc::new(Mutex::new(BufWriter::with_capacity(
+        64 * 1024,
+        std::io::stdout(),
+    )));
     let stopping = Arc::new(AtomicBool::new(false));
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
     {
-        let (service, out, stopping) = (Arc::clone(service), Arc::clone(&out), Arc::clone(&stopping));
+        let (service, out, stopping) =
+            (Arc::clone(service), Arc::clone(&out), Arc::clone(&stopping));
         std::thread::Builder::new()
             .name("handoff-stdio".into())
             .spawn(move || {
@@ -102,7 +106,11 @@ fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::
 }
 
 /// The verdict for one line, an error object, or nothing for a blank line.
-fn answer(service: &Service, line: &[u8], number: usize) -> Option<Result<Vec<u8>, serde_json::Value>> {
+fn answer(
+    service: &Service,
+    line: &[u8],
+    number: usize,
+) -> Option<Result<Vec<u8>, serde_json::Value>> {
     let text = match std::str::from_utf8(line) {
         Ok(t) => t.trim(),
         Err(e) => {
@@ -133,7 +141,12 @@ fn answer(service: &Service, line: &[u8], number: usize) -> Option<Result<Vec<u8
         return Some(Err(json!({"error": message, "line": number})));
     }
     let loaded = service.reloader.current();
-    Some(service.decide(&loaded.set, conversation).map(|(json, _)| json).map_err(|m| json!({"error": m, "line": number})))
+    Some(
+        service
+            .decide(&loaded.set, conversation)
+            .map(|(json, _)| json)
+            .map_err(|m| json!({"error": m, "line": number})),
+    )
 }
 
 /// Reads one line (its newline included) of at most `max` bytes; a longer one is skipped whole.
@@ -175,7 +188,10 @@ mod tests {
         assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
         assert_eq!(buf, b"short\n");
         buf.clear();
-        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::TooLong)));
+        assert!(matches!(
+            read_line(&mut input, &mut buf, 10),
+            Ok(Got::TooLong)
+        ));
         buf.clear();
         assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
         assert_eq!(buf, b"ok\n");
