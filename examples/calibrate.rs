@@ -68,7 +68,11 @@ fn signals(text: &str) -> handoff::signals::Signals {
 }
 
 fn pct(n: usize, d: usize) -> f64 {
-    if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 }
+    if d == 0 {
+        0.0
+    } else {
+        100.0 * n as f64 / d as f64
+    }
 }
 
 fn run(dir: &Path, misses: bool) -> Result<(), String> {
@@ -77,7 +81,9 @@ fn run(dir: &Path, misses: bool) -> Result<(), String> {
     let (mut pos, mut pos_hit, mut neg, mut neg_hit) = (0, 0, 0, 0);
     let mut wrong_by_intent: std::collections::BTreeMap<String, usize> = Default::default();
     for row in bitext.iter().skip(1) {
-        let (Some(text), Some(intent)) = (row.first(), row.get(1)) else { continue };
+        let (Some(text), Some(intent)) = (row.first(), row.get(1)) else {
+            continue;
+        };
         if intent == "contact_customer_service" {
             continue;
         }
@@ -107,7 +113,10 @@ fn run(dir: &Path, misses: bool) -> Result<(), String> {
         let hit = signals(text).human_requested;
         bank_hit += usize::from(hit);
         if misses && hit {
-            println!("wrong banking77 {}: {text}", row.get(1).map_or("", String::as_str));
+            println!(
+                "wrong banking77 {}: {text}",
+                row.get(1).map_or("", String::as_str)
+            );
         }
     }
     println!("## human_requested\n");
@@ -126,20 +135,29 @@ fn run(dir: &Path, misses: bool) -> Result<(), String> {
         pct(bank_hit, bank)
     );
     if !wrong_by_intent.is_empty() {
-        let list: Vec<String> = wrong_by_intent.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let list: Vec<String> = wrong_by_intent
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         println!("\nWrongly true by Bitext intent: {}", list.join(", "));
     }
 
     // ---- distress -------------------------------------------------------------------------
-    let labels: Vec<String> =
-        read(&dir.join("goemotions/labels.txt"))?.lines().map(str::to_owned).collect();
+    let labels: Vec<String> = read(&dir.join("goemotions/labels.txt"))?
+        .lines()
+        .map(str::to_owned)
+        .collect();
     let label_id = |name: &str| labels.iter().position(|l| l == name);
     let rows: Vec<(String, Vec<usize>)> = read(&dir.join("goemotions/dev.tsv"))?
         .lines()
         .filter_map(|line| {
             let mut cols = line.split('\t');
             let text = cols.next()?.to_owned();
-            let ids = cols.next()?.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+            let ids = cols
+                .next()?
+                .split(',')
+                .filter_map(|s| s.trim().parse().ok())
+                .collect();
             Some((text, ids))
         })
         .collect();
@@ -154,24 +172,48 @@ fn run(dir: &Path, misses: bool) -> Result<(), String> {
     println!("| emotion | comments | distress ≥ 0.5 | rate | mean distress |");
     println!("|---|---:|---:|---:|---:|");
     let shown = [
-        "sadness", "grief", "fear", "nervousness", "remorse", "disappointment", "anger",
-        "annoyance", "neutral",
+        "sadness",
+        "grief",
+        "fear",
+        "nervousness",
+        "remorse",
+        "disappointment",
+        "anger",
+        "annoyance",
+        "neutral",
     ];
     let line = |name: &str, pick: &dyn Fn(&[usize]) -> bool| {
-        let sel: Vec<f64> =
-            rows.iter().zip(&scores).filter(|((_, ids), _)| pick(ids)).map(|(_, s)| *s).collect();
+        let sel: Vec<f64> = rows
+            .iter()
+            .zip(&scores)
+            .filter(|((_, ids), _)| pick(ids))
+            .map(|(_, s)| *s)
+            .collect();
         let high = sel.iter().filter(|s| **s >= 0.5).count();
-        let mean = if sel.is_empty() { 0.0 } else { sel.iter().sum::<f64>() / sel.len() as f64 };
-        println!("| {name} | {} | {high} | {:.1} % | {mean:.2} |", sel.len(), pct(high, sel.len()));
+        let mean = if sel.is_empty() {
+            0.0
+        } else {
+            sel.iter().sum::<f64>() / sel.len() as f64
+        };
+        println!(
+            "| {name} | {} | {high} | {:.1} % | {mean:.2} |",
+            sel.len(),
+            pct(high, sel.len())
+        );
     };
     for name in shown {
         if let Some(id) = label_id(name) {
             line(name, &|ids: &[usize]| ids.contains(&id));
         }
     }
-    line("**sadness ∪ grief ∪ fear ∪ nervousness** (target ≥ 80 %)", &is_target);
+    line(
+        "**sadness ∪ grief ∪ fear ∪ nervousness** (target ≥ 80 %)",
+        &is_target,
+    );
     line("**neutral** (target ≤ 10 %)", &is_neutral);
-    line("neutral only (no other label)", &|ids: &[usize]| ids.len() == 1 && is_neutral(ids));
+    line("neutral only (no other label)", &|ids: &[usize]| {
+        ids.len() == 1 && is_neutral(ids)
+    });
 
     println!("\nTrade-off over thresholds (share of comments with distress ≥ threshold):\n");
     println!("| threshold | sadness/grief/fear/nervousness | neutral |");

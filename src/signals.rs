@@ -69,7 +69,7 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     let read_text = wanted.distress || wanted.human_requested || wanted.repeated;
 
     if wanted.sentiment && !all_sentiments {
-        out.sentiment = customer().last().and_then(message_sentiment);
+        out.sentiment = customer().next_back().and_then(message_sentiment);
     }
     if !all_sentiments && !read_text {
         return out;
@@ -81,7 +81,11 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     let mut repeats = repeat::RepeatCounter::default();
     let mut request: Option<bool> = None;
     for m in customer() {
-        let s = if all_sentiments { message_sentiment(m) } else { None };
+        let s = if all_sentiments {
+            message_sentiment(m)
+        } else {
+            None
+        };
         if all_sentiments {
             sentiments.push(s);
         }
@@ -96,10 +100,10 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
             continue;
         }
         let hits = lexicon.scan(&norm);
-        if wanted.human_requested {
-            if let Some(v) = human::request_in(&norm, &hits) {
-                request = Some(v);
-            }
+        if wanted.human_requested
+            && let Some(v) = human::request_in(&norm, &hits)
+        {
+            request = Some(v);
         }
         if wanted.distress {
             distress_scores.push(distress::message_distress(s, &norm, &hits));
@@ -110,8 +114,11 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     if all_sentiments {
         out.sentiment = sentiments.last().copied().flatten();
         out.sentiment_min = known.iter().copied().reduce(f64::min);
-        out.negative_streak =
-            sentiments.iter().rev().take_while(|s| s.is_some_and(|v| v <= -0.05)).count() as f64;
+        out.negative_streak = sentiments
+            .iter()
+            .rev()
+            .take_while(|s| s.is_some_and(|v| v <= -0.05))
+            .count() as f64;
     }
     if !wanted.sentiment {
         out.sentiment = None;
@@ -122,7 +129,11 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     if !wanted.negative_streak {
         out.negative_streak = 0.0;
     }
-    out.repeated = if wanted.repeated { repeats.count as f64 } else { 0.0 };
+    out.repeated = if wanted.repeated {
+        repeats.count as f64
+    } else {
+        0.0
+    };
     out.human_requested = wanted.human_requested && request == Some(true);
     if wanted.distress {
         out.distress =

@@ -1,11 +1,18 @@
 //! Conversation signals: VADER parity with the `vader_sentiment` crate, person requests,
 //! distress, repeats, and bad input. Hand-written samples only (no external data).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::time::{Duration, Instant};
 
 use handoff::context::{Conversation, Given, Message, Sender};
-use handoff::signals::{Wanted, compute, message_sentiment, text_distress, text_requests_human, text_sentiment};
+use handoff::signals::{
+    Wanted, compute, message_sentiment, text_distress, text_requests_human, text_sentiment,
+};
 
 fn crate_compound(text: &str) -> f64 {
     thread_local! {
@@ -18,7 +25,10 @@ fn crate_compound(text: &str) -> f64 {
 fn assert_parity(text: &str) {
     let ours = text_sentiment(text);
     let theirs = crate_compound(text);
-    assert!((ours - theirs).abs() <= 1e-6, "{text:?}: ours {ours} crate {theirs}");
+    assert!(
+        (ours - theirs).abs() <= 1e-6,
+        "{text:?}: ours {ours} crate {theirs}"
+    );
 }
 
 const HAND_WRITTEN: &[&str] = &[
@@ -100,26 +110,138 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "good", "bad", "great", "terrible", "love", "hate", "happy", "sad", "not", "never", "very",
-    "so", "this", "kind", "of", "sort", "but", "least", "at", "without", "doubt", "the", "shit",
-    "bomb", "die", "for", "to", "yeah", "right", "bad", "ass", "badass", "kiss", "death", "isn't",
-    "don't", "didn't", "can't", "barely", "hardly", "extremely", "really", "slightly", "agent",
-    "human", "please", "help", "refund", "charged", "twice", "afford", "died", "scared", "worried",
-    "GOOD", "BAD", "VERY", "NOT", "LOVE", "HATE", "AWESOME", "Terrible", "funny", "smart",
-    "handsome", "nice", "also", "some", "person", "just", "enough", "little", "more", "most",
-    "lol", ":)", ":(", ":D", ";)", "<3", "kinda", "sorta", "uber", "friggin", "fucking", "ok",
-    "okay", "fine", "wtf", "meh", "ugh", "yay", "wow", "no", "nope", "nor", "uh-uh", "aint",
-    "wasn't", "n't", "won't", "nothing", "despite", "rarely", "😀", "😡", "💔", "🙂", "é", "ß",
-    "Straße", "naïve", "café", "日本", "Привет", "ſo", "K", "İ", "Ǆ", "ǅ", "ﬁne",
+    "good",
+    "bad",
+    "great",
+    "terrible",
+    "love",
+    "hate",
+    "happy",
+    "sad",
+    "not",
+    "never",
+    "very",
+    "so",
+    "this",
+    "kind",
+    "of",
+    "sort",
+    "but",
+    "least",
+    "at",
+    "without",
+    "doubt",
+    "the",
+    "shit",
+    "bomb",
+    "die",
+    "for",
+    "to",
+    "yeah",
+    "right",
+    "bad",
+    "ass",
+    "badass",
+    "kiss",
+    "death",
+    "isn't",
+    "don't",
+    "didn't",
+    "can't",
+    "barely",
+    "hardly",
+    "extremely",
+    "really",
+    "slightly",
+    "agent",
+    "human",
+    "please",
+    "help",
+    "refund",
+    "charged",
+    "twice",
+    "afford",
+    "died",
+    "scared",
+    "worried",
+    "GOOD",
+    "BAD",
+    "VERY",
+    "NOT",
+    "LOVE",
+    "HATE",
+    "AWESOME",
+    "Terrible",
+    "funny",
+    "smart",
+    "handsome",
+    "nice",
+    "also",
+    "some",
+    "person",
+    "just",
+    "enough",
+    "little",
+    "more",
+    "most",
+    "lol",
+    ":)",
+    ":(",
+    ":D",
+    ";)",
+    "<3",
+    "kinda",
+    "sorta",
+    "uber",
+    "friggin",
+    "fucking",
+    "ok",
+    "okay",
+    "fine",
+    "wtf",
+    "meh",
+    "ugh",
+    "yay",
+    "wow",
+    "no",
+    "nope",
+    "nor",
+    "uh-uh",
+    "aint",
+    "wasn't",
+    "n't",
+    "won't",
+    "nothing",
+    "despite",
+    "rarely",
+    "😀",
+    "😡",
+    "💔",
+    "🙂",
+    "é",
+    "ß",
+    "Straße",
+    "naïve",
+    "café",
+    "日本",
+    "Привет",
+    "ſo",
+    "K",
+    "İ",
+    "Ǆ",
+    "ǅ",
+    "ﬁne",
 ];
-const PUNCT: &[&str] = &["", "", "", "", ",", ".", "!", "?", "!!", "??", "...", "!?", "'", "\"", "(", ")"];
+const PUNCT: &[&str] = &[
+    "", "", "", "", ",", ".", "!", "?", "!!", "??", "...", "!?", "'", "\"", "(", ")",
+];
 const SEPS: &[&str] = &[" ", " ", " ", " ", "  ", "\t", "\n", ""];
 
 fn generate(rng: &mut Rng) -> String {
     let n = (rng.next() % 14) as usize;
     let mut s = String::new();
     for _ in 0..n {
-        if rng.next() % 9 == 0 {
+        if rng.next().is_multiple_of(9) {
             s.push_str(rng.pick(PUNCT));
         }
         s.push_str(rng.pick(WORDS));
@@ -133,10 +255,18 @@ fn generate(rng: &mut Rng) -> String {
 /// from run to run; such texts are left out of the comparison (documented difference).
 fn idioms_in(text: &str) -> usize {
     let lower = text.to_lowercase();
-    ["the shit", "the bomb", "bad ass", "badass", "yeah right", "kiss of death", "to die for"]
-        .iter()
-        .filter(|i| lower.contains(*i))
-        .count()
+    [
+        "the shit",
+        "the bomb",
+        "bad ass",
+        "badass",
+        "yeah right",
+        "kiss of death",
+        "to die for",
+    ]
+    .iter()
+    .filter(|i| lower.contains(*i))
+    .count()
 }
 
 #[test]
@@ -158,10 +288,39 @@ fn vader_parity_generated() {
 fn vader_parity_sentences() {
     // Recombined clauses of customer-service English.
     let openers = ["", "Honestly, ", "WOW. ", "Hi, ", "Well... ", "ugh "];
-    let subjects = ["the app", "your agent", "this service", "my refund", "the product", "it"];
-    let verbs = ["is", "was", "isn't", "was not", "seems", "is never", "is kind of", "is so"];
-    let adjs = ["good", "great", "bad", "awful", "helpful", "useless", "fine", "AMAZING", "slow"];
-    let tails = ["", ".", "!", "!!!", "?", " :(", " :)", " but the staff were nice.", " lol", " 😡"];
+    let subjects = [
+        "the app",
+        "your agent",
+        "this service",
+        "my refund",
+        "the product",
+        "it",
+    ];
+    let verbs = [
+        "is",
+        "was",
+        "isn't",
+        "was not",
+        "seems",
+        "is never",
+        "is kind of",
+        "is so",
+    ];
+    let adjs = [
+        "good", "great", "bad", "awful", "helpful", "useless", "fine", "AMAZING", "slow",
+    ];
+    let tails = [
+        "",
+        ".",
+        "!",
+        "!!!",
+        "?",
+        " :(",
+        " :)",
+        " but the staff were nice.",
+        " lol",
+        " 😡",
+    ];
     let mut n = 0;
     for o in openers {
         for s in subjects {
@@ -243,9 +402,16 @@ fn human_not_requested() {
 
 #[test]
 fn human_requested_over_conversation() {
-    let conv = [customer("hi"), Message::new(Sender::Ai, "hello"), customer("agent please")];
+    let conv = [
+        customer("hi"),
+        Message::new(Sender::Ai, "hello"),
+        customer("agent please"),
+    ];
     assert!(compute(&conv, Wanted::ALL).human_requested);
-    let retracted = [customer("agent please"), customer("actually no need for an agent, thanks")];
+    let retracted = [
+        customer("agent please"),
+        customer("actually no need for an agent, thanks"),
+    ];
     assert!(!compute(&retracted, Wanted::ALL).human_requested);
     // only customer messages count
     let ai = [Message::new(Sender::Ai, "do you want to talk to a human?")];
@@ -297,7 +463,10 @@ fn distress_in_range_and_rises_with_trend_and_repetition() {
 
 #[test]
 fn no_customer_message() {
-    let conv = [Message::new(Sender::Ai, "hello"), Message::new(Sender::Agent, "hi")];
+    let conv = [
+        Message::new(Sender::Ai, "hello"),
+        Message::new(Sender::Agent, "hi"),
+    ];
     let s = compute(&conv, Wanted::ALL);
     assert_eq!(s.sentiment, None);
     assert_eq!(s.sentiment_min, None);
@@ -339,7 +508,13 @@ fn sentiments_streak_and_given_values() {
     assert_eq!(s.negative_streak, 0.0);
     assert!(s.sentiment_min.unwrap() < -0.4);
     // only what is wanted is computed
-    let only = compute(&conv, Wanted { ai_turns: true, ..Wanted::default() });
+    let only = compute(
+        &conv,
+        Wanted {
+            ai_turns: true,
+            ..Wanted::default()
+        },
+    );
     assert_eq!(only.sentiment_min, None);
 }
 
@@ -358,7 +533,16 @@ fn repeated_messages() {
 
 #[test]
 fn bad_input_empty_emoji_mixed_scripts() {
-    for text in ["", "   ", "😀😀😀", "🏳️‍🌈 👨‍👩‍👧", "Привет 你好 مرحبا שלום", "\u{FFFD}", "\u{0}\u{1}", "a\u{301}"] {
+    for text in [
+        "",
+        "   ",
+        "😀😀😀",
+        "🏳️‍🌈 👨‍👩‍👧",
+        "Привет 你好 مرحبا שלום",
+        "\u{FFFD}",
+        "\u{0}\u{1}",
+        "a\u{301}",
+    ] {
         let s = text_sentiment(text);
         assert!((-1.0..=1.0).contains(&s));
         let d = text_distress(text);
@@ -381,8 +565,10 @@ fn bad_input_lone_surrogates_from_json() {
         Err(e) => assert!(!e.message.is_empty()),
     }
     // a valid surrogate pair is an ordinary character
-    let ok = Conversation::from_json(r#"{"messages":[{"from":"customer","text":"\ud83d\ude00 agent please"}]}"#)
-        .unwrap();
+    let ok = Conversation::from_json(
+        r#"{"messages":[{"from":"customer","text":"\ud83d\ude00 agent please"}]}"#,
+    )
+    .unwrap();
     assert!(compute(&ok.messages, Wanted::ALL).human_requested);
 }
 
@@ -398,20 +584,36 @@ fn bad_input_one_megabyte_text() {
     let _ = compute(&[customer(&one_token)], Wanted::ALL);
     let emoji = "😡".repeat(250_000);
     let _ = compute(&[customer(&emoji)], Wanted::ALL);
-    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
 fn bad_input_hundred_thousand_messages() {
     let mut conv = Vec::with_capacity(100_000);
     for i in 0..100_000 {
-        let text = if i % 3 == 0 { "it still does not work".to_string() } else { format!("order number {i} is late") };
-        let from = if i % 2 == 0 { Sender::Customer } else { Sender::Ai };
+        let text = if i % 3 == 0 {
+            "it still does not work".to_string()
+        } else {
+            format!("order number {i} is late")
+        };
+        let from = if i % 2 == 0 {
+            Sender::Customer
+        } else {
+            Sender::Ai
+        };
         conv.push(Message::new(from, text));
     }
     let start = Instant::now();
     let s = compute(&conv, Wanted::ALL);
     assert_eq!(s.ai_turns, 50_000.0);
     assert!(s.repeated > 10_000.0);
-    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
 }

@@ -29,7 +29,11 @@ pub fn message_distress(sentiment: Option<f64>, norm: &Normalized, hits: &Hits) 
     let negative = sentiment.map_or(0.0, |s| (-s).clamp(0.0, 1.0));
     let vocabulary = 1.0 - (-VOCABULARY_RATE * vocabulary_weight(norm, hits)).exp();
     let shouting = shouting(norm);
-    noisy_or(&[W_NEGATIVE * negative, W_VOCABULARY * vocabulary, W_SHOUTING * shouting])
+    noisy_or(&[
+        W_NEGATIVE * negative,
+        W_VOCABULARY * vocabulary,
+        W_SHOUTING * shouting,
+    ])
 }
 
 /// Sum of the weights of distress phrases that no negator in the two words before cancels

@@ -32,10 +32,10 @@ pub fn request_in(norm: &Normalized, hits: &Hits) -> Option<bool> {
         return None;
     }
     let ctx = Ctx { norm, hits };
-    if n <= 5 {
-        if let Some(v) = ctx.short_message() {
-            return Some(v);
-        }
+    if n <= 5
+        && let Some(v) = ctx.short_message()
+    {
+        return Some(v);
     }
     let mut last: Option<(usize, bool)> = None;
     let mut note = |k: usize, v: bool| {
@@ -93,7 +93,9 @@ impl Ctx<'_> {
         if w.len() == 4 {
             return target == Target::Contact
                 && fuzzy_targets().2.iter().any(|t| {
-                    t.len() == 4 && t.bytes().next() == w.bytes().next() && osa_within(w.as_bytes(), t.as_bytes(), 1)
+                    t.len() == 4
+                        && t.bytes().next() == w.bytes().next()
+                        && osa_within(w.as_bytes(), t.as_bytes(), 1)
                 });
         }
         let (strong, weak, contact) = fuzzy_targets();
@@ -147,14 +149,16 @@ impl Ctx<'_> {
             }
         }
         let after = self.roles(k + 1);
-        !(after & NOT_PERSON_AFTER != 0 && !self.clause_start(k + 1))
+        after & NOT_PERSON_AFTER == 0 || self.clause_start(k + 1)
     }
 
     /// The person noun that the verb at `j` reaches through bridge words, if any.
     fn person_after(&self, j: usize, contact: bool) -> Option<usize> {
         let n = self.norm.words.len();
         // a determiner before the verb makes it a noun: `a transfer to someone`
-        let determiners = ["a", "the", "this", "that", "my", "your", "his", "her", "their", "our"];
+        let determiners = [
+            "a", "the", "this", "that", "my", "your", "his", "her", "their", "our",
+        ];
         if j > 0 && determiners.contains(&self.norm.word(j - 1)) {
             return None;
         }
@@ -233,7 +237,9 @@ impl Ctx<'_> {
     /// `is there a human I can talk to`, `anyone who can speak with me`.
     fn person_then_verb(&self, k: usize) -> Option<bool> {
         let next = self.norm.word(k + 1);
-        if !matches!(next, "i" | "we" | "who") || self.clause_start(k + 1) || !self.is_real_person(k)
+        if !matches!(next, "i" | "we" | "who")
+            || self.clause_start(k + 1)
+            || !self.is_real_person(k)
         {
             return None;
         }
@@ -291,7 +297,9 @@ impl Ctx<'_> {
 
 /// The set of ASCII letters of a word, as bits.
 fn letter_mask(w: &str) -> u32 {
-    w.bytes().filter(u8::is_ascii_lowercase).fold(0, |m, b| m | 1 << (b - b'a'))
+    w.bytes()
+        .filter(u8::is_ascii_lowercase)
+        .fold(0, |m, b| m | 1 << (b - b'a'))
 }
 
 /// Optimal string alignment distance of `a` and `b` is at most `max` (bytes, ASCII words).
@@ -314,20 +322,38 @@ fn osa_within(a: &[u8], b: &[u8], max: usize) -> bool {
         *p = j;
     }
     for i in 1..=a.len() {
-        let Some(&ai) = a.get(i - 1) else { return false };
+        let Some(&ai) = a.get(i - 1) else {
+            return false;
+        };
         if let Some(c) = cur.get_mut(0) {
             *c = i;
         }
         let mut row_min = i;
         for j in 1..=b.len() {
-            let Some(&bj) = b.get(j - 1) else { return false };
+            let Some(&bj) = b.get(j - 1) else {
+                return false;
+            };
             let cost = usize::from(ai != bj);
             let del = prev.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
-            let ins = cur.get(j - 1).copied().unwrap_or(usize::MAX).saturating_add(1);
-            let sub = prev.get(j - 1).copied().unwrap_or(usize::MAX).saturating_add(cost);
+            let ins = cur
+                .get(j - 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let sub = prev
+                .get(j - 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(cost);
             let mut v = del.min(ins).min(sub);
             if i > 1 && j > 1 && a.get(i - 2) == Some(&bj) && b.get(j - 2) == Some(&ai) {
-                v = v.min(prev2.get(j - 2).copied().unwrap_or(usize::MAX).saturating_add(1));
+                v = v.min(
+                    prev2
+                        .get(j - 2)
+                        .copied()
+                        .unwrap_or(usize::MAX)
+                        .saturating_add(1),
+                );
             }
             if let Some(c) = cur.get_mut(j) {
                 *c = v;

@@ -46,7 +46,8 @@ impl RepeatCounter {
         if n < 3 {
             return;
         }
-        let mut set: Vec<u64> = (0..n).map(|i| hash_of(norm.word(i))).collect();
+        let mut set: Vec<u64> = Vec::with_capacity(n);
+        set.extend((0..n).map(|i| hash_of(norm.word(i))));
         set.sort_unstable();
         set.dedup();
         if self.recent.iter().any(|other| jaccard(&set, other) >= NEAR) {
@@ -74,5 +75,9 @@ fn jaccard(a: &[u64], b: &[u64]) -> f64 {
         }
     }
     let union = a.len() + b.len() - common;
-    if union == 0 { 0.0 } else { common as f64 / union as f64 }
+    if union == 0 {
+        0.0
+    } else {
+        common as f64 / union as f64
+    }
 }

@@ -31,13 +31,19 @@ pub struct Word {
 
 impl Normalized {
     pub fn word(&self, i: usize) -> &str {
-        self.words.get(i).and_then(|w| self.text.get(w.start as usize..w.end as usize)).unwrap_or("")
+        self.words
+            .get(i)
+            .and_then(|w| self.text.get(w.start as usize..w.end as usize))
+            .unwrap_or("")
     }
 
     /// Index of the word starting at byte `start` of `text`, if a word starts there.
     pub fn word_at(&self, start: usize) -> Option<usize> {
         let i = self.words.partition_point(|w| (w.start as usize) < start);
-        self.words.get(i).filter(|w| w.start as usize == start).map(|_| i)
+        self.words
+            .get(i)
+            .filter(|w| w.start as usize == start)
+            .map(|_| i)
     }
 
     /// Share of letters written in all-caps words (0 with fewer than 6 letters).
@@ -55,21 +61,34 @@ fn is_apostrophe(c: char) -> bool {
 
 /// Emoji and emoticons of sadness and fear, kept as words so the lexicon can read them.
 fn is_feeling_emoji(c: char) -> bool {
-    matches!(c, '☹' | '🙁' | '😭' | '😢' | '😞' | '😔' | '💔' | '😨' | '😰' | '😱' | '😟' | '😥')
+    matches!(
+        c,
+        '☹' | '🙁' | '😭' | '😢' | '😞' | '😔' | '💔' | '😨' | '😰' | '😱' | '😟' | '😥'
+    )
 }
 
 /// A sad emoticon starting here (`:(`, `:-(`, `:'(`), as its length in bytes.
 fn sad_emoticon(rest: &str) -> Option<usize> {
-    [":(", ":-(", ":'(", ":(("].iter().find(|e| rest.starts_with(*e)).map(|e| e.len())
+    [":(", ":-(", ":'(", ":(("]
+        .iter()
+        .find(|e| rest.starts_with(*e))
+        .map(|e| e.len())
 }
 
 fn is_clause_mark(c: char) -> bool {
-    matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '(' | ')' | '—' | '–' | '…' | '"' | '“' | '”')
+    matches!(
+        c,
+        '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '(' | ')' | '—' | '–' | '…' | '"' | '“' | '”'
+    )
 }
 
 /// Normalises a text; linear in its length.
 pub fn normalize(raw: &str) -> Normalized {
-    let mut out = Normalized { text: String::with_capacity(raw.len()), ..Normalized::default() };
+    let mut out = Normalized {
+        text: String::with_capacity(raw.len()),
+        words: Vec::with_capacity(raw.len() / 5 + 1),
+        ..Normalized::default()
+    };
     let mut in_word = false;
     let mut word_start = 0usize;
     let mut pending_clause = true;
@@ -84,10 +103,20 @@ pub fn normalize(raw: &str) -> Normalized {
         if pos < skip_to {
             continue;
         }
-        let emoticon = if c == ':' || c == ')' { raw.get(pos..).and_then(sad_emoticon) } else { None };
+        let emoticon = if c == ':' || c == ')' {
+            raw.get(pos..).and_then(sad_emoticon)
+        } else {
+            None
+        };
         if is_feeling_emoji(c) || emoticon.is_some() {
             if in_word {
-                end_word(&mut out, word_start, pending_clause, word_letters, word_upper);
+                end_word(
+                    &mut out,
+                    word_start,
+                    pending_clause,
+                    word_letters,
+                    word_upper,
+                );
                 pending_clause = false;
                 word_letters = 0;
                 word_upper = 0;
@@ -135,7 +164,13 @@ pub fn normalize(raw: &str) -> Normalized {
         }
         prev_alnum = false;
         if in_word {
-            end_word(&mut out, word_start, pending_clause, word_letters, word_upper);
+            end_word(
+                &mut out,
+                word_start,
+                pending_clause,
+                word_letters,
+                word_upper,
+            );
             pending_clause = false;
             in_word = false;
             word_letters = 0;
@@ -155,14 +190,24 @@ pub fn normalize(raw: &str) -> Normalized {
         }
     }
     if in_word {
-        end_word(&mut out, word_start, pending_clause, word_letters, word_upper);
+        end_word(
+            &mut out,
+            word_start,
+            pending_clause,
+            word_letters,
+            word_upper,
+        );
     }
     out
 }
 
 fn end_word(out: &mut Normalized, start: usize, clause: bool, letters: u32, upper: u32) {
     let to32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    out.words.push(Word { start: to32(start), end: to32(out.text.len()), clause_start: clause });
+    out.words.push(Word {
+        start: to32(start),
+        end: to32(out.text.len()),
+        clause_start: clause,
+    });
     if letters >= 2 {
         out.letters = out.letters.saturating_add(letters);
         if upper == letters {

@@ -36,6 +36,7 @@ const MAX_QMARK: usize = 3;
 const MAX_QMARK_INCR: f64 = 0.96;
 const NORMALIZATION_ALPHA: f64 = 15.0;
 
+#[rustfmt::skip]
 const NEGATIONS: &[&str] = &[
     "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "ain't", "aren't",
     "can't", "couldn't", "daren't", "didn't", "doesn't", "dont", "hadnt", "hasnt", "havent",
@@ -46,6 +47,7 @@ const NEGATIONS: &[&str] = &[
     "rarely", "seldom", "despite",
 ];
 
+#[rustfmt::skip]
 const BOOSTERS: &[(&str, f64)] = &[
     ("absolutely", B_INCR), ("amazingly", B_INCR), ("awfully", B_INCR), ("completely", B_INCR),
     ("considerable", B_INCR), ("considerably", B_INCR), ("decidedly", B_INCR),
@@ -72,6 +74,7 @@ const BOOSTERS: &[(&str, f64)] = &[
 ];
 
 /// Special-case idioms containing lexicon words, in the order they are tried.
+#[rustfmt::skip]
 const IDIOMS: &[(&str, f64)] = &[
     ("the shit", 3.0), ("the bomb", 3.0), ("bad ass", 1.5), ("badass", 1.5),
     ("yeah right", -2.0), ("kiss of death", -1.5), ("to die for", 3.0),
@@ -87,6 +90,7 @@ const SO: u16 = 1 << 5;
 const NEVER: u16 = 1 << 6;
 const KIND: u16 = 1 << 7;
 const OF: u16 = 1 << 8;
+#[rustfmt::skip]
 const SPECIALS: &[(&str, u16)] = &[
     ("but", BUT), ("this", THIS), ("least", LEAST), ("without", WITHOUT), ("doubt", DOUBT),
     ("so", SO), ("never", NEVER), ("kind", KIND), ("of", OF),
@@ -159,11 +163,21 @@ fn build_tables() -> Tables {
             emoji.insert(c, *desc);
         }
     }
-    let patterns = BOOSTERS.iter().map(|b| b.0).chain(IDIOMS.iter().map(|i| i.0));
+    let patterns = BOOSTERS
+        .iter()
+        .map(|b| b.0)
+        .chain(IDIOMS.iter().map(|i| i.0));
     // Fixed literals: building cannot fail; `None` would only disable the substring checks.
-    let substrings =
-        AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(patterns).ok();
-    Tables { words, max_key_len, emoji, substrings }
+    let substrings = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(patterns)
+        .ok();
+    Tables {
+        words,
+        max_key_len,
+        emoji,
+        substrings,
+    }
 }
 
 /// Unicode simple case folding as `unicase` does it, for the characters that can make a word
@@ -343,7 +357,11 @@ fn punctuation_emphasis(text: &str) -> f64 {
         }
     }
     let emark = e.min(MAX_EMARK) as f64 * EMARK_INCR;
-    let qmark = if q > MAX_QMARK { MAX_QMARK_INCR } else { q as f64 * QMARK_INCR };
+    let qmark = if q > MAX_QMARK {
+        MAX_QMARK_INCR
+    } else {
+        q as f64 * QMARK_INCR
+    };
     qmark + emark
 }
 
@@ -357,7 +375,9 @@ fn normalize(score: f64) -> f64 {
 
 fn valence(tables: &Tables, toks: &[Tok], lower: &str, i: usize, mixed_caps: bool) -> f64 {
     let Some(tok) = toks.get(i) else { return 0.0 };
-    let Some(mut valence) = tok.entry.valence else { return 0.0 };
+    let Some(mut valence) = tok.entry.valence else {
+        return 0.0;
+    };
     if tok.caps && mixed_caps {
         if valence > 0.0 {
             valence += C_INCR;
@@ -439,12 +459,17 @@ fn special_idioms(tables: &Tables, toks: &[Tok], lower: &str, i: usize, valence:
     let mut valence = valence;
     let n = toks.len();
     let end_i = if n - 1 > i { (i + 3).min(n) } else { i + 1 };
-    let (Some(first), Some(last), Some(before)) = (toks.get(i - 3), toks.get(end_i - 1), toks.get(i - 1))
+    let (Some(first), Some(last), Some(before)) =
+        (toks.get(i - 3), toks.get(end_i - 1), toks.get(i - 1))
     else {
         return valence;
     };
-    let window = lower.get(first.start as usize..last.end as usize).unwrap_or("");
-    let Some(ac) = tables.substrings.as_ref() else { return valence };
+    let window = lower
+        .get(first.start as usize..last.end as usize)
+        .unwrap_or("");
+    let Some(ac) = tables.substrings.as_ref() else {
+        return valence;
+    };
     let mut idiom: Option<usize> = None;
     for m in ac.find_overlapping_iter(window) {
         let id = m.pattern().as_usize();
@@ -456,15 +481,17 @@ fn special_idioms(tables: &Tables, toks: &[Tok], lower: &str, i: usize, valence:
     if let Some((_, v)) = idiom.and_then(|k| IDIOMS.get(k)) {
         valence = *v;
     }
-    let prev_three = lower.get(first.start as usize..before.end as usize).unwrap_or("");
+    let prev_three = lower
+        .get(first.start as usize..before.end as usize)
+        .unwrap_or("");
     let mut seen = [false; BOOSTERS.len()];
     for m in ac.find_overlapping_iter(prev_three) {
         let id = m.pattern().as_usize();
-        if let (Some(flag), Some((_, b))) = (seen.get_mut(id), BOOSTERS.get(id)) {
-            if !*flag {
-                *flag = true;
-                valence += *b;
-            }
+        if let (Some(flag), Some((_, b))) = (seen.get_mut(id), BOOSTERS.get(id))
+            && !*flag
+        {
+            *flag = true;
+            valence += *b;
         }
     }
     valence
