@@ -5,7 +5,7 @@ use super::{Checker, suggest};
 use crate::ast::{self, Effect, Item};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `missing-default` and `multiple-defaults`.
 pub(super) fn check_defaults(cx: &mut Checker<'_>, files: &[ast::File]) {
@@ -18,6 +18,9 @@ pub(super) fn check_defaults(cx: &mut Checker<'_>, files: &[ast::File]) {
         })
         .collect();
     let Some((first, extra)) = defaults.split_first() else {
+        if written_default(cx.sources.iter().map(|s| s.text.as_str())) {
+            return; // a `default` line that did not parse: the `syntax` error says so
+        }
         cx.report(
             Diagnostic::new(Code::MissingDefault, None, "the policy set has no `default`").with_help(
                 "add exactly one line such as `default human because \"No rule allows the assistant \
@@ -129,7 +132,7 @@ pub(super) fn check_rules(cx: &mut Checker<'_>, rules: &[&ast::Rule]) {
 /// `unknown-lexicon` for one reference; records the use.
 pub(super) fn use_lexicon(cx: &mut Checker<'_>, name: &Spanned<String>) {
     cx.used_lexicons.insert(name.node.clone());
-    if cx.lexicons.contains_key(name.node.as_str()) {
+    if cx.lexicons.contains_key(name.node.as_str()) || written_lexicon(cx, &name.node) {
         return;
     }
     let lexicons: Vec<&str> = cx.lexicons.keys().copied().collect();
@@ -160,10 +163,13 @@ pub(super) fn use_lexicon(cx: &mut Checker<'_>, name: &Spanned<String>) {
 
 /// `unused-lexicon`.
 pub(super) fn check_unused_lexicons(cx: &mut Checker<'_>) {
+    // A rule that did not parse is missing from the tree; its `mentions NAME` is still in the
+    // text, and the `syntax` error already says what to fix.
+    let written = written_mentions(cx.sources.iter().map(|s| s.text.as_str()));
     let unused: Vec<(String, Span)> = cx
         .lexicons
         .iter()
-        .filter(|(name, _)| !cx.used_lexicons.contains(**name))
+        .filter(|(name, _)| !cx.used_lexicons.contains(**name) && !written.contains(**name))
         .map(|(name, span)| ((*name).to_string(), *span))
         .collect();
     for (name, span) in unused {
@@ -175,6 +181,53 @@ pub(super) fn check_unused_lexicons(cx: &mut Checker<'_>) {
                 )),
         );
     }
+}
+
+/// Whether some line starts with the word `default` (though no default parsed).
+fn written_default<'t>(mut texts: impl Iterator<Item = &'t str>) -> bool {
+    texts.any(|t| {
+        t.lines().any(|l| {
+            l.trim_start()
+                .strip_prefix("default")
+                .is_some_and(|r| r.starts_with([' ', '\t']))
+        })
+    })
+}
+
+/// Whether `lexicon NAME` is written at the start of a line of some source (a declaration that
+/// did not parse).
+fn written_lexicon(cx: &Checker<'_>, name: &str) -> bool {
+    cx.sources.iter().any(|s| {
+        s.text.lines().any(|l| {
+            let Some(rest) = l.trim_start().strip_prefix("lexicon") else {
+                return false;
+            };
+            let rest = rest.trim_start();
+            rest.strip_prefix(name)
+                .is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        })
+    })
+}
+
+/// Every identifier written right after the word `mentions` in the texts.
+fn written_mentions<'t>(texts: impl Iterator<Item = &'t str>) -> BTreeSet<&'t str> {
+    let mut out = BTreeSet::new();
+    for text in texts {
+        for (at, _) in text.match_indices("mentions") {
+            let rest = text.get(at + "mentions".len()..).unwrap_or("");
+            let trimmed = rest.trim_start();
+            if trimmed.len() == rest.len() {
+                continue; // `mentionsx`, not the keyword
+            }
+            let end = trimmed
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(trimmed.len());
+            if let Some(name) = trimmed.get(..end).filter(|n| !n.is_empty()) {
+                out.insert(name);
+            }
+        }
+    }
+    out
 }
 
 /// `a`, `b`, `c` (at most eight, then `…`).
