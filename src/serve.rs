@@ -171,14 +171,18 @@ pub fn run(options: Options) -> u8 {
             return exit::COULD_NOT_RUN;
         }
     };
-    runtime.block_on(async { spawn_sighup(Arc::clone(&service.reloader)) });
+    let shutdown = runtime.block_on(async {
+        spawn_sighup(Arc::clone(&service.reloader));
+        Shutdown::register()
+    });
     let result = if options.stdio {
-        stdio::run(&service, &runtime)
+        stdio::run(&service, &runtime, shutdown)
     } else {
         runtime.block_on(http::serve(
             Arc::clone(&service),
             &options.listen,
             options.shutdown_timeout,
+            shutdown,
         ))
     };
     if let Some(trigger) = trigger {
@@ -223,42 +227,65 @@ fn short(digest: &str) -> &str {
     digest.get(..12).unwrap_or(digest)
 }
 
-/// Reloads on every SIGHUP (off the async workers).
+/// Reloads on every SIGHUP (off the async workers). The handler is in place when this returns.
 fn spawn_sighup(reloader: Arc<Reloader>) {
     #[cfg(unix)]
-    tokio::spawn(async move {
+    {
         use tokio::signal::unix::{SignalKind, signal};
         let Ok(mut hup) = signal(SignalKind::hangup()) else {
             return;
         };
-        while hup.recv().await.is_some() {
-            let r = Arc::clone(&reloader);
-            let _ = tokio::task::spawn_blocking(move || {
-                let outcome = r.reload();
-                report(&r, &outcome);
-            })
-            .await;
-        }
-    });
+        tokio::spawn(async move {
+            while hup.recv().await.is_some() {
+                let r = Arc::clone(&reloader);
+                let _ = tokio::task::spawn_blocking(move || {
+                    let outcome = r.reload();
+                    report(&r, &outcome);
+                })
+                .await;
+            }
+        });
+    }
     #[cfg(not(unix))]
     let _ = reloader;
 }
 
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
+/// SIGINT and SIGTERM, caught from the moment [`Shutdown::register`] returns (so a signal sent
+/// right after `listening on` is printed is never the default, abrupt one).
+pub struct Shutdown {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let (Ok(mut term), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) {
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Shutdown {
+    /// Installs the handlers; call inside the runtime.
+    pub fn register() -> Shutdown {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) {
+                (Ok(term), Ok(int)) => Some((term, int)),
+                _ => None,
+            };
+            Shutdown { signals }
+        }
+        #[cfg(not(unix))]
+        Shutdown {}
+    }
+
+    /// Resolves on SIGINT or SIGTERM.
+    pub async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut term, mut int)) = self.signals {
             tokio::select! {
                 _ = term.recv() => {}
                 _ = int.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }

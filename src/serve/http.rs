@@ -1,9 +1,9 @@
 //! The HTTP transport (axum on tokio): `POST /v1/verdict`, `POST /v1/verdicts`,
 //! `GET /v1/policy`, `GET /healthz`, `GET /metrics`. Errors are JSON: `{"error": "…"}`.
 
-use super::Service;
 use super::limits::Limits;
 use super::log::rfc3339;
+use super::{Service, Shutdown};
 use crate::context::{Conversation, InputError};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -21,7 +21,12 @@ type Shared = State<Arc<Service>>;
 
 /// Binds `listen`, prints `listening on ADDR` on stderr, and serves until SIGINT or SIGTERM;
 /// then lets running requests finish (for at most `grace`).
-pub async fn serve(service: Arc<Service>, listen: &str, grace: Duration) -> Result<(), String> {
+pub async fn serve(
+    service: Arc<Service>,
+    listen: &str,
+    grace: Duration,
+    shutdown: Shutdown,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
@@ -35,7 +40,7 @@ pub async fn serve(service: Arc<Service>, listen: &str, grace: Duration) -> Resu
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, router(service))
         .with_graceful_shutdown(async move {
-            super::shutdown_signal().await;
+            shutdown.wait().await;
             eprintln!("handoff serve: stopping; finishing the requests in flight");
             let _ = stopping_tx.send(());
         })

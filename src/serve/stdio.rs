@@ -4,7 +4,7 @@
 //! whenever no further input is waiting, so a caller that writes one line and waits gets its
 //! answer at once, and a caller that streams gets large writes.
 
-use super::Service;
+use super::{Service, Shutdown};
 use crate::context::Conversation;
 use serde_json::json;
 use std::io::{BufRead, BufReader, BufWriter, Read, Stdout, Write};
@@ -19,7 +19,11 @@ fn lock(out: &Out) -> MutexGuard<'_, BufWriter<Stdout>> {
 
 /// Serves standard input until it ends or SIGINT/SIGTERM arrives; the line being answered when
 /// the signal arrives is finished first.
-pub fn run(service: &Arc<Service>, runtime: &tokio::runtime::Runtime) -> Result<(), String> {
+pub fn run(
+    service: &Arc<Service>,
+    runtime: &tokio::runtime::Runtime,
+    shutdown: Shutdown,
+) -> Result<(), String> {
     let out: Arc<Out> = Arc::new(Mutex::new(BufWriter::with_capacity(
         64 * 1024,
         std::io::stdout(),
@@ -40,7 +44,7 @@ pub fn run(service: &Arc<Service>, runtime: &tokio::runtime::Runtime) -> Result<
     let finished = runtime.block_on(async {
         tokio::select! {
             result = done_rx => Some(result),
-            () = super::shutdown_signal() => None,
+            () = shutdown.wait() => None,
         }
     });
     match finished {

@@ -18,12 +18,13 @@ struct StdioServer {
 }
 
 impl StdioServer {
-    fn start(dir: &Path) -> StdioServer {
+    fn start(dir: &Path, extra: &[&str]) -> StdioServer {
         let mut child = binary()
             .arg("serve")
             .arg("--stdio")
             .arg("-p")
             .arg(dir)
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -72,7 +73,7 @@ impl Drop for StdioServer {
 #[test]
 fn stdio_answers_in_order_and_survives_bad_lines() {
     let dir = policy_dir();
-    let mut server = StdioServer::start(dir.path());
+    let mut server = StdioServer::start(dir.path(), &[]);
     server.send(&conversation("s-1", "billing", 0.95).to_string());
     server.send("{\"id\": \"s-2\", oops}");
     server.send("");
@@ -110,7 +111,7 @@ fn stdio_answers_in_order_and_survives_bad_lines() {
 #[test]
 fn stdio_many_lines_stream_in_order() {
     let dir = policy_dir();
-    let mut server = StdioServer::start(dir.path());
+    let mut server = StdioServer::start(dir.path(), &[]);
     let mut stdin = server.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         for i in 0..2000 {
@@ -122,4 +123,33 @@ fn stdio_many_lines_stream_in_order() {
     }
     writer.join().unwrap();
     assert!(wait_child(&mut server.child, Duration::from_secs(10)).success());
+}
+
+#[test]
+fn stdio_sigterm_flushes_the_decision_log() {
+    let dir = policy_dir();
+    let log_dir = tempfile::tempdir().unwrap();
+    let log = log_dir.path().join("decisions.jsonl");
+    let mut server = StdioServer::start(dir.path(), &["--decision-log", log.to_str().unwrap()]);
+    for i in 0..20 {
+        server.send(&conversation(&format!("t-{i}"), "billing", 0.9).to_string());
+    }
+    for i in 0..20 {
+        assert_eq!(server.recv()["conversation"], format!("t-{i}"));
+    }
+    let pid = server.child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(wait_child(&mut server.child, Duration::from_secs(10)).success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), 20);
+    assert!(
+        text.lines()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok())
+    );
 }
