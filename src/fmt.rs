@@ -217,8 +217,34 @@ impl Printer<'_> {
             return;
         }
         self.line(start, "", &format!("lexicon {} {{", l.name.node));
-        for p in &l.phrases {
-            self.line(p.span.start as usize, INDENT, &format!("{},", expr::string(&p.node)));
+        let phrases: Vec<String> = l.phrases.iter().map(|p| expr::string(&p.node)).collect();
+        let last = phrases.len().saturating_sub(1);
+        if self.comment_within(l.span.start, l.span.end) {
+            // One phrase a line, so that each comment keeps its phrase.
+            for (i, (p, text)) in l.phrases.iter().zip(&phrases).enumerate() {
+                let comma = if i < last { "," } else { "" };
+                self.line(p.span.start as usize, INDENT, &format!("{text}{comma}"));
+            }
+        } else {
+            // Filled lines.
+            let mut line = String::new();
+            let mut anchor = start;
+            for (i, (p, text)) in l.phrases.iter().zip(&phrases).enumerate() {
+                let comma = if i < last { "," } else { "" };
+                if !line.is_empty() && INDENT.len() + line.len() + text.chars().count() + comma.len() > WIDTH {
+                    self.line(anchor, INDENT, line.trim_end());
+                    line.clear();
+                }
+                if line.is_empty() {
+                    anchor = p.span.start as usize;
+                }
+                line.push_str(text);
+                line.push_str(comma);
+                line.push(' ');
+            }
+            if !line.is_empty() {
+                self.line(anchor, INDENT, line.trim_end());
+            }
         }
         self.close_brace(brace(l.span), "");
     }

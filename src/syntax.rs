@@ -43,6 +43,12 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     (ast::File { id: file, items, comments }, diagnostics)
 }
 
+/// Nesting (see [`scan::nesting`]) that any thread's stack parses safely.
+const SHALLOW: usize = 24;
+
+/// The stack for parsing an item nested deeper than [`SHALLOW`], up to [`ast::MAX_DEPTH`].
+const DEEP_STACK: usize = 64 * 1024 * 1024;
+
 struct Parse<'t> {
     file: FileId,
     text: &'t str,
@@ -70,11 +76,35 @@ impl<'t> Parse<'t> {
 
     /// Parses one top-level item; on failure, tries to recover its parts.
     fn chunk(&mut self, tokens: &[Token]) {
-        if let Some(at) = scan::too_deep(tokens, self.text) {
-            let word_end = tokens.iter().find(|t| t.start == at).map_or(at + 1, |t| t.end);
-            self.diagnostics.push(error::too_deep(Span::new(self.file, at, word_end)));
+        let nesting = match scan::nesting(tokens, self.text) {
+            Ok(n) => n,
+            Err(at) => {
+                let word_end = tokens.iter().find(|t| t.start == at).map_or(at + 1, |t| t.end);
+                self.diagnostics.push(error::too_deep(Span::new(self.file, at, word_end)));
+                return;
+            }
+        };
+        if nesting <= SHALLOW {
+            self.chunk_on_this_stack(tokens);
             return;
         }
+        // pest recurses at every level of nesting, deeply in debug builds: a deeply nested
+        // item is parsed on a thread of its own with a stack large enough for [`ast::MAX_DEPTH`].
+        let done = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("handoff-parse".into())
+                .stack_size(DEEP_STACK)
+                .spawn_scoped(scope, || self.chunk_on_this_stack(tokens))
+                .map(|handle| handle.join().is_ok())
+                .unwrap_or(false)
+        });
+        if !done {
+            let at = tokens.first().map_or(0, |t| t.start);
+            self.diagnostics.push(error::too_deep(Span::new(self.file, at, at + 1)));
+        }
+    }
+
+    fn chunk_on_this_stack(&mut self, tokens: &[Token]) {
         let first_error = match self.parse_items(tokens, Rule::item) {
             Ok(items) => {
                 self.items.extend(items);

@@ -187,7 +187,7 @@ principle "Care" {
 
 lexicon l {
   "a",  # first phrase
-  "b",
+  "b"
 }
 # end of file
 "#;

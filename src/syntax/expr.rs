@@ -32,13 +32,44 @@ impl Lower<'_> {
     }
 
     fn layer(&self, pair: Pair<'_, Rule>) -> Result<Deep> {
-        match pair.as_rule() {
+        // Layers with a single child and parentheses are walked down in a loop, not by
+        // recursion: `((((a))))` costs no stack.
+        let mut pair = pair;
+        let mut paren_span = None;
+        loop {
+            let rule = pair.as_rule();
+            let single = match rule {
+                Rule::expr | Rule::conjunction | Rule::negation | Rule::comparison | Rule::paren => {
+                    let mut it = children(pair.clone());
+                    match (it.next(), it.next()) {
+                        (Some(only), None) if only.as_rule() != Rule::kw_not => Some(only),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            match single {
+                Some(child) => {
+                    if rule == Rule::paren {
+                        paren_span = Some(self.span(&pair));
+                    }
+                    pair = child;
+                }
+                None => break,
+            }
+        }
+        let mut deep = match pair.as_rule() {
             Rule::expr => self.chain(pair, |a, b| ExprKind::Or(a, b)),
             Rule::conjunction => self.chain(pair, |a, b| ExprKind::And(a, b)),
             Rule::negation => self.negation(pair),
             Rule::comparison => self.comparison(pair),
             _ => self.operand(pair),
+        }?;
+        // The outermost parentheses give the span: the tree has no node for them.
+        if let Some(span) = paren_span {
+            deep.expr.span = span;
         }
+        Ok(deep)
     }
 
     /// `a or b or c` / `a and b and c`, grouped to the left.
@@ -145,13 +176,6 @@ impl Lower<'_> {
     fn operand(&self, pair: Pair<'_, Rule>) -> Result<Deep> {
         let span = self.span(&pair);
         match pair.as_rule() {
-            Rule::paren => {
-                let inner = self.next(&mut children(pair), span)?;
-                // No node for parentheses: the tree says what they grouped; the span covers them.
-                let mut deep = self.layer(inner)?;
-                deep.expr.span = span;
-                Ok(deep)
-            }
             Rule::list => {
                 let items = children(pair)
                     .map(|p| self.literal(p).map(|l| Expr { kind: ExprKind::Literal(l.node), span: l.span }))

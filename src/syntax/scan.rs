@@ -172,11 +172,12 @@ fn ranges(mut starts: Vec<usize>, len: usize) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// The first place where nesting goes deeper than [`MAX_DEPTH`]: open parentheses and
-/// brackets, plus every `not` and `where` of the same clause.
-pub(super) fn too_deep(tokens: &[Token], text: &str) -> Option<usize> {
+/// The deepest nesting of an item — open parentheses and brackets, plus every `not` and
+/// `where` of the same clause — or the first place where it goes deeper than [`MAX_DEPTH`].
+pub(super) fn nesting(tokens: &[Token], text: &str) -> Result<usize, usize> {
     let mut brackets = 0usize;
     let mut words = 0usize;
+    let mut deepest = 0usize;
     for t in tokens {
         match t.kind {
             Kind::Bracket(b'(' | b'[') => brackets += 1,
@@ -196,10 +197,11 @@ pub(super) fn too_deep(tokens: &[Token], text: &str) -> Option<usize> {
             Kind::Str | Kind::Other => {}
         }
         if brackets + words > MAX_DEPTH {
-            return Some(t.start);
+            return Err(t.start);
         }
+        deepest = deepest.max(brackets + words);
     }
-    None
+    Ok(deepest)
 }
 
 /// Net count of `{` minus `}` and the first `{` that is never closed.
