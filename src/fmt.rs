@@ -19,7 +19,9 @@ mod expr;
 
 pub use expr::to_string as format_expr;
 
-use crate::ast::{self, ContextBlock, DefaultDecl, Expr, Header, Item, Lexicon, Principle, Rule, Type};
+use crate::ast::{
+    self, ContextBlock, DefaultDecl, Expr, Header, Item, Lexicon, Principle, Rule, Type,
+};
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 use comments::Comments;
@@ -41,12 +43,24 @@ pub fn format_source(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>
 /// lines).
 pub fn format(file: &ast::File, source: &str) -> String {
     // First pass: which lines will be printed, so that each comment finds its line.
-    let mut collect = Printer { file, source, out: String::new(), mode: Mode::Collect(Vec::new()) };
+    let mut collect = Printer {
+        file,
+        source,
+        out: String::new(),
+        mode: Mode::Collect(Vec::new()),
+    };
     collect.file();
-    let Mode::Collect(mut anchors) = collect.mode else { return String::new() };
+    let Mode::Collect(mut anchors) = collect.mode else {
+        return String::new();
+    };
     anchors.push(source.len() + 1);
     let comments = Comments::new(&file.comments, source, anchors);
-    let mut printer = Printer { file, source, out: String::new(), mode: Mode::Emit(comments) };
+    let mut printer = Printer {
+        file,
+        source,
+        out: String::new(),
+        mode: Mode::Emit(comments),
+    };
     printer.file();
     printer.finish()
 }
@@ -102,7 +116,10 @@ impl Printer<'_> {
 
     /// Whether a comment sits inside `start..end` of the source.
     fn comment_within(&self, start: u32, end: u32) -> bool {
-        self.file.comments.iter().any(|c| c.span.start > start && c.span.start < end)
+        self.file
+            .comments
+            .iter()
+            .any(|c| c.span.start > start && c.span.start < end)
     }
 
     fn finish(mut self) -> String {
@@ -153,7 +170,11 @@ impl Printer<'_> {
     fn header(&mut self, h: &Header) {
         let start = h.span.start as usize;
         let mut fields: Vec<(usize, &str, String)> = Vec::new();
-        for (key, value) in [("owner", &h.owner), ("version", &h.version), ("description", &h.description)] {
+        for (key, value) in [
+            ("owner", &h.owner),
+            ("version", &h.version),
+            ("description", &h.description),
+        ] {
             if let Some(v) = value {
                 fields.push((v.span.start as usize, key, expr::string(&v.node)));
             }
@@ -176,7 +197,11 @@ impl Printer<'_> {
     }
 
     fn default_decl(&mut self, d: &DefaultDecl) {
-        let text = format!("default {} because {}", d.route.node, expr::string(&d.because.node));
+        let text = format!(
+            "default {} because {}",
+            d.route.node,
+            expr::string(&d.because.node)
+        );
         self.line(d.span.start as usize, "", &text);
     }
 
@@ -187,7 +212,12 @@ impl Printer<'_> {
             return;
         }
         self.line(start, "", "context {");
-        let width = c.fields.iter().map(|f| f.path.node.len()).max().unwrap_or(0);
+        let width = c
+            .fields
+            .iter()
+            .map(|f| f.path.node.len())
+            .max()
+            .unwrap_or(0);
         for f in &c.fields {
             let mut text = format!("{:width$} : {}", f.path.node, type_text(&f.ty.node));
             if let Some(d) = &f.default {
@@ -202,12 +232,17 @@ impl Printer<'_> {
     fn lexicon_one_line(l: &Lexicon, pad: usize) -> String {
         let phrases: Vec<String> = l.phrases.iter().map(|p| expr::string(&p.node)).collect();
         let name = format!("{:pad$}", l.name.node);
-        if phrases.is_empty() { format!("lexicon {name} {{}}") } else { format!("lexicon {name} {{ {} }}", phrases.join(", ")) }
+        if phrases.is_empty() {
+            format!("lexicon {name} {{}}")
+        } else {
+            format!("lexicon {name} {{ {} }}", phrases.join(", "))
+        }
     }
 
     /// Whether a lexicon takes one line per phrase.
     fn lexicon_breaks(&self, l: &Lexicon, pad: usize) -> bool {
-        Self::lexicon_one_line(l, pad).chars().count() > WIDTH || self.comment_within(l.span.start, l.span.end)
+        Self::lexicon_one_line(l, pad).chars().count() > WIDTH
+            || self.comment_within(l.span.start, l.span.end)
     }
 
     fn lexicon(&mut self, l: &Lexicon, pad: usize) {
@@ -231,7 +266,9 @@ impl Printer<'_> {
             let mut anchor = start;
             for (i, (p, text)) in l.phrases.iter().zip(&phrases).enumerate() {
                 let comma = if i < last { "," } else { "" };
-                if !line.is_empty() && INDENT.len() + line.len() + text.chars().count() + comma.len() > WIDTH {
+                if !line.is_empty()
+                    && INDENT.len() + line.len() + text.chars().count() + comma.len() > WIDTH
+                {
                     self.line(anchor, INDENT, line.trim_end());
                     line.clear();
                 }
@@ -268,7 +305,11 @@ impl Printer<'_> {
 
     fn rule(&mut self, r: &Rule, indent: &str) {
         let start = r.span.start as usize;
-        let head = format!("{} {} {{", r.effect.node.as_str(), expr::string(&r.name.node));
+        let head = format!(
+            "{} {} {{",
+            r.effect.node.as_str(),
+            expr::string(&r.name.node)
+        );
         let inner = format!("{indent}{INDENT}");
         let empty = r.when.is_none()
             && r.unless.is_none()
@@ -290,23 +331,47 @@ impl Printer<'_> {
             self.condition("unless", e, &inner);
         }
         if let Some(b) = &r.because {
-            self.line(b.span.start as usize, &inner, &format!("because {}", expr::string(&b.node)));
+            self.line(
+                b.span.start as usize,
+                &inner,
+                &format!("because {}", expr::string(&b.node)),
+            );
         }
         if let Some(p) = &r.priority {
-            self.line(p.span.start as usize, &inner, &format!("priority {}", p.node));
+            self.line(
+                p.span.start as usize,
+                &inner,
+                &format!("priority {}", p.node),
+            );
         }
         if let Some(q) = &r.queue {
-            self.line(q.span.start as usize, &inner, &format!("queue {}", expr::string(&q.node)));
+            self.line(
+                q.span.start as usize,
+                &inner,
+                &format!("queue {}", expr::string(&q.node)),
+            );
         }
         for t in &r.tags {
-            self.line(t.span.start as usize, &inner, &format!("tag {}", expr::string(&t.node)));
+            self.line(
+                t.span.start as usize,
+                &inner,
+                &format!("tag {}", expr::string(&t.node)),
+            );
         }
         if let Some(s) = &r.say {
-            self.line(s.span.start as usize, &inner, &format!("say {}", expr::string(&s.node)));
+            self.line(
+                s.span.start as usize,
+                &inner,
+                &format!("say {}", expr::string(&s.node)),
+            );
         }
         if let Some(first) = r.must.first() {
             let names: Vec<&str> = r.must.iter().map(|m| m.node.as_str()).collect();
-            self.line(first.span.start as usize, &inner, &format!("must {}", names.join(", ")));
+            self.line(
+                first.span.start as usize,
+                &inner,
+                &format!("must {}", names.join(", ")),
+            );
         }
         self.close_brace(brace(r.span), indent);
     }
@@ -318,7 +383,11 @@ impl Printer<'_> {
         let flat = format_expr(e);
         let fits = indent.len() + keyword.len() + 1 + flat.chars().count() <= WIDTH;
         let inside = self.comment_within(e.span.start, e.span.end);
-        let chain = if fits && !inside { None } else { expr::chain(e) };
+        let chain = if fits && !inside {
+            None
+        } else {
+            expr::chain(e)
+        };
         let Some((op, parts)) = chain else {
             self.line(anchor, indent, &format!("{keyword} {flat}"));
             return;
@@ -338,9 +407,16 @@ impl Printer<'_> {
             }
             self.out.push(' ');
             self.out.push_str(part);
-            let Some((_, next)) = operands.peek() else { break };
+            let Some((_, next)) = operands.peek() else {
+                break;
+            };
             if let Mode::Emit(c) = &mut self.mode {
-                c.between(span.end as usize, next.start as usize, &continuation, &mut self.out);
+                c.between(
+                    span.end as usize,
+                    next.start as usize,
+                    &continuation,
+                    &mut self.out,
+                );
             } else {
                 self.out.push('\n');
             }
@@ -369,9 +445,16 @@ fn type_text(t: &Type) -> String {
 
 /// Whether the source has a blank line between two items.
 fn blank_between(source: &str, a: &Item, b: &Item) -> bool {
-    let gap = source.get(a.span().end as usize..b.span().start as usize).unwrap_or("");
+    let gap = source
+        .get(a.span().end as usize..b.span().start as usize)
+        .unwrap_or("");
     let parts: Vec<&str> = gap.split('\n').collect();
-    parts.len() > 2 && parts.iter().skip(1).take(parts.len() - 2).any(|l| l.trim().is_empty())
+    parts.len() > 2
+        && parts
+            .iter()
+            .skip(1)
+            .take(parts.len() - 2)
+            .any(|l| l.trim().is_empty())
 }
 
 impl Printer<'_> {
@@ -383,7 +466,9 @@ impl Printer<'_> {
         let mut i = 0;
         while i < items.len() {
             let mut j = i;
-            while let (Some(a @ Item::Lexicon(_)), Some(b @ Item::Lexicon(_))) = (items.get(j), items.get(j + 1)) {
+            while let (Some(a @ Item::Lexicon(_)), Some(b @ Item::Lexicon(_))) =
+                (items.get(j), items.get(j + 1))
+            {
                 if blank_between(self.source, a, b) {
                     break;
                 }

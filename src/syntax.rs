@@ -21,7 +21,6 @@ use grammar::{PolicyParser, Rule};
 use pest::Parser as _;
 use scan::{Kind, Token};
 
-
 /// Parses one file. Always returns a tree (possibly partial) and every syntax error found.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     let scan = scan::scan(text);
@@ -33,14 +32,28 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
             span: Span::new(file, start, end),
         })
         .collect();
-    let mut parser = Parse { file, text, items: Vec::new(), diagnostics: Vec::new() };
+    let mut parser = Parse {
+        file,
+        text,
+        items: Vec::new(),
+        diagnostics: Vec::new(),
+    };
     for range in scan::split_items(&scan.tokens, text) {
         if let Some(tokens) = scan.tokens.get(range) {
             parser.chunk(tokens);
         }
     }
-    let Parse { items, diagnostics, .. } = parser;
-    (ast::File { id: file, items, comments }, diagnostics)
+    let Parse {
+        items, diagnostics, ..
+    } = parser;
+    (
+        ast::File {
+            id: file,
+            items,
+            comments,
+        },
+        diagnostics,
+    )
 }
 
 /// Nesting (see [`scan::nesting`]) that any thread's stack parses safely.
@@ -79,8 +92,12 @@ impl<'t> Parse<'t> {
         let nesting = match scan::nesting(tokens, self.text) {
             Ok(n) => n,
             Err(at) => {
-                let word_end = tokens.iter().find(|t| t.start == at).map_or(at + 1, |t| t.end);
-                self.diagnostics.push(error::too_deep(Span::new(self.file, at, word_end)));
+                let word_end = tokens
+                    .iter()
+                    .find(|t| t.start == at)
+                    .map_or(at + 1, |t| t.end);
+                self.diagnostics
+                    .push(error::too_deep(Span::new(self.file, at, word_end)));
                 return;
             }
         };
@@ -100,7 +117,8 @@ impl<'t> Parse<'t> {
         });
         if !done {
             let at = tokens.first().map_or(0, |t| t.start);
-            self.diagnostics.push(error::too_deep(Span::new(self.file, at, at + 1)));
+            self.diagnostics
+                .push(error::too_deep(Span::new(self.file, at, at + 1)));
         }
     }
 
@@ -131,13 +149,23 @@ impl<'t> Parse<'t> {
             Ok(pairs) => pairs,
             Err(e) => return Err(self.pest_error(&e, tokens, offset)),
         };
-        let mut lower = lower::Lower { file: self.file, offset, diagnostics: &mut self.diagnostics, tokens };
+        let mut lower = lower::Lower {
+            file: self.file,
+            offset,
+            diagnostics: &mut self.diagnostics,
+            tokens,
+        };
         lower.items(pairs)
     }
 
     /// A pest error as a diagnostic; a failure at the very end of a piece with an unclosed `{`
     /// says so.
-    fn pest_error(&self, e: &pest::error::Error<Rule>, tokens: &[Token], offset: usize) -> Diagnostic {
+    fn pest_error(
+        &self,
+        e: &pest::error::Error<Rule>,
+        tokens: &[Token],
+        offset: usize,
+    ) -> Diagnostic {
         let (_, piece) = self.piece(tokens);
         let pos = match e.location {
             pest::error::InputLocation::Pos(p) | pest::error::InputLocation::Span((p, _)) => p,
@@ -155,8 +183,12 @@ impl<'t> Parse<'t> {
     fn recover(&mut self, tokens: &[Token], pieces: Vec<std::ops::Range<usize>>) {
         let mut open: Option<OpenPrinciple> = None;
         for range in pieces {
-            let Some(piece) = tokens.get(range) else { continue };
-            let Some(&first) = piece.first() else { continue };
+            let Some(piece) = tokens.get(range) else {
+                continue;
+            };
+            let Some(&first) = piece.first() else {
+                continue;
+            };
             let is_rule = first.is_word(self.text, "allow") || first.is_word(self.text, "require");
             if is_rule && open.is_some() {
                 self.rule_in_principle(piece, &mut open);
@@ -190,16 +222,31 @@ impl<'t> Parse<'t> {
         }
         let (offset, text) = self.piece(piece);
         let pairs = PolicyParser::parse(Rule::principle_open, text).ok()?;
-        let mut lower = lower::Lower { file: self.file, offset, diagnostics: &mut self.diagnostics, tokens: piece };
+        let mut lower = lower::Lower {
+            file: self.file,
+            offset,
+            diagnostics: &mut self.diagnostics,
+            tokens: piece,
+        };
         let name = lower.principle_open(pairs)?;
         let brace_at = piece.get(brace).map_or(offset, |t| t.start);
-        Some(OpenPrinciple { name, rules: Vec::new(), start: offset, brace: brace_at, end: offset + text.len() })
+        Some(OpenPrinciple {
+            name,
+            rules: Vec::new(),
+            start: offset,
+            brace: brace_at,
+            end: offset + text.len(),
+        })
     }
 
     /// A rule inside an open principle; an extra `}` at its end closes the principle.
     fn rule_in_principle(&mut self, piece: &[Token], open: &mut Option<OpenPrinciple>) {
         let (net, _) = scan::braces(piece);
-        let closing = if net < 0 { piece.iter().rposition(|t| t.kind == Kind::Bracket(b'}')) } else { None };
+        let closing = if net < 0 {
+            piece.iter().rposition(|t| t.kind == Kind::Bracket(b'}'))
+        } else {
+            None
+        };
         let rule_tokens = match closing {
             Some(i) => piece.get(..i).unwrap_or(piece),
             None => piece,
@@ -233,13 +280,18 @@ impl<'t> Parse<'t> {
     }
 
     fn close_unclosed(&mut self, p: OpenPrinciple) {
-        self.diagnostics.push(error::unclosed(self.file, p.brace, p.end));
+        self.diagnostics
+            .push(error::unclosed(self.file, p.brace, p.end));
         let end = p.end;
         self.finish(p, end);
     }
 
     fn finish(&mut self, p: OpenPrinciple, end: usize) {
         let span = Span::new(self.file, p.start, end);
-        self.items.push(ast::Item::Principle(ast::Principle { name: p.name, rules: p.rules, span }));
+        self.items.push(ast::Item::Principle(ast::Principle {
+            name: p.name,
+            rules: p.rules,
+            span,
+        }));
     }
 }

@@ -1,4 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::panic
+)]
 //! The formatter proves itself: parse(fmt(x)) == parse(x), fmt(fmt(x)) == fmt(x), and every
 //! comment survives — over every shipped policy, the corpus, and inline fixtures; plus a
 //! property test over random expressions.
@@ -15,11 +21,22 @@ fn round_trip(name: &str, text: &str) -> String {
     assert!(diags.is_empty(), "{name} does not parse: {diags:#?}");
     let once = format_source(0, text).unwrap_or_else(|d| panic!("{name}: {d:#?}"));
     let (after, diags) = parse(0, &once);
-    assert!(diags.is_empty(), "{name}: formatted text does not parse: {diags:#?}\n{once}");
-    assert_eq!(before.items, after.items, "{name}: formatting changed the tree\n{once}");
+    assert!(
+        diags.is_empty(),
+        "{name}: formatted text does not parse: {diags:#?}\n{once}"
+    );
+    assert_eq!(
+        before.items, after.items,
+        "{name}: formatting changed the tree\n{once}"
+    );
     let twice = format_source(0, &once).unwrap();
     assert_eq!(once, twice, "{name}: formatting is not idempotent");
-    let texts = |f: &File| f.comments.iter().map(|c| c.text.trim_end().to_string()).collect::<Vec<_>>();
+    let texts = |f: &File| {
+        f.comments
+            .iter()
+            .map(|c| c.text.trim_end().to_string())
+            .collect::<Vec<_>>()
+    };
     let mut a = texts(&before);
     let mut b = texts(&after);
     a.sort();
@@ -29,7 +46,9 @@ fn round_trip(name: &str, text: &str) -> String {
 }
 
 fn policy_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
@@ -215,24 +234,45 @@ fn parentheses_only_where_needed() {
         ("(a and b) and c", "a and b and c"),
         ("not (a == 1)", "not a == 1"),
         ("(not a) == true", "(not a) == true"),
-        ("any customer message where (sentiment < 0 and text mentions l)", "any customer message where (sentiment < 0 and text mentions l)"),
-        ("(last message where sentiment > 0.3) and intent == \"x\"", "last message where sentiment > 0.3 and intent == \"x\""),
-        ("count(messages where (a or b) and c) >= 2", "count(messages where (a or b) and c) >= 2"),
-        ("(any message mentions l) == true", "(any message mentions l) == true"),
+        (
+            "any customer message where (sentiment < 0 and text mentions l)",
+            "any customer message where (sentiment < 0 and text mentions l)",
+        ),
+        (
+            "(last message where sentiment > 0.3) and intent == \"x\"",
+            "last message where sentiment > 0.3 and intent == \"x\"",
+        ),
+        (
+            "count(messages where (a or b) and c) >= 2",
+            "count(messages where (a or b) and c) >= 2",
+        ),
+        (
+            "(any message mentions l) == true",
+            "(any message mentions l) == true",
+        ),
         ("x not in [1, 2.5, -3]", "x not in [1, 2.5, -3]"),
-        ("no.thing and ai.confidence > 1e3", "no.thing and ai.confidence > 1000"),
+        (
+            "no.thing and ai.confidence > 1e3",
+            "no.thing and ai.confidence > 1000",
+        ),
     ];
     for (input, expected) in cases {
         let text = format!("require human \"r\" {{\n  when {input}\n}}\n");
         let out = round_trip(input, &text);
-        assert_eq!(out, format!("require human \"r\" {{\n  when {expected}\n}}\n"), "{input}");
+        assert_eq!(
+            out,
+            format!("require human \"r\" {{\n  when {expected}\n}}\n"),
+            "{input}"
+        );
     }
 }
 
 #[test]
 fn long_chains_break_one_operand_per_line() {
     let long = "when aaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbb or cccccccccccccccccccccc.dddddddddddd > 4 and eeeeeeeeeeee.ffffff or ggggggggggggggggggg.hhhhhhhhh";
-    let text = format!("require human \"r\" {{\n  {long}\n  unless x and yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy and zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\n}}\n");
+    let text = format!(
+        "require human \"r\" {{\n  {long}\n  unless x and yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy and zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\n}}\n"
+    );
     let out = round_trip("long", &text);
     assert_eq!(
         out,
@@ -258,8 +298,9 @@ fn broken_files_are_refused() {
 // Property test: random expressions print and parse back to the same tree.
 
 const RESERVED: [&str; 24] = [
-    "and", "or", "not", "in", "contains", "matches", "mentions", "is", "true", "false", "where", "any", "every",
-    "no", "last", "count", "when", "unless", "because", "priority", "queue", "tag", "say", "must",
+    "and", "or", "not", "in", "contains", "matches", "mentions", "is", "true", "false", "where",
+    "any", "every", "no", "last", "count", "when", "unless", "because", "priority", "queue", "tag",
+    "say", "must",
 ];
 
 fn sp() -> Span {
@@ -271,9 +312,16 @@ fn e(kind: ExprKind) -> Expr {
 }
 
 fn path() -> impl Strategy<Value = String> {
-    prop::collection::vec("[a-z_][a-z0-9_]{0,5}", 1..4).prop_filter_map("a keyword alone is not a path", |segs| {
-        if segs.len() == 1 && RESERVED.contains(&segs[0].as_str()) { None } else { Some(segs.join(".")) }
-    })
+    prop::collection::vec("[a-z_][a-z0-9_]{0,5}", 1..4).prop_filter_map(
+        "a keyword alone is not a path",
+        |segs| {
+            if segs.len() == 1 && RESERVED.contains(&segs[0].as_str()) {
+                None
+            } else {
+                Some(segs.join("."))
+            }
+        },
+    )
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -294,27 +342,46 @@ fn literal() -> impl Strategy<Value = Literal> {
 }
 
 fn who() -> impl Strategy<Value = Option<Who>> {
-    prop::option::of(prop_oneof![Just(Who::Customer), Just(Who::Ai), Just(Who::Agent)])
+    prop::option::of(prop_oneof![
+        Just(Who::Customer),
+        Just(Who::Ai),
+        Just(Who::Agent)
+    ])
 }
 
 fn quantifier() -> impl Strategy<Value = Quantifier> {
-    prop_oneof![Just(Quantifier::Any), Just(Quantifier::Every), Just(Quantifier::No), Just(Quantifier::Last)]
+    prop_oneof![
+        Just(Quantifier::Any),
+        Just(Quantifier::Every),
+        Just(Quantifier::No),
+        Just(Quantifier::Last)
+    ]
 }
 
 fn cmp() -> impl Strategy<Value = CmpOp> {
-    prop_oneof![Just(CmpOp::Eq), Just(CmpOp::Ne), Just(CmpOp::Lt), Just(CmpOp::Le), Just(CmpOp::Gt), Just(CmpOp::Ge)]
+    prop_oneof![
+        Just(CmpOp::Eq),
+        Just(CmpOp::Ne),
+        Just(CmpOp::Lt),
+        Just(CmpOp::Le),
+        Just(CmpOp::Gt),
+        Just(CmpOp::Ge)
+    ]
 }
 
 fn list() -> impl Strategy<Value = Expr> {
-    prop::collection::vec(literal().prop_map(|l| e(ExprKind::Literal(l))), 0..4).prop_map(|v| e(ExprKind::List(v)))
+    prop::collection::vec(literal().prop_map(|l| e(ExprKind::Literal(l))), 0..4)
+        .prop_map(|v| e(ExprKind::List(v)))
 }
 
 fn leaf() -> impl Strategy<Value = Expr> {
     prop_oneof![
         literal().prop_map(|l| e(ExprKind::Literal(l))),
         path().prop_map(|p| e(ExprKind::Path(p))),
-        (path(), any::<bool>())
-            .prop_map(|(p, missing)| e(ExprKind::Presence { path: Spanned::new(p, sp()), missing })),
+        (path(), any::<bool>()).prop_map(|(p, missing)| e(ExprKind::Presence {
+            path: Spanned::new(p, sp()),
+            missing
+        })),
         who().prop_map(|who| e(ExprKind::Count { who, filter: None })),
         (quantifier(), who(), name()).prop_map(|(quantifier, who, l)| e(ExprKind::Quantified {
             quantifier,
@@ -336,21 +403,43 @@ fn expr() -> impl Strategy<Value = Expr> {
             inner.clone().prop_map(move |x| e(ExprKind::Not(b(x)))),
             (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::And(b(x), b(y)))),
             (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::Or(b(x), b(y)))),
-            (cmp(), inner.clone(), inner.clone())
-                .prop_map(move |(op, x, y)| e(ExprKind::Compare { op, lhs: b(x), rhs: b(y) })),
-            (inner.clone(), list(), any::<bool>())
-                .prop_map(move |(x, l, negated)| e(ExprKind::In { value: b(x), list: b(l), negated })),
-            (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::Contains { lhs: b(x), rhs: b(y) })),
-            (inner.clone(), text())
-                .prop_map(move |(x, r)| e(ExprKind::Matches { lhs: b(x), pattern: Spanned::new(r, sp()) })),
-            (inner.clone(), name())
-                .prop_map(move |(x, l)| e(ExprKind::Mentions { lhs: b(x), lexicon: Spanned::new(l, sp()) })),
-            (quantifier(), who(), inner.clone()).prop_map(move |(quantifier, who, x)| e(ExprKind::Quantified {
-                quantifier,
-                who,
-                test: MessageTest::Where(b(x))
+            (cmp(), inner.clone(), inner.clone()).prop_map(move |(op, x, y)| e(
+                ExprKind::Compare {
+                    op,
+                    lhs: b(x),
+                    rhs: b(y)
+                }
+            )),
+            (inner.clone(), list(), any::<bool>()).prop_map(move |(x, l, negated)| e(
+                ExprKind::In {
+                    value: b(x),
+                    list: b(l),
+                    negated
+                }
+            )),
+            (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::Contains {
+                lhs: b(x),
+                rhs: b(y)
             })),
-            (who(), inner).prop_map(move |(who, x)| e(ExprKind::Count { who, filter: Some(b(x)) })),
+            (inner.clone(), text()).prop_map(move |(x, r)| e(ExprKind::Matches {
+                lhs: b(x),
+                pattern: Spanned::new(r, sp())
+            })),
+            (inner.clone(), name()).prop_map(move |(x, l)| e(ExprKind::Mentions {
+                lhs: b(x),
+                lexicon: Spanned::new(l, sp())
+            })),
+            (quantifier(), who(), inner.clone()).prop_map(move |(quantifier, who, x)| e(
+                ExprKind::Quantified {
+                    quantifier,
+                    who,
+                    test: MessageTest::Where(b(x))
+                }
+            )),
+            (who(), inner).prop_map(move |(who, x)| e(ExprKind::Count {
+                who,
+                filter: Some(b(x))
+            })),
         ]
     })
 }

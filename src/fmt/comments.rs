@@ -38,12 +38,21 @@ impl<'a> Comments<'a> {
         for (i, c) in comments.iter().enumerate() {
             let start = c.span.start as usize;
             let end = c.span.end as usize;
-            let line_start = source.get(..start).and_then(|b| b.rfind('\n')).map_or(0, |n| n + 1);
-            let after_code = source.get(line_start..start).is_some_and(|b| !b.trim().is_empty());
+            let line_start = source
+                .get(..start)
+                .and_then(|b| b.rfind('\n'))
+                .map_or(0, |n| n + 1);
+            let after_code = source
+                .get(line_start..start)
+                .is_some_and(|b| !b.trim().is_empty());
             after_code_all.push(after_code);
             let before_text = source.get(..start).unwrap_or("");
             let gap_start = before_text.trim_end().len();
-            blank_before.push(before_text.get(gap_start..).is_some_and(|g| g.matches('\n').count() >= 2));
+            blank_before.push(
+                before_text
+                    .get(gap_start..)
+                    .is_some_and(|g| g.matches('\n').count() >= 2),
+            );
             let next = anchors.partition_point(|&a| a <= start);
             let before = next.checked_sub(1).and_then(|k| anchors.get(k));
             match (after_code, before, anchors.get(next)) {
@@ -53,19 +62,35 @@ impl<'a> Comments<'a> {
                 (_, None, None) => {} // no anchor at all: `rest` prints it
             }
             let rest = source.get(end..).unwrap_or("");
-            let gap: &str = rest.split(|ch: char| !ch.is_whitespace()).next().unwrap_or("");
+            let gap: &str = rest
+                .split(|ch: char| !ch.is_whitespace())
+                .next()
+                .unwrap_or("");
             blank_after.push(gap.matches('\n').count() >= 2);
         }
-        Comments { comments, leading, trailing, blank_after, after_code: after_code_all, blank_before, printed: vec![false; comments.len()] }
+        Comments {
+            comments,
+            leading,
+            trailing,
+            blank_after,
+            after_code: after_code_all,
+            blank_before,
+            printed: vec![false; comments.len()],
+        }
     }
 
     /// Comment lines to print before the anchor's line, at `indent`. With `keep_blank`, a blank
     /// line before the first of them in the source is kept (before a closing `}` and at the
     /// end of the file, where no other rule puts one).
     pub fn leading(&mut self, anchor: usize, indent: &str, keep_blank: bool, out: &mut String) {
-        let Some(list) = self.leading.remove(&anchor) else { return };
-        let blank = list.first().is_some_and(|&i| self.blank_before.get(i).copied().unwrap_or(false));
-        if keep_blank && blank && !out.is_empty() && !out.ends_with("{\n") && !out.ends_with("\n\n") {
+        let Some(list) = self.leading.remove(&anchor) else {
+            return;
+        };
+        let blank = list
+            .first()
+            .is_some_and(|&i| self.blank_before.get(i).copied().unwrap_or(false));
+        if keep_blank && blank && !out.is_empty() && !out.ends_with("{\n") && !out.ends_with("\n\n")
+        {
             out.push('\n');
         }
         for i in list {
@@ -83,7 +108,11 @@ impl<'a> Comments<'a> {
     /// lines of their own after it. `out` must end with the printed line (no newline yet).
     pub fn trailing(&mut self, anchor: usize, indent: &str, out: &mut String) {
         let list = self.trailing.remove(&anchor).unwrap_or_default();
-        let mut list = list.into_iter().filter(|&i| !self.printed.get(i).copied().unwrap_or(true)).collect::<Vec<_>>().into_iter();
+        let mut list = list
+            .into_iter()
+            .filter(|&i| !self.printed.get(i).copied().unwrap_or(true))
+            .collect::<Vec<_>>()
+            .into_iter();
         if let Some(i) = list.next() {
             if let Some(c) = self.comments.get(i) {
                 out.push_str("  #");
@@ -105,7 +134,9 @@ impl<'a> Comments<'a> {
     pub fn between(&mut self, start: usize, end: usize, indent: &str, out: &mut String) {
         let mut first = true;
         for i in 0..self.comments.len() {
-            let Some(c) = self.comments.get(i) else { continue };
+            let Some(c) = self.comments.get(i) else {
+                continue;
+            };
             let at = c.span.start as usize;
             if at < start || at >= end || self.printed.get(i).copied().unwrap_or(true) {
                 continue;

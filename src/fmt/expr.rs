@@ -1,7 +1,7 @@
 //! Printing expressions: parentheses exactly where precedence needs them (the AST has no node
 //! for them), and long `and` / `or` chains one operand per line.
 
-use crate::ast::{Expr, ExprKind, Literal, MessageTest, MAX_DEPTH};
+use crate::ast::{Expr, ExprKind, Literal, MAX_DEPTH, MessageTest};
 use crate::source::Span;
 
 /// How tightly an expression binds; a child looser than its place needs parentheses.
@@ -27,7 +27,9 @@ fn prec(e: &Expr) -> Prec {
         | ExprKind::Mentions { .. }
         | ExprKind::Presence { .. }
         | ExprKind::Quantified { .. } => Prec::Comparison,
-        ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::List(_) | ExprKind::Count { .. } => Prec::Atom,
+        ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::List(_) | ExprKind::Count { .. } => {
+            Prec::Atom
+        }
     }
 }
 
@@ -88,7 +90,7 @@ fn child(e: &Expr, min: Prec, out: &mut String, depth: usize) {
 fn write(e: &Expr, out: &mut String, depth: usize) {
     if depth > 4 * MAX_DEPTH {
         // Never reached from parsed text (lowering refuses deeper trees); keeps the stack safe.
-        out.push_str("…");
+        out.push('…');
         return;
     }
     match &e.kind {
@@ -117,7 +119,11 @@ fn write(e: &Expr, out: &mut String, depth: usize) {
             out.push(' ');
             child(rhs, Prec::Atom, out, depth);
         }
-        ExprKind::In { value, list, negated } => {
+        ExprKind::In {
+            value,
+            list,
+            negated,
+        } => {
             child(value, Prec::Atom, out, depth);
             out.push_str(if *negated { " not in " } else { " in " });
             child(list, Prec::Atom, out, depth);
@@ -139,9 +145,17 @@ fn write(e: &Expr, out: &mut String, depth: usize) {
         }
         ExprKind::Presence { path, missing } => {
             out.push_str(&path.node);
-            out.push_str(if *missing { " is missing" } else { " is present" });
+            out.push_str(if *missing {
+                " is missing"
+            } else {
+                " is present"
+            });
         }
-        ExprKind::Quantified { quantifier, who, test } => {
+        ExprKind::Quantified {
+            quantifier,
+            who,
+            test,
+        } => {
             out.push_str(quantifier.as_str());
             if let Some(w) = who {
                 out.push(' ');
@@ -194,16 +208,22 @@ fn binary(a: &Expr, op: &str, b: &Expr, p: Prec, out: &mut String, depth: usize)
 /// The operands of the left spine of an `and` / `or` chain at the top of `e` (printed, with
 /// their source spans), with the operator's word; `None` when `e` is not such a chain.
 pub(super) fn chain(e: &Expr) -> Option<(&'static str, Vec<(String, Span)>)> {
-    let (word, is_op): (&str, fn(&Expr) -> Option<(&Expr, &Expr)>) = match &e.kind {
-        ExprKind::Or(..) => ("or", |x| if let ExprKind::Or(a, b) = &x.kind { Some((a, b)) } else { None }),
-        ExprKind::And(..) => ("and", |x| if let ExprKind::And(a, b) = &x.kind { Some((a, b)) } else { None }),
+    let word = match &e.kind {
+        ExprKind::Or(..) => "or",
+        ExprKind::And(..) => "and",
         _ => return None,
     };
+    fn is_op<'e>(x: &'e Expr, word: &str) -> Option<(&'e Expr, &'e Expr)> {
+        match (&x.kind, word) {
+            (ExprKind::Or(a, b), "or") | (ExprKind::And(a, b), "and") => Some((a, b)),
+            _ => None,
+        }
+    }
     let p = prec(e);
     let right_min = if p == Prec::Or { Prec::And } else { Prec::Not };
     let mut rights = Vec::new();
     let mut cur = e;
-    while let Some((a, b)) = is_op(cur) {
+    while let Some((a, b)) = is_op(cur, word) {
         rights.push(b);
         cur = a;
     }

@@ -48,7 +48,13 @@ fn describe(r: Rule, cx: Context) -> Option<(Group, &'static str)> {
     if cx.operator
         && matches!(
             r,
-            Rule::cmp_op | Rule::kw_in | Rule::kw_not | Rule::kw_contains | Rule::kw_matches | Rule::kw_mentions | Rule::kw_is
+            Rule::cmp_op
+                | Rule::kw_in
+                | Rule::kw_not
+                | Rule::kw_contains
+                | Rule::kw_matches
+                | Rule::kw_mentions
+                | Rule::kw_is
         )
     {
         return Some((Operator, "an operator"));
@@ -59,9 +65,10 @@ fn describe(r: Rule, cx: Context) -> Option<(Group, &'static str)> {
         Rule::kw_context => (Item, "`context`"),
         Rule::kw_lexicon => (Item, "`lexicon`"),
         Rule::kw_principle => (Item, "`principle`"),
-        Rule::kw_allow | Rule::kw_require | Rule::effect | Rule::rule_decl => {
-            (RuleItem, "a rule (`allow ai`, `require review` or `require human`)")
-        }
+        Rule::kw_allow | Rule::kw_require | Rule::effect | Rule::rule_decl => (
+            RuleItem,
+            "a rule (`allow ai`, `require review` or `require human`)",
+        ),
         Rule::kw_owner => (Field, "`owner`"),
         Rule::kw_version => (Field, "`version`"),
         Rule::kw_description => (Field, "`description`"),
@@ -74,9 +81,10 @@ fn describe(r: Rule, cx: Context) -> Option<(Group, &'static str)> {
         | Rule::paren
         | Rule::quantified
         | Rule::count => (Value, "an expression"),
-        Rule::ty_bool | Rule::ty_number | Rule::ty_string | Rule::ty_list | Rule::kw_one => {
-            (Value, "a type (`bool`, `number`, `string`, `list` or `one of [..]`)")
-        }
+        Rule::ty_bool | Rule::ty_number | Rule::ty_string | Rule::ty_list | Rule::kw_one => (
+            Value,
+            "a type (`bool`, `number`, `string`, `list` or `one of [..]`)",
+        ),
         Rule::route => (Value, "a route (`ai`, `review` or `human`)"),
         Rule::kw_ai => (Value, "`ai`"),
         Rule::kw_review => (Value, "`review`"),
@@ -139,16 +147,25 @@ fn join(names: &[&str]) -> String {
 /// What the text holds at `pos`, for "found …".
 fn found(text: &str, pos: usize) -> String {
     let rest = text.get(pos..).unwrap_or("");
-    let Some(first) = rest.chars().next() else { return "end of file".to_string() };
+    let Some(first) = rest.chars().next() else {
+        return "end of file".to_string();
+    };
     if first == '"' {
         return "a string".to_string();
     }
     if first.is_ascii_alphanumeric() || first == '_' {
-        let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.').collect();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
         return format!("`{word}`");
     }
     let op: String = rest.chars().take_while(|c| "=!<>".contains(*c)).collect();
-    if op.is_empty() { format!("`{first}`") } else { format!("`{op}`") }
+    if op.is_empty() {
+        format!("`{first}`")
+    } else {
+        format!("`{op}`")
+    }
 }
 
 /// Whether the string that starts `rest` has no closing quote on its line.
@@ -158,11 +175,7 @@ fn unterminated(rest: &str) -> bool {
         match c {
             '"' => return false,
             '\n' => return true,
-            '\\' => {
-                if chars.next().is_none_or(|n| n == '\n') {
-                    return true;
-                }
-            }
+            '\\' if chars.next().is_none_or(|n| n == '\n') => return true,
             _ => {}
         }
     }
@@ -171,7 +184,12 @@ fn unterminated(rest: &str) -> bool {
 
 /// Builds the `syntax` diagnostic for a pest error in a piece of `text` that starts at
 /// `offset` (pest positions are relative to the piece).
-pub(super) fn from_pest(err: &pest::error::Error<Rule>, file: FileId, text: &str, offset: usize) -> Diagnostic {
+pub(super) fn from_pest(
+    err: &pest::error::Error<Rule>,
+    file: FileId,
+    text: &str,
+    offset: usize,
+) -> Diagnostic {
     let at = offset
         + match err.location {
             pest::error::InputLocation::Pos(p) => p,
@@ -180,13 +198,22 @@ pub(super) fn from_pest(err: &pest::error::Error<Rule>, file: FileId, text: &str
     // At the end of a piece pest points before the blank that separates it from the next one.
     let rest = text.get(at..).unwrap_or("");
     let pos = at + (rest.len() - rest.trim_start().len());
-    if text.get(pos..).is_some_and(|r| r.starts_with('"')) && unterminated(text.get(pos..).unwrap_or("")) {
-        return Diagnostic::at(Code::Syntax, Span::new(file, pos, pos + 1), "unterminated string")
-            .with_label("this string is not closed on its line")
-            .with_help("end the string with `\"`; write a line break inside a string as `\\n`");
+    if text.get(pos..).is_some_and(|r| r.starts_with('"'))
+        && unterminated(text.get(pos..).unwrap_or(""))
+    {
+        return Diagnostic::at(
+            Code::Syntax,
+            Span::new(file, pos, pos + 1),
+            "unterminated string",
+        )
+        .with_label("this string is not closed on its line")
+        .with_help("end the string with `\"`; write a line break inside a string as `\\n`");
     }
     let found = found(text, pos);
-    let width = text.get(pos..).and_then(|r| r.chars().next()).map_or(0, char::len_utf8);
+    let width = text
+        .get(pos..)
+        .and_then(|r| r.chars().next())
+        .map_or(0, char::len_utf8);
     let span = Span::new(file, pos, pos + width);
     let positives = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
@@ -206,13 +233,21 @@ pub(super) fn from_pest(err: &pest::error::Error<Rule>, file: FileId, text: &str
     // After a complete expression pest expects operators, connectives and clauses at once;
     // name the clauses as a group then.
     let clauses = names.iter().filter(|(g, _)| *g == Group::Clause).count();
-    if clauses > 2 && names.iter().any(|(g, _)| *g == Group::Operator || *g == Group::Connective) {
+    if clauses > 2
+        && names
+            .iter()
+            .any(|(g, _)| *g == Group::Operator || *g == Group::Connective)
+    {
         names.retain(|(g, _)| *g != Group::Clause);
         names.push((Group::Clause, "another clause"));
         names.sort_by_key(|(g, _)| *g);
     }
     let list: Vec<&str> = names.iter().map(|(_, n)| *n).collect();
-    let message = if list.is_empty() { format!("unexpected {found}") } else { format!("expected {}, found {found}", join(&list)) };
+    let message = if list.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {}, found {found}", join(&list))
+    };
     let mut d = Diagnostic::at(Code::Syntax, span, message);
     if let Some(help) = help_for(&positives, text, pos) {
         d = d.with_help(help);
@@ -223,18 +258,27 @@ pub(super) fn from_pest(err: &pest::error::Error<Rule>, file: FileId, text: &str
 /// A hint for the common mistakes.
 fn help_for(positives: &[Rule], text: &str, pos: usize) -> Option<&'static str> {
     let rest = text.get(pos..).unwrap_or("");
-    let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
     if positives.contains(&Rule::kw_ai) {
-        return Some("`allow` only takes `ai`; to hand the conversation to a person write `require human` or `require review`");
+        return Some(
+            "`allow` only takes `ai`; to hand the conversation to a person write `require human` or `require review`",
+        );
     }
     if positives.contains(&Rule::kw_review) && word == "ai" {
-        return Some("`require` takes `review` or `human`; to let the assistant act write `allow ai`");
+        return Some(
+            "`require` takes `review` or `human`; to let the assistant act write `allow ai`",
+        );
     }
     if rest.starts_with('=') && !rest.starts_with("==") {
         return Some("compare with `==`");
     }
     if positives.contains(&Rule::kw_when) && !word.is_empty() {
-        return Some("a rule holds the clauses `when`, `unless`, `because`, `priority`, `queue`, `tag`, `say` and `must`");
+        return Some(
+            "a rule holds the clauses `when`, `unless`, `because`, `priority`, `queue`, `tag`, `say` and `must`",
+        );
     }
     if positives.contains(&Rule::route) {
         return Some("a route is `ai`, `review` or `human`");
@@ -255,6 +299,8 @@ pub(super) fn unclosed(file: FileId, open: usize, at: usize) -> Diagnostic {
 
 /// Nesting beyond [`crate::ast::MAX_DEPTH`].
 pub(super) fn too_deep(span: Span) -> Diagnostic {
-    Diagnostic::at(Code::Syntax, span, "expression nested too deeply")
-        .with_help(format!("expressions may nest at most {} levels; split the condition into several rules", crate::ast::MAX_DEPTH))
+    Diagnostic::at(Code::Syntax, span, "expression nested too deeply").with_help(format!(
+        "expressions may nest at most {} levels; split the condition into several rules",
+        crate::ast::MAX_DEPTH
+    ))
 }

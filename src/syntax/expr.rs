@@ -4,8 +4,8 @@
 
 use super::error;
 use super::grammar::Rule;
-use super::lower::{children, Lower, Result};
-use crate::ast::{CmpOp, Expr, ExprKind, MessageTest, Quantifier, Who, MAX_DEPTH};
+use super::lower::{Lower, Result, children};
+use crate::ast::{CmpOp, Expr, ExprKind, MAX_DEPTH, MessageTest, Quantifier, Who};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
 use pest::iterators::Pair;
@@ -28,7 +28,10 @@ impl Lower<'_> {
         if depth > MAX_DEPTH {
             return Err(error::too_deep(span));
         }
-        Ok(Deep { expr: Expr { kind, span }, depth })
+        Ok(Deep {
+            expr: Expr { kind, span },
+            depth,
+        })
     }
 
     fn layer(&self, pair: Pair<'_, Rule>) -> Result<Deep> {
@@ -39,7 +42,11 @@ impl Lower<'_> {
         loop {
             let rule = pair.as_rule();
             let single = match rule {
-                Rule::expr | Rule::conjunction | Rule::negation | Rule::comparison | Rule::paren => {
+                Rule::expr
+                | Rule::conjunction
+                | Rule::negation
+                | Rule::comparison
+                | Rule::paren => {
                     let mut it = children(pair.clone());
                     match (it.next(), it.next()) {
                         (Some(only), None) if only.as_rule() != Rule::kw_not => Some(only),
@@ -59,8 +66,8 @@ impl Lower<'_> {
             }
         }
         let mut deep = match pair.as_rule() {
-            Rule::expr => self.chain(pair, |a, b| ExprKind::Or(a, b)),
-            Rule::conjunction => self.chain(pair, |a, b| ExprKind::And(a, b)),
+            Rule::expr => self.chain(pair, ExprKind::Or),
+            Rule::conjunction => self.chain(pair, ExprKind::And),
             Rule::negation => self.negation(pair),
             Rule::comparison => self.comparison(pair),
             _ => self.operand(pair),
@@ -73,9 +80,14 @@ impl Lower<'_> {
     }
 
     /// `a or b or c` / `a and b and c`, grouped to the left.
-    fn chain(&self, pair: Pair<'_, Rule>, make: fn(Box<Expr>, Box<Expr>) -> ExprKind) -> Result<Deep> {
+    fn chain(
+        &self,
+        pair: Pair<'_, Rule>,
+        make: fn(Box<Expr>, Box<Expr>) -> ExprKind,
+    ) -> Result<Deep> {
         let span = self.span(&pair);
-        let mut operands = children(pair).filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and));
+        let mut operands =
+            children(pair).filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and));
         let mut acc = self.layer(self.next(&mut operands, span)?)?;
         for next in operands {
             let rhs = self.layer(next)?;
@@ -100,7 +112,10 @@ impl Lower<'_> {
         }
         let mut acc = self.layer(inner.ok_or_else(|| self.broken(span))?)?;
         for start in nots.into_iter().rev() {
-            let span = Span { start, ..acc.expr.span };
+            let span = Span {
+                start,
+                ..acc.expr.span
+            };
             acc = self.node(ExprKind::Not(Box::new(acc.expr)), span, acc.depth)?;
         }
         Ok(acc)
@@ -113,12 +128,23 @@ impl Lower<'_> {
         let lhs = self.layer(self.next(&mut it, span)?)?;
         let tails: Vec<Pair<'_, Rule>> = it.collect();
         let mut tails = tails.into_iter();
-        let Some(tail) = tails.next() else { return Ok(lhs) };
+        let Some(tail) = tails.next() else {
+            return Ok(lhs);
+        };
         if let Some(second) = tails.next() {
-            let op = second.as_str().split_whitespace().next().unwrap_or("").to_string();
-            return Err(Diagnostic::at(Code::Syntax, span, "comparisons do not chain")
-                .with_label(format!("a second operator `{op}` follows a complete comparison"))
-                .with_help("combine two comparisons with `and`, as in `a < b and b < c`"));
+            let op = second
+                .as_str()
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            return Err(
+                Diagnostic::at(Code::Syntax, span, "comparisons do not chain")
+                    .with_label(format!(
+                        "a second operator `{op}` follows a complete comparison"
+                    ))
+                    .with_help("combine two comparisons with `and`, as in `a < b and b < c`"),
+            );
         }
         self.tail(lhs, tail, span)
     }
@@ -134,10 +160,19 @@ impl Lower<'_> {
                 let op = cmp_op(op_pair.as_str()).ok_or_else(|| self.broken(tail_span))?;
                 let rhs = self.layer(self.next(&mut it, tail_span)?)?;
                 let below = lhs.depth.max(rhs.depth);
-                self.node(ExprKind::Compare { op, lhs: Box::new(lhs.expr), rhs: Box::new(rhs.expr) }, span, below)
+                self.node(
+                    ExprKind::Compare {
+                        op,
+                        lhs: Box::new(lhs.expr),
+                        rhs: Box::new(rhs.expr),
+                    },
+                    span,
+                    below,
+                )
             }
             Rule::in_tail | Rule::not_in_tail => {
-                let list = self.layer(self.next(&mut it.filter(|p| p.as_rule() == Rule::list), tail_span)?)?;
+                let list = self
+                    .layer(self.next(&mut it.filter(|p| p.as_rule() == Rule::list), tail_span)?)?;
                 let below = lhs.depth.max(list.depth);
                 let kind = ExprKind::In {
                     value: Box::new(lhs.expr),
@@ -149,21 +184,46 @@ impl Lower<'_> {
             Rule::contains_tail => {
                 let rhs = self.layer(self.next(&mut it.skip(1), tail_span)?)?;
                 let below = lhs.depth.max(rhs.depth);
-                self.node(ExprKind::Contains { lhs: Box::new(lhs.expr), rhs: Box::new(rhs.expr) }, span, below)
+                self.node(
+                    ExprKind::Contains {
+                        lhs: Box::new(lhs.expr),
+                        rhs: Box::new(rhs.expr),
+                    },
+                    span,
+                    below,
+                )
             }
             Rule::matches_tail => {
                 let pattern = self.string(self.next(&mut it.skip(1), tail_span)?);
-                self.node(ExprKind::Matches { lhs: Box::new(lhs.expr), pattern }, span, lhs.depth)
+                self.node(
+                    ExprKind::Matches {
+                        lhs: Box::new(lhs.expr),
+                        pattern,
+                    },
+                    span,
+                    lhs.depth,
+                )
             }
             Rule::mentions_tail => {
                 let lexicon = self.ident(&self.next(&mut it.skip(1), tail_span)?);
-                self.node(ExprKind::Mentions { lhs: Box::new(lhs.expr), lexicon }, span, lhs.depth)
+                self.node(
+                    ExprKind::Mentions {
+                        lhs: Box::new(lhs.expr),
+                        lexicon,
+                    },
+                    span,
+                    lhs.depth,
+                )
             }
             Rule::presence_tail => {
                 let missing = it.nth(1).is_some_and(|p| p.as_rule() == Rule::kw_missing);
                 let ExprKind::Path(path) = lhs.expr.kind else {
-                    return Err(Diagnostic::at(Code::Syntax, lhs.expr.span, "`is missing` and `is present` apply to a field path")
-                        .with_help("write the field itself, as in `customer.tier is missing`"));
+                    return Err(Diagnostic::at(
+                        Code::Syntax,
+                        lhs.expr.span,
+                        "`is missing` and `is present` apply to a field path",
+                    )
+                    .with_help("write the field itself, as in `customer.tier is missing`"));
                 };
                 let path = Spanned::new(path, lhs.expr.span);
                 self.node(ExprKind::Presence { path, missing }, span, 0)
@@ -178,7 +238,12 @@ impl Lower<'_> {
         match pair.as_rule() {
             Rule::list => {
                 let items = children(pair)
-                    .map(|p| self.literal(p).map(|l| Expr { kind: ExprKind::Literal(l.node), span: l.span }))
+                    .map(|p| {
+                        self.literal(p).map(|l| Expr {
+                            kind: ExprKind::Literal(l.node),
+                            span: l.span,
+                        })
+                    })
                     .collect::<Result<Vec<_>>>()?;
                 self.node(ExprKind::List(items), span, 1)
             }
@@ -227,7 +292,15 @@ impl Lower<'_> {
                 (MessageTest::Where(Box::new(cond.expr)), cond.depth)
             }
         };
-        self.node(ExprKind::Quantified { quantifier, who, test }, span, below)
+        self.node(
+            ExprKind::Quantified {
+                quantifier,
+                who,
+                test,
+            },
+            span,
+            below,
+        )
     }
 
     /// `count(WHO messages (where EXPR)?)`
@@ -243,7 +316,14 @@ impl Lower<'_> {
             }
         }
         let below = filter.as_ref().map_or(0, |f| f.depth);
-        self.node(ExprKind::Count { who, filter: filter.map(|f| Box::new(f.expr)) }, span, below)
+        self.node(
+            ExprKind::Count {
+                who,
+                filter: filter.map(|f| Box::new(f.expr)),
+            },
+            span,
+            below,
+        )
     }
 }
 

@@ -3,7 +3,10 @@
 
 use super::grammar::Rule;
 use super::scan::Token;
-use crate::ast::{self, ContextBlock, DefaultDecl, Effect, FieldDecl, Header, Item, Lexicon, Literal, Principle, Type};
+use crate::ast::{
+    self, ContextBlock, DefaultDecl, Effect, FieldDecl, Header, Item, Lexicon, Literal, Principle,
+    Type,
+};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
 use pest::iterators::{Pair, Pairs};
@@ -62,7 +65,11 @@ impl Lower<'_> {
     }
 
     /// The next child, or a diagnostic at `span`.
-    pub fn next<'i>(&self, it: &mut impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Result<Pair<'i, Rule>> {
+    pub fn next<'i>(
+        &self,
+        it: &mut impl Iterator<Item = Pair<'i, Rule>>,
+        span: Span,
+    ) -> Result<Pair<'i, Rule>> {
         it.next().ok_or_else(|| self.broken(span))
     }
 
@@ -101,7 +108,14 @@ impl Lower<'_> {
         let mut it = children(pair);
         let _kw = self.next(&mut it, span)?;
         let name = self.string(self.next(&mut it, span)?);
-        let mut header = Header { name, owner: None, version: None, description: None, ai_must: Vec::new(), span };
+        let mut header = Header {
+            name,
+            owner: None,
+            version: None,
+            description: None,
+            ai_must: Vec::new(),
+            span,
+        };
         for field in it {
             let field_span = self.span(&field);
             let field_rule = field.as_rule();
@@ -118,7 +132,10 @@ impl Lower<'_> {
                 _ => continue,
             };
             match slot {
-                Some(first) => self.diagnostics.push(twice(word, "policy header", field_span, first.span)),
+                Some(first) => {
+                    self.diagnostics
+                        .push(twice(word, "policy header", field_span, first.span))
+                }
                 None => *slot = Some(value),
             }
         }
@@ -128,19 +145,27 @@ impl Lower<'_> {
     /// A `default_decl` pair.
     fn default_decl(&mut self, pair: Pair<'_, Rule>) -> Result<DefaultDecl> {
         let span = self.span(&pair);
-        let mut it = children(pair).filter(|p| p.as_rule() != Rule::kw_default && p.as_rule() != Rule::kw_because);
+        let mut it = children(pair)
+            .filter(|p| p.as_rule() != Rule::kw_default && p.as_rule() != Rule::kw_because);
         let route_pair = self.next(&mut it, span)?;
         let route_span = self.span(&route_pair);
-        let route = ast::Route::parse(route_pair.as_str()).ok_or_else(|| self.broken(route_span))?;
+        let route =
+            ast::Route::parse(route_pair.as_str()).ok_or_else(|| self.broken(route_span))?;
         let because = self.string(self.next(&mut it, span)?);
-        Ok(DefaultDecl { route: Spanned::new(route, route_span), because, span })
+        Ok(DefaultDecl {
+            route: Spanned::new(route, route_span),
+            because,
+            span,
+        })
     }
 
     /// A `context_block` pair.
     fn context_block(&mut self, pair: Pair<'_, Rule>) -> Result<ContextBlock> {
         let span = self.span(&pair);
-        let fields =
-            children(pair).filter(|p| p.as_rule() == Rule::field_decl).map(|p| self.field_decl(p)).collect::<Result<_>>()?;
+        let fields = children(pair)
+            .filter(|p| p.as_rule() == Rule::field_decl)
+            .map(|p| self.field_decl(p))
+            .collect::<Result<_>>()?;
         Ok(ContextBlock { fields, span })
     }
 
@@ -158,7 +183,10 @@ impl Lower<'_> {
             Rule::ty_string => Type::String,
             Rule::ty_list => Type::List,
             Rule::ty_one_of => Type::OneOf(
-                children(ty_pair).filter(|p| p.as_rule() == Rule::string).map(|p| self.string(p).node).collect(),
+                children(ty_pair)
+                    .filter(|p| p.as_rule() == Rule::string)
+                    .map(|p| self.string(p).node)
+                    .collect(),
             ),
             _ => return Err(self.broken(ty_span)),
         };
@@ -166,7 +194,12 @@ impl Lower<'_> {
             Some(lit) => Some(self.literal(lit)?),
             None => None,
         };
-        Ok(FieldDecl { path, ty: Spanned::new(ty, ty_span), default, span })
+        Ok(FieldDecl {
+            path,
+            ty: Spanned::new(ty, ty_span),
+            default,
+            span,
+        })
     }
 
     /// A `boolean`, `number` or `string` pair.
@@ -185,8 +218,12 @@ impl Lower<'_> {
         let span = self.span(pair);
         match pair.as_str().parse::<f64>() {
             Ok(n) if n.is_finite() => Ok(n),
-            _ => Err(Diagnostic::at(Code::Syntax, span, format!("number `{}` is out of range", pair.as_str()))
-                .with_help("numbers must fit a 64-bit float")),
+            _ => Err(Diagnostic::at(
+                Code::Syntax,
+                span,
+                format!("number `{}` is out of range", pair.as_str()),
+            )
+            .with_help("numbers must fit a 64-bit float")),
         }
     }
 
@@ -196,7 +233,11 @@ impl Lower<'_> {
         let mut it = children(pair).skip(1);
         let name = self.ident(&self.next(&mut it, span)?);
         let phrases = it.map(|p| self.string(p)).collect();
-        Ok(Lexicon { name, phrases, span })
+        Ok(Lexicon {
+            name,
+            phrases,
+            span,
+        })
     }
 
     /// A `principle` pair.
@@ -210,7 +251,10 @@ impl Lower<'_> {
 
     /// The name of a `principle_open` parse.
     pub fn principle_open(&mut self, pairs: Pairs<'_, Rule>) -> Option<Spanned<String>> {
-        pairs.into_iter().find(|p| p.as_rule() == Rule::string).map(|p| self.string(p))
+        pairs
+            .into_iter()
+            .find(|p| p.as_rule() == Rule::string)
+            .map(|p| self.string(p))
     }
 
     /// A `rule` pair.
@@ -246,8 +290,18 @@ impl Lower<'_> {
             let clause_span = self.span(&clause);
             if clause_rule != Rule::tag_clause {
                 if let Some((_, first)) = seen.iter().find(|(r, _)| *r == clause_rule) {
-                    let word = clause.as_str().split_whitespace().next().unwrap_or("clause").to_string();
-                    let d = twice(&word, &format!("rule `{}`", rule.name.node), clause_span, *first);
+                    let word = clause
+                        .as_str()
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("clause")
+                        .to_string();
+                    let d = twice(
+                        &word,
+                        &format!("rule `{}`", rule.name.node),
+                        clause_span,
+                        *first,
+                    );
                     self.diagnostics.push(d);
                     continue;
                 }
@@ -274,7 +328,8 @@ impl Lower<'_> {
             Rule::priority_clause => {
                 let level = self.next(&mut it, span)?;
                 let level_span = self.span(&level);
-                let priority = ast::Priority::parse(level.as_str()).ok_or_else(|| self.broken(level_span))?;
+                let priority =
+                    ast::Priority::parse(level.as_str()).ok_or_else(|| self.broken(level_span))?;
                 rule.priority = Some(Spanned::new(priority, level_span));
             }
             _ => return Err(self.broken(span)),
@@ -285,14 +340,18 @@ impl Lower<'_> {
 
 /// "`when` is given twice in rule `X`", pointing at both.
 fn twice(word: &str, place: &str, span: Span, first: Span) -> Diagnostic {
-    Diagnostic::at(Code::Syntax, span, format!("`{word}` is given twice in {place}"))
-        .with_label("given again here")
-        .with_related(first, "first given here")
-        .with_help(if word == "when" || word == "unless" {
-            "combine the conditions with `and` or `or`"
-        } else {
-            "keep only one"
-        })
+    Diagnostic::at(
+        Code::Syntax,
+        span,
+        format!("`{word}` is given twice in {place}"),
+    )
+    .with_label("given again here")
+    .with_related(first, "first given here")
+    .with_help(if word == "when" || word == "unless" {
+        "combine the conditions with `and` or `or`"
+    } else {
+        "keep only one"
+    })
 }
 
 /// Resolves `\" \\ \n \t`; any other backslash is kept as written.

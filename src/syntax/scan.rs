@@ -74,7 +74,11 @@ pub(super) fn scan(text: &str) -> Scan {
                 while bytes.get(i).is_some_and(|&c| c != b'\n') {
                     i += 1;
                 }
-                let end = if i > start && bytes.get(i - 1) == Some(&b'\r') { i - 1 } else { i };
+                let end = if i > start && bytes.get(i - 1) == Some(&b'\r') {
+                    i - 1
+                } else {
+                    i
+                };
                 comments.push((start, end));
                 continue;
             }
@@ -112,17 +116,32 @@ pub(super) fn scan(text: &str) -> Scan {
                 Kind::Other
             }
         };
-        tokens.push(Token { kind, start, end: i.min(text.len()), line_start });
+        tokens.push(Token {
+            kind,
+            start,
+            end: i.min(text.len()),
+            line_start,
+        });
         line_start = false;
     }
     Scan { tokens, comments }
 }
 
 /// Words that begin a top-level item.
-pub(super) const ITEM_KEYWORDS: [&str; 7] = ["policy", "default", "context", "lexicon", "principle", "allow", "require"];
+pub(super) const ITEM_KEYWORDS: [&str; 7] = [
+    "policy",
+    "default",
+    "context",
+    "lexicon",
+    "principle",
+    "allow",
+    "require",
+];
 
 /// Words that begin a clause of a rule; nesting is counted per clause.
-const CLAUSE_KEYWORDS: [&str; 8] = ["when", "unless", "because", "priority", "queue", "tag", "say", "must"];
+const CLAUSE_KEYWORDS: [&str; 8] = [
+    "when", "unless", "because", "priority", "queue", "tag", "say", "must",
+];
 
 fn is_item_keyword(t: Token, text: &str) -> bool {
     t.kind == Kind::Word && ITEM_KEYWORDS.contains(&t.text(text))
@@ -138,7 +157,11 @@ pub(super) fn split_items(tokens: &[Token], text: &str) -> Vec<std::ops::Range<u
         match t.kind {
             Kind::Bracket(b'{') => depth += 1,
             Kind::Bracket(b'}') => depth = depth.saturating_sub(1),
-            Kind::Word if depth == 0 && (t.line_start || after_brace) && is_item_keyword(*t, text) => starts.push(i),
+            Kind::Word
+                if depth == 0 && (t.line_start || after_brace) && is_item_keyword(*t, text) =>
+            {
+                starts.push(i)
+            }
             _ => {}
         }
         after_brace = t.kind == Kind::Bracket(b'}');
