@@ -461,3 +461,51 @@ proptest! {
         prop_assert_eq!(&again.items, &file.items, "{}", once);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+fn handoff(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_handoff")).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn fmt_command_checks_and_rewrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().to_str().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let messy = "default   human because \"d\"\nrequire human \"a\" { because \"b\" when x }\n";
+    std::fs::write(dir.path().join("sub/a.policy"), messy).unwrap();
+    std::fs::write(dir.path().join("clean.policy"), "default ai because \"x\"\n").unwrap();
+
+    let (code, stdout, _) = handoff(&["fmt", "-p", p, "--check"]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "sub/a.policy\n");
+    assert_eq!(std::fs::read_to_string(dir.path().join("sub/a.policy")).unwrap(), messy, "--check changes nothing");
+
+    let (code, stdout, _) = handoff(&["fmt", "-p", p]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "formatted sub/a.policy\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sub/a.policy")).unwrap(),
+        "default human because \"d\"\n\nrequire human \"a\" {\n  when x\n  because \"b\"\n}\n"
+    );
+    let (code, stdout, _) = handoff(&["fmt", "-p", p, "--check"]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+
+    // A file with a syntax error is left alone and reported.
+    let broken = "require human \"a\" {\n  when x ==\n}\n";
+    std::fs::write(dir.path().join("broken.policy"), broken).unwrap();
+    let (code, _, stderr) = handoff(&["fmt", "-p", p]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("syntax") && stderr.contains("broken.policy"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("broken.policy")).unwrap(), broken);
+
+    let (code, _, _) = handoff(&["fmt", "-p", dir.path().join("nowhere").to_str().unwrap()]);
+    assert_eq!(code, 2);
+}

@@ -210,10 +210,10 @@ pub(super) fn from_pest(
         .with_help("end the string with `\"`; write a line break inside a string as `\\n`");
     }
     let found = found(text, pos);
-    let width = text
-        .get(pos..)
-        .and_then(|r| r.chars().next())
-        .map_or(0, char::len_utf8);
+    // Underline the whole word that was found, or its first character.
+    let rest = text.get(pos..).unwrap_or("");
+    let word = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len();
+    let width = if word > 0 { word } else { rest.chars().next().map_or(0, char::len_utf8) };
     let span = Span::new(file, pos, pos + width);
     let positives = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
