@@ -382,12 +382,15 @@ impl Printer<'_> {
         let anchor = e.span.start as usize;
         let flat = format_expr(e);
         let fits = indent.len() + keyword.len() + 1 + flat.chars().count() <= WIDTH;
-        let inside = self.comment_within(e.span.start, e.span.end);
-        let chain = if fits && !inside {
-            None
-        } else {
-            expr::chain(e)
-        };
+        let chain = expr::chain(e);
+        // A comment between two operands keeps its place only if they go on separate lines.
+        let between = chain.as_ref().is_some_and(|(_, parts)| {
+            parts.windows(2).any(|w| match w {
+                [(_, a), (_, b)] => self.comment_within(a.end.saturating_sub(1), b.start),
+                _ => false,
+            })
+        });
+        let chain = if fits && !between { None } else { chain };
         let Some((op, parts)) = chain else {
             self.line(anchor, indent, &format!("{keyword} {flat}"));
             return;

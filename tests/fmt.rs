@@ -466,7 +466,10 @@ proptest! {
 // The command
 
 fn handoff(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_handoff")).args(args).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -481,12 +484,20 @@ fn fmt_command_checks_and_rewrites() {
     std::fs::create_dir(dir.path().join("sub")).unwrap();
     let messy = "default   human because \"d\"\nrequire human \"a\" { because \"b\" when x }\n";
     std::fs::write(dir.path().join("sub/a.policy"), messy).unwrap();
-    std::fs::write(dir.path().join("clean.policy"), "default ai because \"x\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("clean.policy"),
+        "default ai because \"x\"\n",
+    )
+    .unwrap();
 
     let (code, stdout, _) = handoff(&["fmt", "-p", p, "--check"]);
     assert_eq!(code, 1);
     assert_eq!(stdout, "sub/a.policy\n");
-    assert_eq!(std::fs::read_to_string(dir.path().join("sub/a.policy")).unwrap(), messy, "--check changes nothing");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sub/a.policy")).unwrap(),
+        messy,
+        "--check changes nothing"
+    );
 
     let (code, stdout, _) = handoff(&["fmt", "-p", p]);
     assert_eq!(code, 0);
@@ -503,9 +514,42 @@ fn fmt_command_checks_and_rewrites() {
     std::fs::write(dir.path().join("broken.policy"), broken).unwrap();
     let (code, _, stderr) = handoff(&["fmt", "-p", p]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("syntax") && stderr.contains("broken.policy"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("broken.policy")).unwrap(), broken);
+    assert!(
+        stderr.contains("syntax") && stderr.contains("broken.policy"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("broken.policy")).unwrap(),
+        broken
+    );
 
     let (code, _, _) = handoff(&["fmt", "-p", dir.path().join("nowhere").to_str().unwrap()]);
     assert_eq!(code, 2);
+}
+
+/// A comment after any line, or alone before any line, of a realistic file survives and keeps
+/// formatting stable.
+#[test]
+fn comments_anywhere_round_trip() {
+    let base = format!(
+        "{EXAMPLE}\nrequire human \"Chain\" {{\n  when (a   # inside parens\n    or b) and d\n  unless x and\n    y\n  tag \"t\"\n}}\n"
+    );
+    round_trip("base", &base);
+    let lines: Vec<&str> = base.lines().collect();
+    for i in 0..lines.len() {
+        for variant in 0..2 {
+            let mut text = String::new();
+            for (j, line) in lines.iter().enumerate() {
+                if j == i && variant == 0 {
+                    text.push_str("# own line comment\n");
+                }
+                text.push_str(line);
+                if j == i && variant == 1 && !line.trim().is_empty() && !line.contains('#') {
+                    text.push_str("   # trailing comment");
+                }
+                text.push('\n');
+            }
+            round_trip(&format!("line {i} variant {variant}"), &text);
+        }
+    }
 }
