@@ -44,6 +44,9 @@ pub struct ExpectError {
     /// The key of the block it is about, if any (to find its place in the file).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Where it is (`file:line:column`), filled in by whoever knows the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
@@ -60,7 +63,7 @@ impl std::fmt::Display for ExpectError {
 }
 
 fn error(message: String, help: Option<String>) -> ExpectError {
-    ExpectError { key: None, message, help }
+    ExpectError { key: None, place: None, message, help }
 }
 
 fn at(key: &str, e: ExpectError) -> ExpectError {

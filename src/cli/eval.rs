@@ -142,7 +142,10 @@ impl Printer {
         match format {
             EvalFormat::Jsonl if !explain => serde_json::to_string(verdict).unwrap_or_default(),
             EvalFormat::Jsonl => serde_json::to_string(&full()).unwrap_or_default(),
+            // Without `--explain` the verdict is written directly, keys in the pinned order.
+            EvalFormat::Json if !explain => indent(&serde_json::to_string_pretty(verdict).unwrap_or_default(), "  "),
             EvalFormat::Json => indent(&serde_json::to_string_pretty(&full()).unwrap_or_default(), "  "),
+            EvalFormat::Yaml if !explain => serde_yaml::to_string(verdict).unwrap_or_default(),
             EvalFormat::Yaml => serde_yaml::to_string(&full()).unwrap_or_default(),
             EvalFormat::Table => {
                 let deciders = verdict.decided_by_names();

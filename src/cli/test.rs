@@ -74,7 +74,7 @@ fn test_once(args: &TestArgs) -> u8 {
                     label: String::new(),
                     kind: "unreadable",
                     mismatches: Vec::new(),
-                    errors: vec![ExpectError { key: None, message: message.clone(), help: None }],
+                    errors: vec![ExpectError { key: None, place: None, message: message.clone(), help: None }],
                     justification: None,
                 };
                 if human {
@@ -82,12 +82,15 @@ fn test_once(args: &TestArgs) -> u8 {
                 }
                 failures.push(failure);
             }
-            Outcome::Invalid { origin, label, errors } => {
-                let place = locate(&origin, errors.first().and_then(|e| e.key.as_deref()));
+            Outcome::Invalid { origin, label, mut errors } => {
+                let place = locate(&origin, None);
+                for e in &mut errors {
+                    e.place = Some(if e.key.is_some() { locate(&origin, e.key.as_deref()) } else { place.clone() });
+                }
                 if human {
                     let _ = writeln!(out, "INVALID {place} ({label}): invalid `expect` block");
                     for e in &errors {
-                        let _ = writeln!(out, "  error: {}", e.message);
+                        let _ = writeln!(out, "  error: {} ({})", e.message, e.place.as_deref().unwrap_or(&place));
                         if let Some(help) = &e.help {
                             let _ = writeln!(out, "    help: {help}");
                         }
@@ -133,7 +136,7 @@ fn test_once(args: &TestArgs) -> u8 {
             place: u.origin.clone(),
             kind: "unreadable",
             mismatches: Vec::new(),
-            errors: vec![ExpectError { key: None, message, help: None }],
+            errors: vec![ExpectError { key: None, place: None, message, help: None }],
             justification: None,
         });
     }

@@ -160,11 +160,11 @@ impl EvalReport {
         let max = self.rules.iter().map(|r| r.matched).max().unwrap_or(0).max(self.default.decided);
         b.push_str(r#"<section class="card"><h2>How often each rule matched and decided</h2><p class="note">Rules in the order of the policy files. Light bars: matched; dark bars: decided the route.</p><table><thead><tr><th>Rule</th><th>Effect</th><th style="width:30%">Matched · decided</th><th class="num">Matched</th><th class="num">Decided</th></tr></thead><tbody>"#);
         for rule in self.rules.iter().chain(std::iter::once(&self.default)) {
-            let principle = rule.info.principle.as_deref().map(|p| format!(r#"<div class="sub">{}</div>"#, escape(p))).unwrap_or_default();
+            let principle = rule.info.principle.as_deref().map(|p| format!("{} · ", escape(p))).unwrap_or_default();
             let never = if rule.matched == 0 { r#" <span class="never">never matched</span>"# } else { "" };
             let _ = write!(
                 b,
-                r#"<tr><td><div class="rule">{}{never}</div>{principle}<div class="sub mono">{}</div></td><td>{}</td><td>{}{}</td><td class="num">{} <span class="sub">({:.1}%)</span></td><td class="num">{} <span class="sub">({:.1}%)</span></td></tr>"#,
+                r#"<tr><td><div class="rule">{}{never}</div><div class="sub">{principle}<span class="mono">{}</span></div></td><td>{}</td><td>{}{}</td><td class="num">{} <span class="sub">({:.1}%)</span></td><td class="num">{} <span class="sub">({:.1}%)</span></td></tr>"#,
                 escape(&rule.info.name),
                 escape(&rule.info.source),
                 html::effect_badge(rule.info.effect),
