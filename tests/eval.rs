@@ -256,3 +256,43 @@ fn a_set_is_shared_across_threads() {
         }
     });
 }
+
+/// Rough latency of `evaluate` on a 50-rule set (run with `--release -- --ignored`).
+#[test]
+#[ignore = "timing; run in release"]
+fn latency_of_a_fifty_rule_set() {
+    let mut text = String::from(
+        "default human because \"d\"\ncontext {\n  tier : one of [\"a\", \"b\", \"c\"] = \"a\"\n  conf : number\n  intent : string\n  vip : bool = false\n  n : number = 0\n}\n",
+    );
+    for i in 0..50 {
+        let rule = match i % 5 {
+            0 => format!("allow ai \"r{i}\" {{ when intent == \"i{i}\" and conf >= 0.{i:02} because \"r\" }}\n"),
+            1 => format!("require review \"r{i}\" {{ when n > {i} and tier in [\"b\", \"c\"] because \"r\" }}\n"),
+            2 => format!("require human \"r{i}\" {{ when vip and conf < 0.{i:02} because \"r\" }}\n"),
+            3 => format!("allow ai \"r{i}\" {{ when intent in [\"x{i}\", \"y{i}\"] unless tier == \"c\" because \"r\" }}\n"),
+            _ => format!("require review \"r{i}\" {{ when signals.distress >= 0.{i:02} and n >= {i} because \"r\" }}\n"),
+        };
+        text.push_str(&rule);
+    }
+    let set = set(&text);
+    let c = conv(json!({
+        "id": "c", "tier": "b", "conf": 0.9, "intent": "i10", "n": 3,
+        "signals": { "distress": 0.1 },
+        "messages": [{ "from": "customer", "text": "I was charged twice" }]
+    }));
+    let n = 200_000;
+    let start = std::time::Instant::now();
+    let mut ai = 0;
+    for _ in 0..n {
+        let v = set.evaluate(std::hint::black_box(&c));
+        ai += usize::from(v.route == Route::Ai);
+    }
+    let per = start.elapsed().as_nanos() / n;
+    eprintln!("evaluate, 50 rules: {per} ns per verdict ({ai} ai)");
+    let start = std::time::Instant::now();
+    for _ in 0..n / 100 {
+        let v = set.evaluate(&c);
+        std::hint::black_box(serde_json::to_string(&v).unwrap());
+    }
+    eprintln!("evaluate + JSON: {} ns per verdict", start.elapsed().as_nanos() / (n / 100));
+}

@@ -7,8 +7,7 @@
 use super::lexicon::Lexicons;
 use super::print;
 use super::program::{
-    Condition, DefaultRule, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId,
-    Template, Test,
+    Condition, DefaultRule, Lit, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId, Template, Test,
 };
 use crate::ast::{self, Expr, ExprKind, Literal, MessageTest, Priority, Route};
 use crate::schema::{self, Schema};
@@ -20,12 +19,7 @@ use std::collections::HashMap;
 const DEPTH_LIMIT: usize = ast::MAX_DEPTH * 2;
 
 /// Compiles a checked set (files in path order, with their sources) into a [`Program`].
-pub fn compile(
-    files: &[ast::File],
-    sources: &[Source],
-    schema: &Schema,
-    digest: String,
-) -> Program {
+pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest: String) -> Program {
     let mut c = Compiler {
         schema,
         sources,
@@ -57,19 +51,11 @@ pub fn compile(
                     }
                 }
                 ast::Item::Lexicon(l) => {
-                    if !lexicons
-                        .iter()
-                        .any(|(n, _): &(String, Vec<String>)| *n == l.name.node)
-                    {
-                        lexicons.push((
-                            l.name.node.clone(),
-                            l.phrases.iter().map(|p| p.node.clone()).collect(),
-                        ));
+                    if !lexicons.iter().any(|(n, _): &(String, Vec<String>)| *n == l.name.node) {
+                        lexicons.push((l.name.node.clone(), l.phrases.iter().map(|p| p.node.clone()).collect()));
                     }
                 }
-                ast::Item::Principle(p) => {
-                    rules.extend(p.rules.iter().map(|r| (r, Some(p.name.node.as_str()))))
-                }
+                ast::Item::Principle(p) => rules.extend(p.rules.iter().map(|r| (r, Some(p.name.node.as_str())))),
                 ast::Item::Rule(r) => rules.push((r, None)),
                 ast::Item::Context(_) => {}
             }
@@ -77,10 +63,7 @@ pub fn compile(
     }
     c.lexicons = Lexicons::build(&lexicons);
 
-    let rules: Vec<Rule> = rules
-        .into_iter()
-        .map(|(r, principle)| c.rule(r, principle))
-        .collect();
+    let rules: Vec<Rule> = rules.into_iter().map(|(r, principle)| c.rule(r, principle)).collect();
     let default = match default {
         Some((d, source)) => DefaultRule {
             route: d.route.node,
@@ -180,11 +163,7 @@ impl Compiler<'_> {
             }
             None => (None, None),
         };
-        let because = r
-            .because
-            .as_ref()
-            .map(|b| self.template(&b.node))
-            .unwrap_or_default();
+        let because = r.because.as_ref().map(|b| self.template(&b.node)).unwrap_or_default();
         let mut tags: Vec<String> = r.tags.iter().map(|t| t.node.clone()).collect();
         tags.sort();
         tags.dedup();
@@ -288,16 +267,27 @@ impl Compiler<'_> {
             ExprKind::Not(x) => Node::Not(self.expr(x, inner)),
             ExprKind::And(a, b) => Node::And(self.expr(a, inner), self.expr(b, inner)),
             ExprKind::Or(a, b) => Node::Or(self.expr(a, inner), self.expr(b, inner)),
-            ExprKind::Compare { op, lhs, rhs } => Node::Cmp {
-                op: *op,
-                lhs: self.expr(lhs, inner),
-                rhs: self.expr(rhs, inner),
+            ExprKind::Compare { op, lhs, rhs } => match (self.context_path(lhs, scope), &rhs.kind) {
+                (Some(path), ExprKind::Literal(l)) => Node::CmpConst {
+                    op: *op,
+                    slot: self.slot(path, true),
+                    lit: Lit::from_literal(l),
+                },
+                _ => Node::Cmp {
+                    op: *op,
+                    lhs: self.expr(lhs, inner),
+                    rhs: self.expr(rhs, inner),
+                },
             },
-            ExprKind::In {
-                value,
-                list,
-                negated,
-            } => {
+            ExprKind::In { value, list, negated } => {
+                if let (Some(path), Some(items)) = (self.context_path(value, scope), literals(list)) {
+                    let slot = self.slot(path, true);
+                    return self.push(Node::InConst {
+                        slot,
+                        items,
+                        negated: *negated,
+                    });
+                }
                 let value = self.expr(value, inner);
                 match &list.kind {
                     ExprKind::List(items) => {
@@ -327,11 +317,7 @@ impl Compiler<'_> {
                 slot: self.slot(&path.node, false),
                 missing: *missing,
             },
-            ExprKind::Quantified {
-                quantifier,
-                who,
-                test,
-            } => {
+            ExprKind::Quantified { quantifier, who, test } => {
                 let test = match test {
                     MessageTest::Mentions(l) => Test::Mentions(self.lexicons.id(&l.node)),
                     MessageTest::Matches(p) => Test::Matches(self.regex(&p.node)),
@@ -363,6 +349,14 @@ impl Compiler<'_> {
             }
         };
         self.push(node)
+    }
+
+    /// The context path an operand names (not a message field inside `where`).
+    fn context_path<'e>(&self, e: &'e Expr, scope: Scope) -> Option<&'e str> {
+        match &e.kind {
+            ExprKind::Path(p) if !(scope.in_where && schema::MESSAGE_FIELDS.contains(&p.as_str())) => Some(p),
+            _ => None,
+        }
     }
 
     /// Cuts a template into text, slots and `{matched}`; `{{` and `}}` are braces.
@@ -420,6 +414,18 @@ impl Compiler<'_> {
     }
 }
 
+/// The items of a list of literals.
+fn literals(list: &Expr) -> Option<Vec<Lit>> {
+    let ExprKind::List(items) = &list.kind else { return None };
+    items
+        .iter()
+        .map(|i| match &i.kind {
+            ExprKind::Literal(l) => Some(Lit::from_literal(l)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The conjuncts of a top-level `and` chain, left to right.
 fn split_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     let mut stack = vec![e];
@@ -461,9 +467,7 @@ fn collect_paths(e: &Expr, out: &mut Vec<String>) {
                 stack.push((list, in_where));
                 stack.push((value, in_where));
             }
-            ExprKind::Matches { lhs, .. } | ExprKind::Mentions { lhs, .. } => {
-                stack.push((lhs, in_where))
-            }
+            ExprKind::Matches { lhs, .. } | ExprKind::Mentions { lhs, .. } => stack.push((lhs, in_where)),
             ExprKind::Quantified {
                 test: MessageTest::Where(x),
                 ..

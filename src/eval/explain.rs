@@ -34,12 +34,7 @@ impl Program {
                 (t, detail(&mut run, c, t))
             });
             let unknown = unknown_paths(&mut run, rule);
-            let tipped = tipped(
-                rule,
-                outcome.matched,
-                outcome.when,
-                unless.as_ref().map(|u| u.0),
-            );
+            let tipped = tipped(rule, outcome.matched, outcome.when, unless.as_ref().map(|u| u.0));
             let mut entry = json!({
                 "rule": rule.name,
                 "principle": rule.principle,
@@ -68,16 +63,12 @@ impl Program {
                         failing.push(d);
                     }
                 }
-                let mut entry =
-                    json!({ "rule": rule.name, "source": rule.source, "failing": failing });
+                let mut entry = json!({ "rule": rule.name, "source": rule.source, "failing": failing });
                 if outcome.matched {
                     insert(
                         &mut entry,
                         "overridden",
-                        json!(format!(
-                            "matched, but a `{}` rule decides",
-                            verdict.route_effect()
-                        )),
+                        json!(format!("matched, but a `{}` rule decides", verdict.route_effect())),
                     );
                 }
                 near.push((failing.len(), i, entry));
@@ -149,11 +140,7 @@ fn detail(run: &mut Run<'_>, c: &Condition, t: Tri) -> String {
             let values: Vec<String> = many
                 .iter()
                 .map(|id| {
-                    let path = run
-                        .p
-                        .slots
-                        .get(*id as usize)
-                        .map_or("?", |s| s.path.as_str());
+                    let path = run.p.slots.get(*id as usize).map_or("?", |s| s.path.as_str());
                     format!("{path} was {}", value_text(run, *id))
                 })
                 .collect();
@@ -184,8 +171,7 @@ fn unknown_paths<'p>(run: &mut Run<'p>, rule: &Rule) -> Vec<&'p str> {
             let Some(slot) = program.slots.get(*id as usize) else {
                 continue;
             };
-            if slot.ty.is_some() && run.slot(*id).is_unknown() && !out.contains(&slot.path.as_str())
-            {
+            if slot.ty.is_some() && run.slot(*id).is_unknown() && !out.contains(&slot.path.as_str()) {
                 out.push(slot.path.as_str());
             }
         }

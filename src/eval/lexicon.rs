@@ -175,11 +175,7 @@ mod tests {
             ("grief".into(), vec!["died".into(), "passed away".into()]),
             (
                 "harm".into(),
-                vec![
-                    "don't want to live".into(),
-                    "end it all".into(),
-                    "end".into(),
-                ],
+                vec!["don't want to live".into(), "end it all".into(), "end".into()],
             ),
             ("care".into(), vec!["well-being".into(), "died".into()]),
         ])
@@ -190,10 +186,7 @@ mod tests {
         let l = lex();
         let mut s = String::new();
         let hits = l.scan("My dad DIED.", &mut s);
-        assert_eq!(
-            hits.iter().map(|h| h.lexicon).collect::<Vec<_>>(),
-            vec![0, 2]
-        );
+        assert_eq!(hits.iter().map(|h| h.lexicon).collect::<Vec<_>>(), vec![0, 2]);
         assert!(l.scan("I studied hard", &mut s).is_empty());
         let hits = l.scan("I don\u{2019}t want to live anymore", &mut s);
         assert_eq!(hits.len(), 1);

@@ -74,11 +74,7 @@ fn write(e: &Expr, min: u8, depth: usize, out: &mut String) {
             out.push(' ');
             write(rhs, 5, d, out);
         }
-        ExprKind::In {
-            value,
-            list,
-            negated,
-        } => {
+        ExprKind::In { value, list, negated } => {
             write(value, 5, d, out);
             out.push_str(if *negated { " not in " } else { " in " });
             write(list, 5, d, out);
@@ -100,17 +96,9 @@ fn write(e: &Expr, min: u8, depth: usize, out: &mut String) {
         }
         ExprKind::Presence { path, missing } => {
             out.push_str(&path.node);
-            out.push_str(if *missing {
-                " is missing"
-            } else {
-                " is present"
-            });
+            out.push_str(if *missing { " is missing" } else { " is present" });
         }
-        ExprKind::Quantified {
-            quantifier,
-            who,
-            test,
-        } => {
+        ExprKind::Quantified { quantifier, who, test } => {
             out.push_str(quantifier.as_str());
             out.push(' ');
             if let Some(w) = who {
@@ -169,9 +157,7 @@ fn string(s: &str, out: &mut String) {
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            '\\' if matches!(chars.peek(), None | Some('"' | '\\' | 'n' | 't')) => {
-                out.push_str("\\\\")
-            }
+            '\\' if matches!(chars.peek(), None | Some('"' | '\\' | 'n' | 't')) => out.push_str("\\\\"),
             c => out.push(c),
         }
     }

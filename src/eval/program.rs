@@ -5,6 +5,7 @@
 //! automaton; regexes are built once.
 
 use super::lexicon::{LexId, Lexicons};
+use super::value::V;
 use crate::ast::{CmpOp, Effect, Literal, Priority, Quantifier, Route, Type, Who};
 use crate::signals::Wanted;
 
@@ -53,6 +54,18 @@ pub(crate) enum Node {
         lhs: NodeId,
         rhs: NodeId,
     },
+    /// `path OP literal`, the most common test, in one node.
+    CmpConst {
+        op: CmpOp,
+        slot: SlotId,
+        lit: Lit,
+    },
+    /// `path in [literals]`, in one node.
+    InConst {
+        slot: SlotId,
+        items: Vec<Lit>,
+        negated: bool,
+    },
     In {
         value: NodeId,
         items: Vec<NodeId>,
@@ -84,6 +97,32 @@ pub(crate) enum Node {
         who: Option<Who>,
         filter: Option<NodeId>,
     },
+}
+
+/// A literal operand.
+#[derive(Clone, Debug)]
+pub(crate) enum Lit {
+    Bool(bool),
+    Num(f64),
+    Str(String),
+}
+
+impl Lit {
+    pub fn from_literal(l: &Literal) -> Lit {
+        match l {
+            Literal::Bool(b) => Lit::Bool(*b),
+            Literal::Number(n) => Lit::Num(*n),
+            Literal::String(s) => Lit::Str(s.clone()),
+        }
+    }
+
+    pub fn v(&self) -> V<'_> {
+        match self {
+            Lit::Bool(b) => V::Bool(*b),
+            Lit::Num(n) => V::Num(*n),
+            Lit::Str(s) => V::Str(s),
+        }
+    }
 }
 
 /// What a quantifier asks of each message.

@@ -59,12 +59,7 @@ impl<'a> Run<'a> {
     }
 
     /// Continues from what an earlier evaluation learnt.
-    pub fn resume(
-        p: &'a Program,
-        c: &'a Conversation,
-        slots: SlotValues<'a>,
-        signals: Option<Signals>,
-    ) -> Run<'a> {
+    pub fn resume(p: &'a Program, c: &'a Conversation, slots: SlotValues<'a>, signals: Option<Signals>) -> Run<'a> {
         Run {
             p,
             c,
@@ -89,16 +84,10 @@ impl<'a> Run<'a> {
             when == Some(true)
         };
         if !when_ok {
-            return Outcome {
-                matched: false,
-                when,
-            };
+            return Outcome { matched: false, when };
         }
         let Some(u) = rule.unless else {
-            return Outcome {
-                matched: true,
-                when,
-            };
+            return Outcome { matched: true, when };
         };
         let unless = self.truth(u);
         let matched = if require {
@@ -160,11 +149,7 @@ impl<'a> Run<'a> {
 
     /// Whether a slot is a signal the engine computes (the input does not give it).
     pub fn is_computed(&self, id: SlotId) -> bool {
-        self.p
-            .slots
-            .get(id as usize)
-            .is_some_and(|s| s.signal.is_some())
-            && !self.is_present(id)
+        self.p.slots.get(id as usize).is_some_and(|s| s.signal.is_some()) && !self.is_present(id)
     }
 
     fn resolve(&mut self, id: SlotId) -> V<'a> {
@@ -257,11 +242,25 @@ impl<'a> Run<'a> {
                 let b = self.eval(*rhs);
                 V::from_tri(compare(*op, a, b))
             }
-            Node::In {
-                value,
-                items,
-                negated,
-            } => {
+            Node::CmpConst { op, slot, lit } => {
+                let a = self.slot(*slot);
+                V::from_tri(compare(*op, a, lit.v()))
+            }
+            Node::InConst { slot, items, negated } => {
+                let v = self.slot(*slot);
+                if v.is_unknown() {
+                    return V::Unknown;
+                }
+                let mut r = Some(false);
+                for item in items {
+                    r = value::or(r, compare(CmpOp::Eq, v, item.v()));
+                    if r == Some(true) {
+                        break;
+                    }
+                }
+                V::from_tri(if *negated { value::not(r) } else { r })
+            }
+            Node::In { value, items, negated } => {
                 let v = self.eval(*value);
                 if v.is_unknown() {
                     return V::Unknown;
@@ -289,9 +288,7 @@ impl<'a> Run<'a> {
                 }
             }
             Node::Mentions { lhs, lexicon } => {
-                if let (Some(Node::Msg(MsgField::Text)), Some(i)) =
-                    (p.nodes.get(*lhs as usize), self.cur)
-                {
+                if let (Some(Node::Msg(MsgField::Text)), Some(i)) = (p.nodes.get(*lhs as usize), self.cur) {
                     return V::from_tri(self.msg_mentions(i, *lexicon));
                 }
                 let v = self.eval(*lhs);
@@ -315,11 +312,7 @@ impl<'a> Run<'a> {
                 }
             }
             Node::Presence { slot, missing } => V::Bool(self.is_present(*slot) != *missing),
-            Node::Quant {
-                quantifier,
-                who,
-                test,
-            } => V::from_tri(self.quantified(*quantifier, *who, *test)),
+            Node::Quant { quantifier, who, test } => V::from_tri(self.quantified(*quantifier, *who, *test)),
             Node::Count { who, filter } => self.count(*who, *filter),
         }
     }
@@ -331,11 +324,7 @@ impl<'a> Run<'a> {
         if quantifier == Quantifier::No {
             self.recording = false;
         }
-        let mut messages = c
-            .messages
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| sent_by(who, m.from));
+        let mut messages = c.messages.iter().enumerate().filter(|(_, m)| sent_by(who, m.from));
         let result = match quantifier {
             Quantifier::Any | Quantifier::No => {
                 let mut r = Some(false);
@@ -345,11 +334,7 @@ impl<'a> Run<'a> {
                         break;
                     }
                 }
-                if quantifier == Quantifier::No {
-                    value::not(r)
-                } else {
-                    r
-                }
+                if quantifier == Quantifier::No { value::not(r) } else { r }
             }
             Quantifier::Every => {
                 let mut r = Some(true);
@@ -376,12 +361,7 @@ impl<'a> Run<'a> {
         let saved_cur = self.cur;
         let mut n = 0u32;
         let mut unknown = false;
-        for (i, _) in c
-            .messages
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| sent_by(who, m.from))
-        {
+        for (i, _) in c.messages.iter().enumerate().filter(|(_, m)| sent_by(who, m.from)) {
             let t = match filter {
                 Some(f) => {
                     self.cur = Some(i);
@@ -396,11 +376,7 @@ impl<'a> Run<'a> {
             }
         }
         self.cur = saved_cur;
-        if unknown {
-            V::Unknown
-        } else {
-            V::Num(f64::from(n))
-        }
+        if unknown { V::Unknown } else { V::Num(f64::from(n)) }
     }
 
     fn test(&mut self, i: usize, test: Test) -> Tri {
@@ -478,9 +454,7 @@ impl<'a> Run<'a> {
             MsgField::Sentiment => {
                 self.ensure_msgs();
                 let score = match self.msgs.get_mut(i) {
-                    Some(cache) => *cache
-                        .sentiment
-                        .get_or_insert_with(|| signals::message_sentiment(m)),
+                    Some(cache) => *cache.sentiment.get_or_insert_with(|| signals::message_sentiment(m)),
                     None => signals::message_sentiment(m),
                 };
                 score.map_or(V::Unknown, V::Num)
@@ -503,17 +477,10 @@ fn sent_by(who: Option<Who>, from: Sender) -> bool {
 fn typed<'a>(v: &'a Value, ty: Option<&'a Type>) -> V<'a> {
     match (ty, v) {
         (Some(Type::Bool), Value::Bool(b)) => V::Bool(*b),
-        (Some(Type::Number), Value::Number(n)) => n
-            .as_f64()
-            .filter(|x| x.is_finite())
-            .map_or(V::Unknown, V::Num),
+        (Some(Type::Number), Value::Number(n)) => n.as_f64().filter(|x| x.is_finite()).map_or(V::Unknown, V::Num),
         (Some(Type::String), Value::String(s)) => V::Str(s),
-        (Some(Type::OneOf(options)), Value::String(s)) if options.iter().any(|o| o == s) => {
-            V::Str(s)
-        }
-        (Some(Type::List), Value::Array(items)) if items.iter().all(Value::is_string) => {
-            V::List(items)
-        }
+        (Some(Type::OneOf(options)), Value::String(s)) if options.iter().any(|o| o == s) => V::Str(s),
+        (Some(Type::List), Value::Array(items)) if items.iter().all(Value::is_string) => V::List(items),
         _ => V::Unknown,
     }
 }
@@ -560,10 +527,7 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     }
     if hay.is_ascii() && needle.is_ascii() {
         let n = needle.as_bytes();
-        return hay
-            .as_bytes()
-            .windows(n.len())
-            .any(|w| w.eq_ignore_ascii_case(n));
+        return hay.as_bytes().windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
     }
     hay.char_indices().any(|(i, _)| {
         let rest = hay.get(i..).unwrap_or("");

@@ -59,11 +59,7 @@ impl<'a> V<'a> {
         match self {
             V::Unknown => out.push_str("unknown"),
             V::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-            V::Num(n) => out.push_str(&crate::schema::number_text(if round {
-                round2(n)
-            } else {
-                n
-            })),
+            V::Num(n) => out.push_str(&crate::schema::number_text(if round { round2(n) } else { n })),
             V::Str(s) => out.push_str(s),
             V::List(items) => {
                 for (i, item) in items.iter().enumerate() {

@@ -33,14 +33,18 @@ impl Program {
     /// The verdict for one conversation. Never fails, never panics.
     pub fn evaluate<'a>(&'a self, conversation: &'a Conversation) -> Verdict<'a> {
         let mut run = Run::new(self, conversation);
-        let mut matched = RuleIds::new();
-        let mut top: Option<Effect> = None;
-        for (i, rule) in self.rules.iter().enumerate() {
-            if run.rule(rule).matched {
-                matched.push(RuleId::try_from(i).unwrap_or(RuleId::MAX));
-                top = top.max(Some(rule.effect));
-            }
+        // `require human` rules first: when one matches, no other rule can change the
+        // decision, and the other matching rules are found only if asked for (`matched`).
+        let mut matched = match_rules(&mut run, |e| e == Effect::RequireHuman);
+        let complete = matched.is_empty();
+        if complete {
+            matched = match_rules(&mut run, |e| e != Effect::RequireHuman);
         }
+        let top = matched
+            .iter()
+            .filter_map(|&id| self.rules.get(id as usize))
+            .map(|r| r.effect)
+            .max();
         let mut verdict = Verdict {
             route: self.default.route,
             priority: Priority::Normal,
@@ -48,6 +52,7 @@ impl Program {
             conversation,
             effect: top,
             matched,
+            complete,
             queue_rule: None,
             say_rule: None,
             slots: run.slots,
@@ -76,6 +81,18 @@ impl Program {
     }
 }
 
+/// The rules whose effect passes `filter` that match, in path order.
+fn match_rules(run: &mut Run<'_>, filter: impl Fn(Effect) -> bool) -> RuleIds {
+    let mut out = RuleIds::new();
+    let program = run.p;
+    for (i, rule) in program.rules.iter().enumerate() {
+        if filter(rule.effect) && run.rule(rule).matched {
+            out.push(RuleId::try_from(i).unwrap_or(RuleId::MAX));
+        }
+    }
+    out
+}
+
 /// The outcome of evaluating a conversation: where it goes and why.
 pub struct Verdict<'a> {
     pub route: Route,
@@ -84,7 +101,9 @@ pub struct Verdict<'a> {
     conversation: &'a Conversation,
     /// The winning effect; `None` when the default decided.
     effect: Option<Effect>,
+    /// The matching rules found: all of them when `complete`, else the `require human` ones.
     matched: RuleIds,
+    complete: bool,
     queue_rule: Option<RuleId>,
     say_rule: Option<RuleId>,
     slots: SlotValues<'a>,
@@ -117,21 +136,20 @@ impl<'a> Verdict<'a> {
         })
     }
 
-    fn matched_rules(&self) -> impl Iterator<Item = &'a Rule> + '_ {
+    /// Every matching rule, in path order.
+    fn matched_rules(&self) -> impl Iterator<Item = &'a Rule> + use<'a> {
         let program: &'a Program = self.program;
-        self.matched
-            .iter()
-            .filter_map(move |&id| program.rules.get(id as usize))
+        let ids = if self.complete {
+            self.matched.clone()
+        } else {
+            match_rules(&mut self.run(), |_| true)
+        };
+        ids.into_iter().filter_map(move |id| program.rules.get(id as usize))
     }
 
     /// A run that continues from this evaluation, for rendering.
     fn run(&self) -> Run<'a> {
-        Run::resume(
-            self.program,
-            self.conversation,
-            self.slots.clone(),
-            self.signals,
-        )
+        Run::resume(self.program, self.conversation, self.slots.clone(), self.signals)
     }
 
     pub fn program(&self) -> &'a Program {
@@ -218,9 +236,7 @@ impl<'a> Verdict<'a> {
     }
 
     pub fn decided_by_names(&self) -> Vec<&'a str> {
-        self.deciding_rules()
-            .map(|(_, r)| r.name.as_str())
-            .collect()
+        self.deciding_rules().map(|(_, r)| r.name.as_str()).collect()
     }
 
     /// Every matching rule, whatever its effect, in path order.
