@@ -162,7 +162,7 @@ impl Diagnostic {
         let (file, line, column) = match self.span.and_then(|s| sources.get(s.file as usize).map(|src| (s, src))) {
             Some((span, src)) => {
                 let (line, column) = src.line_col(span.start as usize);
-                (Some(src.name.clone()), Some(line), Some(column))
+                (Some(src.path.clone()), Some(line), Some(column))
             }
             None => (None, None, None),
         };
@@ -261,7 +261,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], color: bool, width
         let source = d
             .span
             .and_then(|s| sources.get(s.file as usize))
-            .map(|src| miette::NamedSource::new(src.name.clone(), src.text.clone()));
+            .map(|src| miette::NamedSource::new(src.path.clone(), src.text.clone()));
         let report = Report { diagnostic: d, source };
         if handler.render_report(&mut out, &report).is_err() {
             let _ = writeln!(out, "{}: {}", d.code, d.message);

@@ -174,9 +174,21 @@ pub fn read_dir_sources(dir: &Path) -> Result<Vec<Source>, Diagnostic> {
         let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, &e))?;
         let rel = path.strip_prefix(dir).unwrap_or(&path);
         let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        sources.push(Source::new(name, text));
+        let mut source = Source::new(name, text);
+        source.path = display_path(dir, &source.name);
+        sources.push(source);
     }
     Ok(sources)
+}
+
+/// `dir/name` as people would type it: `policies/care.policy`, `./care.policy` stays `care.policy`.
+fn display_path(dir: &Path, name: &str) -> String {
+    let dir = dir.to_string_lossy();
+    let dir = dir.trim_end_matches('/');
+    match dir {
+        "" | "." => name.to_string(),
+        d => format!("{d}/{name}"),
+    }
 }
 
 fn collect_policy_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {

@@ -72,16 +72,21 @@ impl<T> Spanned<T> {
     }
 }
 
-/// One policy file: its name (path relative to the set's directory, `/`-separated) and text.
+/// One policy file: its name (path relative to the set's directory, `/`-separated; it orders
+/// files and enters the digest), the path shown to people, and its text.
 #[derive(Clone, Debug)]
 pub struct Source {
     pub name: String,
+    /// Where people find the file: the set's directory joined with `name`
+    /// (`policies/care.policy`); `name` itself for sources given from memory.
+    pub path: String,
     pub text: String,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
-        Source { name: name.into(), text: text.into() }
+        let name = name.into();
+        Source { path: name.clone(), name, text: text.into() }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -94,10 +99,10 @@ impl Source {
         (line, column)
     }
 
-    /// `name:line:col` of a byte offset, as verdicts cite rules.
+    /// `path:line:col` of a byte offset, as verdicts cite rules.
     pub fn location(&self, offset: usize) -> String {
         let (line, column) = self.line_col(offset);
-        format!("{}:{}:{}", self.name, line, column)
+        format!("{}:{}:{}", self.path, line, column)
     }
 }
 
