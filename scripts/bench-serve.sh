@@ -34,24 +34,35 @@ sleep 1
 echo "idle RSS after start: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"
 
 cd scripts/bench
+# CPU seconds the server has used so far (user + system), from /proc.
+cpu() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' /proc/$PID/stat; }
+# Runs wrk and adds the server's CPU time per answered request.
+run() {
+  local before after out
+  before=$(cpu)
+  out=$(wrk "$@")
+  after=$(cpu)
+  echo "$out"
+  echo "$out" | awk -v b="$before" -v a="$after" '/requests in/ {n=$1} END {if (n > 0) printf "server CPU: %.1f s for %d requests = %.1f us per request\n", a - b, n, (a - b) * 1e6 / n}'
+}
 echo
 echo "== single-conversation POST /v1/verdict, wrk -t$THREADS -c$CONNS -d$DURATION"
-BODY="$WORK/body.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s post.lua "http://$ADDR/v1/verdict"
+BODY="$WORK/body.json" run -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s post.lua "http://$ADDR/v1/verdict"
 
 echo
 echo "== a conversation without messages (no signals to compute): the service's own overhead"
-BODY="$WORK/minimal.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s post.lua "http://$ADDR/v1/verdict"
+BODY="$WORK/minimal.json" run -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s post.lua "http://$ADDR/v1/verdict"
 curl -s "http://$ADDR/metrics" | grep -E '^handoff_evaluation_seconds_(sum|count)'
 
 echo
 echo "== the realistic conversation, every answer checked (status 200 and a digest)"
-BODY="$WORK/body.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s check.lua "http://$ADDR/v1/verdict"
+BODY="$WORK/body.json" run -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s check.lua "http://$ADDR/v1/verdict"
 
 echo
 echo "== the same during a reload storm: a policy file rewritten (by rename) every 100 ms"
 python3 storm.py "$WORK/policies/routine.policy" 0.1 &
 STORM=$!
-BODY="$WORK/body.json" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s check.lua "http://$ADDR/v1/verdict"
+BODY="$WORK/body.json" run -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s check.lua "http://$ADDR/v1/verdict"
 kill "$STORM"; wait "$STORM" 2>/dev/null || true; STORM=
 curl -s "http://$ADDR/metrics" | grep -E '^handoff_(reloads_total|errors_total\{status="(400|413|500)"\})' || true
 curl -s "http://$ADDR/v1/policy" | python3 -c 'import json,sys; p=json.load(sys.stdin); print("reloads", p["reloads"], "failed", p["failed_reloads"], "last_error", p["last_error"])'
