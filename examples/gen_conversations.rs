@@ -79,7 +79,7 @@ fn conversation(rng: &mut Rng, n: usize, signals: bool) -> Value {
             "id": format!("C-{}", 10_000 + rng.below(90_000)),
             "tier": rng.pick(TIERS),
             "vulnerable": rng.unit() < 0.03,
-            "contacts_7d": rng.below(5),
+            "contacts_7d": if rng.unit() < 0.1 { 3 + rng.below(3) } else { rng.below(3) },
         },
         "intent": intent,
         "ai": { "confidence": ((0.5 + rng.unit() * 0.5) * 100.0).round() / 100.0 },
@@ -113,8 +113,8 @@ fn conversation(rng: &mut Rng, n: usize, signals: bool) -> Value {
             "sentiment": ((rng.unit() * 2.0 - 1.0) * 100.0).round() / 100.0,
             "distress": if hard { 0.5 + rng.unit() * 0.5 } else { rng.unit() * 0.3 },
             "human_requested": hard && rng.unit() < 0.3,
-            "repeated": rng.below(3),
-            "negative_streak": rng.below(4),
+            "repeated": if hard { rng.below(3) } else { 0 },
+            "negative_streak": if hard { rng.below(4) } else { rng.below(2) },
         });
     }
     c

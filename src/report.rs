@@ -44,7 +44,11 @@ impl Facts {
         let deciders = verdict.decided_by();
         let names: Vec<String> = verdict.decided_by_names().into_iter().map(str::to_string).collect();
         let reasons = if deciders.is_empty() {
-            vec![(None, verdict.justification())]
+            // "<route in words>: <the default's reason> (default, <source>)" → the reason
+            let text = verdict.justification();
+            let reason = text.split_once(": ").map_or(text.as_str(), |(_, r)| r);
+            let reason = reason.rsplit_once(" (default").map_or(reason, |(r, _)| r);
+            vec![(None, reason.to_string())]
         } else {
             deciders.into_iter().map(|d| (Some(d.rule), d.reason)).collect()
         };
