@@ -66,15 +66,32 @@ where
             }
             result
         });
-        for chunk in rx {
-            let bytes: u64 = chunk.iter().map(Job::size).sum();
-            let count = chunk.len() as u64;
-            let results: Vec<R> = chunk.into_par_iter().map(&work).collect();
-            for r in results {
-                sink(r);
+        // While the pool works on one chunk, this thread hands the previous one's results
+        // to the sink, so printing never leaves the cores idle.
+        let work = &work;
+        rayon::in_place_scope(|scope| {
+            let mut pending: Option<(mpsc::Receiver<Vec<R>>, u64, u64)> = None;
+            let mut drain = |pending: Option<(mpsc::Receiver<Vec<R>>, u64, u64)>| {
+                if let Some((results, count, bytes)) = pending {
+                    for r in results.recv().into_iter().flatten() {
+                        sink(r);
+                    }
+                    progress.advance(count, bytes);
+                }
+            };
+            for chunk in rx {
+                let bytes: u64 = chunk.iter().map(Job::size).sum();
+                let count = chunk.len() as u64;
+                let (done, results) = mpsc::sync_channel(1);
+                scope.spawn(move |_| {
+                    let out: Vec<R> = chunk.into_par_iter().map(work).collect();
+                    let _ = done.send(out);
+                });
+                drain(pending.take());
+                pending = Some((results, count, bytes));
             }
-            progress.advance(count, bytes);
-        }
+            drain(pending);
+        });
         match reader.join() {
             Ok(result) => result,
             // The reader only runs our own reading code, which does not panic; should it
