@@ -2,7 +2,8 @@
 //! docs/SIGNALS.md.
 //!
 //! ```text
-//! cargo run --release --example calibrate -- ../shared/data [--misses]
+//! cargo run --release --example calibrate -- ../shared/data [--misses] [--dump FILE]
+//! cargo run --release --example calibrate -- --text "my phone died"
 //! ```
 //!
 //! Each text is scored as a one-message conversation from the customer, through the same
@@ -15,10 +16,25 @@ use handoff::context::{Message, Sender};
 use handoff::signals::{Wanted, compute};
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().is_some_and(|a| a == "--text") {
+        // `--text TEXT…`: the distress evidence of each text
+        for text in args.skip(1) {
+            let e = handoff::signals::text_distress_evidence(&text);
+            let d = handoff::signals::text_distress(&text);
+            println!("{d:.3} {e:?} {text}");
+        }
+        return ExitCode::SUCCESS;
+    }
     let dir = PathBuf::from(args.next().unwrap_or_else(|| "../shared/data".into()));
-    let misses = args.any(|a| a == "--misses");
-    match run(&dir, misses) {
+    let rest: Vec<String> = args.collect();
+    let misses = rest.iter().any(|a| a == "--misses");
+    let dump = rest
+        .iter()
+        .position(|a| a == "--dump")
+        .and_then(|i| rest.get(i + 1))
+        .map(PathBuf::from);
+    match run(&dir, misses, dump.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -68,14 +84,10 @@ fn signals(text: &str) -> handoff::signals::Signals {
 }
 
 fn pct(n: usize, d: usize) -> f64 {
-    if d == 0 {
-        0.0
-    } else {
-        100.0 * n as f64 / d as f64
-    }
+    if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 }
 }
 
-fn run(dir: &Path, misses: bool) -> Result<(), String> {
+fn run(dir: &Path, misses: bool, dump: Option<&Path>) -> Result<(), String> {
     // ---- human_requested ------------------------------------------------------------------
     let bitext = csv_rows(&read(&dir.join("bitext/dev.csv"))?);
     let (mut pos, mut pos_hit, mut neg, mut neg_hit) = (0, 0, 0, 0);
@@ -113,10 +125,7 @@ fn run(dir: &Path, misses: bool) -> Result<(), String> {
         let hit = signals(text).human_requested;
         bank_hit += usize::from(hit);
         if misses && hit {
-            println!(
-                "wrong banking77 {}: {text}",
-                row.get(1).map_or("", String::as_str)
-            );
+            println!("wrong banking77 {}: {text}", row.get(1).map_or("", String::as_str));
         }
     }
     println!("## human_requested\n");
@@ -135,10 +144,7 @@ fn run(dir: &Path, misses: bool) -> Result<(), String> {
         pct(bank_hit, bank)
     );
     if !wrong_by_intent.is_empty() {
-        let list: Vec<String> = wrong_by_intent
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
+        let list: Vec<String> = wrong_by_intent.iter().map(|(k, v)| format!("{k} {v}")).collect();
         println!("\nWrongly true by Bitext intent: {}", list.join(", "));
     }
 
@@ -153,11 +159,7 @@ fn run(dir: &Path, misses: bool) -> Result<(), String> {
         .filter_map(|line| {
             let mut cols = line.split('\t');
             let text = cols.next()?.to_owned();
-            let ids = cols
-                .next()?
-                .split(',')
-                .filter_map(|s| s.trim().parse().ok())
-                .collect();
+            let ids = cols.next()?.split(',').filter_map(|s| s.trim().parse().ok()).collect();
             Some((text, ids))
         })
         .collect();
@@ -206,10 +208,7 @@ fn run(dir: &Path, misses: bool) -> Result<(), String> {
             line(name, &|ids: &[usize]| ids.contains(&id));
         }
     }
-    line(
-        "**sadness ∪ grief ∪ fear ∪ nervousness** (target ≥ 80 %)",
-        &is_target,
-    );
+    line("**sadness ∪ grief ∪ fear ∪ nervousness** (target ≥ 80 %)", &is_target);
     line("**neutral** (target ≤ 10 %)", &is_neutral);
     line("neutral only (no other label)", &|ids: &[usize]| {
         ids.len() == 1 && is_neutral(ids)
@@ -231,6 +230,28 @@ fn run(dir: &Path, misses: bool) -> Result<(), String> {
             }
         }
         println!("| {t:.2} | {:.1} % | {:.1} % |", pct(tp, tn), pct(fp, nn));
+    }
+    if let Some(path) = dump {
+        // one line per comment: row, labels, distress and its evidence (for fitting weights)
+        let mut out = String::from(
+            "row\ttarget\tneutral\tdistress\tnegative\tnegative_words\tvocabulary\tcrisis\tshouting\tfeeling\ttext\n",
+        );
+        for (row, ((text, ids), s)) in rows.iter().zip(&scores).enumerate() {
+            let e = handoff::signals::text_distress_evidence(text);
+            out.push_str(&format!(
+                "{row}\t{}\t{}\t{s:.4}\t{:.4}\t{:.4}\t{:.4}\t{}\t{:.4}\t{:.4}\t{}\n",
+                u8::from(is_target(ids)),
+                u8::from(is_neutral(ids)),
+                e.negative,
+                e.negative_words,
+                e.vocabulary,
+                u8::from(e.crisis),
+                e.shouting,
+                e.feeling,
+                text.replace('\t', " ")
+            ));
+        }
+        std::fs::write(path, out).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
     if misses {
         for ((text, ids), s) in rows.iter().zip(&scores) {

@@ -14,7 +14,7 @@ mod vader;
 
 use crate::context::{Given, Message, Sender};
 
-pub use distress::noisy_or;
+pub use distress::{Evidence, noisy_or};
 
 /// Which signals a policy set reads; only those are computed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,15 +81,8 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     let mut repeats = repeat::RepeatCounter::default();
     let mut request: Option<bool> = None;
     for m in customer() {
-        let s = if all_sentiments {
-            message_sentiment(m)
-        } else {
-            None
-        };
-        if all_sentiments {
-            sentiments.push(s);
-        }
         if !read_text {
+            sentiments.push(message_sentiment(m));
             continue;
         }
         let norm = text::normalize(m.text());
@@ -97,6 +90,9 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
             repeats.push(&norm);
         }
         if !(wanted.human_requested || wanted.distress) {
+            if all_sentiments {
+                sentiments.push(message_sentiment(m));
+            }
             continue;
         }
         let hits = lexicon.scan(&norm);
@@ -106,7 +102,12 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
             request = Some(v);
         }
         if wanted.distress {
-            distress_scores.push(distress::message_distress(s, &norm, &hits));
+            let reading = distress::read(&norm, &hits);
+            let scores = message_scores(m, &reading.mask);
+            sentiments.push(scores.map(|s| s.compound));
+            distress_scores.push(distress::score(&distress::evidence(scores, &reading)));
+        } else if all_sentiments {
+            sentiments.push(message_sentiment(m));
         }
     }
 
@@ -152,6 +153,18 @@ pub fn message_sentiment(message: &Message) -> Option<f64> {
     }
 }
 
+/// A message's VADER scores: given (its `sentiment`, words unknown) or computed with `mask`.
+fn message_scores(message: &Message, mask: &[&str]) -> Option<vader::Scores> {
+    match message.sentiment {
+        Given::Value(v) if !v.is_nan() => Some(vader::Scores::given(v)),
+        Given::Value(_) | Given::WrongType => None,
+        Given::Absent => message
+            .text
+            .as_deref()
+            .map(|t| vader::scores_masked(t, mask)),
+    }
+}
+
 /// VADER compound score of a text, −1…1.
 pub fn text_sentiment(text: &str) -> f64 {
     vader::compound(text)
@@ -159,9 +172,16 @@ pub fn text_sentiment(text: &str) -> f64 {
 
 /// The distress of one text on its own (its computed sentiment, words and shouting).
 pub fn text_distress(text: &str) -> f64 {
+    distress::score(&text_distress_evidence(text))
+}
+
+/// The distress evidence of one text (for calibration: `examples/calibrate.rs`).
+#[doc(hidden)]
+pub fn text_distress_evidence(text: &str) -> distress::Evidence {
     let norm = text::normalize(text);
     let hits = lexicon::LEXICON.scan(&norm);
-    distress::message_distress(Some(text_sentiment(text)), &norm, &hits)
+    let reading = distress::read(&norm, &hits);
+    distress::evidence(Some(vader::scores_masked(text, &reading.mask)), &reading)
 }
 
 /// Whether one text asks for a person (`Some(true)`), refuses one (`Some(false)`) or neither.

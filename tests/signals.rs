@@ -1,18 +1,11 @@
 //! Conversation signals: VADER parity with the `vader_sentiment` crate, person requests,
 //! distress, repeats, and bad input. Hand-written samples only (no external data).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::time::{Duration, Instant};
 
 use handoff::context::{Conversation, Given, Message, Sender};
-use handoff::signals::{
-    Wanted, compute, message_sentiment, text_distress, text_requests_human, text_sentiment,
-};
+use handoff::signals::{Wanted, compute, message_sentiment, text_distress, text_requests_human, text_sentiment};
 
 fn crate_compound(text: &str) -> f64 {
     thread_local! {
@@ -25,10 +18,7 @@ fn crate_compound(text: &str) -> f64 {
 fn assert_parity(text: &str) {
     let ours = text_sentiment(text);
     let theirs = crate_compound(text);
-    assert!(
-        (ours - theirs).abs() <= 1e-6,
-        "{text:?}: ours {ours} crate {theirs}"
-    );
+    assert!((ours - theirs).abs() <= 1e-6, "{text:?}: ours {ours} crate {theirs}");
 }
 
 const HAND_WRITTEN: &[&str] = &[
@@ -447,6 +437,80 @@ fn distress_scores() {
 }
 
 #[test]
+fn distress_things_dying_are_not_grief() {
+    // a person or a pet dying is grief
+    for text in [
+        "my dog died yesterday",
+        "my mum passed away last week",
+        "my husband is dying",
+        "my father died and I need to close his account",
+    ] {
+        let d = text_distress(text);
+        assert!(d >= 0.6, "{text:?}: distress {d}");
+    }
+    // things die without anyone dying; `dead` is also a figure
+    for text in [
+        "my phone died so I couldn't get the code",
+        "my phone died",
+        "my battery died halfway through the call",
+        "my laptop is dying, can I get a new charger",
+        "the car died on the motorway",
+        "the line went dead",
+        "the item was dead on arrival",
+        "the link in your email is dead",
+        "the dead link in your email",
+        "it was dead easy to set up",
+        "I'm dead serious about this refund",
+        "this is a dead end",
+    ] {
+        let d = text_distress(text);
+        assert!(d < 0.3, "{text:?}: distress {d}");
+    }
+}
+
+#[test]
+fn distress_context_rules() {
+    // a first-person statement of a negative feeling, without a distress word
+    for text in [
+        "I feel so humiliated",
+        "I'm offended",
+        "this whole thing makes me miserable",
+    ] {
+        let d = text_distress(text);
+        assert!(d >= 0.5, "{text:?}: distress {d}");
+    }
+    // negated, figures, sympathy for someone else, longer phrases not counted twice
+    for (text, below) in [
+        ("I'm not worried", 0.2),
+        ("I wouldn't worry about it", 0.3),
+        ("no worries at all", 0.2),
+        ("sorry for your loss", 0.5),
+        ("that would be sick", 0.5),
+        ("I'm still waiting for a sick upgrade", 0.5),
+        ("the screen broke", 0.5),
+    ] {
+        let d = text_distress(text);
+        assert!(d < below, "{text:?}: distress {d} (want < {below})");
+    }
+    for text in ["I'm sick and can't work", "I am broke until payday", "it makes me sick"] {
+        let d = text_distress(text);
+        assert!(d >= 0.5, "{text:?}: distress {d}");
+    }
+    // thoughts of suicide or self-harm are the highest distress, unless negated
+    for text in ["I want to kill myself", "everyone would be better off without me"] {
+        let d = text_distress(text);
+        assert!(d >= 0.9, "{text:?}: distress {d}");
+    }
+    assert!(text_distress("I'm not suicidal, just annoyed") < 0.5);
+    // words alone stay below 0.7: high distress needs more than one kind of evidence
+    let words = text_distress("my husband died and I can't afford the funeral, I'm desperate");
+    assert!((0.6..0.7).contains(&words), "{words}");
+    // `feel awful` is one phrase, not also `awful`
+    let phrase = text_distress("I feel awful");
+    assert!((0.5..0.9).contains(&phrase), "{phrase}");
+}
+
+#[test]
 fn distress_in_range_and_rises_with_trend_and_repetition() {
     let calm = [customer("hello, my card is fine, thanks")];
     let worse = [
@@ -463,10 +527,7 @@ fn distress_in_range_and_rises_with_trend_and_repetition() {
 
 #[test]
 fn no_customer_message() {
-    let conv = [
-        Message::new(Sender::Ai, "hello"),
-        Message::new(Sender::Agent, "hi"),
-    ];
+    let conv = [Message::new(Sender::Ai, "hello"), Message::new(Sender::Agent, "hi")];
     let s = compute(&conv, Wanted::ALL);
     assert_eq!(s.sentiment, None);
     assert_eq!(s.sentiment_min, None);
@@ -565,10 +626,8 @@ fn bad_input_lone_surrogates_from_json() {
         Err(e) => assert!(!e.message.is_empty()),
     }
     // a valid surrogate pair is an ordinary character
-    let ok = Conversation::from_json(
-        r#"{"messages":[{"from":"customer","text":"\ud83d\ude00 agent please"}]}"#,
-    )
-    .unwrap();
+    let ok =
+        Conversation::from_json(r#"{"messages":[{"from":"customer","text":"\ud83d\ude00 agent please"}]}"#).unwrap();
     assert!(compute(&ok.messages, Wanted::ALL).human_requested);
 }
 
@@ -584,11 +643,7 @@ fn bad_input_one_megabyte_text() {
     let _ = compute(&[customer(&one_token)], Wanted::ALL);
     let emoji = "😡".repeat(250_000);
     let _ = compute(&[customer(&emoji)], Wanted::ALL);
-    assert!(
-        start.elapsed() < Duration::from_secs(20),
-        "took {:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
 }
 
 #[test]
@@ -600,20 +655,12 @@ fn bad_input_hundred_thousand_messages() {
         } else {
             format!("order number {i} is late")
         };
-        let from = if i % 2 == 0 {
-            Sender::Customer
-        } else {
-            Sender::Ai
-        };
+        let from = if i % 2 == 0 { Sender::Customer } else { Sender::Ai };
         conv.push(Message::new(from, text));
     }
     let start = Instant::now();
     let s = compute(&conv, Wanted::ALL);
     assert_eq!(s.ai_turns, 50_000.0);
     assert!(s.repeated > 10_000.0);
-    assert!(
-        start.elapsed() < Duration::from_secs(20),
-        "took {:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
 }

@@ -76,7 +76,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn roles(&self, i: usize) -> u32 {
-        self.hits.roles.get(i).copied().unwrap_or(0)
+        self.hits.roles.get(i).copied().unwrap_or(0) & GRAMMAR
     }
 
     fn clause_start(&self, i: usize) -> bool {
@@ -93,9 +93,7 @@ impl Ctx<'_> {
         if w.len() == 4 {
             return target == Target::Contact
                 && fuzzy_targets().2.iter().any(|t| {
-                    t.len() == 4
-                        && t.bytes().next() == w.bytes().next()
-                        && osa_within(w.as_bytes(), t.as_bytes(), 1)
+                    t.len() == 4 && t.bytes().next() == w.bytes().next() && osa_within(w.as_bytes(), t.as_bytes(), 1)
                 });
         }
         let (strong, weak, contact) = fuzzy_targets();
@@ -156,9 +154,7 @@ impl Ctx<'_> {
     fn person_after(&self, j: usize, contact: bool) -> Option<usize> {
         let n = self.norm.words.len();
         // a determiner before the verb makes it a noun: `a transfer to someone`
-        let determiners = [
-            "a", "the", "this", "that", "my", "your", "his", "her", "their", "our",
-        ];
+        let determiners = ["a", "the", "this", "that", "my", "your", "his", "her", "their", "our"];
         if j > 0 && determiners.contains(&self.norm.word(j - 1)) {
             return None;
         }
@@ -237,10 +233,7 @@ impl Ctx<'_> {
     /// `is there a human I can talk to`, `anyone who can speak with me`.
     fn person_then_verb(&self, k: usize) -> Option<bool> {
         let next = self.norm.word(k + 1);
-        if !matches!(next, "i" | "we" | "who")
-            || self.clause_start(k + 1)
-            || !self.is_real_person(k)
-        {
+        if !matches!(next, "i" | "we" | "who") || self.clause_start(k + 1) || !self.is_real_person(k) {
             return None;
         }
         for j in (k + 2)..(k + 5) {
@@ -335,25 +328,11 @@ fn osa_within(a: &[u8], b: &[u8], max: usize) -> bool {
             };
             let cost = usize::from(ai != bj);
             let del = prev.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
-            let ins = cur
-                .get(j - 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
-            let sub = prev
-                .get(j - 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(cost);
+            let ins = cur.get(j - 1).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let sub = prev.get(j - 1).copied().unwrap_or(usize::MAX).saturating_add(cost);
             let mut v = del.min(ins).min(sub);
             if i > 1 && j > 1 && a.get(i - 2) == Some(&bj) && b.get(j - 2) == Some(&ai) {
-                v = v.min(
-                    prev2
-                        .get(j - 2)
-                        .copied()
-                        .unwrap_or(usize::MAX)
-                        .saturating_add(1),
-                );
+                v = v.min(prev2.get(j - 2).copied().unwrap_or(usize::MAX).saturating_add(1));
             }
             if let Some(c) = cur.get_mut(j) {
                 *c = v;

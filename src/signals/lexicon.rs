@@ -36,8 +36,28 @@ pub mod role {
     pub const AVOID: u32 = 1 << 11;
     /// A preposition that makes `person` a manner: `in person`, `per person`.
     pub const MANNER: u32 = 1 << 12;
+    /// The roles the person-request grammar reads (a word with none of them is unknown to it).
+    pub const GRAMMAR: u32 = (1 << 13) - 1;
     /// Negators of a distress word: `not`, `no`, `don't`, …
     pub const DISTRESS_NEGATOR: u32 = 1 << 13;
+    /// A first-person word: `i`, `me`, `my`, `we`, … (the writer speaks of themselves).
+    pub const FIRST_PERSON: u32 = 1 << 14;
+    /// A verb of feeling: `feel`, `felt`, … (`I feel awful`).
+    pub const FEEL: u32 = 1 << 15;
+    /// A first-person copula on its own: `i'm`, `im`, `am`, `i've` (`I'm so lost`).
+    pub const SELF_COPULA: u32 = 1 << 16;
+    /// A copula that needs a first-person subject before it: `was`, `been`, `get`, …
+    pub const COPULA: u32 = 1 << 17;
+    /// A causative verb before `me`: `makes`, `made`, `leaves`, … (`it makes me sick`).
+    pub const CAUSE: u32 = 1 << 18;
+    /// A thing that can "die" without anyone dying: `phone`, `battery`, `line`, `link`, …
+    pub const OBJECT: u32 = 1 << 19;
+    /// An adjective after which `dead` is an intensifier or a figure: `easy`, `serious`, `end`, …
+    pub const DEAD_FIGURE: u32 = 1 << 20;
+    /// A person or an animal who can die: `mum`, `husband`, `he`, `dog`, …
+    pub const BEING: u32 = 1 << 21;
+    /// A thing as subject: `that`, `it`, `this`, … (`that would be sick` is slang).
+    pub const DEMONSTRATIVE: u32 = 1 << 22;
 }
 
 /// Families of distress vocabulary.
@@ -51,6 +71,23 @@ pub enum Family {
     Illness,
     /// Anger and hostility: weaker evidence of distress on its own.
     Anger,
+    /// Thoughts of suicide or self-harm: the highest distress whatever else is said.
+    Crisis,
+    /// Sympathy for someone else (`sorry for your loss`): the writer comforting, weak evidence.
+    Sympathy,
+}
+
+/// How a distress phrase depends on the words around it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    Plain,
+    /// `died`, `dead`, `dying`, `death`: not grief when a thing dies (`my phone died`, `dead
+    /// link`) or `dead` is a figure (`dead easy`, `dead end`).
+    Death,
+    /// `sick`, `ill`, `broke`: a state only after a copula or feeling verb (`I'm sick`, `I am
+    /// broke`), not as a slang or attributive adjective (`a sick dunk`) or a verb (`it broke`).
+    State,
 }
 
 use role::*;
@@ -130,8 +167,70 @@ const AVOID_WORDS: &[&str] = &["than", "instead", "rather", "besides", "unlike",
 #[rustfmt::skip]
 const MANNER_WORDS: &[&str] = &["in", "per", "third", "first", "missing", "each"];
 #[rustfmt::skip]
-const DISTRESS_NEGATORS: &[&str] =
-    &["not", "no", "don't", "dont", "isn't", "wasn't", "aren't", "nothing", "without", "nor"];
+const DISTRESS_NEGATORS: &[&str] = &[
+    "not", "no", "don't", "dont", "isn't", "wasn't", "aren't", "nothing", "without", "nor",
+    "never", "didn't", "didnt", "doesn't", "doesnt", "ain't", "isnt", "wasnt", "arent", "hardly",
+    "wouldn't", "wouldnt", "won't", "wont",
+];
+#[rustfmt::skip]
+const FIRST_PERSON_WORDS: &[&str] = &[
+    "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "my", "myself", "mine", "we", "we're",
+    "we've", "us", "our", "ours", "ourselves",
+];
+#[rustfmt::skip]
+const FEEL_WORDS: &[&str] = &["feel", "feels", "feeling", "felt"];
+#[rustfmt::skip]
+const SELF_COPULAS: &[&str] = &["i'm", "im", "am", "i've", "ive"];
+#[rustfmt::skip]
+const COPULAS: &[&str] = &[
+    "was", "been", "be", "get", "got", "getting", "become", "became", "go", "went", "going",
+    "is", "are", "were", "being", "look", "looks", "seem", "seems", "fell", "falling",
+];
+#[rustfmt::skip]
+const CAUSE_WORDS: &[&str] = &[
+    "make", "makes", "made", "making", "leave", "leaves", "left", "leaving", "drive", "drives",
+    "driving", "drove", "keep", "keeps", "kept", "got", "gets", "getting",
+];
+/// Things that break down, run out or go silent; a person or an animal is not among them.
+#[rustfmt::skip]
+const OBJECT_WORDS: &[&str] = &[
+    "phone", "phones", "cellphone", "iphone", "android", "smartphone", "mobile", "battery",
+    "batteries", "charger", "laptop", "computer", "pc", "mac", "macbook", "tablet", "ipad",
+    "car", "cars", "engine", "truck", "van", "bike", "motorcycle", "scooter", "tv", "television",
+    "screen", "monitor", "line", "link", "links", "url", "page", "server", "servers", "site",
+    "website", "app", "apps", "game", "games", "console", "controller", "xbox", "playstation",
+    "router", "modem", "wifi", "internet", "connection", "network", "signal", "printer",
+    "camera", "headphones", "earbuds", "airpods", "speaker", "mic", "microphone", "keyboard",
+    "mouse", "fridge", "freezer", "washer", "dryer", "dishwasher", "microwave", "oven",
+    "heater", "boiler", "furnace", "ac", "lights", "light", "bulb", "power", "device",
+    "devices", "drive", "disk", "ssd", "hdd", "motherboard", "gpu", "cpu", "watch", "clock",
+    "alarm", "card", "account", "call", "chat", "thread", "channel", "project", "plan", "deal",
+    "market", "meme", "joke", "trend", "conversation", "topic", "sub", "subreddit", "forum",
+    "server's", "phone's", "battery's", "car's", "laptop's", "pixel", "galaxy", "kindle",
+    "switch", "remote", "printer's", "generator", "pump", "tire", "tyre", "starter", "alternator",
+];
+#[rustfmt::skip]
+const BEINGS: &[&str] = &[
+    "he", "she", "him", "her", "they", "them", "who", "mum", "mom", "mother", "dad", "father",
+    "husband", "wife", "son", "daughter", "brother", "sister", "grandma", "grandmother",
+    "grandpa", "grandfather", "granny", "grandad", "nan", "nana", "aunt", "uncle", "cousin",
+    "friend", "partner", "boyfriend", "girlfriend", "fiance", "fiancee", "baby", "child", "kid",
+    "children", "kids", "parent", "parents", "family", "relative", "colleague", "neighbour",
+    "neighbor", "someone", "somebody", "person", "people", "everyone", "dog", "cat", "pet",
+    "puppy", "kitten", "horse", "bird", "mum's", "dad's", "husband's", "wife's",
+];
+#[rustfmt::skip]
+const DEMONSTRATIVES: &[&str] =
+    &["that", "this", "it", "that's", "thats", "it's", "its", "which", "what", "these", "those"];
+/// `dead` before these is a figure or an intensifier, not a death.
+#[rustfmt::skip]
+const DEAD_FIGURES: &[&str] = &[
+    "easy", "simple", "serious", "seriously", "wrong", "right", "set", "end", "ends", "center",
+    "centre", "on", "last", "even", "cheap", "ahead", "straight", "silent", "quiet", "certain",
+    "sure", "honest", "accurate", "weight", "zone", "zones", "heat", "air", "giveaway", "ringer",
+    "pixel", "pixels", "battery", "link", "links", "phone", "line", "code", "space", "stock",
+    "tired", "beat", "broke", "slow", "still", "calm", "center", "locked", "flat", "drunk",
+];
 
 /// Distress vocabulary: (phrase, family, weight 0…1). General emotional vocabulary, not phrases
 /// taken from any evaluation set.
@@ -144,16 +243,16 @@ const DISTRESS: &[(&str, Family, f64)] = &[
     ("grieving", Family::Grief, 1.0), ("mourning", Family::Grief, 1.0),
     ("bereavement", Family::Grief, 1.0), ("widow", Family::Grief, 0.8),
     ("miscarriage", Family::Grief, 1.0), ("killed", Family::Grief, 0.7),
-    ("suicide", Family::Grief, 1.0), ("suicidal", Family::Grief, 1.0),
-    ("kill myself", Family::Grief, 1.0), ("rip", Family::Grief, 0.6),
+    ("suicide", Family::Crisis, 1.0), ("suicidal", Family::Crisis, 1.0),
+    ("kill myself", Family::Crisis, 1.0), ("rip", Family::Sympathy, 0.25),
     ("loss", Family::Grief, 0.5), ("lost my", Family::Grief, 0.5),
-    ("condolences", Family::Grief, 0.8), ("rest in peace", Family::Grief, 0.9),
+    ("condolences", Family::Sympathy, 0.25), ("rest in peace", Family::Sympathy, 0.25),
     ("tragic", Family::Grief, 0.8), ("tragedy", Family::Grief, 0.8),
     ("miss him", Family::Grief, 0.7), ("miss her", Family::Grief, 0.7),
     ("miss you", Family::Grief, 0.5), ("miss them", Family::Grief, 0.6),
-    ("i miss", Family::Grief, 0.6), ("want to die", Family::Grief, 1.0),
-    ("wanna die", Family::Grief, 1.0), ("sorry for your loss", Family::Grief, 1.0),
-    ("sorry to hear", Family::Sadness, 0.7), ("heart goes out", Family::Grief, 0.8),
+    ("i miss", Family::Grief, 0.6), ("want to die", Family::Crisis, 1.0),
+    ("wanna die", Family::Crisis, 1.0), ("sorry for your loss", Family::Sympathy, 0.25),
+    ("sorry to hear", Family::Sympathy, 0.25), ("heart goes out", Family::Sympathy, 0.25),
     // fear and nervousness
     ("afraid", Family::Fear, 0.8), ("scared", Family::Fear, 0.9), ("scary", Family::Fear, 0.7),
     ("scare", Family::Fear, 0.7), ("scares", Family::Fear, 0.8), ("scaring", Family::Fear, 0.7),
@@ -186,7 +285,7 @@ const DISTRESS: &[(&str, Family, f64)] = &[
     ("stolen", Family::Fear, 0.5), ("fraud", Family::Fear, 0.5),
     ("scam", Family::Fear, 0.5), ("scammed", Family::Fear, 0.7),
     ("what if", Family::Fear, 0.4), ("yikes", Family::Fear, 0.5),
-    ("omg", Family::Fear, 0.3), ("eek", Family::Fear, 0.5),
+    ("omg", Family::Fear, 0.2), ("eek", Family::Fear, 0.5),
     // desperation
     ("desperate", Family::Desperation, 1.0), ("desperately", Family::Desperation, 1.0),
     ("desperation", Family::Desperation, 1.0), ("helpless", Family::Desperation, 0.9),
@@ -219,19 +318,22 @@ const DISTRESS: &[(&str, Family, f64)] = &[
     ("hurting", Family::Sadness, 0.8), ("pain", Family::Sadness, 0.6),
     ("painful", Family::Sadness, 0.7), ("upset", Family::Sadness, 0.7),
     ("unhappy", Family::Sadness, 0.8), ("sorrow", Family::Sadness, 1.0),
-    ("gloomy", Family::Sadness, 0.7), ("unfortunately", Family::Sadness, 0.5),
-    ("unfortunate", Family::Sadness, 0.5), ("disappointed", Family::Sadness, 0.5),
-    ("disappointing", Family::Sadness, 0.4), ("regret", Family::Sadness, 0.5),
-    ("sorry for your", Family::Sadness, 0.8), ("so sorry", Family::Sadness, 0.6),
+    ("gloomy", Family::Sadness, 0.7), ("disappointed", Family::Sadness, 0.5),
+    ("regret", Family::Sadness, 0.5),
+    ("sorry for your", Family::Sympathy, 0.25), ("so sorry", Family::Sympathy, 0.25),
     ("feel bad", Family::Sadness, 0.7), ("feel terrible", Family::Sadness, 0.8),
-    ("feel awful", Family::Sadness, 0.8), ("poor", Family::Sadness, 0.4),
+    ("feel awful", Family::Sadness, 0.8), ("feel horrible", Family::Sadness, 0.8),
+    ("feel like crap", Family::Sadness, 0.7), ("feel like shit", Family::Sadness, 0.7),
     ("unloved", Family::Sadness, 0.9), ("worthless", Family::Sadness, 0.9),
-    ("empty", Family::Sadness, 0.4), ("crushed", Family::Sadness, 0.7),
-    ("grim", Family::Sadness, 0.6), ("bleak", Family::Sadness, 0.7), ("hopes", Family::Sadness, 0.2),
-    ("rough", Family::Sadness, 0.4), ("tough", Family::Sadness, 0.3),
-    ("terrible", Family::Sadness, 0.5), ("awful", Family::Sadness, 0.5),
-    ("horrible", Family::Sadness, 0.5), ("worst", Family::Sadness, 0.4),
-    ("sucks", Family::Sadness, 0.4), ("cries", Family::Desperation, 0.7),
+    ("crushed", Family::Sadness, 0.7), ("grim", Family::Sadness, 0.5),
+    ("bleak", Family::Sadness, 0.6), ("cries", Family::Desperation, 0.7),
+    // bad situations, weaker evidence: they also describe things (`a terrible pun`)
+    ("unfortunately", Family::Sadness, 0.5), ("unfortunate", Family::Sadness, 0.5),
+    ("disappointing", Family::Sadness, 0.4), ("poor", Family::Sadness, 0.4),
+    ("empty", Family::Sadness, 0.4), ("rough", Family::Sadness, 0.4),
+    ("tough", Family::Sadness, 0.25), ("terrible", Family::Sadness, 0.5),
+    ("awful", Family::Sadness, 0.5), ("horrible", Family::Sadness, 0.5),
+    ("worst", Family::Sadness, 0.4), ("sucks", Family::Sadness, 0.4),
     ("cryin", Family::Desperation, 0.8), ("heartbreak", Family::Sadness, 1.0),
     ("broken heart", Family::Sadness, 1.0), ("depressingly", Family::Sadness, 0.7),
     ("sadder", Family::Sadness, 0.9),
@@ -239,6 +341,89 @@ const DISTRESS: &[(&str, Family, f64)] = &[
     ("😞", Family::Sadness, 0.7), ("😔", Family::Sadness, 0.7), ("💔", Family::Sadness, 0.9),
     ("😨", Family::Fear, 0.8), ("😰", Family::Fear, 0.8), ("😱", Family::Fear, 0.8),
     ("😟", Family::Fear, 0.7), ("😥", Family::Sadness, 0.7),
+    // thoughts of suicide or self-harm (common warning-sign wording)
+    ("better off without me", Family::Crisis, 1.0), ("end it all", Family::Crisis, 1.0),
+    ("end my life", Family::Crisis, 1.0), ("take my own life", Family::Crisis, 1.0),
+    ("no reason to live", Family::Crisis, 1.0), ("hurt myself", Family::Crisis, 1.0),
+    ("self harm", Family::Crisis, 1.0), ("harm myself", Family::Crisis, 1.0),
+    ("don't want to live", Family::Crisis, 1.0), ("dont want to live", Family::Crisis, 1.0),
+    ("don't want to be here anymore", Family::Crisis, 1.0),
+    ("dont want to be here anymore", Family::Crisis, 1.0),
+    // grief, sadness and loneliness (more of the same families)
+    ("mourn", Family::Grief, 0.9), ("mourned", Family::Grief, 0.9),
+    ("grieve", Family::Grief, 1.0), ("grieved", Family::Grief, 0.9),
+    ("deceased", Family::Grief, 0.7), ("my late", Family::Grief, 0.8),
+    ("widowed", Family::Grief, 0.9), ("stillborn", Family::Grief, 1.0),
+    ("terminally", Family::Grief, 0.9), ("cremation", Family::Grief, 0.8),
+    ("obituary", Family::Grief, 0.7), ("lost him", Family::Grief, 0.8),
+    ("lost her", Family::Grief, 0.8), ("put down", Family::Grief, 0.2),
+    ("heartache", Family::Sadness, 1.0), ("despair", Family::Sadness, 1.0),
+    ("despondent", Family::Sadness, 1.0), ("distraught", Family::Sadness, 1.0),
+    ("inconsolable", Family::Sadness, 1.0), ("dejected", Family::Sadness, 0.9),
+    ("downhearted", Family::Sadness, 0.9), ("melancholy", Family::Sadness, 0.8),
+    ("sorrowful", Family::Sadness, 1.0), ("mournful", Family::Sadness, 0.9),
+    ("forlorn", Family::Sadness, 0.9), ("wretched", Family::Sadness, 0.8),
+    ("weep", Family::Desperation, 0.9), ("weeping", Family::Desperation, 0.9),
+    ("wept", Family::Desperation, 0.9), ("tearful", Family::Desperation, 0.9),
+    ("teary", Family::Desperation, 0.8), ("sob", Family::Desperation, 0.8),
+    ("sobbed", Family::Desperation, 0.9), ("loneliness", Family::Sadness, 0.9),
+    ("isolated", Family::Sadness, 0.6), ("abandoned", Family::Sadness, 0.7),
+    ("rejected", Family::Sadness, 0.6), ("unwanted", Family::Sadness, 0.7),
+    ("left out", Family::Sadness, 0.6), ("no one cares", Family::Sadness, 0.9),
+    ("nobody cares", Family::Sadness, 0.9), ("no one loves", Family::Sadness, 1.0),
+    ("nobody loves", Family::Sadness, 1.0), ("no friends", Family::Sadness, 0.8),
+    ("gutted", Family::Sadness, 0.8), ("shattered", Family::Sadness, 0.7),
+    ("numb", Family::Sadness, 0.6), ("hopelessness", Family::Sadness, 1.0),
+    ("bad day", Family::Sadness, 0.6), ("hard time", Family::Sadness, 0.6),
+    ("rough time", Family::Sadness, 0.6), ("tough time", Family::Sadness, 0.6),
+    ("hard times", Family::Sadness, 0.6), ("bad times", Family::Sadness, 0.5),
+    ("rough day", Family::Sadness, 0.6), ("terrible day", Family::Sadness, 0.7),
+    ("worst day", Family::Sadness, 0.7), ("burned out", Family::Desperation, 0.7),
+    ("burnt out", Family::Desperation, 0.7), ("burnout", Family::Desperation, 0.6),
+    ("missing you", Family::Grief, 0.6), ("homesick", Family::Sadness, 0.8),
+    ("heavy heart", Family::Sadness, 1.0), ("ache", Family::Sadness, 0.5),
+    ("aching", Family::Sadness, 0.6), ("ashamed", Family::Sadness, 0.6),
+    ("guilty", Family::Sadness, 0.4), ("regrets", Family::Sadness, 0.5),
+    ("regretting", Family::Sadness, 0.5), ("disappointment", Family::Sadness, 0.4),
+    ("lonesome", Family::Sadness, 0.9), ("sorrows", Family::Sadness, 1.0),
+    // fear and nervousness (more)
+    ("petrified", Family::Fear, 1.0), ("alarmed", Family::Fear, 0.7),
+    ("apprehensive", Family::Fear, 0.8), ("jittery", Family::Fear, 0.8),
+    ("jumpy", Family::Fear, 0.6), ("on edge", Family::Fear, 0.7),
+    ("shaky", Family::Fear, 0.6), ("trembling", Family::Fear, 0.8),
+    ("tremble", Family::Fear, 0.7), ("fearful", Family::Fear, 0.9),
+    ("dreadful", Family::Fear, 0.6), ("horror", Family::Fear, 0.6),
+    ("intimidated", Family::Fear, 0.8), ("intimidating", Family::Fear, 0.6),
+    ("threat", Family::Fear, 0.6), ("threats", Family::Fear, 0.6),
+    ("violence", Family::Fear, 0.6), ("violent", Family::Fear, 0.6),
+    ("spooked", Family::Fear, 0.7), ("spooky", Family::Fear, 0.4),
+    ("creeped out", Family::Fear, 0.8), ("shudder", Family::Fear, 0.6),
+    ("insecure", Family::Fear, 0.6), ("vulnerable", Family::Fear, 0.6),
+    ("unsettling", Family::Fear, 0.7), ("unsettled", Family::Fear, 0.7),
+    ("disturbing", Family::Fear, 0.6), ("disturbed", Family::Fear, 0.6),
+    ("traumatized", Family::Fear, 1.0), ("traumatised", Family::Fear, 1.0),
+    ("trauma", Family::Fear, 0.8), ("traumatic", Family::Fear, 0.9),
+    ("ptsd", Family::Fear, 0.8), ("panic attack", Family::Fear, 1.0),
+    ("worried sick", Family::Fear, 1.0), ("can't sleep", Family::Fear, 0.7),
+    ("cant sleep", Family::Fear, 0.7), ("insomnia", Family::Fear, 0.6),
+    ("risky", Family::Fear, 0.4), ("riskier", Family::Fear, 0.4),
+    ("nervousness", Family::Fear, 0.9), ("anxieties", Family::Fear, 0.9),
+    ("restless", Family::Fear, 0.5), ("overthinking", Family::Fear, 0.6),
+    ("scarier", Family::Fear, 0.7), ("scariest", Family::Fear, 0.8),
+    ("hysterical", Family::Fear, 0.7), ("fretting", Family::Fear, 0.8),
+    ("fret", Family::Fear, 0.6), ("concerning", Family::Fear, 0.5),
+    ("worriedly", Family::Fear, 0.8), ("anxiousness", Family::Fear, 0.9),
+    // desperation (more)
+    ("can't go on", Family::Desperation, 1.0), ("cant cope", Family::Desperation, 1.0),
+    ("don't know what to do", Family::Desperation, 0.8),
+    ("dont know what to do", Family::Desperation, 0.8),
+    ("out of options", Family::Desperation, 0.8), ("nowhere to turn", Family::Desperation, 0.9),
+    ("no way out", Family::Desperation, 0.9), ("exhausting", Family::Desperation, 0.5),
+    ("drained", Family::Desperation, 0.6), ("worn out", Family::Desperation, 0.5),
+    ("breakdown", Family::Desperation, 0.8), ("unbearable", Family::Desperation, 0.9),
+    ("agony", Family::Desperation, 0.9), ("agonizing", Family::Desperation, 0.8),
+    ("tormented", Family::Desperation, 0.9), ("crisis", Family::Desperation, 0.6),
+    ("helplessness", Family::Desperation, 0.9), ("powerless", Family::Desperation, 0.7),
     // money
     ("can't afford", Family::Money, 1.0), ("cannot afford", Family::Money, 1.0),
     ("cant afford", Family::Money, 1.0), ("afford", Family::Money, 0.4),
@@ -249,9 +434,14 @@ const DISTRESS: &[(&str, Family, f64)] = &[
     ("unemployed", Family::Money, 0.8), ("lost my job", Family::Money, 1.0),
     ("laid off", Family::Money, 0.9), ("no money", Family::Money, 0.9),
     ("starving", Family::Money, 0.8), ("broke", Family::Money, 0.6),
-    ("rent", Family::Money, 0.3), ("bills", Family::Money, 0.3),
+    ("rent", Family::Money, 0.2), ("bills", Family::Money, 0.2),
     ("my savings", Family::Money, 0.5), ("all my money", Family::Money, 0.8),
-    ("paycheck", Family::Money, 0.3), ("foreclosure", Family::Money, 1.0),
+    ("paycheck", Family::Money, 0.2), ("foreclosure", Family::Money, 1.0),
+    ("behind on", Family::Money, 0.6),
+    ("poverty", Family::Money, 0.8), ("in debt", Family::Money, 0.8),
+    ("debts", Family::Money, 0.6), ("repossessed", Family::Money, 1.0),
+    ("food bank", Family::Money, 0.8), ("jobless", Family::Money, 0.8),
+    ("lose my job", Family::Money, 0.9), ("lose my home", Family::Money, 1.0),
     // illness
     ("sick", Family::Illness, 0.6), ("ill", Family::Illness, 0.5),
     ("illness", Family::Illness, 0.8), ("hospital", Family::Illness, 0.7),
@@ -263,11 +453,18 @@ const DISTRESS: &[(&str, Family, f64)] = &[
     ("medication", Family::Illness, 0.5), ("insulin", Family::Illness, 0.7),
     ("ambulance", Family::Illness, 0.9), ("injured", Family::Illness, 0.8),
     ("injury", Family::Illness, 0.7), ("accident", Family::Illness, 0.6),
-    ("pregnant", Family::Illness, 0.3),
+    ("pregnant", Family::Illness, 0.2),
+    ("sickness", Family::Illness, 0.7), ("disease", Family::Illness, 0.6),
+    ("diagnosis", Family::Illness, 0.7), ("tumor", Family::Illness, 1.0),
+    ("tumour", Family::Illness, 1.0), ("heart attack", Family::Illness, 0.9),
+    ("seizure", Family::Illness, 0.8), ("icu", Family::Illness, 1.0),
+    ("intensive care", Family::Illness, 1.0), ("emergency room", Family::Illness, 0.9),
+    ("migraine", Family::Illness, 0.6), ("infection", Family::Illness, 0.6),
+    ("paralyzed", Family::Illness, 0.8), ("paralysed", Family::Illness, 0.8),
     // anger (weak evidence of distress)
     ("furious", Family::Anger, 0.5), ("outraged", Family::Anger, 0.5),
-    ("livid", Family::Anger, 0.5), ("unacceptable", Family::Anger, 0.3),
-    ("disgusting", Family::Anger, 0.3), ("hate", Family::Anger, 0.3),
+    ("livid", Family::Anger, 0.5), ("unacceptable", Family::Anger, 0.2),
+    ("disgusting", Family::Anger, 0.2), ("hate", Family::Anger, 0.2),
 ];
 
 /// What the automaton knows about one pattern.
@@ -275,7 +472,13 @@ const DISTRESS: &[(&str, Family, f64)] = &[
 pub struct Info {
     pub roles: u32,
     pub distress: Option<(Family, f64)>,
+    pub kind: Kind,
+    /// Number of words of the pattern.
+    pub len: u8,
 }
+
+const DEATH_WORDS: &[&str] = &["died", "dead", "dying", "death", "dies", "die"];
+const STATE_WORDS: &[&str] = &["sick", "ill", "broke"];
 
 pub struct Lexicon {
     automaton: Option<AhoCorasick>,
@@ -312,6 +515,15 @@ fn build() -> Lexicon {
         (AVOID_WORDS, AVOID),
         (MANNER_WORDS, MANNER),
         (DISTRESS_NEGATORS, DISTRESS_NEGATOR),
+        (FIRST_PERSON_WORDS, FIRST_PERSON),
+        (FEEL_WORDS, FEEL),
+        (SELF_COPULAS, SELF_COPULA),
+        (COPULAS, COPULA),
+        (CAUSE_WORDS, CAUSE),
+        (OBJECT_WORDS, OBJECT),
+        (DEAD_FIGURES, DEAD_FIGURE),
+        (BEINGS, BEING),
+        (DEMONSTRATIVES, DEMONSTRATIVE),
     ];
     for (words, r) in lists {
         for w in *words {
@@ -321,9 +533,22 @@ fn build() -> Lexicon {
     for &(phrase, family, weight) in DISTRESS {
         add(phrase, 0, Some((family, weight)));
     }
+    let kind_of = |w: &str| {
+        if DEATH_WORDS.contains(&w) {
+            Kind::Death
+        } else if STATE_WORDS.contains(&w) {
+            Kind::State
+        } else {
+            Kind::Plain
+        }
+    };
     let infos: Vec<Info> = order
         .iter()
-        .map(|w| map.get(w).copied().unwrap_or_default())
+        .map(|w| Info {
+            kind: kind_of(w),
+            len: u8::try_from(w.split(' ').count()).unwrap_or(u8::MAX),
+            ..map.get(w).copied().unwrap_or_default()
+        })
         .collect();
     // A DFA: more memory (a few hundred KB), fastest overlapping search.
     // Each pattern starts with a space and is run over the text with a leading space, so a
@@ -341,8 +566,20 @@ fn build() -> Lexicon {
 pub struct Hits {
     /// Role flags of each word.
     pub roles: Vec<u32>,
-    /// Distress phrases: (index of the first word, family, weight).
-    pub distress: Vec<(usize, Family, f64)>,
+    /// Distress phrases, in text order.
+    pub distress: Vec<DistressHit>,
+}
+
+/// One distress phrase found in a text.
+#[derive(Clone, Copy, Debug)]
+pub struct DistressHit {
+    /// Index of its first word.
+    pub word: usize,
+    pub family: Family,
+    pub weight: f64,
+    pub kind: Kind,
+    /// Number of words.
+    pub len: u8,
 }
 
 impl Lexicon {
@@ -374,8 +611,14 @@ impl Lexicon {
             {
                 *r |= info.roles;
             }
-            if let Some((family, w)) = info.distress {
-                hits.distress.push((i, family, w));
+            if let Some((family, weight)) = info.distress {
+                hits.distress.push(DistressHit {
+                    word: i,
+                    family,
+                    weight,
+                    kind: info.kind,
+                    len: info.len,
+                });
             }
         }
         hits

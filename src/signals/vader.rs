@@ -163,10 +163,7 @@ fn build_tables() -> Tables {
             emoji.insert(c, *desc);
         }
     }
-    let patterns = BOOSTERS
-        .iter()
-        .map(|b| b.0)
-        .chain(IDIOMS.iter().map(|i| i.0));
+    let patterns = BOOSTERS.iter().map(|b| b.0).chain(IDIOMS.iter().map(|i| i.0));
     // Fixed literals: building cannot fail; `None` would only disable the substring checks.
     let substrings = AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::DFA))
@@ -268,6 +265,46 @@ fn replace_emoji(text: &str, tables: &Tables) -> Option<String> {
 
 /// VADER compound score of a text, −1…1.
 pub fn compound(text: &str) -> f64 {
+    scores(text).compound
+}
+
+/// A text's VADER compound score, and the same without some words (for distress).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scores {
+    /// The compound score, −1…1 (what the crate returns).
+    pub compound: f64,
+    /// The compound score without the masked words (0 when no sentiment word is left).
+    pub unmasked_compound: f64,
+    /// 0…1: the valences of the negative words that are not masked, alone (after boosters,
+    /// negation and `but`), normalised as the compound is; not offset by positive words
+    /// ("horrible, but I love it").
+    pub negative: f64,
+}
+
+impl Scores {
+    /// Scores given from outside (a message's `sentiment`): nothing is known of its words.
+    pub fn given(compound: f64) -> Scores {
+        Scores {
+            compound,
+            unmasked_compound: compound,
+            negative: 0.0,
+        }
+    }
+}
+
+/// The valence of one lowercase word in the VADER lexicon.
+pub fn word_valence(word: &str) -> Option<f64> {
+    lookup(&TABLES, word).valence
+}
+
+/// VADER scores of a text.
+pub fn scores(text: &str) -> Scores {
+    scores_masked(text, &[])
+}
+
+/// VADER scores of a text; tokens equal to one of the lowercase `mask` words (sorted) count in
+/// the compound score only (not in `unmasked_compound` nor `negative`).
+pub fn scores_masked(text: &str, mask: &[&str]) -> Scores {
     let tables = &*TABLES;
     let replaced = replace_emoji(text, tables);
     let text = replaced.as_deref().unwrap_or(text);
@@ -304,7 +341,7 @@ pub fn compound(text: &str) -> f64 {
         });
     }
     if toks.is_empty() {
-        return 0.0;
+        return Scores::default();
     }
     let mixed_caps = toks.iter().any(|t| t.caps) && toks.iter().any(|t| !t.caps);
 
@@ -312,9 +349,7 @@ pub fn compound(text: &str) -> f64 {
     let mut sentiments: Vec<f64> = Vec::with_capacity(n);
     for i in 0..n {
         let Some(tok) = toks.get(i) else { break };
-        let v = if tok.entry.booster.is_some()
-            || (tok.is(KIND) && toks.get(i + 1).is_some_and(|t| t.is(OF)))
-        {
+        let v = if tok.entry.booster.is_some() || (tok.is(KIND) && toks.get(i + 1).is_some_and(|t| t.is(OF))) {
             0.0
         } else {
             valence(tables, &toks, &lower, i, mixed_caps)
@@ -331,13 +366,29 @@ pub fn compound(text: &str) -> f64 {
         }
     }
     let mut total: f64 = sentiments.iter().sum();
-    let punct = punctuation_emphasis(text);
-    if total > 0.0 {
-        total += punct;
-    } else {
-        total -= punct;
+    let (mut kept, mut negative_sum) = (0.0, 0.0);
+    for (t, s) in toks.iter().zip(&sentiments) {
+        if !mask.is_empty() && *s != 0.0 {
+            let word = lower.get(t.start as usize..t.end as usize).unwrap_or("");
+            if mask.binary_search(&word).is_ok() {
+                continue;
+            }
+        }
+        kept += s;
+        if *s < 0.0 {
+            negative_sum += s;
+        }
     }
-    normalize(total)
+    let punct = punctuation_emphasis(text);
+    let emphasise = |t: f64| if t > 0.0 { t + punct } else { t - punct };
+    total = emphasise(total);
+    // without the crate's quirk: no sentiment word, no sentiment
+    kept = if kept == 0.0 { 0.0 } else { emphasise(kept) };
+    Scores {
+        compound: normalize(total),
+        unmasked_compound: normalize(kept),
+        negative: -normalize(negative_sum),
+    }
 }
 
 fn lookup(tables: &Tables, key: &str) -> Entry {
@@ -430,11 +481,7 @@ fn valence(tables: &Tables, toks: &[Tok], lower: &str, i: usize, mixed_caps: boo
                 }
             }
             _ => {
-                if (is(i - 3, NEVER) && is(i - 2, SO))
-                    || is(i - 2, THIS)
-                    || is(i - 1, SO)
-                    || is(i - 1, THIS)
-                {
+                if (is(i - 3, NEVER) && is(i - 2, SO)) || is(i - 2, THIS) || is(i - 1, SO) || is(i - 1, THIS) {
                     valence *= 1.25;
                 } else if (is(i - 3, WITHOUT) && is(i - 2, DOUBT)) || is(i - 1, DOUBT) {
                     // unchanged
@@ -459,14 +506,10 @@ fn special_idioms(tables: &Tables, toks: &[Tok], lower: &str, i: usize, valence:
     let mut valence = valence;
     let n = toks.len();
     let end_i = if n - 1 > i { (i + 3).min(n) } else { i + 1 };
-    let (Some(first), Some(last), Some(before)) =
-        (toks.get(i - 3), toks.get(end_i - 1), toks.get(i - 1))
-    else {
+    let (Some(first), Some(last), Some(before)) = (toks.get(i - 3), toks.get(end_i - 1), toks.get(i - 1)) else {
         return valence;
     };
-    let window = lower
-        .get(first.start as usize..last.end as usize)
-        .unwrap_or("");
+    let window = lower.get(first.start as usize..last.end as usize).unwrap_or("");
     let Some(ac) = tables.substrings.as_ref() else {
         return valence;
     };
@@ -481,9 +524,7 @@ fn special_idioms(tables: &Tables, toks: &[Tok], lower: &str, i: usize, valence:
     if let Some((_, v)) = idiom.and_then(|k| IDIOMS.get(k)) {
         valence = *v;
     }
-    let prev_three = lower
-        .get(first.start as usize..before.end as usize)
-        .unwrap_or("");
+    let prev_three = lower.get(first.start as usize..before.end as usize).unwrap_or("");
     let mut seen = [false; BOOSTERS.len()];
     for m in ac.find_overlapping_iter(prev_three) {
         let id = m.pattern().as_usize();
