@@ -8,6 +8,9 @@
 
 mod compile;
 mod explain;
+#[doc(hidden)]
+pub mod generate;
+mod index;
 mod lexicon;
 mod print;
 mod program;

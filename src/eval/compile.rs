@@ -4,6 +4,7 @@
 //! The set has been checked, so anything odd met here (an unknown path, a regex that does not
 //! compile, a missing `when`) is handled defensively: it evaluates as unknown, never panics.
 
+use super::index::Index;
 use super::lexicon::Lexicons;
 use super::print;
 use super::program::{
@@ -86,6 +87,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
             s.want(&mut wanted);
         }
     }
+    let index = Index::build(&rules, &c.nodes);
     Program {
         digest,
         version: (!versions.is_empty()).then(|| versions.join("+")),
@@ -97,6 +99,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         default,
         ai_must,
         wanted,
+        index,
     }
 }
 

@@ -4,6 +4,7 @@
 //! rule reads is resolved to a [`Slot`] at compile time; every lexicon of the set is one
 //! automaton; regexes are built once.
 
+use super::index::Index;
 use super::lexicon::{LexId, Lexicons};
 use super::value::V;
 use crate::ast::{CmpOp, Effect, Literal, Priority, Quantifier, Route, Type, Who};
@@ -14,7 +15,7 @@ pub type NodeId = u32;
 /// Index of a slot in [`Program::slots`].
 pub type SlotId = u16;
 /// Index of a rule in [`Program::rules`] (path order).
-pub type RuleId = u16;
+pub type RuleId = u32;
 
 /// The compiled policy set.
 #[derive(Debug)]
@@ -32,6 +33,8 @@ pub struct Program {
     pub(crate) ai_must: Vec<String>,
     /// The signals some rule reads (in conditions or templates).
     pub(crate) wanted: Wanted,
+    /// Which rules can match, by the values of string slots.
+    pub(crate) index: Index,
 }
 
 /// One node of a condition.

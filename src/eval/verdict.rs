@@ -3,6 +3,7 @@
 //! A verdict holds only the decision: route, priority, which rules matched, and what the
 //! evaluation read. Reasons, the justification and the JSON are rendered when asked for.
 
+use super::index::Candidates;
 use super::program::{Part, Program, Rule, RuleId, Template};
 use super::run::{Run, SlotValues};
 use crate::ast::{Effect, Priority, Route};
@@ -32,13 +33,24 @@ impl Program {
 
     /// The verdict for one conversation. Never fails, never panics.
     pub fn evaluate<'a>(&'a self, conversation: &'a Conversation) -> Verdict<'a> {
+        self.decide(conversation, true)
+    }
+
+    /// The same verdict, found by evaluating every rule (no index): the reference that
+    /// `tests/differential.rs` checks the indexed path against.
+    #[doc(hidden)]
+    pub fn evaluate_unindexed<'a>(&'a self, conversation: &'a Conversation) -> Verdict<'a> {
+        self.decide(conversation, false)
+    }
+
+    fn decide<'a>(&'a self, conversation: &'a Conversation, indexed: bool) -> Verdict<'a> {
         let mut run = Run::new(self, conversation);
         // `require human` rules first: when one matches, no other rule can change the
         // decision, and the other matching rules are found only if asked for (`matched`).
-        let mut matched = match_rules(&mut run, |e| e == Effect::RequireHuman);
+        let mut matched = match_rules(&mut run, indexed, |e| e == Effect::RequireHuman);
         let complete = matched.is_empty();
         if complete {
-            matched = match_rules(&mut run, |e| e != Effect::RequireHuman);
+            matched = match_rules(&mut run, indexed, |e| e != Effect::RequireHuman);
         }
         let top = matched
             .iter()
@@ -53,6 +65,7 @@ impl Program {
             effect: top,
             matched,
             complete,
+            indexed,
             queue_rule: None,
             say_rule: None,
             slots: run.slots,
@@ -81,13 +94,25 @@ impl Program {
     }
 }
 
-/// The rules whose effect passes `filter` that match, in path order.
-fn match_rules(run: &mut Run<'_>, filter: impl Fn(Effect) -> bool) -> RuleIds {
-    let mut out = RuleIds::new();
+/// The rules whose effect passes `filter` that match, in path order: the index's candidates,
+/// or every rule when not `indexed`.
+fn match_rules(run: &mut Run<'_>, indexed: bool, filter: impl Fn(Effect) -> bool) -> RuleIds {
     let program = run.p;
-    for (i, rule) in program.rules.iter().enumerate() {
-        if filter(rule.effect) && run.rule(rule).matched {
-            out.push(RuleId::try_from(i).unwrap_or(RuleId::MAX));
+    let mut out = RuleIds::new();
+    let mut visit = |run: &mut Run<'_>, id: RuleId| {
+        if let Some(rule) = program.rules.get(id as usize) {
+            if filter(rule.effect) && run.rule(rule).matched {
+                out.push(id);
+            }
+        }
+    };
+    if indexed {
+        for id in Candidates::new(program, |slot| run.slot(slot)) {
+            visit(run, id);
+        }
+    } else {
+        for id in Candidates::all(program) {
+            visit(run, id);
         }
     }
     out
@@ -104,6 +129,8 @@ pub struct Verdict<'a> {
     /// The matching rules found: all of them when `complete`, else the `require human` ones.
     matched: RuleIds,
     complete: bool,
+    /// Whether rules were found through the index (else by evaluating every rule).
+    indexed: bool,
     queue_rule: Option<RuleId>,
     say_rule: Option<RuleId>,
     slots: SlotValues<'a>,
@@ -142,7 +169,7 @@ impl<'a> Verdict<'a> {
         let ids = if self.complete {
             self.matched.clone()
         } else {
-            match_rules(&mut self.run(), |_| true)
+            match_rules(&mut self.run(), self.indexed, |_| true)
         };
         ids.into_iter().filter_map(move |id| program.rules.get(id as usize))
     }

@@ -1,0 +1,157 @@
+//! Rule indexing: which rules can match a conversation, found without evaluating them all.
+//!
+//! As OPA indexes rules, a rule whose `when` has a top-level conjunct `slot == "v"` or
+//! `slot in ["v", "w"]` (strings) is filed under that slot and those values. At evaluation,
+//! each indexed slot is read once:
+//! - a string value selects the rules filed under it (the others' test is false, so they
+//!   cannot match, whatever their effect);
+//! - any other value (unknown, or of another type) makes the test unknown: `allow` rules
+//!   filed under the slot cannot match, `require` rules may (fail-safe), so they are candidates.
+//!
+//! Rules without such a test are always candidates. Candidates come out in path order (a
+//! merge of sorted lists), so the evaluation visits exactly the rules it would have visited in
+//! a full scan, minus rules that cannot match: the verdict is the same (`tests/differential.rs`).
+
+use super::program::{Lit, Node, Program, Rule, RuleId, SlotId};
+use super::value::V;
+use crate::ast::CmpOp;
+use smallvec::SmallVec;
+use std::collections::HashMap;
+
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    /// Rules without an indexable test, in path order.
+    always: Vec<RuleId>,
+    slots: Vec<SlotIndex>,
+}
+
+#[derive(Debug)]
+struct SlotIndex {
+    slot: SlotId,
+    /// Value → rules whose test lists it, in path order.
+    by_value: HashMap<String, Vec<RuleId>>,
+    /// `require` rules filed under this slot, in path order: candidates when the value is not
+    /// a string.
+    require: Vec<RuleId>,
+}
+
+impl Index {
+    /// Files every rule under its first indexable conjunct.
+    pub fn build(rules: &[Rule], nodes: &[Node]) -> Index {
+        let mut index = Index::default();
+        for (i, rule) in rules.iter().enumerate() {
+            let id = RuleId::try_from(i).unwrap_or(RuleId::MAX);
+            let test = rule
+                .conjuncts
+                .iter()
+                .find_map(|c| indexable(nodes.get(c.node as usize)?));
+            let Some((slot, values)) = test else {
+                index.always.push(id);
+                continue;
+            };
+            let at = match index.slots.iter().position(|s| s.slot == slot) {
+                Some(at) => at,
+                None => {
+                    index.slots.push(SlotIndex {
+                        slot,
+                        by_value: HashMap::new(),
+                        require: Vec::new(),
+                    });
+                    index.slots.len() - 1
+                }
+            };
+            let Some(s) = index.slots.get_mut(at) else { continue };
+            for v in values {
+                let list = s.by_value.entry(v.to_string()).or_default();
+                if list.last() != Some(&id) {
+                    list.push(id);
+                }
+            }
+            if rule.effect.is_require() {
+                s.require.push(id);
+            }
+        }
+        index
+    }
+}
+
+/// The slot and string values of an indexable test.
+fn indexable(node: &Node) -> Option<(SlotId, SmallVec<[&str; 4]>)> {
+    match node {
+        Node::CmpConst {
+            op: CmpOp::Eq,
+            slot,
+            lit: Lit::Str(s),
+        } => Some((*slot, SmallVec::from_slice(&[s.as_str()]))),
+        Node::InConst {
+            slot,
+            items,
+            negated: false,
+        } => {
+            let values = items
+                .iter()
+                .map(|i| match i {
+                    Lit::Str(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect::<Option<SmallVec<[&str; 4]>>>()?;
+            Some((*slot, values))
+        }
+        _ => None,
+    }
+}
+
+/// Sorted lists of candidate rules, merged in path order without allocating (up to eight
+/// indexed slots inline).
+pub(crate) struct Candidates<'p> {
+    lists: SmallVec<[&'p [RuleId]; 8]>,
+}
+
+impl<'p> Candidates<'p> {
+    /// The candidates for a conversation; `value` reads a slot.
+    pub fn new<'a>(program: &'p Program, mut value: impl FnMut(SlotId) -> V<'a>) -> Candidates<'p> {
+        let index = &program.index;
+        let mut lists: SmallVec<[&'p [RuleId]; 8]> = SmallVec::new();
+        lists.push(&index.always);
+        for s in &index.slots {
+            let list = match value(s.slot) {
+                V::Str(v) => s.by_value.get(v).map_or(&[][..], Vec::as_slice),
+                _ => s.require.as_slice(),
+            };
+            if !list.is_empty() {
+                lists.push(list);
+            }
+        }
+        Candidates { lists }
+    }
+
+    /// Every rule, for the reference evaluator.
+    pub fn all(program: &'p Program) -> impl Iterator<Item = RuleId> + 'p {
+        (0..program.rules.len()).map(|i| RuleId::try_from(i).unwrap_or(RuleId::MAX))
+    }
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = RuleId;
+
+    fn next(&mut self) -> Option<RuleId> {
+        if let [only] = self.lists.as_mut_slice() {
+            let (first, rest) = only.split_first()?;
+            *only = rest;
+            return Some(*first);
+        }
+        let mut best: Option<(usize, RuleId)> = None;
+        for (i, list) in self.lists.iter().enumerate() {
+            if let Some(&id) = list.first() {
+                if best.is_none_or(|(_, b)| id < b) {
+                    best = Some((i, id));
+                }
+            }
+        }
+        let (i, id) = best?;
+        if let Some(list) = self.lists.get_mut(i) {
+            *list = list.get(1..).unwrap_or(&[]);
+        }
+        Some(id)
+    }
+}
