@@ -7,6 +7,8 @@
 //!
 //! `signals`: every signal and message sentiment given (as an upstream model would), two short
 //! messages. `transcripts`: six-message transcripts and no signals, so the engine computes them.
+//! `signals-expect` / `transcripts-expect`: the same with an `expect:` block (a guessed route,
+//! for `handoff test` throughput; many of these guesses fail on purpose).
 //! Deterministic: the same arguments give the same file.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
@@ -69,7 +71,7 @@ const HARD: &[&str] = &[
     "honestly i just want to end it all",
 ];
 
-fn conversation(rng: &mut Rng, n: usize, signals: bool) -> Value {
+fn conversation(rng: &mut Rng, n: usize, signals: bool, expect: bool) -> Value {
     let intent = rng.pick(INTENTS);
     let hard = rng.unit() < 0.15;
     let mut c = json!({
@@ -108,6 +110,9 @@ fn conversation(rng: &mut Rng, n: usize, signals: bool) -> Value {
         messages.push(m);
     }
     c["messages"] = Value::Array(messages);
+    if expect {
+        c["expect"] = json!({ "route": if hard { "human" } else { "ai" } });
+    }
     if signals {
         c["signals"] = json!({
             "sentiment": ((rng.unit() * 2.0 - 1.0) * 100.0).round() / 100.0,
@@ -123,13 +128,15 @@ fn conversation(rng: &mut Rng, n: usize, signals: bool) -> Value {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let count: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
-    let signals = args.get(1).map(String::as_str) != Some("transcripts");
+    let mode = args.get(1).map(String::as_str).unwrap_or("signals");
+    let signals = !mode.starts_with("transcripts");
+    let expect = mode.ends_with("-expect");
     let seed: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(42);
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for n in 0..count {
-        let c = conversation(&mut rng, n, signals);
+        let c = conversation(&mut rng, n, signals, expect);
         writeln!(out, "{}", serde_json::to_string(&c).unwrap()).unwrap();
     }
     out.flush().unwrap();

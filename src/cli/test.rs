@@ -44,6 +44,21 @@ struct Failure {
     justification: Option<String>,
 }
 
+struct Failures {
+    kept: Vec<Failure>,
+    count: u64,
+    keep: bool,
+}
+
+impl Failures {
+    fn push(&mut self, failure: Failure) {
+        self.count += 1;
+        if self.keep {
+            self.kept.push(failure);
+        }
+    }
+}
+
 fn test_once(args: &TestArgs) -> u8 {
     let set = match super::eval::load(&args.policy.policies) {
         Ok(set) => set,
@@ -58,7 +73,8 @@ fn test_once(args: &TestArgs) -> u8 {
     let mut matched = vec![0u64; rules.len()];
     let mut decided = vec![0u64; rules.len()];
     let (mut passed, mut not_tests) = (0u64, 0u64);
-    let mut failures: Vec<Failure> = Vec::new();
+    // Human output prints failures as they come; only JSON output keeps them, to list them.
+    let mut failures = Failures { kept: Vec::new(), count: 0, keep: args.format == TestFormat::Json };
     let human = args.format == TestFormat::Human;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
 
@@ -143,13 +159,13 @@ fn test_once(args: &TestArgs) -> u8 {
 
     let never_matched: Vec<&crate::report::RuleInfo> = rules.iter().zip(&matched).filter(|(_, n)| **n == 0).map(|(r, _)| r).collect();
     let never_decided: Vec<&crate::report::RuleInfo> = rules.iter().zip(&decided).filter(|(_, n)| **n == 0).map(|(r, _)| r).collect();
-    let failed = failures.len() as u64;
+    let failed = failures.count;
     match args.format {
         TestFormat::Human => {
             if passed + failed == 0 {
                 eprintln!("warning: no conversation with an `expect:` block among the inputs");
             }
-            if !failures.is_empty() {
+            if failed > 0 {
                 let _ = writeln!(out);
             }
             let _ = writeln!(
@@ -178,7 +194,7 @@ fn test_once(args: &TestArgs) -> u8 {
                 "passed": passed,
                 "failed": failed,
                 "skipped": not_tests,
-                "failures": failures.iter().map(failure_json).collect::<Vec<_>>(),
+                "failures": failures.kept.iter().map(failure_json).collect::<Vec<_>>(),
                 "coverage": {
                     "rules": rules.len(),
                     "never_matched": never_matched.iter().map(rule).collect::<Vec<_>>(),
