@@ -14,6 +14,7 @@ mod index;
 mod lexicon;
 mod print;
 mod program;
+mod render;
 mod run;
 mod value;
 mod verdict;

@@ -54,8 +54,7 @@ fn signals_are_the_ones_the_set_reads_given_or_computed() {
 
 #[test]
 fn accessors() {
-    let set = set(
-        r#"
+    let set = set(r#"
 policy "P" { version "7" ai_must disclose }
 default human because "no"
 context { x : number }
@@ -63,8 +62,7 @@ principle "Care" {
   require review "R" { when x > 1 priority high queue "q" say "hi" tag "b" tag "a" must check because "x is {x}" }
 }
 allow ai "A" { when x > 0 must offer because "ok" }
-"#,
-    );
+"#);
     let c = conv(json!({ "id": "c", "x": 2 }));
     let v = set.evaluate(&c);
     assert_eq!((v.route(), v.priority()), (Route::Review, Priority::High));
@@ -79,7 +77,13 @@ allow ai "A" { when x > 0 must offer because "ok" }
     assert!(!v.is_default());
     let d = &v.decided_by()[0];
     assert_eq!(
-        (d.rule.as_str(), d.principle.as_deref(), d.effect, d.source.as_str(), d.reason.as_str()),
+        (
+            d.rule.as_str(),
+            d.principle.as_deref(),
+            d.effect,
+            d.source.as_str(),
+            d.reason.as_str()
+        ),
         ("R", Some("Care"), "require review", "p.policy:6:3", "x is 2")
     );
     assert_eq!(
@@ -93,7 +97,10 @@ allow ai "A" { when x > 0 must offer because "ok" }
     let c = conv(json!({ "x": 0.5 }));
     let v = set.evaluate(&c);
     assert_eq!(v.decided_by()[0].principle, None);
-    assert_eq!(v.justification(), "The assistant may handle this conversation: ok (rule \"A\", p.policy:8:1)");
+    assert_eq!(
+        v.justification(),
+        "The assistant may handle this conversation: ok (rule \"A\", p.policy:8:1)"
+    );
     // an unknown `x` makes the require match (fail-safe)
     let c = conv(json!({}));
     assert_eq!(set.evaluate(&c).decided_by_names(), ["R"]);
@@ -101,21 +108,22 @@ allow ai "A" { when x > 0 must offer because "ok" }
     let c = conv(json!({ "x": -1 }));
     let v = set.evaluate(&c);
     assert!(v.is_default());
-    assert_eq!(v.justification(), "A person takes this conversation: no (default, p.policy:3:1)");
+    assert_eq!(
+        v.justification(),
+        "A person takes this conversation: no (default, p.policy:3:1)"
+    );
     assert_eq!(v.to_json()["decided_by"], json!([]));
     assert_eq!(v.to_json()["conversation"], Value::Null);
 }
 
 #[test]
 fn matched_renders_unknown_when_no_phrase_made_the_rule_match() {
-    let set = set(
-        r#"
+    let set = set(r#"
 default ai because "d"
 context { flag : bool }
 lexicon l { "help" }
 require human "r" { when flag or any message mentions l because "[{matched}]" }
-"#,
-    );
+"#);
     let c = conv(json!({ "flag": true, "messages": [{ "from": "customer", "text": "hi" }] }));
     assert_eq!(set.evaluate(&c).decided_by()[0].reason, "[unknown]");
     let c = conv(json!({ "flag": true, "messages": [{ "from": "customer", "text": "HELP me" }] }));
@@ -124,13 +132,11 @@ require human "r" { when flag or any message mentions l because "[{matched}]" }
 
 #[test]
 fn mentions_lowercases_unicode() {
-    let set = set(
-        r#"
+    let set = set(r#"
 default ai because "d"
 lexicon l { "été", "straße" }
 require human "r" { when any message mentions l because "{matched}" }
-"#,
-    );
+"#);
     let c = conv(json!({ "messages": [{ "text": "CET ÉTÉ-là" }] }));
     assert_eq!(set.evaluate(&c).decided_by()[0].reason, "été");
     let c = conv(json!({ "messages": [{ "text": "étés" }] }));
@@ -142,7 +148,10 @@ fn sp<T>(node: T) -> Spanned<T> {
 }
 
 fn e(kind: ExprKind) -> Expr {
-    Expr { kind, span: Span::default() }
+    Expr {
+        kind,
+        span: Span::default(),
+    }
 }
 
 fn rule(name: &str, effect: Effect, when: Expr) -> ast::Rule {
@@ -169,8 +178,11 @@ fn odd_trees_compile_to_unknown() {
         who: Some(Who::Customer),
         test: MessageTest::Matches(sp("(".to_string())),
     });
-    let unknown_lexicon =
-        e(ExprKind::Quantified { quantifier: Quantifier::Any, who: None, test: MessageTest::Mentions(sp("nope".into())) });
+    let unknown_lexicon = e(ExprKind::Quantified {
+        quantifier: Quantifier::Any,
+        who: None,
+        test: MessageTest::Mentions(sp("nope".into())),
+    });
     let undeclared = e(ExprKind::Path("not.declared".into()));
     let list_outside_in = e(ExprKind::List(vec![e(ExprKind::Literal(Literal::Number(1.0)))]));
     let mut deep = e(ExprKind::Literal(Literal::Bool(true)));
@@ -209,15 +221,13 @@ fn odd_trees_compile_to_unknown() {
 
 #[test]
 fn explain_lists_every_rule_and_what_kept_the_ai_out() {
-    let set = set(
-        r#"
+    let set = set(r#"
 default review because "d"
 context { conf : number  tier : string }
 allow ai "Confident" { when conf >= 0.85 and tier == "basic" because "ok" }
 allow ai "Basic" { when tier == "basic" and conf >= 0.5 and conf < 0.6 unless conf > 0.55 because "ok" }
 require human "Low" { when conf < 0.3 because "low" }
-"#,
-    );
+"#);
     let c = conv(json!({ "conf": 0.62, "tier": "basic" }));
     let v = set.evaluate(&c);
     assert_eq!(v.route, Route::Review);
@@ -227,10 +237,16 @@ require human "Low" { when conf < 0.3 because "low" }
     assert_eq!(closest[0]["rule"], "Confident");
     assert_eq!(closest[0]["failing"], json!(["conf >= 0.85 was 0.62"]));
     assert_eq!(closest[1]["rule"], "Basic");
-    assert_eq!(closest[1]["failing"], json!(["conf < 0.6 was 0.62", "conf > 0.55 was 0.62"]));
+    assert_eq!(
+        closest[1]["failing"],
+        json!(["conf < 0.6 was 0.62", "conf > 0.55 was 0.62"])
+    );
     let rules = x["rules"].as_array().unwrap();
     assert_eq!(rules.len(), 3);
-    assert_eq!(rules[0]["when"][1], json!({ "value": true, "detail": "tier == \"basic\" was \"basic\"" }));
+    assert_eq!(
+        rules[0]["when"][1],
+        json!({ "value": true, "detail": "tier == \"basic\" was \"basic\"" })
+    );
     // unknown data that kept an allow out
     let c = conv(json!({ "tier": "basic" }));
     let x = set.evaluate(&c).explain();
@@ -269,8 +285,12 @@ fn latency_of_a_fifty_rule_set() {
             0 => format!("allow ai \"r{i}\" {{ when intent == \"i{i}\" and conf >= 0.{i:02} because \"r\" }}\n"),
             1 => format!("require review \"r{i}\" {{ when n > {i} and tier in [\"b\", \"c\"] because \"r\" }}\n"),
             2 => format!("require human \"r{i}\" {{ when vip and conf < 0.{i:02} because \"r\" }}\n"),
-            3 => format!("allow ai \"r{i}\" {{ when intent in [\"x{i}\", \"y{i}\"] unless tier == \"c\" because \"r\" }}\n"),
-            _ => format!("require review \"r{i}\" {{ when signals.distress >= 0.{i:02} and n >= {i} because \"r\" }}\n"),
+            3 => format!(
+                "allow ai \"r{i}\" {{ when intent in [\"x{i}\", \"y{i}\"] unless tier == \"c\" because \"r\" }}\n"
+            ),
+            _ => {
+                format!("require review \"r{i}\" {{ when signals.distress >= 0.{i:02} and n >= {i} because \"r\" }}\n")
+            }
         };
         text.push_str(&rule);
     }
@@ -294,5 +314,62 @@ fn latency_of_a_fifty_rule_set() {
         let v = set.evaluate(&c);
         std::hint::black_box(serde_json::to_string(&v).unwrap());
     }
-    eprintln!("evaluate + JSON: {} ns per verdict", start.elapsed().as_nanos() / (n / 100));
+    eprintln!(
+        "evaluate + JSON: {} ns per verdict",
+        start.elapsed().as_nanos() / (n / 100)
+    );
+}
+
+#[test]
+fn the_justification_says_when_unknown_data_made_a_rule_match() {
+    let set = set(r#"
+default ai because "fine"
+context {
+  conf : number
+  tier : one of ["a", "b"]
+  vip : bool = false
+}
+require review "Unsure" { when conf < 0.5 and tier == "a" because "unsure" }
+require review "Known" { when vip because "vip" }
+require human "Not exempt" { when vip unless tier == "b" because "not exempt" }
+"#);
+    // both conditions unknown: both paths named
+    let c1 = conv(json!({ "id": "1" }));
+    let v = set.evaluate(&c1);
+    assert_eq!(v.route, Route::Review);
+    assert!(
+        v.justification()
+            .ends_with("— matched because `conf` and `tier` are unknown"),
+        "{}",
+        v.justification()
+    );
+    // one unknown, the other true: only the unknown one
+    let c2 = conv(json!({ "conf": "high", "tier": "a" }));
+    let v = set.evaluate(&c2);
+    assert!(
+        v.justification()
+            .ends_with("(rule \"Unsure\", p.policy:8:1) — matched because `conf` is unknown")
+    );
+    // decided on known data: no note
+    let c3 = conv(json!({ "conf": 0.1, "tier": "a" }));
+    let v = set.evaluate(&c3);
+    assert_eq!(
+        v.justification(),
+        "A person reviews every AI reply: unsure (rule \"Unsure\", p.policy:8:1)"
+    );
+    // an unknown `unless` counts as not holding for a require: said too
+    let c4 = conv(json!({ "vip": true, "conf": 0.9 }));
+    let v = set.evaluate(&c4);
+    assert_eq!(v.decided_by_names(), ["Not exempt"]);
+    assert!(
+        v.justification()
+            .ends_with("(rule \"Not exempt\", p.policy:10:1) — matched because `tier` is unknown")
+    );
+    // the JSON carries the same justification, and no new key in `decided_by`
+    let json = serde_json::to_value(&v).unwrap();
+    assert_eq!(json["justification"], v.justification());
+    assert_eq!(
+        json["decided_by"][0].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["rule", "principle", "effect", "source", "reason"]
+    );
 }

@@ -198,9 +198,11 @@ impl Compiler<'_> {
                 ids.push(id);
             }
         }
+        let text = print::expr(expr);
         Condition {
             node,
-            text: print::expr(expr),
+            messages: reads_messages(expr),
+            text,
             slots: ids,
         }
     }
@@ -483,4 +485,23 @@ fn collect_paths(e: &Expr, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// Whether an expression looks at messages (a quantifier or `count` anywhere in it).
+fn reads_messages(e: &Expr) -> bool {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Quantified { .. } | ExprKind::Count { .. } => return true,
+            ExprKind::Not(x) | ExprKind::Matches { lhs: x, .. } | ExprKind::Mentions { lhs: x, .. } => stack.push(x),
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => stack.extend([a.as_ref(), b.as_ref()]),
+            ExprKind::Compare { lhs, rhs, .. } | ExprKind::Contains { lhs, rhs } => {
+                stack.extend([lhs.as_ref(), rhs.as_ref()]);
+            }
+            ExprKind::In { value, list, .. } => stack.extend([value.as_ref(), list.as_ref()]),
+            ExprKind::List(items) => stack.extend(items.iter()),
+            ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::Presence { .. } => {}
+        }
+    }
+    false
 }

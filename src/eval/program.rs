@@ -216,6 +216,8 @@ pub(crate) struct Condition {
     pub text: String,
     /// The slots whose values it reads, for "was …".
     pub slots: Vec<SlotId>,
+    /// Whether it looks at messages (a quantifier or `count`).
+    pub messages: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -4,13 +4,12 @@
 //! evaluation read. Reasons, the justification and the JSON are rendered when asked for.
 
 use super::index::Candidates;
-use super::program::{Part, Program, Rule, RuleId, Template};
+use super::program::{Program, Rule, RuleId};
 use super::run::{Run, SlotValues};
 use crate::ast::{Effect, Priority, Route};
 use crate::context::Conversation;
 use crate::signals::Signals;
-use serde::ser::SerializeStruct;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use smallvec::SmallVec;
 
 /// Rule indices, in path order.
@@ -96,7 +95,7 @@ impl Program {
 
 /// The rules whose effect passes `filter` that match, in path order: the index's candidates,
 /// or every rule when not `indexed`.
-fn match_rules(run: &mut Run<'_>, indexed: bool, filter: impl Fn(Effect) -> bool) -> RuleIds {
+pub(super) fn match_rules(run: &mut Run<'_>, indexed: bool, filter: impl Fn(Effect) -> bool) -> RuleIds {
     let program = run.p;
     let mut out = RuleIds::new();
     let mut visit = |run: &mut Run<'_>, id: RuleId| {
@@ -122,19 +121,19 @@ fn match_rules(run: &mut Run<'_>, indexed: bool, filter: impl Fn(Effect) -> bool
 pub struct Verdict<'a> {
     pub route: Route,
     pub priority: Priority,
-    program: &'a Program,
-    conversation: &'a Conversation,
+    pub(super) program: &'a Program,
+    pub(super) conversation: &'a Conversation,
     /// The winning effect; `None` when the default decided.
-    effect: Option<Effect>,
+    pub(super) effect: Option<Effect>,
     /// The matching rules found: all of them when `complete`, else the `require human` ones.
-    matched: RuleIds,
-    complete: bool,
+    pub(super) matched: RuleIds,
+    pub(super) complete: bool,
     /// Whether rules were found through the index (else by evaluating every rule).
-    indexed: bool,
-    queue_rule: Option<RuleId>,
-    say_rule: Option<RuleId>,
-    slots: SlotValues<'a>,
-    signals: Option<Signals>,
+    pub(super) indexed: bool,
+    pub(super) queue_rule: Option<RuleId>,
+    pub(super) say_rule: Option<RuleId>,
+    pub(super) slots: SlotValues<'a>,
+    pub(super) signals: Option<Signals>,
 }
 
 /// A deciding rule as verdicts show it.
@@ -155,7 +154,7 @@ impl<'a> Verdict<'a> {
     }
 
     /// The deciding rules (all matching rules of the winning effect), in path order.
-    fn deciding_rules(&self) -> impl Iterator<Item = (RuleId, &'a Rule)> + '_ {
+    pub(super) fn deciding_rules(&self) -> impl Iterator<Item = (RuleId, &'a Rule)> + '_ {
         let program: &'a Program = self.program;
         self.matched.iter().filter_map(move |&id| {
             let rule = program.rules.get(id as usize)?;
@@ -164,7 +163,7 @@ impl<'a> Verdict<'a> {
     }
 
     /// Every matching rule, in path order.
-    fn matched_rules(&self) -> impl Iterator<Item = &'a Rule> + use<'a> {
+    pub(super) fn matched_rules(&self) -> impl Iterator<Item = &'a Rule> + use<'a> {
         let program: &'a Program = self.program;
         let ids = if self.complete {
             self.matched.clone()
@@ -175,7 +174,7 @@ impl<'a> Verdict<'a> {
     }
 
     /// A run that continues from this evaluation, for rendering.
-    fn run(&self) -> Run<'a> {
+    pub(super) fn run(&self) -> Run<'a> {
         Run::resume(self.program, self.conversation, self.slots.clone(), self.signals)
     }
 
@@ -222,8 +221,16 @@ impl<'a> Verdict<'a> {
         if self.route == Route::Human {
             return Vec::new();
         }
+        self.obligations_of(self.matched_rules())
+    }
+
+    /// [`Verdict::obligations`] from the matching rules, found once.
+    pub(super) fn obligations_of(&self, matched: impl Iterator<Item = &'a Rule>) -> Vec<&'a str> {
+        if self.route == Route::Human {
+            return Vec::new();
+        }
         let mut out: Vec<&'a str> = self.program.ai_must.iter().map(String::as_str).collect();
-        for rule in self.matched_rules() {
+        for rule in matched {
             if matches!(rule.effect, Effect::AllowAi | Effect::RequireReview) {
                 out.extend(rule.must.iter().map(String::as_str));
             }
@@ -244,24 +251,6 @@ impl<'a> Verdict<'a> {
         out
     }
 
-    /// The deciding rules with their rendered reasons, in path order; empty for the default.
-    pub fn decided_by(&self) -> Vec<Decider> {
-        let mut run = self.run();
-        self.deciders(&mut run)
-    }
-
-    fn deciders(&self, run: &mut Run<'a>) -> Vec<Decider> {
-        self.deciding_rules()
-            .map(|(_, rule)| Decider {
-                rule: rule.name.clone(),
-                principle: rule.principle.clone(),
-                effect: rule.effect.as_str(),
-                source: rule.source.clone(),
-                reason: render(run, &rule.because, Some(rule)),
-            })
-            .collect()
-    }
-
     pub fn decided_by_names(&self) -> Vec<&'a str> {
         self.deciding_rules().map(|(_, r)| r.name.as_str()).collect()
     }
@@ -269,76 +258,6 @@ impl<'a> Verdict<'a> {
     /// Every matching rule, whatever its effect, in path order.
     pub fn matched(&self) -> Vec<&'a str> {
         self.matched_rules().map(|r| r.name.as_str()).collect()
-    }
-
-    /// The route in words, then each deciding rule's reason with its principle and source.
-    pub fn justification(&self) -> String {
-        let mut run = self.run();
-        let deciders = self.deciders(&mut run);
-        self.justify(&mut run, &deciders)
-    }
-
-    fn justify(&self, run: &mut Run<'a>, deciders: &[Decider]) -> String {
-        let mut out = String::from(match self.route {
-            Route::Human => "A person takes this conversation: ",
-            Route::Review => "A person reviews every AI reply: ",
-            Route::Ai => "The assistant may handle this conversation: ",
-        });
-        if deciders.is_empty() {
-            let default = &self.program.default;
-            out.push_str(&render(run, &default.because, None));
-            out.push_str(" (default");
-            if !default.source.is_empty() {
-                out.push_str(", ");
-                out.push_str(&default.source);
-            }
-            out.push(')');
-            return out;
-        }
-        for (i, d) in deciders.iter().enumerate() {
-            if i > 0 {
-                out.push(' ');
-            }
-            out.push_str(&d.reason);
-            out.push_str(" (rule \"");
-            out.push_str(&d.rule);
-            out.push('"');
-            if let Some(p) = &d.principle {
-                out.push_str(", principle \"");
-                out.push_str(p);
-                out.push('"');
-            }
-            out.push_str(", ");
-            out.push_str(&d.source);
-            out.push(')');
-        }
-        out
-    }
-
-    /// Every declared path some rule's condition reads that is unknown here, sorted.
-    pub fn unknown(&self) -> Vec<&'a str> {
-        let mut run = self.run();
-        self.unknowns(&mut run)
-    }
-
-    fn unknowns(&self, run: &mut Run<'a>) -> Vec<&'a str> {
-        let program: &'a Program = self.program;
-        let mut out: Vec<&'a str> = Vec::new();
-        for (i, slot) in program.slots.iter().enumerate() {
-            let Ok(id) = u16::try_from(i) else { break };
-            if slot.read && slot.ty.is_some() && run.slot(id).is_unknown() {
-                out.push(slot.path.as_str());
-            }
-        }
-        out.sort_unstable();
-        out
-    }
-
-    /// Every signal the set reads, given or computed (computed numbers rounded to two
-    /// decimals), `null` when unknown.
-    pub fn signals_json(&self) -> Value {
-        let mut run = self.run();
-        signals_json(&mut run)
     }
 
     pub fn digest(&self) -> &'a str {
@@ -359,77 +278,6 @@ impl<'a> Verdict<'a> {
     pub fn explain(&self) -> Value {
         self.program.explain(self.conversation)
     }
-}
-
-fn signals_json(run: &mut Run<'_>) -> Value {
-    let program = run.p;
-    let mut map = Map::new();
-    for (i, slot) in program.slots.iter().enumerate() {
-        let Ok(id) = u16::try_from(i) else { break };
-        if slot.signal.is_none() {
-            continue;
-        }
-        let name = slot.path.strip_prefix("signals.").unwrap_or(&slot.path);
-        let round = run.is_computed(id);
-        map.insert(name.to_string(), run.slot(id).to_json(round));
-    }
-    Value::Object(map)
-}
-
-/// A template with its placeholders filled in.
-pub(crate) fn render(run: &mut Run<'_>, template: &Template, rule: Option<&Rule>) -> String {
-    let mut out = String::new();
-    for part in &template.parts {
-        match part {
-            Part::Text(t) => out.push_str(t),
-            Part::Slot(id) => {
-                let round = run.is_computed(*id);
-                run.slot(*id).render(round, &mut out);
-            }
-            Part::Matched => match rule.and_then(|r| run.matched_phrase(r)) {
-                Some(phrase) => out.push_str(phrase),
-                None => out.push_str("unknown"),
-            },
-        }
-    }
-    out
-}
-
-impl serde::Serialize for Verdict<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut run = self.run();
-        let deciders = self.deciders(&mut run);
-        let justification = self.justify(&mut run, &deciders);
-        let unknown = self.unknowns(&mut run);
-        let signals = signals_json(&mut run);
-        let mut s = serializer.serialize_struct("Verdict", 13)?;
-        s.serialize_field("conversation", &self.conversation_id())?;
-        s.serialize_field("route", &self.route)?;
-        s.serialize_field("queue", &self.queue())?;
-        s.serialize_field("priority", &self.priority)?;
-        s.serialize_field("say", &self.say())?;
-        s.serialize_field("obligations", &self.obligations())?;
-        s.serialize_field("tags", &self.tags())?;
-        s.serialize_field("decided_by", &deciders)?;
-        s.serialize_field("matched", &self.matched())?;
-        s.serialize_field("justification", &justification)?;
-        s.serialize_field("unknown", &unknown)?;
-        s.serialize_field("signals", &signals)?;
-        s.serialize_field(
-            "policy",
-            &PolicyRef {
-                version: self.version(),
-                digest: self.digest(),
-            },
-        )?;
-        s.end()
-    }
-}
-
-#[derive(serde::Serialize)]
-struct PolicyRef<'a> {
-    version: Option<&'a str>,
-    digest: &'a str,
 }
 
 impl std::fmt::Debug for Verdict<'_> {
