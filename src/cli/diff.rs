@@ -89,8 +89,9 @@ fn compare(old: &PolicySet, new: &PolicySet, item: Item) -> Done {
     let changed = before.route != after.route
         || before.queue() != after.queue()
         || before.decided_by_names() != after.decided_by_names();
-    let pretty = |v: &crate::eval::Verdict<'_>| serde_json::to_string_pretty(v).unwrap_or_default();
-    let change = changed.then(|| Change { conversation: item.label(), before: pretty(&before), after: pretty(&after) });
+    // compact text: the changed verdicts are all that a diff keeps
+    let text = |v: &crate::eval::Verdict<'_>| serde_json::to_string(v).unwrap_or_default();
+    let change = changed.then(|| Change { conversation: item.label(), before: text(&before), after: text(&after) });
     Done::Compared { before: before.route, after: after.route, change }
 }
 
@@ -109,12 +110,17 @@ fn json_text(report: &DiffReport, changes: &[Change]) -> String {
             "{}\n    {{\n      \"conversation\": {},\n      \"before\": {},\n      \"after\": {}\n    }}",
             if i == 0 { "" } else { "," },
             Value::from(c.conversation.as_str()),
-            indent(&c.before, "      "),
-            indent(&c.after, "      ")
+            indent(&pretty(&c.before), "      "),
+            indent(&pretty(&c.after), "      ")
         );
     }
     out.push_str(if changes.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" });
     out
+}
+
+/// Compact verdict JSON made pretty (the map keeps its key order).
+fn pretty(compact: &str) -> String {
+    serde_json::from_str::<Value>(compact).and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or_else(|_| compact.to_string())
 }
 
 /// Every line but the first indented (the first follows a key).

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 const SHOWN: usize = 500;
 
 /// A conversation whose route, queue or deciding rules differ between the two sets; the
-/// verdicts are kept as their pretty JSON text (keys in the pinned order).
+/// verdicts are kept as their compact JSON text (keys in the pinned order).
 #[derive(Clone, Debug)]
 pub struct Change {
     pub conversation: String,
