@@ -97,7 +97,7 @@ impl Schema {
                     Diagnostic::at(
                         Code::TypeMismatch,
                         default.span,
-                        format!("the default of `{path}` is not a {}", type_name(&decl.ty.node)),
+                        format!("the default of `{path}` is not {}", a_value_of(&decl.ty.node)),
                     )
                     .with_label("default of the wrong type")
                     .with_help(format!("`{path}` is declared as {}", type_name(&decl.ty.node))),
@@ -146,6 +146,16 @@ pub fn literal_fits(value: &Literal, ty: &Type) -> bool {
         (Literal::Bool(_), Type::Bool) | (Literal::Number(_), Type::Number) | (Literal::String(_), Type::String) => true,
         (Literal::String(s), Type::OneOf(options)) => options.contains(s),
         _ => false,
+    }
+}
+
+/// What a value of a type is called in a sentence: `a number`, `one of ["a", "b"]`.
+pub fn a_value_of(ty: &Type) -> String {
+    match ty {
+        Type::OneOf(_) => type_name(ty),
+        Type::List => "a list of strings".into(),
+        Type::Bool => "a bool".into(),
+        other => format!("a {}", type_name(other)),
     }
 }
 
