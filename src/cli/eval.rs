@@ -7,6 +7,9 @@ use serde_json::Value;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+/// Width of the conversation column of the table; longer labels push their row out.
+const LABEL_WIDTH: usize = 34;
+
 /// Where the sample conversations shipped with the project live.
 pub const SAMPLES_DIR: &str = "samples";
 
@@ -151,7 +154,7 @@ impl Printer {
                 let deciders = verdict.decided_by_names();
                 let decided = if deciders.is_empty() { "(default)".to_string() } else { deciders.join(", ") };
                 let mut text = format!(
-                    "{:<24} {:<7} {:<8} {:<20} {}",
+                    "{:<LABEL_WIDTH$}  {:<6}  {:<8}  {:<18}  {}",
                     label,
                     verdict.route.as_str(),
                     verdict.priority.as_str(),
@@ -196,7 +199,11 @@ impl Printer {
             }
             EvalFormat::Table => {
                 if first {
-                    let _ = writeln!(out, "{:<24} {:<7} {:<8} {:<20} DECIDED BY", "CONVERSATION", "ROUTE", "PRIORITY", "QUEUE");
+                    let _ = writeln!(
+                        out,
+                        "{:<LABEL_WIDTH$}  {:<6}  {:<8}  {:<18}  DECIDED BY",
+                        "CONVERSATION", "ROUTE", "PRIORITY", "QUEUE"
+                    );
                 }
                 let _ = writeln!(out, "{text}");
             }
