@@ -221,7 +221,10 @@ fn unknown_field(cx: &mut Checker<'_>, name: &str, span: Span, scope: Scope) {
     } else {
         let help = match suggest::closest(name, candidates) {
             Some(close) => format!("did you mean `{close}`?"),
-            None => format!("declare it in a `context` block, e.g. `context {{ {name} : string }}`"),
+            None => format!(
+                "declare it in a `context` block with its type: `context {{ {name} : TYPE }}`, where TYPE is \
+                 `bool`, `number`, `string`, `list` or `one of [\"a\", \"b\"]`"
+            ),
         };
         ("not declared in any `context` block".to_string(), help)
     };
