@@ -165,10 +165,7 @@ impl Printer {
                     use std::fmt::Write as _;
                     let _ = write!(text, "\n    {}", verdict.justification());
                     let x = self::explain(set, conversation);
-                    if !x.is_null() {
-                        let pretty = serde_yaml::to_string(&x).unwrap_or_default();
-                        let _ = write!(text, "\n{}", indent(&pretty, "    ").trim_end_matches('\n'));
-                    }
+                    let _ = write!(text, "{}", explain_text(&x));
                 }
                 text
             }
@@ -236,4 +233,48 @@ fn indent(text: &str, prefix: &str) -> String {
 /// The per-rule trace of `--explain`.
 fn explain(set: &PolicySet, conversation: &crate::context::Conversation) -> Value {
     set.program().explain(conversation)
+}
+
+/// The `--explain` trace for people: the rules that matched (or that unknown data tipped),
+/// each condition with its actual value, and the `allow ai` rules that came closest.
+fn explain_text(x: &Value) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let rules = x.get("rules").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let shown: Vec<&Value> = rules
+        .iter()
+        .filter(|r| r.get("matched") == Some(&Value::Bool(true)) || r.get("tipped_by_unknown") == Some(&Value::Bool(true)))
+        .collect();
+    if !shown.is_empty() {
+        let _ = write!(out, "\n    rules that matched, or that unknown data decided:");
+    }
+    for r in shown {
+        let matched = r.get("matched") == Some(&Value::Bool(true));
+        let mark = if matched { "✓" } else { "✗" };
+        let _ = write!(out, "\n      {mark} {} ({}, {})", str_of(r, "rule"), str_of(r, "effect"), str_of(r, "source"));
+        if r.get("tipped_by_unknown") == Some(&Value::Bool(true)) {
+            let _ = write!(out, "{}", if matched { " — matched because data is unknown" } else { " — kept from matching by unknown data" });
+        }
+        for c in r.get("when").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let _ = write!(out, "\n          when {}", str_of(c, "detail"));
+        }
+        if let Some(u) = r.get("unless").filter(|u| !u.is_null()) {
+            let _ = write!(out, "\n          unless {}", str_of(u, "detail"));
+        }
+    }
+    let closest = x.get("closest_allow").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    if !closest.is_empty() {
+        let _ = write!(out, "\n    closest `allow ai` rules:");
+    }
+    for c in closest {
+        let _ = write!(out, "\n      {} ({})", str_of(c, "rule"), str_of(c, "source"));
+        if let Some(why) = c.get("overridden").and_then(Value::as_str) {
+            let _ = write!(out, ": {why}");
+        }
+        for f in c.get("failing").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let _ = write!(out, "\n          {}", f.as_str().unwrap_or(""));
+        }
+    }
+    out
 }
