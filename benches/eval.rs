@@ -15,9 +15,7 @@ mod shipped;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use handoff::eval::generate;
-use handoff::signals::{self, Wanted};
-use handoff::{Conversation, PolicySet, Route, Sender};
-use serde_json::{Value, json};
+use handoff::{Conversation, PolicySet, Route};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -42,30 +40,7 @@ fn samples() -> Vec<Conversation> {
             Some("json") => Conversation::from_json(&text).unwrap(),
             _ => Conversation::from_yaml(&text).unwrap(),
         };
-        let computed = signals::compute(&c.messages, Wanted::ALL);
-        let given = c.data.entry("signals").or_insert_with(|| json!({}));
-        if let Some(given) = given.as_object_mut() {
-            let mut add = |k: &str, v: Value| {
-                given.entry(k).or_insert(v);
-            };
-            add("sentiment", computed.sentiment.map_or(Value::Null, |s| json!(s)));
-            add(
-                "sentiment_min",
-                computed.sentiment_min.map_or(Value::Null, |s| json!(s)),
-            );
-            add("negative_streak", json!(computed.negative_streak));
-            add("distress", json!(computed.distress));
-            add("human_requested", json!(computed.human_requested));
-            add("repeated", json!(computed.repeated));
-            add("ai_turns", json!(computed.ai_turns));
-        }
-        for m in &mut c.messages {
-            if m.sentiment == handoff::context::Given::Absent && m.from == Sender::Customer {
-                if let Some(s) = signals::message_sentiment(m) {
-                    m.sentiment = handoff::context::Given::Value(s);
-                }
-            }
-        }
+        generate::give_signals(&mut c);
         c.expect = None;
         out.push(c);
     }

@@ -52,8 +52,7 @@ impl Lexicons {
             for phrase in phrases {
                 let id = u32::try_from(out.phrases.len()).unwrap_or(u32::MAX);
                 out.phrases.push(phrase.clone());
-                let mut norm = String::new();
-                normalize(phrase, &mut norm);
+                let norm = normalized(phrase);
                 if norm.trim().is_empty() {
                     continue; // a phrase without words matches nothing
                 }
@@ -84,13 +83,13 @@ impl Lexicons {
     }
 
     /// The first hit of every lexicon in `text`; `scratch` holds the normalised text.
-    pub fn scan(&self, text: &str, scratch: &mut String) -> Hits {
+    pub fn scan(&self, text: &str, scratch: &mut Scratch) -> Hits {
         let mut hits = Hits::new();
         let Some(ac) = &self.automaton else {
             return hits;
         };
         normalize(text, scratch);
-        for m in ac.find_overlapping_iter(scratch.as_str()) {
+        for m in ac.find_overlapping_iter(scratch.as_slice()) {
             let pos = u32::try_from(m.start()).unwrap_or(u32::MAX);
             let len = u32::try_from(m.len()).unwrap_or(u32::MAX);
             let Some(members) = self.members.get(m.pattern().as_usize()) else {
@@ -121,29 +120,48 @@ impl Lexicons {
     }
 }
 
-/// Writes the normalised form of `text` into `out`: ` word word … ` (see the module doc).
-pub fn normalize(text: &str, out: &mut String) {
+/// A buffer for normalised text: on the stack up to 512 bytes, so that `mentions` on a
+/// message of ordinary length does not allocate.
+pub type Scratch = SmallVec<[u8; 512]>;
+
+/// Writes the normalised form of `text` into `out`: ` word word … ` (see the module doc), as
+/// UTF-8.
+pub fn normalize(text: &str, out: &mut Scratch) {
     out.clear();
-    out.push(' ');
+    out.push(b' ');
     let mut chars = text.chars().map(unify).peekable();
     let mut prev_letter = false;
+    let mut utf8 = [0u8; 4];
     while let Some(c) = chars.next() {
         if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase() as u8);
+            } else {
+                for l in c.to_lowercase() {
+                    out.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
+                }
+            }
             prev_letter = c.is_alphabetic();
         } else if c == '\'' && prev_letter && chars.peek().is_some_and(|n| n.is_alphabetic()) {
-            out.push('\'');
+            out.push(b'\'');
             prev_letter = false;
         } else {
-            if !out.ends_with(' ') {
-                out.push(' ');
+            if out.last() != Some(&b' ') {
+                out.push(b' ');
             }
             prev_letter = false;
         }
     }
-    if !out.ends_with(' ') {
-        out.push(' ');
+    if out.last() != Some(&b' ') {
+        out.push(b' ');
     }
+}
+
+/// [`normalize`] into a `String` (for phrases, at build time).
+pub fn normalized(text: &str) -> String {
+    let mut out = Scratch::new();
+    normalize(text, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn unify(c: char) -> char {
@@ -156,9 +174,7 @@ mod tests {
     use super::*;
 
     fn norm(s: &str) -> String {
-        let mut out = String::new();
-        normalize(s, &mut out);
-        out
+        normalized(s)
     }
 
     #[test]
@@ -184,7 +200,7 @@ mod tests {
     #[test]
     fn whole_words_in_sequence() {
         let l = lex();
-        let mut s = String::new();
+        let mut s = Scratch::new();
         let hits = l.scan("My dad DIED.", &mut s);
         assert_eq!(hits.iter().map(|h| h.lexicon).collect::<Vec<_>>(), vec![0, 2]);
         assert!(l.scan("I studied hard", &mut s).is_empty());

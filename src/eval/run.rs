@@ -4,13 +4,13 @@
 //! from the conversation), the computed signals (computed at most once, and only when a rule
 //! reads a signal the input does not give), and per-message caches (sentiment, lexicon hits).
 
-use super::lexicon::{Hits, LexId};
+use super::lexicon::{Hits, LexId, Scratch};
 use super::program::{MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
 use super::value::{self, Tri, V};
 use crate::ast::{CmpOp, Literal, Quantifier, Type, Who};
 use crate::context::{Conversation, Sender};
 use crate::signals::{self, Signals};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use smallvec::SmallVec;
 use std::cmp::Reverse;
 
@@ -37,10 +37,10 @@ pub(crate) struct Run<'a> {
     pub c: &'a Conversation,
     pub slots: SlotValues<'a>,
     pub signals: Option<Signals>,
-    msgs: SmallVec<[MsgCache; 4]>,
+    msgs: SmallVec<[MsgCache; 8]>,
     /// The message `where` is looking at.
     cur: Option<usize>,
-    scratch: String,
+    scratch: Scratch,
     /// Whether `mentions` records the phrase it found (only when rendering `{matched}`).
     recording: bool,
     rec: Option<Rec>,
@@ -67,7 +67,7 @@ impl<'a> Run<'a> {
             signals,
             msgs: SmallVec::new(),
             cur: None,
-            scratch: String::new(),
+            scratch: Scratch::new(),
             recording: false,
             rec: None,
         }
@@ -133,9 +133,9 @@ impl<'a> Run<'a> {
     pub fn raw(&self, slot: &Slot) -> Option<&'a Value> {
         let c: &'a Conversation = self.c;
         let mut segments = slot.segments.iter();
-        let mut v = c.data.get(segments.next()?)?;
+        let mut v = lookup(&c.data, segments.next()?)?;
         for s in segments {
-            v = v.as_object()?.get(s)?;
+            v = lookup(v.as_object()?, s)?;
         }
         Some(v)
     }
@@ -460,6 +460,16 @@ impl<'a> Run<'a> {
                 score.map_or(V::Unknown, V::Num)
             }
         }
+    }
+}
+
+/// A key of a JSON object: small objects (most of a conversation) are scanned, which is
+/// faster than hashing the key; larger ones are hashed.
+fn lookup<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if map.len() <= 8 {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
     }
 }
 
