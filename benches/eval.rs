@@ -126,7 +126,45 @@ fn generated(c: &mut Criterion) {
                     .count()
             });
         });
+        // The same logic on 16 conversations that stay in cache: the interpreter's own cost,
+        // without the memory traffic of 10,000 conversations.
+        let hot = &conversations[..16];
+        group.bench_with_input(BenchmarkId::new("hand-written (hot)", rules), &rules, |b, _| {
+            b.iter(|| {
+                let mut n = 0;
+                for _ in 0..CONVERSATIONS / 16 {
+                    n += hot.iter().filter(|c| g.decide(black_box(c)).route == Route::Ai).count();
+                }
+                n
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("evaluate (hot)", rules), &rules, |b, _| {
+            b.iter(|| {
+                let mut n = 0;
+                for _ in 0..CONVERSATIONS / 16 {
+                    n += hot
+                        .iter()
+                        .filter(|c| set.evaluate(black_box(c)).route == Route::Ai)
+                        .count();
+                }
+                n
+            });
+        });
         if rules == 50 {
+            group.bench_with_input(BenchmarkId::new("evaluate+json (hot)", rules), &rules, |b, _| {
+                let mut out = Vec::with_capacity(4096);
+                b.iter(|| {
+                    let mut bytes = 0;
+                    for _ in 0..CONVERSATIONS / 16 {
+                        for c in hot {
+                            out.clear();
+                            serde_json::to_writer(&mut out, &set.evaluate(black_box(c))).unwrap();
+                            bytes += out.len();
+                        }
+                    }
+                    bytes
+                });
+            });
             group.bench_with_input(BenchmarkId::new("evaluate+json", rules), &rules, |b, _| {
                 let mut out = Vec::with_capacity(4096);
                 b.iter(|| {

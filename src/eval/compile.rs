@@ -30,6 +30,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         regexes: Vec::new(),
         regex_index: HashMap::new(),
         lexicons: Lexicons::default(),
+        line_starts: Vec::new(),
     };
 
     let mut versions = Vec::new();
@@ -112,6 +113,8 @@ struct Compiler<'s> {
     regexes: Vec<regex::Regex>,
     regex_index: HashMap<String, Option<u32>>,
     lexicons: Lexicons,
+    /// Per file, the byte offset of each line's start (built on first use).
+    line_starts: Vec<Vec<usize>>,
 }
 
 /// Where an expression is compiled: inside `where`, `text`, `sentiment` and `from` name the
@@ -123,11 +126,28 @@ struct Scope {
 }
 
 impl Compiler<'_> {
-    fn location(&self, span: Span) -> String {
-        self.sources
-            .get(span.file as usize)
-            .map(|s| s.location(span.start as usize))
-            .unwrap_or_default()
+    /// `path:line:col` of a span, as [`Source::location`] writes it, from an index of line
+    /// starts built once per file (rules are many; scanning from the top each time is not).
+    fn location(&mut self, span: Span) -> String {
+        let Some(source) = self.sources.get(span.file as usize) else {
+            return String::new();
+        };
+        let file = span.file as usize;
+        if self.line_starts.len() <= file {
+            self.line_starts.resize(file + 1, Vec::new());
+        }
+        let Some(starts) = self.line_starts.get_mut(file) else {
+            return String::new();
+        };
+        if starts.is_empty() {
+            starts.push(0);
+            starts.extend(source.text.match_indices('\n').map(|(i, _)| i + 1));
+        }
+        let offset = (span.start as usize).min(source.text.len());
+        let line = starts.partition_point(|&start| start <= offset);
+        let line_start = line.checked_sub(1).and_then(|l| starts.get(l)).copied().unwrap_or(0);
+        let column = source.text.get(line_start..offset).map_or(0, |t| t.chars().count()) + 1;
+        format!("{}:{}:{}", source.path, line, column)
     }
 
     fn push(&mut self, node: Node) -> NodeId {

@@ -17,6 +17,27 @@ use super::value::V;
 use crate::ast::CmpOp;
 use smallvec::SmallVec;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: a fast hash for the short strings of an index. The keys are the policy's own
+/// literals, so a conversation cannot make the table degrade (it only looks keys up).
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct Index {
@@ -29,7 +50,7 @@ pub(crate) struct Index {
 struct SlotIndex {
     slot: SlotId,
     /// Value → rules whose test lists it, in path order.
-    by_value: HashMap<String, Vec<RuleId>>,
+    by_value: HashMap<String, Vec<RuleId>, BuildHasherDefault<Fnv>>,
     /// `require` rules filed under this slot, in path order: candidates when the value is not
     /// a string.
     require: Vec<RuleId>,
@@ -54,7 +75,7 @@ impl Index {
                 None => {
                     index.slots.push(SlotIndex {
                         slot,
-                        by_value: HashMap::new(),
+                        by_value: HashMap::default(),
                         require: Vec::new(),
                     });
                     index.slots.len() - 1
@@ -102,7 +123,8 @@ fn indexable(node: &Node) -> Option<(SlotId, SmallVec<[&str; 4]>)> {
 }
 
 /// Sorted lists of candidate rules, merged in path order without allocating (up to eight
-/// indexed slots inline).
+/// indexed slots inline). Cloning restarts nothing: a clone iterates from where it was made.
+#[derive(Clone)]
 pub(crate) struct Candidates<'p> {
     lists: SmallVec<[&'p [RuleId]; 8]>,
 }

@@ -5,7 +5,7 @@
 use super::program::{Condition, Part, Program, Rule, Template};
 use super::run::Run;
 use super::value::{V, round2};
-use super::verdict::{Decider, Verdict, match_rules};
+use super::verdict::{Decider, Verdict};
 use crate::ast::Route;
 use crate::context::Conversation;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
@@ -218,7 +218,7 @@ impl serde::Serialize for Verdict<'_> {
         let matched = if self.complete {
             self.matched.clone()
         } else {
-            match_rules(&mut run, self.indexed, |_| true)
+            self.all_matching(&mut run)
         };
         let program: &Program = self.program;
         let matched = || matched.iter().filter_map(|&id| program.rules.get(id as usize));

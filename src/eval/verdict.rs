@@ -44,12 +44,13 @@ impl Program {
 
     fn decide<'a>(&'a self, conversation: &'a Conversation, indexed: bool) -> Verdict<'a> {
         let mut run = Run::new(self, conversation);
+        let candidates = indexed.then(|| Candidates::new(self, |slot| run.slot(slot)));
         // `require human` rules first: when one matches, no other rule can change the
         // decision, and the other matching rules are found only if asked for (`matched`).
-        let mut matched = match_rules(&mut run, indexed, |e| e == Effect::RequireHuman);
+        let mut matched = match_rules(&mut run, candidates.clone(), |e| e == Effect::RequireHuman);
         let complete = matched.is_empty();
         if complete {
-            matched = match_rules(&mut run, indexed, |e| e != Effect::RequireHuman);
+            matched = match_rules(&mut run, candidates, |e| e != Effect::RequireHuman);
         }
         let top = matched
             .iter()
@@ -93,9 +94,13 @@ impl Program {
     }
 }
 
-/// The rules whose effect passes `filter` that match, in path order: the index's candidates,
-/// or every rule when not `indexed`.
-pub(super) fn match_rules(run: &mut Run<'_>, indexed: bool, filter: impl Fn(Effect) -> bool) -> RuleIds {
+/// The rules whose effect passes `filter` that match, in path order: among `candidates` (from
+/// the index), or among every rule.
+pub(super) fn match_rules<'p>(
+    run: &mut Run<'p>,
+    candidates: Option<Candidates<'p>>,
+    filter: impl Fn(Effect) -> bool,
+) -> RuleIds {
     let program = run.p;
     let mut out = RuleIds::new();
     let mut visit = |run: &mut Run<'_>, id: RuleId| {
@@ -105,14 +110,9 @@ pub(super) fn match_rules(run: &mut Run<'_>, indexed: bool, filter: impl Fn(Effe
             }
         }
     };
-    if indexed {
-        for id in Candidates::new(program, |slot| run.slot(slot)) {
-            visit(run, id);
-        }
-    } else {
-        for id in Candidates::all(program) {
-            visit(run, id);
-        }
+    match candidates {
+        Some(candidates) => candidates.for_each(|id| visit(run, id)),
+        None => Candidates::all(program).for_each(|id| visit(run, id)),
     }
     out
 }
@@ -168,9 +168,18 @@ impl<'a> Verdict<'a> {
         let ids = if self.complete {
             self.matched.clone()
         } else {
-            match_rules(&mut self.run(), self.indexed, |_| true)
+            self.all_matching(&mut self.run())
         };
         ids.into_iter().filter_map(move |id| program.rules.get(id as usize))
+    }
+
+    /// Every matching rule, found again (when a `require human` decided, the others were not
+    /// looked for).
+    pub(super) fn all_matching(&self, run: &mut Run<'a>) -> RuleIds {
+        let candidates = self
+            .indexed
+            .then(|| Candidates::new(self.program, |slot| run.slot(slot)));
+        match_rules(run, candidates, |_| true)
     }
 
     /// A run that continues from this evaluation, for rendering.
