@@ -14,12 +14,14 @@ pub mod stdio;
 use crate::context::Conversation;
 use crate::reload::{Outcome, Reloader, WatchMode, WatchOptions};
 use crate::set::PolicySet;
+use axum::body::Bytes;
 use limits::Limits;
-use log::{DecisionLog, Entry};
+use log::{DecisionId, DecisionLog, Entry};
 use metrics::Metrics;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Everything `handoff serve` can be told.
@@ -47,34 +49,73 @@ pub struct Service {
     pub limits: Limits,
     /// How the directory is watched, for `GET /v1/policy`.
     pub watching: String,
+    /// Bytes to reserve for the next verdict's JSON: the largest seen so far (capped), so the
+    /// buffer is allocated once instead of grown by doubling.
+    verdict_size: AtomicUsize,
 }
 
+/// A verdict as the transports answer it.
+pub struct Decided {
+    /// The verdict JSON, shared (not copied) with the decision log.
+    pub json: Bytes,
+    /// Its decision id, when the decision log is on.
+    pub decision_id: Option<DecisionId>,
+}
+
+/// The most [`Service::verdict_size`] reserves up front.
+const MAX_RESERVE: usize = 16 * 1024;
+
 impl Service {
+    pub fn new(
+        reloader: Arc<Reloader>,
+        log: Option<DecisionLog>,
+        limits: Limits,
+        watching: String,
+    ) -> Service {
+        Service {
+            reloader,
+            metrics: Metrics::default(),
+            log,
+            limits,
+            watching,
+            verdict_size: AtomicUsize::new(1024),
+        }
+    }
+
     /// Evaluates one conversation under `set`, counts it, queues it for the decision log, and
     /// returns the verdict JSON and its decision id (when the log is on).
-    pub fn decide(
-        &self,
-        set: &PolicySet,
-        conversation: Conversation,
-    ) -> Result<(Vec<u8>, Option<String>), String> {
+    pub fn decide(&self, set: &PolicySet, conversation: Conversation) -> Result<Decided, String> {
         let start = Instant::now();
         let verdict = set.evaluate(&conversation);
         let took = start.elapsed();
         self.metrics.verdict(verdict.route, took);
-        let json =
-            serde_json::to_vec(&verdict).map_err(|e| format!("cannot write the verdict: {e}"))?;
+        let reserve = self.verdict_size.load(Ordering::Relaxed);
+        let mut json = Vec::with_capacity(reserve);
+        serde_json::to_writer(&mut json, &verdict)
+            .map_err(|e| format!("cannot write the verdict: {e}"))?;
         drop(verdict);
+        if json.len() > reserve && reserve < MAX_RESERVE {
+            let grown = (json.len() + json.len() / 4).min(MAX_RESERVE);
+            self.verdict_size.fetch_max(grown, Ordering::Relaxed);
+        }
+        let json = Bytes::from(json);
         let Some(log) = &self.log else {
-            return Ok((json, None));
+            return Ok(Decided {
+                json,
+                decision_id: None,
+            });
         };
         let decision_id = log.next_id();
         log.record(Entry {
             ts: SystemTime::now(),
-            decision_id: decision_id.clone(),
+            decision_id,
             verdict: json.clone(),
             input: conversation,
         });
-        Ok((json, Some(decision_id)))
+        Ok(Decided {
+            json,
+            decision_id: Some(decision_id),
+        })
     }
 
     /// Flushes and closes the decision log (after the last request).
@@ -147,23 +188,13 @@ pub fn run(options: Options) -> u8 {
             }
         }
     };
-    let service = Arc::new(Service {
-        reloader,
-        metrics: Metrics::default(),
-        log,
-        limits: options.limits,
-        watching,
-    });
+    let service = Arc::new(Service::new(reloader, log, options.limits, watching));
 
-    let runtime = if options.stdio {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-    };
+    // Signals, SIGHUP reloads and (HTTP) accepting connections; the connections themselves are
+    // served by threads of their own (`http::serve`), the stdio lines by one thread.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
     let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
@@ -183,6 +214,7 @@ pub fn run(options: Options) -> u8 {
             &options.listen,
             options.shutdown_timeout,
             shutdown,
+            http::threads(),
         ))
     };
     if let Some(trigger) = trigger {

@@ -1,5 +1,12 @@
-//! The HTTP transport (axum on tokio): `POST /v1/verdict`, `POST /v1/verdicts`,
-//! `GET /v1/policy`, `GET /healthz`, `GET /metrics`. Errors are JSON: `{"error": "…"}`.
+//! The HTTP transport: `POST /v1/verdict`, `POST /v1/verdicts`, `GET /v1/policy`,
+//! `GET /healthz`, `GET /metrics`. Errors are JSON: `{"error": "…"}`.
+//!
+//! Connections are served by hyper's HTTP/1.1 server on [`threads`] threads, each running a
+//! single-threaded tokio runtime of its own; the accepting runtime hands every new connection to
+//! the thread with the fewest open ones, where it stays. A request therefore never wakes another
+//! thread, and a verdict is computed on the thread that read it. `POST /v1/verdict`, the route
+//! that carries the load, is answered directly; the other routes go through an axum router
+//! ([`router`]).
 
 use super::limits::Limits;
 use super::log::rfc3339;
@@ -8,24 +15,49 @@ use crate::context::{Conversation, InputError};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
+use http_body_util::{BodyExt, Either, Full};
+use hyper::body::Incoming;
+use hyper::service::Service as _;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
-use std::future::IntoFuture;
+use std::convert::Infallible;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tokio::sync::{mpsc, watch};
 
 type Shared = State<Arc<Service>>;
 
-/// Binds `listen`, prints `listening on ADDR` on stderr, and serves until SIGINT or SIGTERM;
-/// then lets running requests finish (for at most `grace`).
+/// Threads that serve connections: `HANDOFF_SERVE_THREADS`, else one per core.
+pub fn threads() -> usize {
+    std::env::var("HANDOFF_SERVE_THREADS")
+        .ok()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
+        .min(256)
+}
+
+/// One serving thread, as the accept loop sees it.
+struct Lane {
+    connections: mpsc::UnboundedSender<std::net::TcpStream>,
+    open: Arc<AtomicUsize>,
+}
+
+/// Binds `listen`, prints `listening on ADDR` on stderr, and serves on `threads` threads until
+/// SIGINT or SIGTERM; then stops accepting, lets running requests finish (for at most `grace`)
+/// and closes idle connections.
 pub async fn serve(
     service: Arc<Service>,
     listen: &str,
     grace: Duration,
     shutdown: Shutdown,
+    threads: usize,
 ) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -33,31 +65,177 @@ pub async fn serve(
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    // Every lane holds a sender until its last connection has ended.
+    let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+    let router = TowerToHyperService::new(router(Arc::clone(&service)));
+    let mut lanes = Vec::with_capacity(threads.max(1));
+    for i in 0..threads.max(1) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let open = Arc::new(AtomicUsize::new(0));
+        let conn = Arc::new(Conn {
+            service: Arc::clone(&service),
+            router: router.clone(),
+        });
+        let (stop, alive, count) = (stop_rx.clone(), alive_tx.clone(), Arc::clone(&open));
+        std::thread::Builder::new()
+            .name(format!("handoff-http-{i}"))
+            .spawn(move || lane(conn, rx, stop, alive, count))
+            .map_err(|e| format!("cannot start: {e}"))?;
+        lanes.push(Lane {
+            connections: tx,
+            open,
+        });
+    }
+    drop(alive_tx);
     eprintln!("listening on {addr}");
-    let listener = listener.tap_io(|tcp| {
+
+    let stopping = shutdown.wait();
+    tokio::pin!(stopping);
+    let mut next = 0usize;
+    loop {
+        let accepted = tokio::select! {
+            () = &mut stopping => break,
+            accepted = listener.accept() => accepted,
+        };
+        let tcp = match accepted {
+            Ok((tcp, _)) => tcp,
+            Err(e) => {
+                // Out of file descriptors and the like: the listener stays; try again shortly.
+                eprintln!("handoff serve: cannot accept a connection: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
         let _ = tcp.set_nodelay(true);
-    });
-    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router(service))
-        .with_graceful_shutdown(async move {
-            shutdown.wait().await;
-            eprintln!("handoff serve: stopping; finishing the requests in flight");
-            let _ = stopping_tx.send(());
-        })
-        .into_future();
-    let deadline = async move {
-        if stopping_rx.await.is_ok() {
-            tokio::time::sleep(grace).await;
-        } else {
-            std::future::pending::<()>().await;
+        let Ok(tcp) = tcp.into_std() else { continue };
+        // The lane with the fewest open connections; ties go round.
+        next = next.wrapping_add(1);
+        let n = lanes.len().max(1);
+        let chosen = (0..n)
+            .filter_map(|k| lanes.get((next + k) % n))
+            .min_by_key(|l| l.open.load(Ordering::Relaxed));
+        if let Some(lane) = chosen {
+            lane.open.fetch_add(1, Ordering::Relaxed);
+            if lane.connections.send(tcp).is_err() {
+                lane.open.fetch_sub(1, Ordering::Relaxed);
+            }
         }
-    };
-    tokio::select! {
-        result = server => result.map_err(|e| format!("the server stopped: {e}")),
-        () = deadline => {
-            eprintln!("handoff serve: requests still running after {} s; stopping anyway", grace.as_secs());
+    }
+    eprintln!("handoff serve: stopping; finishing the requests in flight");
+    drop(listener);
+    let _ = stop_tx.send(true);
+    drop(lanes);
+    match tokio::time::timeout(grace, alive_rx.recv()).await {
+        Ok(_) => Ok(()),
+        Err(_) => {
+            eprintln!(
+                "handoff serve: requests still running after {} s; stopping anyway",
+                grace.as_secs()
+            );
             Ok(())
         }
+    }
+}
+
+/// What every connection of a lane shares.
+struct Conn {
+    service: Arc<Service>,
+    router: TowerToHyperService<Router>,
+}
+
+/// A serving thread: its own single-threaded runtime, the connections handed to it, until the
+/// accept loop stops and the last of them has ended.
+fn lane(
+    conn: Arc<Conn>,
+    mut incoming: mpsc::UnboundedReceiver<std::net::TcpStream>,
+    stop: watch::Receiver<bool>,
+    alive: mpsc::Sender<()>,
+    open: Arc<AtomicUsize>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("handoff serve: cannot start a serving thread: {e}");
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let (mine_tx, mut mine_rx) = mpsc::channel::<()>(1);
+        while let Some(tcp) = incoming.recv().await {
+            match tokio::net::TcpStream::from_std(tcp) {
+                Ok(tcp) => {
+                    let task = connection(Arc::clone(&conn), tcp, stop.clone(), Arc::clone(&open));
+                    let token = mine_tx.clone();
+                    tokio::spawn(async move {
+                        task.await;
+                        drop(token);
+                    });
+                }
+                Err(_) => {
+                    open.fetch_sub(1, Ordering::Relaxed);
+                }
+            }
+        }
+        drop(mine_tx);
+        let _ = mine_rx.recv().await;
+    });
+    drop(alive);
+}
+
+/// One connection, HTTP/1.1 with keep-alive, until the client closes it or the service stops
+/// (then the request in progress is answered first).
+async fn connection(
+    conn: Arc<Conn>,
+    tcp: tokio::net::TcpStream,
+    stop: watch::Receiver<bool>,
+    open: Arc<AtomicUsize>,
+) {
+    let mut stop = stop;
+    let service = hyper::service::service_fn(move |request| {
+        let conn = Arc::clone(&conn);
+        async move { Ok::<_, Infallible>(handle(&conn, request).await) }
+    });
+    let http = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .pipeline_flush(true)
+        .serve_connection(TokioIo::new(tcp), service);
+    tokio::pin!(http);
+    let stopping = async move {
+        let _ = stop.wait_for(|s| *s).await;
+    };
+    tokio::select! {
+        _ = http.as_mut() => {}
+        () = stopping => {
+            http.as_mut().graceful_shutdown();
+            let _ = http.await;
+        }
+    }
+    open.fetch_sub(1, Ordering::Relaxed);
+}
+
+type Reply = Either<Full<Bytes>, Body>;
+
+async fn handle(conn: &Conn, request: hyper::Request<Incoming>) -> hyper::Response<Reply> {
+    if request.method() == Method::POST && request.uri().path() == "/v1/verdict" {
+        let (parts, body) = request.into_parts();
+        let service = &conn.service;
+        let result = match read_body(&service.limits, &parts.headers, body).await {
+            Ok(body) => one(service, &body),
+            Err(e) => Err(e),
+        };
+        let response = result.unwrap_or_else(|e| {
+            service.metrics.error(e.status.as_u16());
+            e.into_full()
+        });
+        return response.map(Either::Left);
+    }
+    match conn.router.call(request).await {
+        Ok(response) => response.map(Either::Right),
+        Err(never) => match never {},
     }
 }
 
@@ -92,24 +270,36 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// `{"error": …}` (with `line` and `column` for malformed JSON) under the error's status.
+    fn into_full(self) -> hyper::Response<Full<Bytes>> {
         let body = match self.at {
             Some((line, column)) => json!({"error": self.message, "line": line, "column": column}),
             None => json!({"error": self.message}),
         };
-        (self.status, json_body(body.to_string().into_bytes())).into_response()
+        json_response(self.status, Bytes::from(body.to_string()))
     }
 }
 
-fn json_body(bytes: Vec<u8>) -> ([(header::HeaderName, HeaderValue); 1], Body) {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        Body::from(bytes),
-    )
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.into_full().map(Body::new)
+    }
+}
+
+/// A JSON answer: the status, `content-type: application/json`, the bytes (not copied).
+fn json_response(status: StatusCode, bytes: Bytes) -> hyper::Response<Full<Bytes>> {
+    let mut response = hyper::Response::new(Full::new(bytes));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn json_body(bytes: Vec<u8>) -> Response {
+    json_response(StatusCode::OK, Bytes::from(bytes)).map(Body::new)
 }
 
 /// Counts an error answer on its way out.
@@ -123,35 +313,42 @@ fn respond(service: &Service, result: Result<Response, ApiError>) -> Response {
     }
 }
 
+/// `POST /v1/verdict` through the router (embedding); [`serve`] answers it in [`handle`].
 async fn verdict(State(service): Shared, request: Request) -> Response {
-    let result = match read_body(&service.limits, request).await {
-        Ok(body) => one(&service, &body),
+    let (parts, body) = request.into_parts();
+    let result = match read_body(&service.limits, &parts.headers, body).await {
+        Ok(body) => one(&service, &body).map(|r| r.map(Body::new)),
         Err(e) => Err(e),
     };
     respond(&service, result)
 }
 
 async fn verdicts(State(service): Shared, request: Request) -> Response {
-    let result = match read_body(&service.limits, request).await {
+    let (parts, body) = request.into_parts();
+    let result = match read_body(&service.limits, &parts.headers, body).await {
         Ok(body) => many(&service, &body),
         Err(e) => Err(e),
     };
     respond(&service, result)
 }
 
-fn one(service: &Service, body: &[u8]) -> Result<Response, ApiError> {
+/// One conversation's verdict: parsed, checked against the limits, decided under the current set.
+fn one(service: &Service, body: &[u8]) -> Result<hyper::Response<Full<Bytes>>, ApiError> {
     let conversation = Conversation::from_json(utf8(body)?).map_err(input_error)?;
     service
         .limits
         .check(&conversation)
         .map_err(|m| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, m))?;
     let loaded = service.reloader.current();
-    let (json, decision_id) = service
+    let decided = service
         .decide(&loaded.set, conversation)
         .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
     drop(loaded);
-    let mut response = json_body(json).into_response();
-    if let Some(value) = decision_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+    let mut response = json_response(StatusCode::OK, decided.json);
+    if let Some(value) = decided
+        .decision_id
+        .and_then(|id| HeaderValue::from_bytes(&id).ok())
+    {
         response.headers_mut().insert("x-decision-id", value);
     }
     Ok(response)
@@ -206,17 +403,22 @@ fn many(service: &Service, body: &[u8]) -> Result<Response, ApiError> {
         if i > 0 {
             out.push(b',');
         }
-        let (json, _) = service
+        let decided = service
             .decide(&loaded.set, c)
             .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
-        out.extend_from_slice(&json);
+        out.extend_from_slice(&decided.json);
     }
     out.extend_from_slice(b"]}");
-    Ok(json_body(out).into_response())
+    Ok(json_response(StatusCode::OK, Bytes::from(out)).map(Body::new))
 }
 
-/// Reads the whole body within the size and time limits.
-async fn read_body(limits: &Limits, request: Request) -> Result<Bytes, ApiError> {
+/// Reads the whole body within the size and time limits. A body that arrives in one piece (the
+/// usual case: it came with the headers) is kept as it is, not copied.
+async fn read_body<B>(limits: &Limits, headers: &HeaderMap, body: B) -> Result<Bytes, ApiError>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -226,26 +428,46 @@ async fn read_body(limits: &Limits, request: Request) -> Result<Bytes, ApiError>
             ),
         )
     };
-    let declared = request
-        .headers()
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limits.body as u64) {
         return Err(too_large());
     }
-    match tokio::time::timeout(
-        limits.timeout,
-        axum::body::to_bytes(request.into_body(), limits.body),
-    )
-    .await
-    {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) if is_length_limit(&e) => Err(too_large()),
-        Ok(Err(e)) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("cannot read the body: {e}"),
-        )),
+    let collect = async move {
+        let mut body = body;
+        let mut first: Option<Bytes> = None;
+        let mut joined: Vec<u8> = Vec::new();
+        let mut total = 0usize;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the body: {e}"),
+                )
+            })?;
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            total = total.saturating_add(data.len());
+            if total > limits.body {
+                return Err(too_large());
+            }
+            match first.take() {
+                None if joined.is_empty() => first = Some(data),
+                earlier => {
+                    if let Some(earlier) = earlier {
+                        joined.extend_from_slice(&earlier);
+                    }
+                    joined.extend_from_slice(&data);
+                }
+            }
+        }
+        Ok(first.unwrap_or_else(|| Bytes::from(joined)))
+    };
+    match tokio::time::timeout(limits.timeout, collect).await {
+        Ok(result) => result,
         Err(_) => Err(ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
             format!(
@@ -254,19 +476,6 @@ async fn read_body(limits: &Limits, request: Request) -> Result<Bytes, ApiError>
             ),
         )),
     }
-}
-
-/// Whether reading stopped at the size limit (`http-body-util`'s `LengthLimitError`, which axum
-/// does not re-export, so it is recognised by its message).
-fn is_length_limit(e: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(s) = source {
-        if s.to_string().contains("length limit exceeded") {
-            return true;
-        }
-        source = s.source();
-    }
-    false
 }
 
 fn utf8(body: &[u8]) -> Result<&str, ApiError> {
@@ -331,11 +540,11 @@ async fn policy(State(service): Shared) -> Response {
         "directory": service.reloader.dir().display().to_string(),
         "watching": service.watching,
     });
-    json_body(body.to_string().into_bytes()).into_response()
+    json_body(body.to_string().into_bytes())
 }
 
 async fn healthz() -> Response {
-    json_body(br#"{"status":"ok"}"#.to_vec()).into_response()
+    json_body(br#"{"status":"ok"}"#.to_vec())
 }
 
 async fn metrics(State(service): Shared) -> Response {

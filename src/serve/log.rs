@@ -9,6 +9,7 @@
 //! [`DecisionLog::close`], which graceful shutdown calls after the last request has finished.
 
 use crate::context::Conversation;
+use axum::body::Bytes;
 use serde_json::{Map, Value};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -22,11 +23,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// One decision, as the request path hands it over.
 pub struct Entry {
     pub ts: SystemTime,
-    pub decision_id: String,
-    /// The verdict JSON (an object).
-    pub verdict: Vec<u8>,
+    /// 32 lowercase hex digits ([`DecisionLog::next_id`]).
+    pub decision_id: DecisionId,
+    /// The verdict JSON (an object), shared with the response.
+    pub verdict: Bytes,
     pub input: Conversation,
 }
+
+/// A decision id as ASCII: 32 lowercase hex digits (the run's nonce, then a counter).
+pub type DecisionId = [u8; 32];
 
 enum Msg {
     Entry(Box<Entry>),
@@ -67,10 +72,14 @@ impl DecisionLog {
         })
     }
 
-    /// A fresh decision id: 32 hex digits, unique per process run and decision.
-    pub fn next_id(&self) -> String {
+    /// A fresh decision id: 32 hex digits, unique per process run and decision (no allocation).
+    pub fn next_id(&self) -> DecisionId {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        format!("{:016x}{:016x}", self.nonce, n)
+        let mut id = [b'0'; 32];
+        let (high, low) = id.split_at_mut(16);
+        hex16(high, self.nonce);
+        hex16(low, n);
+        id
     }
 
     /// Queues one decision; never blocks on the disk.
@@ -151,7 +160,7 @@ pub fn format_line(line: &mut Vec<u8>, entry: &Entry, log_text: bool) {
     line.extend_from_slice(b"{\"ts\":\"");
     line.extend_from_slice(rfc3339(entry.ts).as_bytes());
     line.extend_from_slice(b"\",\"decision_id\":\"");
-    line.extend_from_slice(entry.decision_id.as_bytes());
+    line.extend_from_slice(&entry.decision_id);
     line.push(b'"');
     let inner = entry
         .verdict
@@ -195,6 +204,15 @@ fn input_json(c: &Conversation, log_text: bool) -> Value {
         .collect();
     data.insert("messages".into(), Value::Array(messages));
     Value::Object(data)
+}
+
+/// Writes `n` as 16 lowercase hex digits into `out` (16 bytes).
+fn hex16(out: &mut [u8], n: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in out.iter_mut().rev().enumerate().take(16) {
+        let nibble = (n >> (4 * i)) & 0xf;
+        *b = DIGITS.get(nibble as usize).copied().unwrap_or(b'0');
+    }
 }
 
 /// A per-run nonce for decision ids: the start time and process id, mixed.
@@ -250,6 +268,15 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn decision_ids_are_hex() {
+        let mut id = [0u8; 16];
+        hex16(&mut id, 0x0123_4567_89ab_cdef);
+        assert_eq!(&id, b"0123456789abcdef");
+        hex16(&mut id, 42);
+        assert_eq!(&id, b"000000000000002a");
+    }
+
+    #[test]
     fn timestamps() {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000000Z");
         let t = UNIX_EPOCH + Duration::from_micros(951_827_696_123_456); // leap day 2000
@@ -266,8 +293,8 @@ mod tests {
         .unwrap_or_default();
         let entry = Entry {
             ts: UNIX_EPOCH,
-            decision_id: "ab".into(),
-            verdict: br#"{"route":"ai"}"#.to_vec(),
+            decision_id: *b"000000000000000a00000000000000ab",
+            verdict: Bytes::from_static(br#"{"route":"ai"}"#),
             input,
         };
         let mut line = Vec::new();
@@ -277,7 +304,10 @@ mod tests {
         assert!(!text.contains("secret"));
         let v: Value = serde_json::from_str(&text).unwrap_or_default();
         assert_eq!(v.get("route"), Some(&Value::from("ai")));
-        assert_eq!(v.get("decision_id"), Some(&Value::from("ab")));
+        assert_eq!(
+            v.get("decision_id"),
+            Some(&Value::from("000000000000000a00000000000000ab"))
+        );
         line.clear();
         format_line(&mut line, &entry, true);
         assert!(

@@ -114,7 +114,7 @@ fn answer(
     service: &Service,
     line: &[u8],
     number: usize,
-) -> Option<Result<Vec<u8>, serde_json::Value>> {
+) -> Option<Result<axum::body::Bytes, serde_json::Value>> {
     let text = match std::str::from_utf8(line) {
         Ok(t) => t.trim(),
         Err(e) => {
@@ -148,7 +148,7 @@ fn answer(
     Some(
         service
             .decide(&loaded.set, conversation)
-            .map(|(json, _)| json)
+            .map(|d| d.json)
             .map_err(|m| json!({"error": m, "line": number})),
     )
 }
