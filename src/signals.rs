@@ -80,12 +80,15 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     let mut distress_scores: Vec<f64> = Vec::new();
     let mut repeats = repeat::RepeatCounter::default();
     let mut request: Option<bool> = None;
+    // buffers reused from message to message
+    let mut norm = text::Normalized::default();
+    let mut hits = lexicon::Hits::default();
     for m in customer() {
         if !read_text {
             sentiments.push(message_sentiment(m));
             continue;
         }
-        let norm = text::normalize(m.text());
+        text::normalize_into(m.text(), &mut norm);
         if wanted.repeated || wanted.distress {
             repeats.push(&norm);
         }
@@ -95,7 +98,7 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
             }
             continue;
         }
-        let hits = lexicon.scan(&norm);
+        lexicon.scan_into(&norm, &mut hits);
         if wanted.human_requested
             && let Some(v) = human::request_in(&norm, &hits)
         {
@@ -130,15 +133,10 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     if !wanted.negative_streak {
         out.negative_streak = 0.0;
     }
-    out.repeated = if wanted.repeated {
-        repeats.count as f64
-    } else {
-        0.0
-    };
+    out.repeated = if wanted.repeated { repeats.count as f64 } else { 0.0 };
     out.human_requested = wanted.human_requested && request == Some(true);
     if wanted.distress {
-        out.distress =
-            distress::conversation_distress(&distress_scores, repeats.count as f64, &known);
+        out.distress = distress::conversation_distress(&distress_scores, repeats.count as f64, &known);
     }
     out
 }
@@ -158,10 +156,7 @@ fn message_scores(message: &Message, mask: &[&str]) -> Option<vader::Scores> {
     match message.sentiment {
         Given::Value(v) if !v.is_nan() => Some(vader::Scores::given(v)),
         Given::Value(_) | Given::WrongType => None,
-        Given::Absent => message
-            .text
-            .as_deref()
-            .map(|t| vader::scores_masked(t, mask)),
+        Given::Absent => message.text.as_deref().map(|t| vader::scores_masked(t, mask)),
     }
 }
 

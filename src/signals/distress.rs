@@ -71,7 +71,11 @@ pub struct Reading<'a> {
 /// Reads the distress words of one message.
 pub fn read<'a>(norm: &'a Normalized, hits: &Hits) -> Reading<'a> {
     let mut mask = Vec::new();
-    let mut in_phrase = vec![false; norm.words.len()];
+    let mut in_phrase = if hits.distress.is_empty() {
+        Vec::new()
+    } else {
+        vec![false; norm.words.len()]
+    };
     let mut crisis = false;
     let vocabulary = vocabulary_weight(norm, hits, &mut mask, &mut in_phrase, &mut crisis);
     let feeling = self_statements(norm, hits, &mut mask, &in_phrase);
@@ -159,10 +163,9 @@ fn vocabulary_weight<'a>(
     let mut total = 0.0;
     // longest phrases first at each word; a phrase inside an earlier or longer one does not
     // count again (`sorry for your loss` is not also `loss`, `feel awful` not also `awful`)
-    let mut order: Vec<(usize, usize)> = hits.distress.iter().enumerate().map(|(k, h)| (h.word, k)).collect();
-    order.sort_unstable_by_key(|&(w, k)| (w, std::cmp::Reverse(hits.distress.get(k).map_or(0, |h| h.len))));
+    // (`hits.distress` is in that order)
     let mut covered_until = 0usize;
-    for h in order.iter().filter_map(|&(_, k)| hits.distress.get(k)) {
+    for h in &hits.distress {
         let i = h.word;
         let end = i + usize::from(h.len);
         mask.extend((i..end).map(|k| norm.word(k)));

@@ -551,8 +551,8 @@ fn build() -> Lexicon {
         })
         .collect();
     // A DFA: more memory (a few hundred KB), fastest overlapping search.
-    // Each pattern starts with a space and is run over the text with a leading space, so a
-    // match can only begin at a word start (far fewer in-word hits than bare patterns).
+    // Each pattern starts with a space, as each word of the normalised text does, so a match
+    // can only begin at a word start (far fewer in-word hits than bare patterns).
     let spaced: Vec<String> = order.iter().map(|w| format!(" {w}")).collect();
     let automaton = AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::DFA))
@@ -566,7 +566,7 @@ fn build() -> Lexicon {
 pub struct Hits {
     /// Role flags of each word.
     pub roles: Vec<u32>,
-    /// Distress phrases, in text order.
+    /// Distress phrases, in text order, the longest first among those starting at one word.
     pub distress: Vec<DistressHit>,
 }
 
@@ -585,20 +585,23 @@ pub struct DistressHit {
 impl Lexicon {
     /// One automaton pass over the normalised text; only whole-word matches count.
     pub fn scan(&self, norm: &Normalized) -> Hits {
-        let mut hits = Hits {
-            roles: vec![0; norm.words.len()],
-            distress: Vec::new(),
-        };
+        let mut hits = Hits::default();
+        self.scan_into(norm, &mut hits);
+        hits
+    }
+
+    /// [`Lexicon::scan`] into `hits`, reusing its buffers.
+    pub fn scan_into(&self, norm: &Normalized, hits: &mut Hits) {
+        hits.roles.clear();
+        hits.roles.resize(norm.words.len(), 0);
+        hits.distress.clear();
         let Some(ac) = &self.automaton else {
-            return hits;
+            return;
         };
-        let mut padded = String::with_capacity(norm.text.len() + 1);
-        padded.push(' ');
-        padded.push_str(&norm.text);
+        // every word follows a space in `text`, and every pattern starts with one
         let bytes = norm.text.as_bytes();
-        for m in ac.find_overlapping_iter(padded.as_str()) {
-            // `m.start()` in `padded` is the word's start in `text`; `m.end() - 1` its end.
-            let (s, e) = (m.start(), m.end() - 1);
+        for m in ac.find_overlapping_iter(norm.text.as_str()) {
+            let (s, e) = (m.start() + 1, m.end());
             if !(e == bytes.len() || bytes.get(e) == Some(&b' ')) {
                 continue;
             }
@@ -621,7 +624,11 @@ impl Lexicon {
                 });
             }
         }
-        hits
+        // text order, the longest phrase first at each word
+        if hits.distress.len() > 1 {
+            hits.distress
+                .sort_unstable_by_key(|h| (h.word, std::cmp::Reverse(h.len)));
+        }
     }
 }
 

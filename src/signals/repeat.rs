@@ -15,8 +15,8 @@ use super::vader::FxHasher;
 const WINDOW: usize = 16;
 const NEAR: f64 = 0.8;
 const ACKS: &[&str] = &[
-    "yes", "no", "ok", "okay", "thanks", "thank", "you", "sure", "yep", "yeah", "nope", "hi",
-    "hello", "hey", "k", "y", "n", "fine", "done", "great", "cool",
+    "yes", "no", "ok", "okay", "thanks", "thank", "you", "sure", "yep", "yeah", "nope", "hi", "hello", "hey", "k", "y",
+    "n", "fine", "done", "great", "cool",
 ];
 
 fn hash_of(s: &str) -> u64 {
@@ -30,6 +30,7 @@ fn hash_of(s: &str) -> u64 {
 pub struct RepeatCounter {
     seen: HashSet<u64, BuildHasherDefault<FxHasher>>,
     recent: VecDeque<Vec<u64>>,
+    spare: Vec<u64>,
     pub count: usize,
 }
 
@@ -46,7 +47,8 @@ impl RepeatCounter {
         if n < 3 {
             return;
         }
-        let mut set: Vec<u64> = Vec::with_capacity(n);
+        let mut set = std::mem::take(&mut self.spare);
+        set.clear();
         set.extend((0..n).map(|i| hash_of(norm.word(i))));
         set.sort_unstable();
         set.dedup();
@@ -54,7 +56,8 @@ impl RepeatCounter {
             self.count += 1;
         }
         if self.recent.len() == WINDOW {
-            self.recent.pop_front();
+            // the oldest set's buffer serves the next message
+            self.spare = self.recent.pop_front().unwrap_or_default();
         }
         self.recent.push_back(set);
     }
@@ -75,9 +78,5 @@ fn jaccard(a: &[u64], b: &[u64]) -> f64 {
         }
     }
     let union = a.len() + b.len() - common;
-    if union == 0 {
-        0.0
-    } else {
-        common as f64 / union as f64
-    }
+    if union == 0 { 0.0 } else { common as f64 / union as f64 }
 }

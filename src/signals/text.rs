@@ -2,14 +2,15 @@
 //!
 //! Words are cut as in LANGUAGE.md §6: lowercase, `’` and `ʼ` read as `'`, an apostrophe
 //! between letters stays inside the word (`can't`), every other character that is not a letter
-//! or digit separates words. The normalised text is the words joined by single spaces, so a
+//! or digit separates words. The normalised text is the words each preceded by one space, so a
 //! lexicon phrase matches with one automaton pass and a word-boundary check. The same pass
 //! records clause boundaries (`.`, `,`, `!`, …) and the shouting features of the raw text.
 
 /// A message's text, normalised once.
 #[derive(Clone, Debug, Default)]
 pub struct Normalized {
-    /// Lowercase words joined by single spaces.
+    /// Lowercase words, each after a single space (` i can't pay`), so that a lexicon pattern
+    /// that starts with a space can only match at a word start.
     pub text: String,
     pub words: Vec<Word>,
     /// Letters in words of two letters or more, and how many of them are in all-caps words.
@@ -40,10 +41,7 @@ impl Normalized {
     /// Index of the word starting at byte `start` of `text`, if a word starts there.
     pub fn word_at(&self, start: usize) -> Option<usize> {
         let i = self.words.partition_point(|w| (w.start as usize) < start);
-        self.words
-            .get(i)
-            .filter(|w| w.start as usize == start)
-            .map(|_| i)
+        self.words.get(i).filter(|w| w.start as usize == start).map(|_| i)
     }
 
     /// Share of letters written in all-caps words (0 with fewer than 6 letters).
@@ -84,11 +82,120 @@ fn is_clause_mark(c: char) -> bool {
 
 /// Normalises a text; linear in its length.
 pub fn normalize(raw: &str) -> Normalized {
-    let mut out = Normalized {
-        text: String::with_capacity(raw.len()),
-        words: Vec::with_capacity(raw.len() / 5 + 1),
-        ..Normalized::default()
-    };
+    let mut out = Normalized::default();
+    normalize_into(raw, &mut out);
+    out
+}
+
+/// Normalises a text into `out`, reusing its buffers.
+pub fn normalize_into(raw: &str, out: &mut Normalized) {
+    out.text.clear();
+    out.words.clear();
+    out.text.reserve(raw.len());
+    out.letters = 0;
+    out.caps_letters = 0;
+    out.exclamations = 0;
+    out.longest_bang_run = 0;
+    if raw.is_ascii() {
+        normalize_ascii(raw, out);
+    } else {
+        normalize_chars(raw, out);
+    }
+}
+
+/// The same as [`normalize_chars`] for ASCII text, a byte at a time.
+fn normalize_ascii(raw: &str, out: &mut Normalized) {
+    let bytes = raw.as_bytes();
+    let mut in_word = false;
+    let mut word_start = 0usize;
+    let mut pending_clause = true;
+    let mut word_letters = 0u32;
+    let mut word_upper = 0u32;
+    let mut bang_run = 0u32;
+    let mut prev_alnum = false;
+    let mut i = 0usize;
+    while let Some(&c) = bytes.get(i) {
+        if c == b':'
+            && let Some(len) = raw.get(i..).and_then(sad_emoticon)
+        {
+            if in_word {
+                end_word(out, word_start, pending_clause, word_letters, word_upper);
+                pending_clause = false;
+                word_letters = 0;
+                word_upper = 0;
+            }
+            out.text.push(' ');
+            word_start = out.text.len();
+            out.text.push('☹');
+            end_word(out, word_start, pending_clause, 0, 0);
+            pending_clause = false;
+            in_word = false;
+            prev_alnum = false;
+            i += len;
+            continue;
+        }
+        if c.is_ascii_alphanumeric() {
+            if !in_word {
+                out.text.push(' ');
+                word_start = out.text.len();
+                in_word = true;
+            }
+            // the whole run of letters and digits at once
+            let run_start = i;
+            while let Some(&b) = bytes.get(i) {
+                if b.is_ascii_alphabetic() {
+                    word_letters += 1;
+                    word_upper += u32::from(b.is_ascii_uppercase());
+                } else if !b.is_ascii_digit() {
+                    break;
+                }
+                i += 1;
+            }
+            let at = out.text.len();
+            out.text.push_str(raw.get(run_start..i).unwrap_or(""));
+            if let Some(run) = out.text.get_mut(at..) {
+                run.make_ascii_lowercase();
+            }
+            prev_alnum = true;
+            bang_run = 0;
+            continue;
+        }
+        i += 1;
+        let next_alnum = bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
+        if c == b'\'' && prev_alnum && in_word && next_alnum {
+            out.text.push('\'');
+            prev_alnum = false;
+            continue;
+        }
+        prev_alnum = false;
+        if in_word {
+            end_word(out, word_start, pending_clause, word_letters, word_upper);
+            pending_clause = false;
+            in_word = false;
+            word_letters = 0;
+            word_upper = 0;
+        }
+        let ch = char::from(c);
+        if is_clause_mark(ch) {
+            pending_clause = true;
+        }
+        if c == b'!' || c == b'?' {
+            if c == b'!' {
+                out.exclamations = out.exclamations.saturating_add(1);
+            }
+            bang_run += 1;
+            out.longest_bang_run = out.longest_bang_run.max(bang_run);
+        } else if !ch.is_whitespace() {
+            bang_run = 0;
+        }
+    }
+    if in_word {
+        end_word(out, word_start, pending_clause, word_letters, word_upper);
+    }
+}
+
+/// Normalises any text, a character at a time.
+fn normalize_chars(raw: &str, out: &mut Normalized) {
     let mut in_word = false;
     let mut word_start = 0usize;
     let mut pending_clause = true;
@@ -110,23 +217,15 @@ pub fn normalize(raw: &str) -> Normalized {
         };
         if is_feeling_emoji(c) || emoticon.is_some() {
             if in_word {
-                end_word(
-                    &mut out,
-                    word_start,
-                    pending_clause,
-                    word_letters,
-                    word_upper,
-                );
+                end_word(out, word_start, pending_clause, word_letters, word_upper);
                 pending_clause = false;
                 word_letters = 0;
                 word_upper = 0;
             }
-            if !out.text.is_empty() {
-                out.text.push(' ');
-            }
+            out.text.push(' ');
             word_start = out.text.len();
             out.text.push(if is_feeling_emoji(c) { c } else { '☹' });
-            end_word(&mut out, word_start, pending_clause, 0, 0);
+            end_word(out, word_start, pending_clause, 0, 0);
             pending_clause = false;
             in_word = false;
             prev_alnum = false;
@@ -135,9 +234,7 @@ pub fn normalize(raw: &str) -> Normalized {
         }
         if c.is_alphanumeric() {
             if !in_word {
-                if !out.text.is_empty() {
-                    out.text.push(' ');
-                }
+                out.text.push(' ');
                 word_start = out.text.len();
                 in_word = true;
             }
@@ -164,13 +261,7 @@ pub fn normalize(raw: &str) -> Normalized {
         }
         prev_alnum = false;
         if in_word {
-            end_word(
-                &mut out,
-                word_start,
-                pending_clause,
-                word_letters,
-                word_upper,
-            );
+            end_word(out, word_start, pending_clause, word_letters, word_upper);
             pending_clause = false;
             in_word = false;
             word_letters = 0;
@@ -190,15 +281,8 @@ pub fn normalize(raw: &str) -> Normalized {
         }
     }
     if in_word {
-        end_word(
-            &mut out,
-            word_start,
-            pending_clause,
-            word_letters,
-            word_upper,
-        );
+        end_word(out, word_start, pending_clause, word_letters, word_upper);
     }
-    out
 }
 
 fn end_word(out: &mut Normalized, start: usize, clause: bool, letters: u32, upper: u32) {
@@ -212,6 +296,43 @@ fn end_word(out: &mut Normalized, start: usize, clause: bool, letters: u32, uppe
         out.letters = out.letters.saturating_add(letters);
         if upper == letters {
             out.caps_letters = out.caps_letters.saturating_add(letters);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn both(raw: &str) -> (Normalized, Normalized) {
+        let (mut a, mut b) = (Normalized::default(), Normalized::default());
+        normalize_ascii(raw, &mut a);
+        normalize_chars(raw, &mut b);
+        (a, b)
+    }
+
+    /// The ASCII fast path gives exactly what the general path gives.
+    #[test]
+    fn ascii_path_matches_char_path() {
+        let alphabet: &[u8] = b"aZk9 '':(-)!?.,\t\n\x0b\x0cQx\"  iI";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..2000usize {
+            let mut s = String::new();
+            for _ in 0..(len % 40) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                s.push(char::from(alphabet[(state % alphabet.len() as u64) as usize]));
+            }
+            let (a, b) = both(&s);
+            assert_eq!(a.text, b.text, "{s:?}");
+            assert_eq!(a.words, b.words, "{s:?}");
+            assert_eq!(
+                (a.letters, a.caps_letters, a.exclamations, a.longest_bang_run),
+                (b.letters, b.caps_letters, b.exclamations, b.longest_bang_run),
+                "{s:?}"
+            );
         }
     }
 }

@@ -109,14 +109,43 @@ struct Entry {
 #[derive(Default)]
 pub(crate) struct FxHasher(u64);
 
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 impl Hasher for FxHasher {
+    /// Eight bytes at a time, as rustc's `FxHasher`.
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u8(b);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            for (d, b) in w.iter_mut().zip(rest) {
+                *d = *b;
+            }
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
         }
     }
+    #[inline]
     fn write_u8(&mut self, b: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.add(u64::from(b));
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
     fn finish(&self) -> u64 {
         self.0
@@ -205,8 +234,16 @@ fn fold_into(word: &str, out: &mut String) {
     }
 }
 
-fn is_vader_punct(c: char) -> bool {
-    c.is_ascii_punctuation()
+/// `token.trim_matches(|c: char| c.is_ascii_punctuation())`, on bytes (punctuation is ASCII, so
+/// the cut is always at a character boundary).
+fn trim_punct(token: &str) -> &str {
+    let b = token.as_bytes();
+    let start = b.iter().position(|c| !c.is_ascii_punctuation()).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_punctuation())
+        .map_or(start, |e| e + 1);
+    token.get(start..end).unwrap_or("")
 }
 
 fn is_all_caps(token: &str) -> bool {
@@ -305,39 +342,80 @@ pub fn scores(text: &str) -> Scores {
 /// VADER scores of a text; tokens equal to one of the lowercase `mask` words (sorted) count in
 /// the compound score only (not in `unmasked_compound` nor `negative`).
 pub fn scores_masked(text: &str, mask: &[&str]) -> Scores {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => scores_with(text, mask, &mut scratch),
+        Err(_) => scores_with(text, mask, &mut Scratch::default()),
+    })
+}
+
+/// Buffers reused from call to call (one set per thread).
+#[derive(Default)]
+struct Scratch {
+    lower: String,
+    folded: String,
+    toks: Vec<Tok>,
+    sentiments: Vec<f64>,
+    substrings: Vec<(u32, u32, u32)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+fn scores_with(text: &str, mask: &[&str], scratch: &mut Scratch) -> Scores {
     let tables = &*TABLES;
     let replaced = replace_emoji(text, tables);
     let text = replaced.as_deref().unwrap_or(text);
 
-    let mut lower = String::with_capacity(text.len());
-    let mut folded = String::new();
-    let mut toks: Vec<Tok> = Vec::with_capacity(text.len() / 4 + 1);
-    for raw in text.split_whitespace() {
+    let Scratch {
+        lower,
+        folded,
+        toks,
+        sentiments,
+        substrings,
+    } = scratch;
+    let mut subs = Subs {
+        found: substrings,
+        ready: false,
+    };
+    lower.clear();
+    toks.clear();
+    sentiments.clear();
+    // ASCII text without U+000B (whitespace to `split_whitespace`, not to the ASCII split):
+    // the faster byte-wise split gives the same tokens
+    let ascii = text.is_ascii() && !text.as_bytes().contains(&0x0b);
+    let mut by_bytes = text.split_ascii_whitespace();
+    let mut by_chars = text.split_whitespace();
+    let tokens: &mut dyn Iterator<Item = &str> = if ascii { &mut by_bytes } else { &mut by_chars };
+    for raw in tokens {
         if raw.len() <= 1 {
             continue;
         }
-        let stripped = raw.trim_matches(is_vader_punct);
+        let stripped = trim_punct(raw);
         let token = if stripped.len() <= 1 { raw } else { stripped };
         if !lower.is_empty() {
             lower.push(' ');
         }
         let start = lower.len();
         let entry = if token.is_ascii() {
-            lower.extend(token.chars().map(|c| c.to_ascii_lowercase()));
-            let key = lower.get(start..).unwrap_or("");
+            lower.push_str(token);
+            let key = lower.get_mut(start..).map_or("", |k| {
+                k.make_ascii_lowercase();
+                &*k
+            });
             lookup(tables, key)
         } else {
             lower.push_str(&token.to_lowercase());
             folded.clear();
-            fold_into(token, &mut folded);
-            lookup(tables, &folded)
+            fold_into(token, folded);
+            lookup(tables, folded)
         };
         toks.push(Tok {
             start: u32::try_from(start).unwrap_or(u32::MAX),
             end: u32::try_from(lower.len()).unwrap_or(u32::MAX),
             entry,
             caps: is_all_caps(token),
-            negated: entry.negation || token.contains("n't"),
+            negated: entry.negation || token.as_bytes().windows(3).any(|w| w == b"n't"),
         });
     }
     if toks.is_empty() {
@@ -346,13 +424,12 @@ pub fn scores_masked(text: &str, mask: &[&str]) -> Scores {
     let mixed_caps = toks.iter().any(|t| t.caps) && toks.iter().any(|t| !t.caps);
 
     let n = toks.len();
-    let mut sentiments: Vec<f64> = Vec::with_capacity(n);
     for i in 0..n {
         let Some(tok) = toks.get(i) else { break };
         let v = if tok.entry.booster.is_some() || (tok.is(KIND) && toks.get(i + 1).is_some_and(|t| t.is(OF))) {
             0.0
         } else {
-            valence(tables, &toks, &lower, i, mixed_caps)
+            valence(tables, toks, lower, i, mixed_caps, &mut subs)
         };
         sentiments.push(v);
     }
@@ -367,7 +444,7 @@ pub fn scores_masked(text: &str, mask: &[&str]) -> Scores {
     }
     let mut total: f64 = sentiments.iter().sum();
     let (mut kept, mut negative_sum) = (0.0, 0.0);
-    for (t, s) in toks.iter().zip(&sentiments) {
+    for (t, s) in toks.iter().zip(sentiments.iter()) {
         if !mask.is_empty() && *s != 0.0 {
             let word = lower.get(t.start as usize..t.end as usize).unwrap_or("");
             if mask.binary_search(&word).is_ok() {
@@ -424,7 +501,7 @@ fn normalize(score: f64) -> f64 {
     norm.clamp(-1.0, 1.0)
 }
 
-fn valence(tables: &Tables, toks: &[Tok], lower: &str, i: usize, mixed_caps: bool) -> f64 {
+fn valence(tables: &Tables, toks: &[Tok], lower: &str, i: usize, mixed_caps: bool, subs: &mut Subs) -> f64 {
     let Some(tok) = toks.get(i) else { return 0.0 };
     let Some(mut valence) = tok.entry.valence else {
         return 0.0;
@@ -488,7 +565,7 @@ fn valence(tables: &Tables, toks: &[Tok], lower: &str, i: usize, mixed_caps: boo
                 } else if prev.negated {
                     valence *= NEGATION_SCALAR;
                 }
-                valence = special_idioms(tables, toks, lower, i, valence);
+                valence = special_idioms(tables, toks, lower, i, valence, subs);
             }
         }
     }
@@ -502,20 +579,23 @@ fn valence(tables: &Tables, toks: &[Tok], lower: &str, i: usize, mixed_caps: boo
 /// The crate's `special_idioms_check` (called with `i ≥ 3`): an idiom in the window of three
 /// words before to two after replaces the valence; every booster that occurs as a substring of
 /// the three words before adds its value.
-fn special_idioms(tables: &Tables, toks: &[Tok], lower: &str, i: usize, valence: f64) -> f64 {
+fn special_idioms(tables: &Tables, toks: &[Tok], lower: &str, i: usize, valence: f64, subs: &mut Subs) -> f64 {
     let mut valence = valence;
     let n = toks.len();
     let end_i = if n - 1 > i { (i + 3).min(n) } else { i + 1 };
     let (Some(first), Some(last), Some(before)) = (toks.get(i - 3), toks.get(end_i - 1), toks.get(i - 1)) else {
         return valence;
     };
-    let window = lower.get(first.start as usize..last.end as usize).unwrap_or("");
-    let Some(ac) = tables.substrings.as_ref() else {
-        return valence;
+    let found = subs.get(tables, lower);
+    // matches are in order of their end: those ending inside the window, then by start
+    let within = |start: u32, end: u32| {
+        let from = found.partition_point(|m| m.1 < start);
+        let to = found.partition_point(|m| m.1 <= end);
+        found.get(from..to).unwrap_or(&[]).iter().filter(move |m| m.0 >= start)
     };
     let mut idiom: Option<usize> = None;
-    for m in ac.find_overlapping_iter(window) {
-        let id = m.pattern().as_usize();
+    for &(_, _, id) in within(first.start, last.end) {
+        let id = id as usize;
         if id >= BOOSTERS.len() {
             let k = id - BOOSTERS.len();
             idiom = Some(idiom.map_or(k, |j| j.min(k)));
@@ -524,10 +604,9 @@ fn special_idioms(tables: &Tables, toks: &[Tok], lower: &str, i: usize, valence:
     if let Some((_, v)) = idiom.and_then(|k| IDIOMS.get(k)) {
         valence = *v;
     }
-    let prev_three = lower.get(first.start as usize..before.end as usize).unwrap_or("");
     let mut seen = [false; BOOSTERS.len()];
-    for m in ac.find_overlapping_iter(prev_three) {
-        let id = m.pattern().as_usize();
+    for &(_, _, id) in within(first.start, before.end) {
+        let id = id as usize;
         if let (Some(flag), Some((_, b))) = (seen.get_mut(id), BOOSTERS.get(id))
             && !*flag
         {
@@ -536,4 +615,29 @@ fn special_idioms(tables: &Tables, toks: &[Tok], lower: &str, i: usize, valence:
         }
     }
     valence
+}
+
+/// Every booster and idiom occurring in the lowercase text (start, end, pattern), in the order
+/// of an overlapping search (by end); found once per text, when first needed. The matches inside a
+/// window are those the same search over the window finds, in the same order.
+struct Subs<'s> {
+    found: &'s mut Vec<(u32, u32, u32)>,
+    ready: bool,
+}
+
+impl Subs<'_> {
+    fn get(&mut self, tables: &Tables, lower: &str) -> &[(u32, u32, u32)] {
+        if !self.ready {
+            self.ready = true;
+            self.found.clear();
+            if let Some(ac) = tables.substrings.as_ref() {
+                let to32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                self.found.extend(
+                    ac.find_overlapping_iter(lower)
+                        .map(|m| (to32(m.start()), to32(m.end()), to32(m.pattern().as_usize()))),
+                );
+            }
+        }
+        self.found
+    }
 }
