@@ -5,7 +5,9 @@
 #
 #   scripts/bench-serve.sh [DURATION] [CONNECTIONS] [WRK_THREADS]     defaults: 10s 32 1
 #
-# Results go to stdout; see docs/PERFORMANCE.md (## Service) for how to read them.
+# Results go to stdout; see docs/PERFORMANCE.md (## Service) for how to read them. The load average
+# (other work on the machine) is printed with every run: compare runs taken at similar load, and
+# prefer the server CPU per request, which the load disturbs least.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10s}
@@ -44,6 +46,7 @@ run() {
   after=$(cpu)
   echo "$out"
   echo "$out" | awk -v b="$before" -v a="$after" '/requests in/ {n=$1} END {if (n > 0) printf "server CPU: %.1f s for %d requests = %.1f us per request\n", a - b, n, (a - b) * 1e6 / n}'
+  echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 echo
 echo "== single-conversation POST /v1/verdict, wrk -t$THREADS -c$CONNS -d$DURATION"
@@ -74,3 +77,14 @@ python3 reload_latency.py "$ADDR" "$WORK/policies/routine.policy" 30
 sleep 1
 echo
 echo "RSS after the runs: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"
+
+echo
+echo "== the realistic conversation with the decision log on (--decision-log, a second server)"
+kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
+"$BIN" serve -p "$WORK/policies" --listen 127.0.0.1:0 --decision-log "$WORK/decisions.jsonl" 2>"$WORK/stderr2" &
+PID=$!
+for _ in $(seq 100); do grep -q '^listening on ' "$WORK/stderr2" && break; sleep 0.1; done
+ADDR=$(sed -n 's/^listening on //p' "$WORK/stderr2")
+BODY="$WORK/body.json" run -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s post.lua "http://$ADDR/v1/verdict"
+kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=
+echo "decision log: $(wc -l < "$WORK/decisions.jsonl") lines"

@@ -8,17 +8,17 @@
 //! never leave half of one. The buffer is flushed whenever the queue runs empty and on
 //! [`DecisionLog::close`], which graceful shutdown calls after the last request has finished.
 
-use crate::context::Conversation;
+use crate::context::{Conversation, Message};
 use axum::body::Bytes;
-use serde_json::{Map, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// One decision, as the request path hands it over.
 pub struct Entry {
@@ -106,6 +106,10 @@ impl DecisionLog {
     }
 }
 
+/// How long the writer naps when the queue runs dry, and how many naps before it blocks.
+const NAP: Duration = Duration::from_millis(1);
+const NAPS: u32 = 20;
+
 fn write_loop(
     rx: &Receiver<Msg>,
     mut out: BufWriter<File>,
@@ -114,13 +118,22 @@ fn write_loop(
     let mut written = 0u64;
     let mut line = Vec::with_capacity(4096);
     let mut failed: Option<std::io::Error> = None;
+    let mut naps = 0u32;
     loop {
-        // Flush whenever the queue runs dry, then wait.
+        // Flush whenever the queue runs dry. Then nap a little before blocking: while decisions
+        // keep coming, the request path finds the writer awake and never pays for waking it,
+        // and each flush writes a millisecond's worth of lines at once.
         let msg = match rx.try_recv() {
             Ok(msg) => msg,
-            Err(_) => {
+            Err(TryRecvError::Disconnected) => break,
+            Err(TryRecvError::Empty) => {
                 if let Err(e) = out.flush() {
                     report(&mut failed, e);
+                }
+                if naps < NAPS {
+                    naps += 1;
+                    std::thread::sleep(NAP);
+                    continue;
                 }
                 match rx.recv() {
                     Ok(msg) => msg,
@@ -128,6 +141,7 @@ fn write_loop(
                 }
             }
         };
+        naps = 0;
         let entry = match msg {
             Msg::Entry(entry) => entry,
             Msg::Close => break,
@@ -173,37 +187,73 @@ pub fn format_line(line: &mut Vec<u8>, entry: &Entry, log_text: bool) {
         line.extend_from_slice(inner);
     }
     line.extend_from_slice(b",\"input\":");
-    let input = input_json(&entry.input, log_text);
+    let mark = line.len();
+    let input = Input {
+        conversation: &entry.input,
+        log_text,
+    };
     if serde_json::to_writer(&mut *line, &input).is_err() {
+        line.truncate(mark);
         line.extend_from_slice(b"null");
     }
     line.extend_from_slice(b"}\n");
 }
 
-/// The conversation as it was given, with each message's `text` left out unless `log_text`.
-fn input_json(c: &Conversation, log_text: bool) -> Value {
-    let mut data: Map<String, Value> = c.data.clone();
-    let messages = c
-        .messages
-        .iter()
-        .map(|m| {
-            let mut o = Map::new();
-            let from = m.from_raw.clone().map_or(Value::Null, Value::String);
-            o.insert("from".into(), from);
-            if let Some(text) = m.text.as_ref().filter(|_| log_text) {
-                o.insert("text".into(), Value::String(text.clone()));
-            }
-            if let Some(at) = &m.at {
-                o.insert("at".into(), Value::String(at.clone()));
-            }
-            if let Some(s) = m.sentiment.value() {
-                o.insert("sentiment".into(), serde_json::json!(s));
-            }
-            Value::Object(o)
-        })
-        .collect();
-    data.insert("messages".into(), Value::Array(messages));
-    Value::Object(data)
+/// The conversation as it was given, with each message's `text` left out unless `log_text`,
+/// serialised from the conversation itself (nothing cloned).
+struct Input<'a> {
+    conversation: &'a Conversation,
+    log_text: bool,
+}
+
+impl Serialize for Input<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let data = &self.conversation.data;
+        let mut map = serializer.serialize_map(Some(data.len() + 1))?;
+        for (key, value) in data.iter().filter(|(k, _)| k.as_str() != "messages") {
+            map.serialize_entry(key, value)?;
+        }
+        let messages = self.conversation.messages.iter().map(|m| LoggedMessage {
+            message: m,
+            log_text: self.log_text,
+        });
+        map.serialize_entry("messages", &Seq(std::cell::Cell::new(Some(messages))))?;
+        map.end()
+    }
+}
+
+/// A sequence serialised once from an iterator.
+struct Seq<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Seq<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.take().into_iter().flatten())
+    }
+}
+
+/// One message: `from` as written (null when absent), `text` only with `--log-text`, `at` and
+/// `sentiment` when given.
+struct LoggedMessage<'a> {
+    message: &'a Message,
+    log_text: bool,
+}
+
+impl Serialize for LoggedMessage<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let m = self.message;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("from", &m.from_raw)?;
+        if let Some(text) = m.text.as_ref().filter(|_| self.log_text) {
+            map.serialize_entry("text", text)?;
+        }
+        if let Some(at) = &m.at {
+            map.serialize_entry("at", at)?;
+        }
+        if let Some(s) = m.sentiment.value() {
+            map.serialize_entry("sentiment", &s)?;
+        }
+        map.end()
+    }
 }
 
 /// Writes `n` as 16 lowercase hex digits into `out` (16 bytes).
@@ -265,7 +315,32 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
     use std::time::Duration;
+
+    #[test]
+    fn input_keeps_the_given_fields_in_the_order_of_data() {
+        let input = Conversation::from_json(
+            r#"{"id":"c2","messages":[{"from":"bot","text":"t","at":"9:00","sentiment":-0.5},{"text":"x"}],"intent":"a","customer":{"tier":"vip"}}"#,
+        )
+        .unwrap_or_default();
+        let entry = Entry {
+            ts: UNIX_EPOCH,
+            decision_id: [b'0'; 32],
+            verdict: Bytes::from_static(b"{}"),
+            input,
+        };
+        let mut line = Vec::new();
+        format_line(&mut line, &entry, false);
+        let text = String::from_utf8(line).unwrap_or_default();
+        assert!(
+            text.ends_with(
+                r#""input":{"id":"c2","customer":{"tier":"vip"},"intent":"a","messages":[{"from":"bot","at":"9:00","sentiment":-0.5},{"from":null}]}}
+"#
+            ),
+            "{text}"
+        );
+    }
 
     #[test]
     fn decision_ids_are_hex() {
