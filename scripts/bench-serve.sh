@@ -38,14 +38,20 @@ echo "idle RSS after start: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"
 cd scripts/bench
 # CPU seconds the server has used so far (user + system), from /proc.
 cpu() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' /proc/$PID/stat; }
-# Runs wrk and adds the server's CPU time per answered request.
+# Seconds spent in evaluation and verdicts given so far, from /metrics.
+evals() { curl -s "http://$ADDR/metrics" | awk '/^handoff_evaluation_seconds_sum/ {s=$2} /^handoff_evaluation_seconds_count/ {c=$2} END {print s + 0, c + 0}'; }
+# Runs wrk and adds the server's CPU time per answered request, and how much of it the evaluation
+# itself took (the rest is the service: HTTP, JSON in and out, runtime, kernel).
 run() {
-  local before after out
+  local before after out e0 e1
+  e0=$(evals)
   before=$(cpu)
   out=$(wrk "$@")
   after=$(cpu)
+  e1=$(evals)
   echo "$out"
   echo "$out" | awk -v b="$before" -v a="$after" '/requests in/ {n=$1} END {if (n > 0) printf "server CPU: %.1f s for %d requests = %.1f us per request\n", a - b, n, (a - b) * 1e6 / n}'
+  echo "$e0 $e1" | awk '{n = $4 - $2; if (n > 0) printf "evaluation (set.evaluate, from /metrics): %.1f us per verdict\n", ($3 - $1) * 1e6 / n}'
   echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 echo
