@@ -2,6 +2,7 @@
 
 use crate::support::*;
 use serde_json::{Value, json};
+use std::io::{Read, Write};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -238,5 +239,89 @@ fn broken_set_at_start_is_exit_2() {
     assert_eq!(
         wait_child(&mut child, Duration::from_secs(20)).code(),
         Some(2)
+    );
+}
+
+/// Splits answers written back to back on one connection (each with a `content-length`).
+fn split_replies(mut raw: &str) -> Vec<(u16, Value)> {
+    let mut out = Vec::new();
+    while let Some((head, rest)) = raw.split_once("\r\n\r\n") {
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().unwrap())
+            })
+            .unwrap();
+        out.push((status, serde_json::from_str(&rest[..length]).unwrap()));
+        raw = &rest[length..];
+    }
+    out
+}
+
+#[test]
+fn pipelined_requests_are_answered_in_order_and_chunked_bodies_are_read() {
+    let dir = policy_dir();
+    let server = Server::start(dir.path(), &["--max-body", "2k"]);
+    let post = |id: &str, close: bool| {
+        let body = conversation(id, "billing", 0.9).to_string();
+        let connection = if close { "Connection: close\r\n" } else { "" };
+        format!(
+            "POST /v1/verdict HTTP/1.1\r\nHost: x\r\n{connection}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    // Three requests in one write, the last one closing the connection.
+    let mut stream = connect(server.addr);
+    let all = format!(
+        "{}GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n{}",
+        post("p-1", false),
+        post("p-2", true)
+    );
+    stream.write_all(all.as_bytes()).unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let replies = split_replies(&raw);
+    assert_eq!(replies.len(), 3, "{raw}");
+    assert_eq!(replies[0].0, 200);
+    assert_eq!(replies[0].1["conversation"], "p-1");
+    assert_eq!(replies[1].1["status"], "ok");
+    assert_eq!(replies[2].1["conversation"], "p-2");
+
+    // A chunked body, sent in pieces.
+    let body = conversation("c-1", "billing", 0.9).to_string();
+    let (a, b) = body.split_at(body.len() / 2);
+    let mut stream = connect(server.addr);
+    write!(
+        stream,
+        "POST /v1/verdict HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n",
+        a.len()
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    write!(stream, "{:x}\r\n{b}\r\n0\r\n\r\n", b.len()).unwrap();
+    let reply = read_reply(&mut stream);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["conversation"], "c-1");
+
+    // A chunked body over `--max-body` (no content-length to refuse it early).
+    let mut stream = connect(server.addr);
+    let chunk = "x".repeat(1500);
+    let _ = write!(
+        stream,
+        "POST /v1/verdict HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{chunk}\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+        chunk.len(),
+        chunk.len()
+    );
+    let reply = read_reply(&mut stream);
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("--max-body")
     );
 }

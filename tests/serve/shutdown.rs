@@ -125,3 +125,39 @@ fn log_text_keeps_message_texts() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["input"]["messages"][0]["text"], "keep this text");
 }
+
+#[test]
+fn idle_keep_alive_connections_do_not_hold_up_shutdown() {
+    let dir = policy_dir();
+    let mut server = Server::start(dir.path(), &["--shutdown-timeout", "30s"]);
+    // Connections left open after an answer, spread over the serving threads.
+    let mut open = Vec::new();
+    for i in 0..6 {
+        let mut stream = connect(server.addr);
+        let body = conversation(&format!("k-{i}"), "billing", 0.9).to_string();
+        write!(
+            stream,
+            "POST /v1/verdict HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&seen).contains(&format!("\"k-{i}\"")) {
+            let n = std::io::Read::read(&mut stream, &mut buf).unwrap();
+            assert!(n > 0, "closed before answering");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        open.push(stream);
+    }
+    let start = std::time::Instant::now();
+    server.signal("TERM");
+    let status = server.wait(Duration::from_secs(15));
+    assert!(status.success(), "{status:?}; stderr:\n{}", server.stderr());
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "idle connections held shutdown for {:?}",
+        start.elapsed()
+    );
+    drop(open);
+}
