@@ -109,18 +109,8 @@ pub async fn serve(
         };
         let _ = tcp.set_nodelay(true);
         let Ok(tcp) = tcp.into_std() else { continue };
-        // The lane with the fewest open connections; ties go round.
         next = next.wrapping_add(1);
-        let n = lanes.len().max(1);
-        let chosen = (0..n)
-            .filter_map(|k| lanes.get((next + k) % n))
-            .min_by_key(|l| l.open.load(Ordering::Relaxed));
-        if let Some(lane) = chosen {
-            lane.open.fetch_add(1, Ordering::Relaxed);
-            if lane.connections.send(tcp).is_err() {
-                lane.open.fetch_sub(1, Ordering::Relaxed);
-            }
-        }
+        dispatch(&mut lanes, next, tcp)?;
     }
     eprintln!("handoff serve: stopping; finishing the requests in flight");
     drop(listener);
@@ -134,6 +124,36 @@ pub async fn serve(
                 grace.as_secs()
             );
             Ok(())
+        }
+    }
+}
+
+/// Hands a connection to the lane with the fewest open connections (ties going round from
+/// `next`). A lane whose thread has stopped (it could not start its runtime) is dropped and the
+/// next one tried.
+fn dispatch(lanes: &mut Vec<Lane>, next: usize, tcp: std::net::TcpStream) -> Result<(), String> {
+    let mut tcp = tcp;
+    loop {
+        let n = lanes.len();
+        let open = |i: &usize| {
+            lanes
+                .get(*i)
+                .map_or(usize::MAX, |l| l.open.load(Ordering::Relaxed))
+        };
+        let Some(i) = (0..n).map(|k| (next + k) % n).min_by_key(open) else {
+            return Err("no thread is left to serve connections".into());
+        };
+        let Some(lane) = lanes.get(i) else {
+            return Err("no thread is left to serve connections".into());
+        };
+        lane.open.fetch_add(1, Ordering::Relaxed);
+        match lane.connections.send(tcp) {
+            Ok(()) => return Ok(()),
+            Err(mpsc::error::SendError(back)) => {
+                lane.open.fetch_sub(1, Ordering::Relaxed);
+                lanes.swap_remove(i);
+                tcp = back;
+            }
         }
     }
 }
@@ -574,4 +594,50 @@ async fn method_not_allowed(State(service): Shared, request: Request) -> Respons
         &service,
         Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, message)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_go_to_the_least_busy_live_lane() {
+        let Ok(listener) = std::net::TcpListener::bind("127.0.0.1:0") else {
+            return; // no loopback here
+        };
+        let Ok(addr) = listener.local_addr() else {
+            return;
+        };
+        let connect = || std::net::TcpStream::connect(addr).ok();
+        let lane = || {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let open = Arc::new(AtomicUsize::new(0));
+            (
+                Lane {
+                    connections: tx,
+                    open: Arc::clone(&open),
+                },
+                rx,
+                open,
+            )
+        };
+        let (a, mut a_rx, a_open) = lane();
+        let (b, b_rx, _) = lane();
+        let (c, mut c_rx, c_open) = lane();
+        a_open.store(5, Ordering::Relaxed);
+        drop(b_rx); // b's thread has stopped
+        let mut lanes = vec![a, b, c];
+        for n in 0..3 {
+            let Some(tcp) = connect() else { return };
+            assert_eq!(dispatch(&mut lanes, n, tcp), Ok(()));
+        }
+        assert_eq!(lanes.len(), 2, "the stopped lane is dropped");
+        assert!(a_rx.try_recv().is_err(), "the busy lane got nothing");
+        assert_eq!(c_open.load(Ordering::Relaxed), 3);
+        assert!(c_rx.try_recv().is_ok());
+        drop((a_rx, c_rx));
+        let Some(tcp) = connect() else { return };
+        assert!(dispatch(&mut lanes, 0, tcp).is_err());
+        assert!(lanes.is_empty());
+    }
 }
