@@ -68,6 +68,11 @@ echo "== the realistic conversation, every answer checked (status 200 and a dige
 BODY="$WORK/body.json" run -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s check.lua "http://$ADDR/v1/verdict"
 
 echo
+echo "== HTTP/1.1 pipelining, 8 requests per round trip (wrk latency is per batch): without messages, then realistic"
+BODY="$WORK/minimal.json" DEPTH=8 run -t"$THREADS" -c16 -d"$DURATION" -s pipeline.lua "http://$ADDR/v1/verdict"
+BODY="$WORK/body.json" DEPTH=8 run -t"$THREADS" -c16 -d"$DURATION" -s pipeline.lua "http://$ADDR/v1/verdict"
+
+echo
 echo "== the same during a reload storm: a policy file rewritten (by rename) every 100 ms"
 python3 storm.py "$WORK/policies/routine.policy" 0.1 &
 STORM=$!
