@@ -25,9 +25,8 @@ pub struct Shipped {
 
 /// Lexicon texts, read from the policy files so that they stay the same.
 fn lexicon(text: &str, name: &str) -> Vec<String> {
-    let start = text.find(&format!("lexicon {name} {{")).unwrap();
-    let body = &text[start..];
-    let body = &body[body.find('{').unwrap() + 1..body.find('}').unwrap()];
+    let (_, body) = text.split_once(&format!("lexicon {name} {{")).unwrap();
+    let (body, _) = body.split_once('}').unwrap();
     body.split('"').skip(1).step_by(2).map(str::to_string).collect()
 }
 
@@ -161,7 +160,7 @@ impl Shipped {
         };
         let premier = tier.map(|t| t == "premier");
         let allow = |when: [Option<bool>; 4], unless: Option<bool>| {
-            when.iter().fold(Some(true), |a, b| and(a, *b)) == Some(true) && unless == Some(false)
+            when.iter().all(|w| *w == Some(true)) && unless == Some(false)
         };
         let conf = |t: f64| confidence.map(|x| x >= t);
         let calm = |t: f64| sentiment.map(|x| x > t);
