@@ -343,9 +343,24 @@ async fn verdict(State(service): Shared, request: Request) -> Response {
     respond(&service, result)
 }
 
+/// Batches of more bytes than this are evaluated on the blocking pool, so that the serving
+/// thread goes on answering its other connections meanwhile.
+const INLINE_BATCH: usize = 16 * 1024;
+
 async fn verdicts(State(service): Shared, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let result = match read_body(&service.limits, &parts.headers, body).await {
+        Ok(body) if body.len() > INLINE_BATCH => {
+            let shared = Arc::clone(&service);
+            tokio::task::spawn_blocking(move || many(&shared, &body))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("the batch stopped unexpectedly: {e}"),
+                    ))
+                })
+        }
         Ok(body) => many(&service, &body),
         Err(e) => Err(e),
     };

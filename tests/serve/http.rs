@@ -325,3 +325,30 @@ fn pipelined_requests_are_answered_in_order_and_chunked_bodies_are_read() {
             .contains("--max-body")
     );
 }
+
+#[test]
+fn large_batches_are_answered_in_order() {
+    let dir = policy_dir();
+    let server = Server::start(dir.path(), &[]);
+    // Over 16 KiB: evaluated off the serving thread.
+    let conversations: Vec<Value> = (0..300)
+        .map(|i| {
+            conversation(
+                &format!("b-{i}"),
+                if i % 2 == 0 { "billing" } else { "x" },
+                0.9,
+            )
+        })
+        .collect();
+    let body = json!({ "conversations": conversations }).to_string();
+    assert!(body.len() > 16 * 1024);
+    let reply = server.post("/v1/verdicts", body.as_bytes());
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let verdicts = reply.json()["verdicts"].as_array().unwrap().clone();
+    assert_eq!(verdicts.len(), 300);
+    for (i, v) in verdicts.iter().enumerate() {
+        assert_eq!(v["conversation"], format!("b-{i}"));
+        let route = if i % 2 == 0 { "ai" } else { "human" };
+        assert_eq!(v["route"], route, "{v}");
+    }
+}
