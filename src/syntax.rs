@@ -123,6 +123,10 @@ impl<'t> Parse<'t> {
     }
 
     fn chunk_on_this_stack(&mut self, tokens: &[Token]) {
+        if let Some(principle) = self.principle_by_rules(tokens) {
+            self.items.push(principle);
+            return;
+        }
         let first_error = match self.parse_items(tokens, Rule::item) {
             Ok(items) => {
                 self.items.extend(items);
@@ -140,6 +144,74 @@ impl<'t> Parse<'t> {
         if self.diagnostics.len() == before {
             self.diagnostics.push(first_error);
         }
+    }
+
+    /// A principle parsed rule by rule: pest's pairs for one principle of 10,000 rules take
+    /// hundreds of MB and most of the parsing time. `None` (nothing reported) when any part
+    /// does not parse; the whole item is then parsed again as one, for the usual diagnostics.
+    fn principle_by_rules(&mut self, tokens: &[Token]) -> Option<ast::Item> {
+        let [first, _name, open, inner @ .., close] = tokens else {
+            return None;
+        };
+        if !first.is_word(self.text, "principle")
+            || open.kind != Kind::Bracket(b'{')
+            || close.kind != Kind::Bracket(b'}')
+        {
+            return None;
+        }
+        let before = self.diagnostics.len();
+        let head = tokens.get(..3)?;
+        let (offset, head_text) = self.piece(head);
+        let name = PolicyParser::parse(Rule::principle_open, head_text)
+            .ok()
+            .and_then(|pairs| {
+                lower::Lower {
+                    file: self.file,
+                    offset,
+                    diagnostics: &mut self.diagnostics,
+                    tokens: head,
+                }
+                .principle_open(pairs)
+            });
+        let rules = name.as_ref().and_then(|_| self.rules_one_by_one(inner));
+        match (name, rules) {
+            (Some(name), Some(rules)) => Some(ast::Item::Principle(ast::Principle {
+                name,
+                rules,
+                span: Span::new(self.file, first.start, close.end),
+            })),
+            _ => {
+                self.diagnostics.truncate(before);
+                None
+            }
+        }
+    }
+
+    /// Each run of tokens that closes its brackets with a `}` parsed as one rule.
+    fn rules_one_by_one(&mut self, tokens: &[Token]) -> Option<Vec<ast::Rule>> {
+        let mut rules = Vec::new();
+        let mut depth = 0usize;
+        let mut start = 0;
+        for (i, t) in tokens.iter().enumerate() {
+            match t.kind {
+                Kind::Bracket(b'{' | b'(' | b'[') => depth += 1,
+                Kind::Bracket(b) => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 && b == b'}' {
+                        let piece = tokens.get(start..=i)?;
+                        start = i + 1;
+                        for item in self.parse_items(piece, Rule::rule_item).ok()? {
+                            match item {
+                                ast::Item::Rule(r) => rules.push(r),
+                                _ => return None,
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        (start == tokens.len()).then_some(rules)
     }
 
     /// Parses a run of tokens with `rule` and lowers the items found.
