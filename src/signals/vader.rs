@@ -18,6 +18,7 @@
 //! One difference: when two special idioms occur in the same window the crate picks one in
 //! `HashMap` order (which varies between runs); this picks the first in the fixed list below.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
@@ -155,7 +156,8 @@ impl Hasher for FxHasher {
 pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 struct Tables {
-    words: FxMap<String, Entry>,
+    /// Keys borrowed from the lexicon text when already folded.
+    words: FxMap<Cow<'static, str>, Entry>,
     max_key_len: usize,
     emoji: FxMap<char, &'static str>,
     /// Boosters (ids `0..BOOSTERS.len()`) then idioms, for the substring checks.
@@ -169,22 +171,29 @@ static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
 static ALL_CAPS_RE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[A-Z\W]+$").ok());
 
 fn build_tables() -> Tables {
-    let mut words: FxMap<String, Entry> = FxMap::default();
+    let mut words: FxMap<Cow<'static, str>, Entry> = FxMap::with_capacity_and_hasher(
+        vader_sentiment::LEXICON.len() + BOOSTERS.len() + NEGATIONS.len() + SPECIALS.len(),
+        BuildHasherDefault::default(),
+    );
     for (word, valence) in vader_sentiment::LEXICON.iter() {
-        let word: &str = word.as_ref();
-        let key = fold(word);
+        let word: &'static str = **word;
+        let key = if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            Cow::Borrowed(word)
+        } else {
+            Cow::Owned(fold(word))
+        };
         words.entry(key).or_default().valence = Some(*valence);
     }
     for &(word, b) in BOOSTERS {
-        words.entry(word.to_owned()).or_default().booster = Some(b);
+        words.entry(Cow::Borrowed(word)).or_default().booster = Some(b);
     }
     for &word in NEGATIONS {
-        words.entry(word.to_owned()).or_default().negation = true;
+        words.entry(Cow::Borrowed(word)).or_default().negation = true;
     }
     for &(word, bit) in SPECIALS {
-        words.entry(word.to_owned()).or_default().special |= bit;
+        words.entry(Cow::Borrowed(word)).or_default().special |= bit;
     }
-    let max_key_len = words.keys().map(String::len).max().unwrap_or(0);
+    let max_key_len = words.keys().map(|k| k.len()).max().unwrap_or(0);
     let mut emoji = FxMap::default();
     for (key, desc) in vader_sentiment::EMOJI_LEXICON.iter() {
         let mut chars = key.chars();
@@ -195,7 +204,7 @@ fn build_tables() -> Tables {
     let patterns = BOOSTERS.iter().map(|b| b.0).chain(IDIOMS.iter().map(|i| i.0));
     // Fixed literals: building cannot fail; `None` would only disable the substring checks.
     let substrings = AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(patterns)
         .ok();
     Tables {
