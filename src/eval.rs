@@ -12,7 +12,6 @@ mod explain;
 pub mod generate;
 mod index;
 mod lexicon;
-mod print;
 mod program;
 mod render;
 mod run;

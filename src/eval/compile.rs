@@ -6,7 +6,6 @@
 
 use super::index::Index;
 use super::lexicon::Lexicons;
-use super::print;
 use super::program::{
     Condition, DefaultRule, Lit, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId, Template, Test,
 };
@@ -218,7 +217,7 @@ impl Compiler<'_> {
                 ids.push(id);
             }
         }
-        let text = print::expr(expr);
+        let text = crate::fmt::format_expr(expr);
         Condition {
             node,
             messages: reads_messages(expr),
