@@ -7,73 +7,8 @@
 use handoff::{Conversation, PolicySet, Priority, Route};
 use serde_json::{Value, json};
 
-const CARE: &str = r#"
-# policies/care.policy
-policy "Human-first care" {
-  owner   "CX Leadership Council"
-  version "2026.11"
-  ai_must disclose_ai            # added to every verdict in which the AI talks to the customer
-}
-
-default human because "No rule allows the assistant to handle this conversation on its own."
-
-context {
-  customer.id          : string
-  customer.vulnerable  : bool = false
-  customer.tier        : one of ["standard", "plus", "premier"] = "standard"
-  customer.contacts_7d : number = 0
-  intent               : string
-  ai.confidence        : number
-}
-
-lexicon self_harm   { "kill myself", "end it all", "suicidal", "don't want to live", "hurt myself" }
-lexicon bereavement { "passed away", "died", "funeral", "bereavement", "my late" }
-
-principle "Safety and vulnerability are never automated" {
-  require human "Self-harm risk" {
-    when any customer message mentions self_harm
-    priority urgent
-    queue "crisis-support"
-    say "I'm connecting you with a colleague right now."
-    because "The customer wrote \"{matched}\", which may signal a risk to their safety."
-  }
-
-  require human "Vulnerable customer" {
-    when customer.vulnerable or any customer message mentions bereavement
-    queue "care-team"
-    because "The customer is in vulnerable circumstances."
-  }
-
-  require human "Asked for a person" {
-    when signals.human_requested
-    because "The customer asked to speak to a person."
-  }
-}
-
-principle "Empathy before efficiency" {
-  require human "High emotional load" {
-    when signals.distress >= 0.7
-    priority high
-    because "Emotional load is high (distress {signals.distress})."
-  }
-
-  require review "Frustration building" {
-    when count(customer messages where sentiment <= -0.4) >= 2
-    because "The customer has been negative repeatedly; a person approves each AI reply."
-  }
-}
-
-principle "AI handles routine work" {
-  allow ai "Routine billing fixes" {
-    when intent in ["billing_error", "duplicate_charge", "invoice_copy"]
-     and ai.confidence >= 0.85
-     and signals.sentiment > -0.3
-    unless customer.tier == "premier"
-    must offer_human
-    because "Routine billing request ({intent}) that the assistant is confident about."
-  }
-}
-"#;
+/// LANGUAGE.md §1, verbatim (the corpus fixture), after one blank line.
+const CARE: &str = concat!("\n", include_str!("corpus/clean-example.policy"));
 
 fn set(files: &[(&str, &str)]) -> PolicySet {
     match PolicySet::from_sources(files.iter().copied()) {
