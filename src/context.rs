@@ -100,6 +100,23 @@ impl Message {
     }
 }
 
+/// The 64-bit hash (FNV-1a) of a dotted path (`customer.tier`), under which the conversation
+/// files the value there; compiled slots carry it, so that reading a slot hashes nothing.
+pub fn path_hash(path: &str) -> u64 {
+    hash_more(FNV_START, path.as_bytes())
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a over more bytes (a path is hashed a segment at a time while it is built).
+fn hash_more(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// Why an input document could not be read; `line`/`column` are 1-based where known.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputError {

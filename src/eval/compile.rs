@@ -239,6 +239,7 @@ impl Compiler<'_> {
         let field = self.schema.get(path);
         self.slots.push(Slot {
             path: path.to_string(),
+            hash: crate::context::path_hash(path),
             segments: path.split('.').map(str::to_string).collect(),
             ty: field.map(|f| f.ty.clone()),
             default: field.and_then(|f| f.default.clone()),

@@ -147,6 +147,8 @@ pub(crate) enum MsgField {
 #[derive(Clone, Debug)]
 pub(crate) struct Slot {
     pub path: String,
+    /// [`crate::context::path_hash`] of `path`: how the conversation's index finds it.
+    pub hash: u64,
     /// `path` cut at dots, to walk the conversation without splitting at run time.
     pub segments: Vec<String>,
     /// `None` when the schema does not know the path (then it is always unknown).
