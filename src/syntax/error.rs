@@ -65,10 +65,9 @@ fn describe(r: Rule, cx: Context) -> Option<(Group, &'static str)> {
         Rule::kw_context => (Item, "`context`"),
         Rule::kw_lexicon => (Item, "`lexicon`"),
         Rule::kw_principle => (Item, "`principle`"),
-        Rule::kw_allow | Rule::kw_require | Rule::effect | Rule::rule_decl => (
-            RuleItem,
-            "a rule (`allow ai`, `require review` or `require human`)",
-        ),
+        Rule::kw_allow | Rule::kw_require | Rule::effect | Rule::rule_decl => {
+            (RuleItem, "a rule (`allow ai`, `require review` or `require human`)")
+        }
         Rule::kw_owner => (Field, "`owner`"),
         Rule::kw_version => (Field, "`version`"),
         Rule::kw_description => (Field, "`description`"),
@@ -81,10 +80,9 @@ fn describe(r: Rule, cx: Context) -> Option<(Group, &'static str)> {
         | Rule::paren
         | Rule::quantified
         | Rule::count => (Value, "an expression"),
-        Rule::ty_bool | Rule::ty_number | Rule::ty_string | Rule::ty_list | Rule::kw_one => (
-            Value,
-            "a type (`bool`, `number`, `string`, `list` or `one of [..]`)",
-        ),
+        Rule::ty_bool | Rule::ty_number | Rule::ty_string | Rule::ty_list | Rule::kw_one => {
+            (Value, "a type (`bool`, `number`, `string`, `list` or `one of [..]`)")
+        }
         Rule::route => (Value, "a route (`ai`, `review` or `human`)"),
         Rule::kw_ai => (Value, "`ai`"),
         Rule::kw_review => (Value, "`review`"),
@@ -184,12 +182,7 @@ fn unterminated(rest: &str) -> bool {
 
 /// Builds the `syntax` diagnostic for a pest error in a piece of `text` that starts at
 /// `offset` (pest positions are relative to the piece).
-pub(super) fn from_pest(
-    err: &pest::error::Error<Rule>,
-    file: FileId,
-    text: &str,
-    offset: usize,
-) -> Diagnostic {
+pub(super) fn from_pest(err: &pest::error::Error<Rule>, file: FileId, text: &str, offset: usize) -> Diagnostic {
     let at = offset
         + match err.location {
             pest::error::InputLocation::Pos(p) => p,
@@ -198,22 +191,23 @@ pub(super) fn from_pest(
     // At the end of a piece pest points before the blank that separates it from the next one.
     let rest = text.get(at..).unwrap_or("");
     let pos = at + (rest.len() - rest.trim_start().len());
-    if text.get(pos..).is_some_and(|r| r.starts_with('"'))
-        && unterminated(text.get(pos..).unwrap_or(""))
-    {
-        return Diagnostic::at(
-            Code::Syntax,
-            Span::new(file, pos, pos + 1),
-            "unterminated string",
-        )
-        .with_label("this string is not closed on its line")
-        .with_help("end the string with `\"`; write a line break inside a string as `\\n`");
+    if text.get(pos..).is_some_and(|r| r.starts_with('"')) && unterminated(text.get(pos..).unwrap_or("")) {
+        return Diagnostic::at(Code::Syntax, Span::new(file, pos, pos + 1), "unterminated string")
+            .with_label("this string is not closed on its line")
+            .with_help("end the string with `\"`; write a line break inside a string as `\\n`");
     }
     let found = found(text, pos);
     // Underline the whole word that was found, or its first character.
     let rest = text.get(pos..).unwrap_or("");
-    let word = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len();
-    let width = if word > 0 { word } else { rest.chars().next().map_or(0, char::len_utf8) };
+    let word = rest.len()
+        - rest
+            .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            .len();
+    let width = if word > 0 {
+        word
+    } else {
+        rest.chars().next().map_or(0, char::len_utf8)
+    };
     let span = Span::new(file, pos, pos + width);
     let positives = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
@@ -268,9 +262,7 @@ fn help_for(positives: &[Rule], text: &str, pos: usize) -> Option<&'static str> 
         );
     }
     if positives.contains(&Rule::kw_review) && word == "ai" {
-        return Some(
-            "`require` takes `review` or `human`; to let the assistant act write `allow ai`",
-        );
+        return Some("`require` takes `review` or `human`; to let the assistant act write `allow ai`");
     }
     if rest.starts_with('=') && !rest.starts_with("==") {
         return Some("compare with `==`");

@@ -42,11 +42,7 @@ impl Lower<'_> {
         loop {
             let rule = pair.as_rule();
             let single = match rule {
-                Rule::expr
-                | Rule::conjunction
-                | Rule::negation
-                | Rule::comparison
-                | Rule::paren => {
+                Rule::expr | Rule::conjunction | Rule::negation | Rule::comparison | Rule::paren => {
                     let mut it = children(pair.clone());
                     match (it.next(), it.next()) {
                         (Some(only), None) if only.as_rule() != Rule::kw_not => Some(only),
@@ -80,14 +76,9 @@ impl Lower<'_> {
     }
 
     /// `a or b or c` / `a and b and c`, grouped to the left.
-    fn chain(
-        &self,
-        pair: Pair<'_, Rule>,
-        make: fn(Box<Expr>, Box<Expr>) -> ExprKind,
-    ) -> Result<Deep> {
+    fn chain(&self, pair: Pair<'_, Rule>, make: fn(Box<Expr>, Box<Expr>) -> ExprKind) -> Result<Deep> {
         let span = self.span(&pair);
-        let mut operands =
-            children(pair).filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and));
+        let mut operands = children(pair).filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and));
         let mut acc = self.layer(self.next(&mut operands, span)?)?;
         for next in operands {
             let rhs = self.layer(next)?;
@@ -112,10 +103,7 @@ impl Lower<'_> {
         }
         let mut acc = self.layer(inner.ok_or_else(|| self.broken(span))?)?;
         for start in nots.into_iter().rev() {
-            let span = Span {
-                start,
-                ..acc.expr.span
-            };
+            let span = Span { start, ..acc.expr.span };
             acc = self.node(ExprKind::Not(Box::new(acc.expr)), span, acc.depth)?;
         }
         Ok(acc)
@@ -132,19 +120,10 @@ impl Lower<'_> {
             return Ok(lhs);
         };
         if let Some(second) = tails.next() {
-            let op = second
-                .as_str()
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_string();
-            return Err(
-                Diagnostic::at(Code::Syntax, span, "comparisons do not chain")
-                    .with_label(format!(
-                        "a second operator `{op}` follows a complete comparison"
-                    ))
-                    .with_help("combine two comparisons with `and`, as in `a < b and b < c`"),
-            );
+            let op = second.as_str().split_whitespace().next().unwrap_or("").to_string();
+            return Err(Diagnostic::at(Code::Syntax, span, "comparisons do not chain")
+                .with_label(format!("a second operator `{op}` follows a complete comparison"))
+                .with_help("combine two comparisons with `and`, as in `a < b and b < c`"));
         }
         self.tail(lhs, tail, span)
     }
@@ -171,8 +150,7 @@ impl Lower<'_> {
                 )
             }
             Rule::in_tail | Rule::not_in_tail => {
-                let list = self
-                    .layer(self.next(&mut it.filter(|p| p.as_rule() == Rule::list), tail_span)?)?;
+                let list = self.layer(self.next(&mut it.filter(|p| p.as_rule() == Rule::list), tail_span)?)?;
                 let below = lhs.depth.max(list.depth);
                 let kind = ExprKind::In {
                     value: Box::new(lhs.expr),
@@ -292,15 +270,7 @@ impl Lower<'_> {
                 (MessageTest::Where(Box::new(cond.expr)), cond.depth)
             }
         };
-        self.node(
-            ExprKind::Quantified {
-                quantifier,
-                who,
-                test,
-            },
-            span,
-            below,
-        )
+        self.node(ExprKind::Quantified { quantifier, who, test }, span, below)
     }
 
     /// `count(WHO messages (where EXPR)?)`

@@ -3,10 +3,7 @@
 
 use super::grammar::Rule;
 use super::scan::Token;
-use crate::ast::{
-    self, ContextBlock, DefaultDecl, Effect, FieldDecl, Header, Item, Lexicon, Literal, Principle,
-    Type,
-};
+use crate::ast::{self, ContextBlock, DefaultDecl, Effect, FieldDecl, Header, Item, Lexicon, Literal, Principle, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
 use pest::iterators::{Pair, Pairs};
@@ -65,11 +62,7 @@ impl Lower<'_> {
     }
 
     /// The next child, or a diagnostic at `span`.
-    pub fn next<'i>(
-        &self,
-        it: &mut impl Iterator<Item = Pair<'i, Rule>>,
-        span: Span,
-    ) -> Result<Pair<'i, Rule>> {
+    pub fn next<'i>(&self, it: &mut impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Result<Pair<'i, Rule>> {
         it.next().ok_or_else(|| self.broken(span))
     }
 
@@ -132,10 +125,9 @@ impl Lower<'_> {
                 _ => continue,
             };
             match slot {
-                Some(first) => {
-                    self.diagnostics
-                        .push(twice(word, "policy header", field_span, first.span))
-                }
+                Some(first) => self
+                    .diagnostics
+                    .push(twice(word, "policy header", field_span, first.span)),
                 None => *slot = Some(value),
             }
         }
@@ -145,12 +137,10 @@ impl Lower<'_> {
     /// A `default_decl` pair.
     fn default_decl(&mut self, pair: Pair<'_, Rule>) -> Result<DefaultDecl> {
         let span = self.span(&pair);
-        let mut it = children(pair)
-            .filter(|p| p.as_rule() != Rule::kw_default && p.as_rule() != Rule::kw_because);
+        let mut it = children(pair).filter(|p| p.as_rule() != Rule::kw_default && p.as_rule() != Rule::kw_because);
         let route_pair = self.next(&mut it, span)?;
         let route_span = self.span(&route_pair);
-        let route =
-            ast::Route::parse(route_pair.as_str()).ok_or_else(|| self.broken(route_span))?;
+        let route = ast::Route::parse(route_pair.as_str()).ok_or_else(|| self.broken(route_span))?;
         let because = self.string(self.next(&mut it, span)?);
         Ok(DefaultDecl {
             route: Spanned::new(route, route_span),
@@ -233,11 +223,7 @@ impl Lower<'_> {
         let mut it = children(pair).skip(1);
         let name = self.ident(&self.next(&mut it, span)?);
         let phrases = it.map(|p| self.string(p)).collect();
-        Ok(Lexicon {
-            name,
-            phrases,
-            span,
-        })
+        Ok(Lexicon { name, phrases, span })
     }
 
     /// A `principle` pair.
@@ -296,12 +282,7 @@ impl Lower<'_> {
                         .next()
                         .unwrap_or("clause")
                         .to_string();
-                    let d = twice(
-                        &word,
-                        &format!("rule `{}`", rule.name.node),
-                        clause_span,
-                        *first,
-                    );
+                    let d = twice(&word, &format!("rule `{}`", rule.name.node), clause_span, *first);
                     self.diagnostics.push(d);
                     continue;
                 }
@@ -328,8 +309,7 @@ impl Lower<'_> {
             Rule::priority_clause => {
                 let level = self.next(&mut it, span)?;
                 let level_span = self.span(&level);
-                let priority =
-                    ast::Priority::parse(level.as_str()).ok_or_else(|| self.broken(level_span))?;
+                let priority = ast::Priority::parse(level.as_str()).ok_or_else(|| self.broken(level_span))?;
                 rule.priority = Some(Spanned::new(priority, level_span));
             }
             _ => return Err(self.broken(span)),
@@ -340,18 +320,14 @@ impl Lower<'_> {
 
 /// "`when` is given twice in rule `X`", pointing at both.
 fn twice(word: &str, place: &str, span: Span, first: Span) -> Diagnostic {
-    Diagnostic::at(
-        Code::Syntax,
-        span,
-        format!("`{word}` is given twice in {place}"),
-    )
-    .with_label("given again here")
-    .with_related(first, "first given here")
-    .with_help(if word == "when" || word == "unless" {
-        "combine the conditions with `and` or `or`"
-    } else {
-        "keep only one"
-    })
+    Diagnostic::at(Code::Syntax, span, format!("`{word}` is given twice in {place}"))
+        .with_label("given again here")
+        .with_related(first, "first given here")
+        .with_help(if word == "when" || word == "unless" {
+            "combine the conditions with `and` or `or`"
+        } else {
+            "keep only one"
+        })
 }
 
 /// Resolves `\" \\ \n \t`; any other backslash is kept as written.

@@ -139,9 +139,7 @@ pub(super) const ITEM_KEYWORDS: [&str; 7] = [
 ];
 
 /// Words that begin a clause of a rule; nesting is counted per clause.
-const CLAUSE_KEYWORDS: [&str; 8] = [
-    "when", "unless", "because", "priority", "queue", "tag", "say", "must",
-];
+const CLAUSE_KEYWORDS: [&str; 8] = ["when", "unless", "because", "priority", "queue", "tag", "say", "must"];
 
 fn is_item_keyword(t: Token, text: &str) -> bool {
     t.kind == Kind::Word && ITEM_KEYWORDS.contains(&t.text(text))
@@ -157,11 +155,7 @@ pub(super) fn split_items(tokens: &[Token], text: &str) -> Vec<std::ops::Range<u
         match t.kind {
             Kind::Bracket(b'{') => depth += 1,
             Kind::Bracket(b'}') => depth = depth.saturating_sub(1),
-            Kind::Word
-                if depth == 0 && (t.line_start || after_brace) && is_item_keyword(*t, text) =>
-            {
-                starts.push(i)
-            }
+            Kind::Word if depth == 0 && (t.line_start || after_brace) && is_item_keyword(*t, text) => starts.push(i),
             _ => {}
         }
         after_brace = t.kind == Kind::Bracket(b'}');
