@@ -10,6 +10,7 @@
 
 mod error;
 mod expr;
+mod fast;
 mod grammar;
 mod lower;
 mod scan;
@@ -23,6 +24,24 @@ use scan::{Kind, Token};
 
 /// Parses one file. Always returns a tree (possibly partial) and every syntax error found.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    let (file, diagnostics, _) = parse_counted(file, text, true);
+    (file, diagnostics)
+}
+
+/// How many pieces (items, rules of a principle, principle heads) each parser took.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Parsed by the fast path.
+    pub fast: usize,
+    /// Parsed by pest (the fast path declined, or was off).
+    pub pest: usize,
+}
+
+/// [`parse`] with the fast path on or off, and how many pieces each parser took: for tests
+/// that compare the fast path with pest alone.
+#[doc(hidden)]
+pub fn parse_counted(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnostic>, Counts) {
     let scan = scan::scan(text);
     let comments = scan
         .comments
@@ -37,6 +56,8 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         text,
         items: Vec::new(),
         diagnostics: Vec::new(),
+        fast,
+        counts: Counts::default(),
     };
     for range in scan::split_items(&scan.tokens, text) {
         if let Some(tokens) = scan.tokens.get(range) {
@@ -44,7 +65,10 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         }
     }
     let Parse {
-        items, diagnostics, ..
+        items,
+        diagnostics,
+        counts,
+        ..
     } = parser;
     (
         ast::File {
@@ -53,6 +77,7 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
             comments,
         },
         diagnostics,
+        counts,
     )
 }
 
@@ -67,6 +92,9 @@ struct Parse<'t> {
     text: &'t str,
     items: Vec<ast::Item>,
     diagnostics: Vec<Diagnostic>,
+    /// Try the fast path before pest.
+    fast: bool,
+    counts: Counts,
 }
 
 /// A principle whose rules are being parsed one by one.
@@ -92,10 +120,7 @@ impl<'t> Parse<'t> {
         let nesting = match scan::nesting(tokens, self.text) {
             Ok(n) => n,
             Err(at) => {
-                let word_end = tokens
-                    .iter()
-                    .find(|t| t.start == at)
-                    .map_or(at + 1, |t| t.end);
+                let word_end = tokens.iter().find(|t| t.start == at).map_or(at + 1, |t| t.end);
                 self.diagnostics
                     .push(error::too_deep(Span::new(self.file, at, word_end)));
                 return;
@@ -117,8 +142,7 @@ impl<'t> Parse<'t> {
         });
         if !done {
             let at = tokens.first().map_or(0, |t| t.start);
-            self.diagnostics
-                .push(error::too_deep(Span::new(self.file, at, at + 1)));
+            self.diagnostics.push(error::too_deep(Span::new(self.file, at, at + 1)));
         }
     }
 
@@ -161,18 +185,7 @@ impl<'t> Parse<'t> {
         }
         let before = self.diagnostics.len();
         let head = tokens.get(..3)?;
-        let (offset, head_text) = self.piece(head);
-        let name = PolicyParser::parse(Rule::principle_open, head_text)
-            .ok()
-            .and_then(|pairs| {
-                lower::Lower {
-                    file: self.file,
-                    offset,
-                    diagnostics: &mut self.diagnostics,
-                    tokens: head,
-                }
-                .principle_open(pairs)
-            });
+        let name = self.principle_name(head);
         let rules = name.as_ref().and_then(|_| self.rules_one_by_one(inner));
         match (name, rules) {
             (Some(name), Some(rules)) => Some(ast::Item::Principle(ast::Principle {
@@ -214,8 +227,27 @@ impl<'t> Parse<'t> {
         (start == tokens.len()).then_some(rules)
     }
 
-    /// Parses a run of tokens with `rule` and lowers the items found.
+    /// Parses a run of tokens with `rule` (`item` or `rule_item`) and lowers the items found:
+    /// by the fast path when it accepts the piece, else by pest.
     fn parse_items(&mut self, tokens: &[Token], r: Rule) -> Result<Vec<ast::Item>, Diagnostic> {
+        if self.fast {
+            if let Some(items) = fast::items(self.file, self.text, tokens, r == Rule::rule_item) {
+                self.counts.fast += 1;
+                #[cfg(debug_assertions)]
+                {
+                    let before = self.diagnostics.len();
+                    let pest = self.pest_items(tokens, r);
+                    self.cross_check(&items, pest, before);
+                }
+                return Ok(items);
+            }
+        }
+        self.counts.pest += 1;
+        self.pest_items(tokens, r)
+    }
+
+    /// Parses a run of tokens with pest and lowers the items found.
+    fn pest_items(&mut self, tokens: &[Token], r: Rule) -> Result<Vec<ast::Item>, Diagnostic> {
         let (offset, piece) = self.piece(tokens);
         let pairs = match PolicyParser::parse(r, piece) {
             Ok(pairs) => pairs,
@@ -230,14 +262,69 @@ impl<'t> Parse<'t> {
         lower.items(pairs)
     }
 
+    /// The name of `principle "NAME" {` (`head`: those three tokens); `None` (nothing
+    /// reported) when it does not parse.
+    fn principle_name(&mut self, head: &[Token]) -> Option<Spanned<String>> {
+        if self.fast {
+            if let Some(name) = fast::principle_open(self.file, self.text, head) {
+                self.counts.fast += 1;
+                #[cfg(debug_assertions)]
+                {
+                    let before = self.diagnostics.len();
+                    let pest = self.pest_principle_name(head).ok_or("no name");
+                    self.cross_check(&name, pest, before);
+                }
+                return Some(name);
+            }
+        }
+        self.counts.pest += 1;
+        self.pest_principle_name(head)
+    }
+
+    fn pest_principle_name(&mut self, head: &[Token]) -> Option<Spanned<String>> {
+        let (offset, head_text) = self.piece(head);
+        let pairs = PolicyParser::parse(Rule::principle_open, head_text).ok()?;
+        lower::Lower {
+            file: self.file,
+            offset,
+            diagnostics: &mut self.diagnostics,
+            tokens: head,
+        }
+        .principle_open(pairs)
+    }
+
+    /// Debug builds: what the fast path built is what pest and lowering build, spans
+    /// included (the tree's `==` ignores spans, its `Debug` does not), with nothing reported.
+    #[cfg(debug_assertions)]
+    fn cross_check<T: std::fmt::Debug, E: std::fmt::Debug>(
+        &mut self,
+        fast: &T,
+        pest: Result<T, E>,
+        diagnostics_before: usize,
+    ) {
+        let reported = self
+            .diagnostics
+            .split_off(diagnostics_before.min(self.diagnostics.len()));
+        debug_assert!(
+            reported.is_empty(),
+            "the fast path accepted a piece on which lowering reports {reported:#?}\nin:\n{}",
+            self.text
+        );
+        let pest = match pest {
+            Ok(tree) => format!("{tree:?}"),
+            Err(e) => format!("pest rejects it: {e:?}"),
+        };
+        debug_assert_eq!(
+            format!("{fast:?}"),
+            pest,
+            "the fast path and pest differ on:\n{}",
+            self.text
+        );
+    }
+
     /// A pest error as a diagnostic; a failure at the very end of a piece with an unclosed `{`
     /// says so.
-    fn pest_error(
-        &self,
-        e: &pest::error::Error<Rule>,
-        tokens: &[Token],
-        offset: usize,
-    ) -> Diagnostic {
+    fn pest_error(&self, e: &pest::error::Error<Rule>, tokens: &[Token], offset: usize) -> Diagnostic {
         let (_, piece) = self.piece(tokens);
         let pos = match e.location {
             pest::error::InputLocation::Pos(p) | pest::error::InputLocation::Span((p, _)) => p,
@@ -293,14 +380,7 @@ impl<'t> Parse<'t> {
             return None;
         }
         let (offset, text) = self.piece(piece);
-        let pairs = PolicyParser::parse(Rule::principle_open, text).ok()?;
-        let mut lower = lower::Lower {
-            file: self.file,
-            offset,
-            diagnostics: &mut self.diagnostics,
-            tokens: piece,
-        };
-        let name = lower.principle_open(pairs)?;
+        let name = self.principle_name(piece)?;
         let brace_at = piece.get(brace).map_or(offset, |t| t.start);
         Some(OpenPrinciple {
             name,
@@ -352,8 +432,7 @@ impl<'t> Parse<'t> {
     }
 
     fn close_unclosed(&mut self, p: OpenPrinciple) {
-        self.diagnostics
-            .push(error::unclosed(self.file, p.brace, p.end));
+        self.diagnostics.push(error::unclosed(self.file, p.brace, p.end));
         let end = p.end;
         self.finish(p, end);
     }
