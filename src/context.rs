@@ -4,15 +4,18 @@
 //! *unknown* when a rule reads it, never an error. Only a document that is not JSON/YAML at all,
 //! or whose top level is not a mapping, is rejected.
 
+mod data;
+
+pub use data::{Data, Field, path_hash};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A conversation to decide on.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Conversation {
     /// Every top-level field except `messages` and `expect`, as given (`id`, `channel`,
-    /// `customer`, `intent`, `signals`, …).
-    pub data: Map<String, Value>,
+    /// `customer`, `intent`, `signals`, …), with the typed index rules read them through.
+    pub data: Data,
     pub messages: Vec<Message>,
     /// The raw `expect:` block of a test conversation, if any (read by `handoff test`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,23 +103,6 @@ impl Message {
     }
 }
 
-/// The 64-bit hash (FNV-1a) of a dotted path (`customer.tier`), under which the conversation
-/// files the value there; compiled slots carry it, so that reading a slot hashes nothing.
-pub fn path_hash(path: &str) -> u64 {
-    hash_more(FNV_START, path.as_bytes())
-}
-
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a over more bytes (a path is hashed a segment at a time while it is built).
-fn hash_more(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// Why an input document could not be read; `line`/`column` are 1-based where known.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputError {
@@ -177,7 +163,11 @@ impl Conversation {
             _ => Vec::new(),
         };
         let expect = data.remove("expect");
-        Ok(Conversation { data, messages, expect })
+        Ok(Conversation {
+            data: Data::new(data),
+            messages,
+            expect,
+        })
     }
 
     /// The conversation's `id`, rendered as text when it is a number.

@@ -354,24 +354,26 @@ pub fn give_signals(c: &mut Conversation) {
     use crate::context::Given;
     use crate::signals::{self, Wanted};
     let computed = signals::compute(&c.messages, Wanted::ALL);
-    let given = c.data.entry("signals").or_insert_with(|| json!({}));
-    if let Some(given) = given.as_object_mut() {
-        let mut add = |k: &str, v: Value| {
-            given.entry(k).or_insert(v);
-        };
-        // an unknown value is given as a label (a wrong type, so unknown): `null` would read
-        // as missing, and the engine would compute it again
-        add("sentiment", computed.sentiment.map_or(json!("unknown"), |s| json!(s)));
-        add(
-            "sentiment_min",
-            computed.sentiment_min.map_or(json!("unknown"), |s| json!(s)),
-        );
-        add("negative_streak", json!(computed.negative_streak));
-        add("distress", json!(computed.distress));
-        add("human_requested", json!(computed.human_requested));
-        add("repeated", json!(computed.repeated));
-        add("ai_turns", json!(computed.ai_turns));
-    }
+    c.data.update(|data| {
+        let given = data.entry("signals").or_insert_with(|| json!({}));
+        if let Some(given) = given.as_object_mut() {
+            let mut add = |k: &str, v: Value| {
+                given.entry(k).or_insert(v);
+            };
+            // an unknown value is given as a label (a wrong type, so unknown): `null` would
+            // read as missing, and the engine would compute it again
+            add("sentiment", computed.sentiment.map_or(json!("unknown"), |s| json!(s)));
+            add(
+                "sentiment_min",
+                computed.sentiment_min.map_or(json!("unknown"), |s| json!(s)),
+            );
+            add("negative_streak", json!(computed.negative_streak));
+            add("distress", json!(computed.distress));
+            add("human_requested", json!(computed.human_requested));
+            add("repeated", json!(computed.repeated));
+            add("ai_turns", json!(computed.ai_turns));
+        }
+    });
     for m in &mut c.messages {
         if m.sentiment == Given::Absent {
             if let Some(s) = signals::message_sentiment(m) {

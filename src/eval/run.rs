@@ -8,9 +8,8 @@ use super::lexicon::{Hits, LexId, Scratch};
 use super::program::{MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
 use super::value::{self, Tri, V};
 use crate::ast::{CmpOp, Literal, Quantifier, Type, Who};
-use crate::context::{Conversation, Sender};
+use crate::context::{Conversation, Field, Sender};
 use crate::signals::{self, Signals};
-use serde_json::{Map, Value};
 use smallvec::SmallVec;
 use std::cmp::Reverse;
 
@@ -130,21 +129,16 @@ impl<'a> Run<'a> {
     }
 
     /// The value the conversation gives at a slot's path (`null` included).
-    pub fn raw(&self, slot: &Slot) -> Option<&'a Value> {
+    fn field(&self, slot: &Slot) -> Option<Field<'a>> {
         let c: &'a Conversation = self.c;
-        let mut segments = slot.segments.iter();
-        let mut v = lookup(&c.data, segments.next()?)?;
-        for s in segments {
-            v = lookup(v.as_object()?, s)?;
-        }
-        Some(v)
+        c.data.field(slot.hash, &slot.path)
     }
 
     pub fn is_present(&self, id: SlotId) -> bool {
         self.p
             .slots
             .get(id as usize)
-            .is_some_and(|s| !matches!(self.raw(s), None | Some(Value::Null)))
+            .is_some_and(|s| !matches!(self.field(s), None | Some(Field::Null)))
     }
 
     /// Whether a slot is a signal the engine computes (the input does not give it).
@@ -157,8 +151,8 @@ impl<'a> Run<'a> {
         let Some(slot) = p.slots.get(id as usize) else {
             return V::Unknown;
         };
-        match self.raw(slot) {
-            None | Some(Value::Null) => {
+        match self.field(slot) {
+            None | Some(Field::Null) => {
                 if let Some(signal) = slot.signal {
                     return self.computed(signal);
                 }
@@ -169,7 +163,7 @@ impl<'a> Run<'a> {
                     None => V::Unknown,
                 }
             }
-            Some(v) => typed(v, slot.ty.as_ref()),
+            Some(f) => self.typed(f, slot),
         }
     }
 
@@ -186,6 +180,23 @@ impl<'a> Run<'a> {
             Signal::HumanRequested => V::Bool(s.human_requested),
             Signal::Repeated => V::Num(s.repeated),
             Signal::AiTurns => V::Num(s.ai_turns),
+        }
+    }
+
+    /// A given value read as the slot's declared type; anything else is unknown.
+    fn typed(&self, f: Field<'a>, slot: &'a Slot) -> V<'a> {
+        match (slot.ty.as_ref(), f) {
+            (Some(Type::Bool), Field::Bool(b)) => V::Bool(b),
+            (Some(Type::Number), Field::Num(n)) => V::Num(n),
+            (Some(Type::String), Field::Str(s)) => V::Str(s),
+            (Some(Type::OneOf(options)), Field::Str(s)) if options.iter().any(|o| o == s) => V::Str(s),
+            (Some(Type::List), Field::Strings) => {
+                let c: &'a Conversation = self.c;
+                c.data
+                    .list(slot.segments.iter().map(String::as_str))
+                    .map_or(V::Unknown, V::List)
+            }
+            _ => V::Unknown,
         }
     }
 
@@ -463,16 +474,6 @@ impl<'a> Run<'a> {
     }
 }
 
-/// A key of a JSON object: small objects (most of a conversation) are scanned, which is
-/// faster than hashing the key; larger ones are hashed.
-fn lookup<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
-    if map.len() <= 8 {
-        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
-    } else {
-        map.get(key)
-    }
-}
-
 /// Whether a message's sender is one a quantifier looks at (`None`: every message).
 fn sent_by(who: Option<Who>, from: Sender) -> bool {
     match who {
@@ -480,18 +481,6 @@ fn sent_by(who: Option<Who>, from: Sender) -> bool {
         Some(Who::Customer) => from == Sender::Customer,
         Some(Who::Ai) => from == Sender::Ai,
         Some(Who::Agent) => from == Sender::Agent,
-    }
-}
-
-/// A JSON value read as a declared type; anything else is unknown.
-fn typed<'a>(v: &'a Value, ty: Option<&'a Type>) -> V<'a> {
-    match (ty, v) {
-        (Some(Type::Bool), Value::Bool(b)) => V::Bool(*b),
-        (Some(Type::Number), Value::Number(n)) => n.as_f64().filter(|x| x.is_finite()).map_or(V::Unknown, V::Num),
-        (Some(Type::String), Value::String(s)) => V::Str(s),
-        (Some(Type::OneOf(options)), Value::String(s)) if options.iter().any(|o| o == s) => V::Str(s),
-        (Some(Type::List), Value::Array(items)) if items.iter().all(Value::is_string) => V::List(items),
-        _ => V::Unknown,
     }
 }
 
