@@ -11,6 +11,7 @@ mod explain;
 #[doc(hidden)]
 pub mod generate;
 mod index;
+mod json;
 mod lexicon;
 mod program;
 mod render;

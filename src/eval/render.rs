@@ -52,11 +52,7 @@ impl<'a> Verdict<'a> {
     }
 
     fn justify(&self, run: &mut Run<'a>, reasons: &[Reasoned<'a>]) -> String {
-        let mut out = String::from(match self.route {
-            Route::Human => "A person takes this conversation: ",
-            Route::Review => "A person reviews every AI reply: ",
-            Route::Ai => "The assistant may handle this conversation: ",
-        });
+        let mut out = String::from(route_words(self.route));
         if reasons.is_empty() {
             let default = &self.program.default;
             out.push_str(&render(run, &default.because, None));
@@ -92,7 +88,7 @@ impl<'a> Verdict<'a> {
     /// Every declared path some rule's condition reads that is unknown here, sorted.
     pub fn unknown(&self) -> Vec<&'a str> {
         let mut run = self.run();
-        unknowns(&mut run)
+        unknowns(&mut run).into_vec()
     }
 
     /// Every signal the set reads, given or computed (computed numbers rounded to two
@@ -107,9 +103,18 @@ impl<'a> Verdict<'a> {
     }
 }
 
+/// How the justification starts for each route.
+pub(super) fn route_words(route: Route) -> &'static str {
+    match route {
+        Route::Human => "A person takes this conversation: ",
+        Route::Review => "A person reviews every AI reply: ",
+        Route::Ai => "The assistant may handle this conversation: ",
+    }
+}
+
 /// After a `require` rule's citation: ` — matched because `x` is unknown`, when the rule
 /// matched only because some of its conditions were unknown (fail-safe).
-fn unknown_note(run: &mut Run<'_>, rule: &Rule, out: &mut String) {
+pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, out: &mut String) {
     if !rule.effect.is_require() {
         return;
     }
@@ -160,9 +165,10 @@ fn unknown_note(run: &mut Run<'_>, rule: &Rule, out: &mut String) {
     }
 }
 
-fn unknowns<'a>(run: &mut Run<'a>) -> Vec<&'a str> {
+/// Every declared path some rule's condition reads that is unknown, sorted.
+pub(super) fn unknowns<'a>(run: &mut Run<'a>) -> SmallVec<[&'a str; 8]> {
     let program: &'a Program = run.p;
-    let mut out: Vec<&'a str> = Vec::new();
+    let mut out: SmallVec<[&'a str; 8]> = SmallVec::new();
     for (i, slot) in program.slots.iter().enumerate() {
         let Ok(id) = u16::try_from(i) else { break };
         if slot.read && slot.ty.is_some() && run.slot(id).is_unknown() {
@@ -174,7 +180,7 @@ fn unknowns<'a>(run: &mut Run<'a>) -> Vec<&'a str> {
 }
 
 /// Each signal the set reads: its name, value, and whether it is computed (then rounded).
-fn signal_values<'a>(run: &mut Run<'a>) -> SmallVec<[(&'a str, V<'a>, bool); 8]> {
+pub(super) fn signal_values<'a>(run: &mut Run<'a>) -> SmallVec<[(&'a str, V<'a>, bool); 8]> {
     let program: &'a Program = run.p;
     let mut out = SmallVec::new();
     for (i, slot) in program.slots.iter().enumerate() {
@@ -228,12 +234,12 @@ impl serde::Serialize for Verdict<'_> {
         s.serialize_field("queue", &self.queue())?;
         s.serialize_field("priority", &self.priority)?;
         s.serialize_field("say", &self.say())?;
-        s.serialize_field("obligations", &self.obligations_of(matched()))?;
-        s.serialize_field("tags", &self.tags())?;
+        s.serialize_field("obligations", &self.obligations_of(matched())[..])?;
+        s.serialize_field("tags", &self.tag_set()[..])?;
         s.serialize_field("decided_by", &Deciders(&reasons))?;
         s.serialize_field("matched", &Names(&matched))?;
         s.serialize_field("justification", &justification)?;
-        s.serialize_field("unknown", &unknown)?;
+        s.serialize_field("unknown", &unknown[..])?;
         s.serialize_field("signals", &Signals(&signals))?;
         s.serialize_field(
             "policy",
@@ -249,12 +255,26 @@ impl serde::Serialize for Verdict<'_> {
 /// The conversation's `id` as text (a number written as JSON writes it), without copying.
 struct Id<'a>(&'a Conversation);
 
+/// A conversation's `id`, when it is a string or a number.
+pub(super) enum IdRef<'a> {
+    Str(&'a str),
+    Num(&'a serde_json::Number),
+}
+
+pub(super) fn id_of(conversation: &Conversation) -> Option<IdRef<'_>> {
+    match conversation.data.get("id") {
+        Some(Value::String(s)) => Some(IdRef::Str(s)),
+        Some(Value::Number(n)) => Some(IdRef::Num(n)),
+        _ => None,
+    }
+}
+
 impl serde::Serialize for Id<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0.data.get("id") {
-            Some(Value::String(s)) => serializer.serialize_some(s),
-            Some(Value::Number(n)) => serializer.collect_str(n),
-            _ => serializer.serialize_none(),
+        match id_of(self.0) {
+            Some(IdRef::Str(s)) => serializer.serialize_some(s),
+            Some(IdRef::Num(n)) => serializer.collect_str(n),
+            None => serializer.serialize_none(),
         }
     }
 }

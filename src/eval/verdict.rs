@@ -230,15 +230,15 @@ impl<'a> Verdict<'a> {
         if self.route == Route::Human {
             return Vec::new();
         }
-        self.obligations_of(self.matched_rules())
+        self.obligations_of(self.matched_rules()).into_vec()
     }
 
     /// [`Verdict::obligations`] from the matching rules, found once.
-    pub(super) fn obligations_of(&self, matched: impl Iterator<Item = &'a Rule>) -> Vec<&'a str> {
+    pub(super) fn obligations_of(&self, matched: impl Iterator<Item = &'a Rule>) -> SmallVec<[&'a str; 8]> {
         if self.route == Route::Human {
-            return Vec::new();
+            return SmallVec::new();
         }
-        let mut out: Vec<&'a str> = self.program.ai_must.iter().map(String::as_str).collect();
+        let mut out: SmallVec<[&'a str; 8]> = self.program.ai_must.iter().map(String::as_str).collect();
         for rule in matched {
             if matches!(rule.effect, Effect::AllowAi | Effect::RequireReview) {
                 out.extend(rule.must.iter().map(String::as_str));
@@ -251,7 +251,12 @@ impl<'a> Verdict<'a> {
 
     /// The union of the deciding rules' tags, sorted.
     pub fn tags(&self) -> Vec<&'a str> {
-        let mut out: Vec<&'a str> = self
+        self.tag_set().into_vec()
+    }
+
+    /// [`Verdict::tags`], without allocating for a few.
+    pub(super) fn tag_set(&self) -> SmallVec<[&'a str; 8]> {
+        let mut out: SmallVec<[&'a str; 8]> = self
             .deciding_rules()
             .flat_map(|(_, r)| r.tags.iter().map(String::as_str))
             .collect();
