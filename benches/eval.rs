@@ -2,9 +2,12 @@
 //! measured in the same run. Results and commands: docs/PERFORMANCE.md, `## Evaluation`.
 //!
 //! 1. `shipped`: the shipped set over the samples, signals (and message sentiments) given;
-//! 2. `generated/50`: a generated 50-rule set over 10,000 generated conversations;
+//! 2. `generated/50`: a generated 50-rule set over 10,000 generated conversations; besides the
+//!    hand-written function reading each `Conversation` (`hand-written`), the same function over
+//!    plain structs typed before timing (`hand-written/typed-struct`: the floor);
 //! 3. `generated/1000`, `generated/10000`: the same generator at 1,000 and 10,000 rules;
-//! 4. `json`: JSON → `Conversation`, and `Verdict` → JSON, separately.
+//! 4. `json`: JSON → `Conversation`, and `Verdict` → JSON (`Verdict::write_json`; through
+//!    serde_json too), separately.
 //!
 //! Throughput is per conversation: criterion's "time" divided by the element count is the cost
 //! of one verdict. `cargo bench --bench eval -- generated/50` runs one group.
@@ -76,10 +79,13 @@ fn shipped(c: &mut Criterion) {
         });
     });
     group.bench_function("evaluate+json", |b| {
+        let mut out = Vec::with_capacity(4096);
         b.iter(|| {
             let mut bytes = 0;
             for s in &samples {
-                bytes += serde_json::to_string(&set.evaluate(black_box(s))).unwrap().len();
+                out.clear();
+                set.evaluate(black_box(s)).write_json(&mut out);
+                bytes += out.len();
             }
             bytes
         });
@@ -110,11 +116,22 @@ fn generated(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(4));
     for rules in [50, 1000, 10_000] {
         let (g, set, conversations) = generated_case(rules);
+        // the floor: the same logic over plain structs whose fields were read and typed
+        // before timing
+        let typed: Vec<generate::Typed> = conversations.iter().map(generate::Typed::new).collect();
+        group.bench_with_input(BenchmarkId::new("hand-written/typed-struct", rules), &rules, |b, _| {
+            b.iter(|| {
+                typed
+                    .iter()
+                    .filter(|t| g.decide(black_box(*t)).route == Route::Ai)
+                    .count()
+            });
+        });
         group.bench_with_input(BenchmarkId::new("hand-written", rules), &rules, |b, _| {
             b.iter(|| {
                 conversations
                     .iter()
-                    .filter(|c| g.decide(black_box(c)).route == Route::Ai)
+                    .filter(|c| g.decide(black_box(*c)).route == Route::Ai)
                     .count()
             });
         });
@@ -129,11 +146,28 @@ fn generated(c: &mut Criterion) {
         // The same logic on 16 conversations that stay in cache: the interpreter's own cost,
         // without the memory traffic of 10,000 conversations.
         let hot = &conversations[..16];
+        let hot_typed = &typed[..16];
+        group.bench_with_input(
+            BenchmarkId::new("hand-written/typed-struct (hot)", rules),
+            &rules,
+            |b, _| {
+                b.iter(|| {
+                    let mut n = 0;
+                    for _ in 0..CONVERSATIONS / 16 {
+                        n += hot_typed
+                            .iter()
+                            .filter(|t| g.decide(black_box(*t)).route == Route::Ai)
+                            .count();
+                    }
+                    n
+                });
+            },
+        );
         group.bench_with_input(BenchmarkId::new("hand-written (hot)", rules), &rules, |b, _| {
             b.iter(|| {
                 let mut n = 0;
                 for _ in 0..CONVERSATIONS / 16 {
-                    n += hot.iter().filter(|c| g.decide(black_box(c)).route == Route::Ai).count();
+                    n += hot.iter().filter(|c| g.decide(black_box(*c)).route == Route::Ai).count();
                 }
                 n
             });
@@ -158,7 +192,7 @@ fn generated(c: &mut Criterion) {
                     for _ in 0..CONVERSATIONS / 16 {
                         for c in hot {
                             out.clear();
-                            serde_json::to_writer(&mut out, &set.evaluate(black_box(c))).unwrap();
+                            set.evaluate(black_box(c)).write_json(&mut out);
                             bytes += out.len();
                         }
                     }
@@ -171,7 +205,7 @@ fn generated(c: &mut Criterion) {
                     let mut bytes = 0;
                     for c in &conversations {
                         out.clear();
-                        serde_json::to_writer(&mut out, &set.evaluate(black_box(c))).unwrap();
+                        set.evaluate(black_box(c)).write_json(&mut out);
                         bytes += out.len();
                     }
                     bytes
@@ -202,6 +236,19 @@ fn json(c: &mut Criterion) {
         });
     });
     group.bench_function("serialise verdict", |b| {
+        let mut out = Vec::with_capacity(4096);
+        b.iter(|| {
+            let mut bytes = 0;
+            for v in &verdicts {
+                out.clear();
+                black_box(v).write_json(&mut out);
+                bytes += out.len();
+            }
+            bytes
+        });
+    });
+    // the same bytes through `Serialize` (what generic serde users get)
+    group.bench_function("serialise verdict (serde)", |b| {
         let mut out = Vec::with_capacity(4096);
         b.iter(|| {
             let mut bytes = 0;
