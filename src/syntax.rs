@@ -213,7 +213,12 @@ impl<'t> Parse<'t> {
                     if depth == 0 && b == b'}' {
                         let piece = tokens.get(start..=i)?;
                         start = i + 1;
-                        for item in self.parse_items(piece, Rule::rule_item).ok()? {
+                        if let Some(rule) = self.fast_rule(piece) {
+                            rules.push(rule);
+                            continue;
+                        }
+                        self.counts.pest += 1;
+                        for item in self.pest_items(piece, Rule::rule_item).ok()? {
                             match item {
                                 ast::Item::Rule(r) => rules.push(r),
                                 _ => return None,
@@ -244,6 +249,22 @@ impl<'t> Parse<'t> {
         }
         self.counts.pest += 1;
         self.pest_items(tokens, r)
+    }
+
+    /// One rule of a principle by the fast path, if it accepts the piece.
+    fn fast_rule(&mut self, piece: &[Token]) -> Option<ast::Rule> {
+        if !self.fast {
+            return None;
+        }
+        let rule = fast::rule(self.file, self.text, piece)?;
+        self.counts.fast += 1;
+        #[cfg(debug_assertions)]
+        {
+            let before = self.diagnostics.len();
+            let pest = self.pest_items(piece, Rule::rule_item);
+            self.cross_check(&vec![ast::Item::Rule(rule.clone())], pest, before);
+        }
+        Some(rule)
     }
 
     /// Parses a run of tokens with pest and lowers the items found.

@@ -47,6 +47,13 @@ pub(super) fn items(file: FileId, text: &str, tokens: &[Token], rule_only: bool)
     p.finished().then(|| vec![item])
 }
 
+/// One rule, alone in its piece (pest's `rule_item`).
+pub(super) fn rule(file: FileId, text: &str, tokens: &[Token]) -> Option<ast::Rule> {
+    let mut p = Fast::new(file, text, tokens);
+    let rule = p.rule()?;
+    p.finished().then_some(rule)
+}
+
 /// The name of `principle "NAME" {` (pest's `principle_open`).
 pub(super) fn principle_open(file: FileId, text: &str, tokens: &[Token]) -> Option<Spanned<String>> {
     let mut p = Fast::new(file, text, tokens);
@@ -56,25 +63,57 @@ pub(super) fn principle_open(file: FileId, text: &str, tokens: &[Token]) -> Opti
     p.finished().then_some(name)
 }
 
-/// A word of a path segment's first character.
+/// Whether `b` may begin a segment of a path.
 fn is_segment_start(b: u8) -> bool {
     b.is_ascii_lowercase() || b == b'_'
 }
 
-/// Words that are never a path on their own (the grammar's `reserved`).
-const RESERVED: [&str; 24] = [
-    "and", "any", "contains", "count", "matches", "mentions", "must", "not", "no", "in", "is", "true", "tag", "where",
-    "when", "or", "false", "every", "last", "unless", "because", "priority", "queue", "say",
-];
+/// A word that is never a path on its own (the grammar's `reserved`).
+fn is_reserved(w: &str) -> bool {
+    matches!(
+        w,
+        "and"
+            | "any"
+            | "contains"
+            | "count"
+            | "matches"
+            | "mentions"
+            | "must"
+            | "not"
+            | "no"
+            | "in"
+            | "is"
+            | "true"
+            | "tag"
+            | "where"
+            | "when"
+            | "or"
+            | "false"
+            | "every"
+            | "last"
+            | "unless"
+            | "because"
+            | "priority"
+            | "queue"
+            | "say"
+    )
+}
 
 /// The grammar's `path`: `[a-z_][a-z0-9_]*` segments joined by single dots, not a reserved word.
 fn is_path(w: &str) -> bool {
-    let segments_ok = w.split('.').all(|seg| {
-        let mut bytes = seg.bytes();
-        bytes.next().is_some_and(is_segment_start)
-            && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    });
-    segments_ok && !RESERVED.contains(&w)
+    let mut segment_start = true;
+    for b in w.bytes() {
+        let ok = if segment_start {
+            is_segment_start(b)
+        } else {
+            b == b'.' || b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'
+        };
+        if !ok {
+            return false;
+        }
+        segment_start = b == b'.';
+    }
+    !segment_start && !is_reserved(w)
 }
 
 /// The grammar's `ident`, as a whole word: `[A-Za-z_][A-Za-z0-9_]*`.
@@ -197,17 +236,24 @@ impl<'t> Fast<'t> {
         }
         let raw = t.text(self.text);
         let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-        // Closed by this quote: not an escaped quote before a line end.
-        let mut bytes = inner.bytes();
-        while let Some(b) = bytes.next() {
-            match b {
-                b'"' | b'\n' => return None,
-                b'\\' if bytes.next().is_none_or(|n| n == b'\n') => return None,
-                _ => {}
+        let value = if inner.as_bytes().contains(&b'\\') {
+            // Closed by this quote: not an escaped quote before a line end.
+            let mut bytes = inner.bytes();
+            while let Some(b) = bytes.next() {
+                match b {
+                    b'"' | b'\n' => return None,
+                    b'\\' if bytes.next().is_none_or(|n| n == b'\n') => return None,
+                    _ => {}
+                }
             }
-        }
+            unescape(inner)
+        } else {
+            // Without a backslash, the pre-scan ended the token at its first quote or before
+            // a line end: the inner text holds neither.
+            inner.to_string()
+        };
         self.at += 1;
-        Some(Spanned::new(unescape(inner), self.token_span(t)))
+        Some(Spanned::new(value, self.token_span(t)))
     }
 
     /// A whole word that is an `ident`.

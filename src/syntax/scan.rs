@@ -49,12 +49,41 @@ pub(super) struct Scan {
 }
 
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'.'
+    matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'.')
+}
+
+/// The first `"`, line end or `\` from `from` on (the end of the text if none): eight bytes
+/// at a time, as strings are most of a policy's text.
+fn string_stop(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether some byte of `w` is `b` (the classic zero-byte test on `w ^ b…b`).
+    let has = |w: u64, b: u8| {
+        let x = w ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGH != 0
+    };
+    let mut i = from;
+    for chunk in bytes.get(from..).unwrap_or_default().chunks_exact(8) {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([b'"'; 8]));
+        if has(w, b'"') || has(w, b'\n') || has(w, b'\\') {
+            break;
+        }
+        i += 8;
+    }
+    run_end(bytes, i, |c| !matches!(c, b'"' | b'\n' | b'\\'))
+}
+
+/// The end of the run of bytes from `from` on that satisfy `pred`.
+fn run_end(bytes: &[u8], from: usize, pred: impl Fn(u8) -> bool) -> usize {
+    bytes.get(from..).map_or(from, |rest| {
+        from + rest.iter().position(|&c| !pred(c)).unwrap_or(rest.len())
+    })
 }
 
 pub(super) fn scan(text: &str) -> Scan {
     let bytes = text.as_bytes();
-    let mut tokens = Vec::new();
+    // About one token in six bytes of policy text: growing the vector costs more than this.
+    let mut tokens = Vec::with_capacity(bytes.len() / 6);
     let mut comments = Vec::new();
     let mut i = 0;
     let mut line_start = true;
@@ -67,13 +96,11 @@ pub(super) fn scan(text: &str) -> Scan {
                 continue;
             }
             b' ' | b'\t' | b'\r' => {
-                i += 1;
+                i = run_end(bytes, i + 1, |c| matches!(c, b' ' | b'\t' | b'\r'));
                 continue;
             }
             b'#' => {
-                while bytes.get(i).is_some_and(|&c| c != b'\n') {
-                    i += 1;
-                }
+                i = run_end(bytes, i, |c| c != b'\n');
                 let end = if i > start && bytes.get(i - 1) == Some(&b'\r') {
                     i - 1
                 } else {
@@ -84,7 +111,11 @@ pub(super) fn scan(text: &str) -> Scan {
             }
             b'"' => {
                 i += 1;
-                while let Some(&c) = bytes.get(i) {
+                loop {
+                    i = string_stop(bytes, i);
+                    let Some(&c) = bytes.get(i) else {
+                        break;
+                    };
                     match c {
                         b'"' => {
                             i += 1;
@@ -102,9 +133,7 @@ pub(super) fn scan(text: &str) -> Scan {
                 Kind::Bracket(b)
             }
             _ if is_word_byte(b) => {
-                while bytes.get(i).is_some_and(|&c| is_word_byte(c)) {
-                    i += 1;
-                }
+                i = run_end(bytes, i + 1, is_word_byte);
                 Kind::Word
             }
             _ => {
@@ -137,9 +166,6 @@ pub(super) const ITEM_KEYWORDS: [&str; 7] = [
     "allow",
     "require",
 ];
-
-/// Words that begin a clause of a rule; nesting is counted per clause.
-const CLAUSE_KEYWORDS: [&str; 8] = ["when", "unless", "because", "priority", "queue", "tag", "say", "must"];
 
 fn is_item_keyword(t: Token, text: &str) -> bool {
     t.kind == Kind::Word && ITEM_KEYWORDS.contains(&t.text(text))
@@ -190,7 +216,7 @@ fn ranges(mut starts: Vec<usize>, len: usize) -> Vec<std::ops::Range<usize>> {
 }
 
 /// The deepest nesting of an item — open parentheses and brackets, plus every `not` and
-/// `where` of the same clause — or the first place where it goes deeper than [`MAX_DEPTH`].
+/// `where` of the same clause (a clause keyword starts counting again) — or the first place where it goes deeper than [`MAX_DEPTH`].
 pub(super) fn nesting(tokens: &[Token], text: &str) -> Result<usize, usize> {
     let mut brackets = 0usize;
     let mut words = 0usize;
@@ -203,14 +229,11 @@ pub(super) fn nesting(tokens: &[Token], text: &str) -> Result<usize, usize> {
                 brackets = 0;
                 words = 0;
             }
-            Kind::Word => {
-                let w = t.text(text);
-                if w == "not" || w == "where" {
-                    words += 1;
-                } else if CLAUSE_KEYWORDS.contains(&w) {
-                    words = 0;
-                }
-            }
+            Kind::Word => match t.text(text) {
+                "not" | "where" => words += 1,
+                "when" | "unless" | "because" | "priority" | "queue" | "tag" | "say" | "must" => words = 0,
+                _ => {}
+            },
             Kind::Str | Kind::Other => {}
         }
         if brackets + words > MAX_DEPTH {
