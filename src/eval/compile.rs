@@ -100,6 +100,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         ai_must,
         wanted,
         index,
+        json: Default::default(),
     }
 }
 

@@ -1,11 +1,12 @@
 //! The verdict JSON of INTERFACE.md written straight into a byte buffer: the bytes
 //! `serde_json::to_writer` writes from [`Verdict`]'s `Serialize` (compact form), without building
-//! the reasons, the justification or the lists as strings first. Templates are rendered into
-//! the output, escaped as they go; each reason is rendered once and copied into the
-//! justification.
+//! the reasons, the justification or the lists as strings first. What never changes between
+//! verdicts (rule names, principles, sources, template text, the policy's digest) is escaped
+//! once per program ([`JsonParts`]); templates are rendered into the output, values escaped as
+//! they go; each reason is rendered once and copied into the justification.
 
-use super::program::{Part, Rule, RuleId, Template};
-use super::render::{self, IdRef, signal_values, unknowns};
+use super::program::{Part, Program, Rule, RuleId, SlotId, Template};
+use super::render::{self, IdRef};
 use super::run::Run;
 use super::value::{V, round2};
 use super::verdict::Verdict;
@@ -13,12 +14,158 @@ use crate::context::Conversation;
 use smallvec::SmallVec;
 use std::io::Write;
 
+/// What the JSON of every verdict of a program shares, escaped once, on the first verdict
+/// written ([`Program::json_parts`]).
+#[derive(Debug)]
+pub(crate) struct JsonParts {
+    /// In rule order.
+    rules: Vec<RuleParts>,
+    default: Vec<Frag>,
+    /// ` (default, SOURCE)`, escaped.
+    default_citation: String,
+    /// The slots `unknown` may list, sorted by path, with the path quoted.
+    unknown: Vec<(SlotId, String)>,
+    /// The signals the set reads, in slot order, each with its `"name":`.
+    signals: Vec<(SlotId, String)>,
+    /// `},"policy":{…}}`: the end of every verdict.
+    tail: String,
+}
+
+#[derive(Debug)]
+struct RuleParts {
+    /// The name, quoted.
+    name: String,
+    /// `{"rule":…,"principle":…,"effect":…,"source":…,"reason":"`
+    decider: String,
+    because: Vec<Frag>,
+    /// ` (rule \"NAME\", principle \"P\", SOURCE)`, escaped.
+    citation: String,
+}
+
+/// A template part, its text escaped.
+#[derive(Debug)]
+enum Frag {
+    Text(String),
+    Slot(SlotId),
+    Matched,
+}
+
+impl Program {
+    /// The parts of this program's verdict JSON, built on first use.
+    pub(crate) fn json_parts(&self) -> &JsonParts {
+        self.json.get_or_init(|| JsonParts::new(self))
+    }
+}
+
+impl JsonParts {
+    fn new(program: &Program) -> JsonParts {
+        let text = |f: &dyn Fn(&mut Vec<u8>)| {
+            let mut out = Vec::new();
+            f(&mut out);
+            String::from_utf8(out).unwrap_or_default()
+        };
+        let rules = program
+            .rules
+            .iter()
+            .map(|rule| RuleParts {
+                name: text(&|out| string(out, &rule.name)),
+                decider: text(&|out| {
+                    out.extend_from_slice(b"{\"rule\":");
+                    string(out, &rule.name);
+                    out.extend_from_slice(b",\"principle\":");
+                    opt_string(out, rule.principle.as_deref());
+                    out.extend_from_slice(b",\"effect\":\"");
+                    out.extend_from_slice(rule.effect.as_str().as_bytes());
+                    out.extend_from_slice(b"\",\"source\":");
+                    string(out, &rule.source);
+                    out.extend_from_slice(b",\"reason\":\"");
+                }),
+                because: frags(&rule.because),
+                citation: text(&|out| {
+                    out.extend_from_slice(b" (rule \\\"");
+                    escape(out, &rule.name);
+                    out.extend_from_slice(b"\\\"");
+                    if let Some(p) = &rule.principle {
+                        out.extend_from_slice(b", principle \\\"");
+                        escape(out, p);
+                        out.extend_from_slice(b"\\\"");
+                    }
+                    out.extend_from_slice(b", ");
+                    escape(out, &rule.source);
+                    out.push(b')');
+                }),
+            })
+            .collect();
+        let default = &program.default;
+        let mut unknown = Vec::new();
+        let mut signals = Vec::new();
+        for (i, slot) in program.slots.iter().enumerate() {
+            let Ok(id) = SlotId::try_from(i) else { break };
+            if slot.read && slot.ty.is_some() {
+                unknown.push((id, slot.path.as_str()));
+            }
+            if slot.signal.is_some() {
+                let name = slot.path.strip_prefix("signals.").unwrap_or(&slot.path);
+                signals.push((
+                    id,
+                    text(&|out| {
+                        string(out, name);
+                        out.push(b':');
+                    }),
+                ));
+            }
+        }
+        unknown.sort_by(|a, b| a.1.cmp(b.1));
+        JsonParts {
+            rules,
+            default: frags(&default.because),
+            default_citation: text(&|out| {
+                out.extend_from_slice(b" (default");
+                if !default.source.is_empty() {
+                    out.extend_from_slice(b", ");
+                    escape(out, &default.source);
+                }
+                out.push(b')');
+            }),
+            unknown: unknown
+                .into_iter()
+                .map(|(id, path)| (id, text(&|out| string(out, path))))
+                .collect(),
+            signals,
+            tail: text(&|out| {
+                out.extend_from_slice(b"},\"policy\":{\"version\":");
+                opt_string(out, program.version.as_deref());
+                out.extend_from_slice(b",\"digest\":");
+                string(out, &program.digest);
+                out.extend_from_slice(b"}}");
+            }),
+        }
+    }
+}
+
+fn frags(template: &Template) -> Vec<Frag> {
+    template
+        .parts
+        .iter()
+        .map(|part| match part {
+            Part::Text(t) => {
+                let mut out = Vec::new();
+                escape(&mut out, t);
+                Frag::Text(String::from_utf8(out).unwrap_or_default())
+            }
+            Part::Slot(id) => Frag::Slot(*id),
+            Part::Matched => Frag::Matched,
+        })
+        .collect()
+}
+
 impl<'a> Verdict<'a> {
     /// Appends the verdict as compact JSON (keys in INTERFACE.md's order) to `out`: the same
     /// bytes as `serde_json::to_writer(out, &verdict)`, several times faster.
     pub fn write_json(&self, out: &mut Vec<u8>) {
+        let program: &'a Program = self.program;
+        let parts = program.json_parts();
         let mut run = self.run();
-        let program = self.program;
         out.extend_from_slice(b"{\"conversation\":");
         id(out, self.conversation);
         out.extend_from_slice(b",\"route\":\"");
@@ -37,69 +184,52 @@ impl<'a> Verdict<'a> {
             all = self.all_matching(&mut run);
             &all
         };
-        let matched = || matched.iter().filter_map(|&id| program.rules.get(id as usize));
         out.extend_from_slice(b",\"obligations\":");
-        strings(out, &self.obligations_of(matched()));
+        let rules = matched.iter().filter_map(|&id| program.rules.get(id as usize));
+        strings(out, &self.obligations_of(rules));
         out.extend_from_slice(b",\"tags\":");
         strings(out, &self.tag_set());
 
         out.extend_from_slice(b",\"decided_by\":[");
         // where each reason was written, to copy it into the justification
-        let mut reasons: SmallVec<[(&Rule, usize, usize); 2]> = SmallVec::new();
-        for (i, (_, rule)) in self.deciding_rules().enumerate() {
-            if i > 0 {
+        let mut reasons: SmallVec<[(&RuleParts, &Rule, usize, usize); 2]> = SmallVec::new();
+        for (id, rule) in self.deciding_rules() {
+            let Some(rp) = parts.rules.get(id as usize) else {
+                continue;
+            };
+            if !reasons.is_empty() {
                 out.push(b',');
             }
-            out.extend_from_slice(b"{\"rule\":");
-            string(out, &rule.name);
-            out.extend_from_slice(b",\"principle\":");
-            opt_string(out, rule.principle.as_deref());
-            out.extend_from_slice(b",\"effect\":\"");
-            out.extend_from_slice(rule.effect.as_str().as_bytes());
-            out.extend_from_slice(b"\",\"source\":");
-            string(out, &rule.source);
-            out.extend_from_slice(b",\"reason\":\"");
+            out.extend_from_slice(rp.decider.as_bytes());
             let start = out.len();
-            template(out, &mut run, &rule.because, Some(rule));
-            reasons.push((rule, start, out.len()));
+            template(out, &mut run, &rp.because, Some(rule));
+            reasons.push((rp, rule, start, out.len()));
             out.extend_from_slice(b"\"}");
         }
         out.extend_from_slice(b"],\"matched\":[");
-        for (i, rule) in matched().enumerate() {
+        for (i, rp) in matched
+            .iter()
+            .filter_map(|&id| parts.rules.get(id as usize))
+            .enumerate()
+        {
             if i > 0 {
                 out.push(b',');
             }
-            string(out, &rule.name);
+            out.extend_from_slice(rp.name.as_bytes());
         }
 
         out.extend_from_slice(b"],\"justification\":\"");
         out.extend_from_slice(render::route_words(self.route).as_bytes());
         if reasons.is_empty() {
-            let default = &program.default;
-            template(out, &mut run, &default.because, None);
-            out.extend_from_slice(b" (default");
-            if !default.source.is_empty() {
-                out.extend_from_slice(b", ");
-                escape(out, &default.source);
-            }
-            out.push(b')');
+            template(out, &mut run, &parts.default, None);
+            out.extend_from_slice(parts.default_citation.as_bytes());
         }
-        for (i, &(rule, start, end)) in reasons.iter().enumerate() {
+        for (i, &(rp, rule, start, end)) in reasons.iter().enumerate() {
             if i > 0 {
                 out.push(b' ');
             }
             out.extend_from_within(start..end);
-            out.extend_from_slice(b" (rule \\\"");
-            escape(out, &rule.name);
-            out.extend_from_slice(b"\\\"");
-            if let Some(p) = &rule.principle {
-                out.extend_from_slice(b", principle \\\"");
-                escape(out, p);
-                out.extend_from_slice(b"\\\"");
-            }
-            out.extend_from_slice(b", ");
-            escape(out, &rule.source);
-            out.push(b')');
+            out.extend_from_slice(rp.citation.as_bytes());
             if rule.effect.is_require() {
                 let mut note = String::new();
                 render::unknown_note(&mut run, rule, &mut note);
@@ -107,22 +237,27 @@ impl<'a> Verdict<'a> {
             }
         }
 
-        out.extend_from_slice(b"\",\"unknown\":");
-        strings(out, &unknowns(&mut run));
-        out.extend_from_slice(b",\"signals\":{");
-        for (i, (name, v, round)) in signal_values(&mut run).into_iter().enumerate() {
+        out.extend_from_slice(b"\",\"unknown\":[");
+        let mut first = true;
+        for (id, path) in &parts.unknown {
+            if run.slot(*id).is_unknown() {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                out.extend_from_slice(path.as_bytes());
+            }
+        }
+        out.extend_from_slice(b"],\"signals\":{");
+        for (i, (id, key)) in parts.signals.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            string(out, name);
-            out.push(b':');
-            value(out, v, round);
+            out.extend_from_slice(key.as_bytes());
+            let round = run.is_computed(*id);
+            value(out, run.slot(*id), round);
         }
-        out.extend_from_slice(b"},\"policy\":{\"version\":");
-        opt_string(out, self.version());
-        out.extend_from_slice(b",\"digest\":");
-        string(out, self.digest());
-        out.extend_from_slice(b"}}");
+        out.extend_from_slice(parts.tail.as_bytes());
     }
 }
 
@@ -139,15 +274,15 @@ fn id(out: &mut Vec<u8>, conversation: &Conversation) {
 }
 
 /// A template with its placeholders filled in, escaped for the inside of a JSON string.
-fn template(out: &mut Vec<u8>, run: &mut Run<'_>, template: &Template, rule: Option<&Rule>) {
-    for part in &template.parts {
+fn template(out: &mut Vec<u8>, run: &mut Run<'_>, template: &[Frag], rule: Option<&Rule>) {
+    for part in template {
         match part {
-            Part::Text(t) => escape(out, t),
-            Part::Slot(id) => {
+            Frag::Text(t) => out.extend_from_slice(t.as_bytes()),
+            Frag::Slot(id) => {
                 let round = run.is_computed(*id);
                 text(out, run.slot(*id), round);
             }
-            Part::Matched => match rule.and_then(|r| run.matched_phrase(r)) {
+            Frag::Matched => match rule.and_then(|r| run.matched_phrase(r)) {
                 Some(phrase) => escape(out, phrase),
                 None => out.extend_from_slice(b"unknown"),
             },

@@ -35,6 +35,8 @@ pub struct Program {
     pub(crate) wanted: Wanted,
     /// Which rules can match, by the values of string slots.
     pub(crate) index: Index,
+    /// What every verdict's JSON shares, escaped once (`eval/json.rs`).
+    pub(crate) json: std::sync::OnceLock<super::json::JsonParts>,
 }
 
 /// One node of a condition.
