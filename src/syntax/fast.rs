@@ -63,11 +63,6 @@ pub(super) fn principle_open(file: FileId, text: &str, tokens: &[Token]) -> Opti
     p.finished().then_some(name)
 }
 
-/// Whether `b` may begin a segment of a path.
-fn is_segment_start(b: u8) -> bool {
-    b.is_ascii_lowercase() || b == b'_'
-}
-
 /// A word that is never a path on its own (the grammar's `reserved`).
 fn is_reserved(w: &str) -> bool {
     matches!(
@@ -101,19 +96,22 @@ fn is_reserved(w: &str) -> bool {
 
 /// The grammar's `path`: `[a-z_][a-z0-9_]*` segments joined by single dots, not a reserved word.
 fn is_path(w: &str) -> bool {
-    let mut segment_start = true;
-    for b in w.bytes() {
-        let ok = if segment_start {
-            is_segment_start(b)
-        } else {
-            b == b'.' || b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'
+    let bytes = w.as_bytes();
+    let mut after_dot = true;
+    for &b in bytes {
+        let ok = match b {
+            b'a'..=b'z' | b'_' => true,
+            b'0'..=b'9' => !after_dot,
+            b'.' => !after_dot,
+            _ => false,
         };
         if !ok {
             return false;
         }
-        segment_start = b == b'.';
+        after_dot = b == b'.';
     }
-    !segment_start && !is_reserved(w)
+    // Empty or ending in a dot; reserved words have no dot and at most eight letters.
+    !after_dot && (bytes.len() > 8 || !is_reserved(w))
 }
 
 /// The grammar's `ident`, as a whole word: `[A-Za-z_][A-Za-z0-9_]*`.
