@@ -1,12 +1,20 @@
-//! Parsing `.policy` text into the AST (pest).
+//! Parsing `.policy` text into the AST (pest, with a hand-written fast path).
 //!
 //! The file is first scanned lexically (`scan`): comments are collected, nesting beyond
 //! [`ast::MAX_DEPTH`] is refused before pest could recurse into it, and the text is cut into
-//! top-level items. Each item is parsed on its own, so a broken rule does not hide the rest;
-//! when an item does not parse, it is cut again at every item keyword that begins a line, so
-//! that the good rules of a principle survive a broken one. Pest pairs are lowered into the AST
-//! (`lower`, `expr`) with one function per grammar rule, and pest errors become `syntax`
-//! diagnostics with readable token names (`error`).
+//! top-level items. Each item is parsed on its own, so a broken rule does not hide the rest; a
+//! principle is parsed rule by rule; when an item does not parse, it is cut again at every item
+//! keyword that begins a line, so that the good rules of a principle survive a broken one.
+//!
+//! Each piece (an item, a rule of a principle, a principle's head) goes first to the fast path
+//! (`fast`): a recursive-descent parser over the scan's tokens that builds the very tree pest
+//! and lowering build, spans included, and declines (`None`) anything it is not sure of. What
+//! it declines is parsed by pest, the grammar of record (`grammar/policy.pest`): pest pairs are
+//! lowered into the AST (`lower`, `expr`) with one function per grammar rule, and pest errors
+//! become `syntax` diagnostics with readable token names (`error`). Every diagnostic therefore
+//! comes from pest and lowering. Debug builds parse each piece the fast path accepted with pest
+//! too and assert that the trees are the same, spans included; `tests/syntax_fast.rs` compares
+//! the two paths on whole files.
 
 mod error;
 mod expr;
