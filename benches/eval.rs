@@ -167,7 +167,10 @@ fn generated(c: &mut Criterion) {
             b.iter(|| {
                 let mut n = 0;
                 for _ in 0..CONVERSATIONS / 16 {
-                    n += hot.iter().filter(|c| g.decide(black_box(*c)).route == Route::Ai).count();
+                    n += hot
+                        .iter()
+                        .filter(|c| g.decide(black_box(*c)).route == Route::Ai)
+                        .count();
                 }
                 n
             });

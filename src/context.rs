@@ -95,7 +95,11 @@ fn is_absent<T>(g: &Given<T>) -> bool {
 
 impl Message {
     pub fn new(from: Sender, text: impl Into<String>) -> Message {
-        Message { from, text: Some(text.into()), ..Message::default() }
+        Message {
+            from,
+            text: Some(text.into()),
+            ..Message::default()
+        }
     }
 
     pub fn text(&self) -> &str {
@@ -199,7 +203,10 @@ impl Conversation {
 impl Message {
     fn from_value(value: Value) -> Message {
         let Value::Object(mut m) = value else {
-            return Message { text: None, ..Message::default() };
+            return Message {
+                text: None,
+                ..Message::default()
+            };
         };
         let from_raw = match m.remove("from") {
             Some(Value::String(s)) => Some(s),
@@ -217,10 +224,19 @@ impl Message {
         };
         let sentiment = match m.remove("sentiment") {
             None | Some(Value::Null) => Given::Absent,
-            Some(Value::Number(n)) => n.as_f64().filter(|x| x.is_finite()).map_or(Given::WrongType, Given::Value),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .filter(|x| x.is_finite())
+                .map_or(Given::WrongType, Given::Value),
             Some(_) => Given::WrongType,
         };
-        Message { from, text, from_raw, at, sentiment }
+        Message {
+            from,
+            text,
+            from_raw,
+            at,
+            sentiment,
+        }
     }
 }
 

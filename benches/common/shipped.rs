@@ -3,9 +3,8 @@
 //! normalised as LANGUAGE.md §6 says, scanned once per customer message.
 
 use aho_corasick::AhoCorasick;
-use handoff::context::Given;
+use handoff::context::{Field, Given, path_hash};
 use handoff::{Conversation, Priority, Route, Sender};
-use serde_json::Value;
 
 const BEREAVEMENT: usize = 0;
 const HARDSHIP: usize = 1;
@@ -65,10 +64,18 @@ impl Shipped {
 
     /// Route and priority of the shipped set, by hand. `scratch` holds normalised text.
     pub fn decide(&self, c: &Conversation, scratch: &mut String) -> (Route, Priority) {
-        let get = |a: &str, b: &str| c.data.get(a).and_then(Value::as_object).and_then(|o| o.get(b));
-        let present = |v: Option<&Value>| !matches!(v, None | Some(Value::Null));
-        let num = |v: Option<&Value>, d: Option<f64>| if present(v) { v.and_then(Value::as_f64) } else { d };
-        let boolean = |v: Option<&Value>, d: Option<bool>| if present(v) { v.and_then(Value::as_bool) } else { d };
+        // the conversation's typed index; each path's hash folds to a constant
+        let get = |path: &str| c.data.field(path_hash(path), path);
+        let num = |v: Option<Field>, d: Option<f64>| match v {
+            None | Some(Field::Null) => d,
+            Some(Field::Num(n)) => Some(n),
+            Some(_) => None,
+        };
+        let boolean = |v: Option<Field>, d: Option<bool>| match v {
+            None | Some(Field::Null) => d,
+            Some(Field::Bool(b)) => Some(b),
+            Some(_) => None,
+        };
         let not_false = |t: Option<bool>| t != Some(false);
 
         // lexicon hits and card numbers over customer messages, one pass
@@ -94,13 +101,13 @@ impl Shipped {
             }
         }
         let mentions = |l: usize| lex & (1 << l) != 0;
-        let intent = match c.data.get("intent") {
-            None | Some(Value::Null) => Some("unclassified"),
-            Some(v) => v.as_str(),
+        let intent = match get("intent") {
+            None | Some(Field::Null) => Some("unclassified"),
+            Some(Field::Str(s)) => Some(s),
+            Some(_) => None,
         };
         let intent_in = |list: &[&str]| intent.map(|i| list.contains(&i));
-        let signal = |name: &str| get("signals", name);
-        let vulnerable = boolean(get("customer", "vulnerable"), Some(false));
+        let vulnerable = boolean(get("customer.vulnerable"), Some(false));
 
         let mut human: Option<Priority> = None;
         let mut need = |p: Priority| human = human.max(Some(p));
@@ -116,19 +123,19 @@ impl Shipped {
         if mentions(SELF_HARM) || mentions(UNSAFE_HOME) {
             need(Priority::Urgent);
         }
-        if not_false(boolean(signal("human_requested"), None)) {
+        if not_false(boolean(get("signals.human_requested"), None)) {
             need(Priority::Normal);
         }
-        if not_false(num(signal("distress"), None).map(|d| d >= 0.7)) {
+        if not_false(num(get("signals.distress"), None).map(|d| d >= 0.7)) {
             need(Priority::High);
         }
-        if not_false(num(signal("repeated"), None).map(|d| d >= 2.0)) {
+        if not_false(num(get("signals.repeated"), None).map(|d| d >= 2.0)) {
             need(Priority::Normal);
         }
-        if not_false(num(get("customer", "contacts_7d"), Some(0.0)).map(|d| d >= 3.0)) {
+        if not_false(num(get("customer.contacts_7d"), Some(0.0)).map(|d| d >= 3.0)) {
             need(Priority::Normal);
         }
-        let departure = num(get("booking", "departure_hours"), None);
+        let departure = num(get("booking.departure_hours"), None);
         let disrupted = or(
             intent_in(&["flight_cancelled", "missed_flight", "flight_delayed", "denied_boarding"]),
             Some(mentions(TRAVEL)),
@@ -140,10 +147,10 @@ impl Shipped {
             return (Route::Human, p);
         }
 
-        let confidence = num(get("ai", "confidence"), None);
-        let amount = num(get("order", "amount"), None);
+        let confidence = num(get("ai.confidence"), None);
+        let amount = num(get("order.amount"), None);
         let count = if negative_unknown { None } else { Some(negative >= 2) };
-        let frustrated = or(count, num(signal("negative_streak"), None).map(|s| s >= 3.0));
+        let frustrated = or(count, num(get("signals.negative_streak"), None).map(|s| s >= 3.0));
         let review = not_false(frustrated)
             || card
             || not_false(confidence.map(|x| x < 0.5))
@@ -152,10 +159,10 @@ impl Shipped {
             return (Route::Review, Priority::Normal);
         }
 
-        let sentiment = num(signal("sentiment"), None);
-        let tier = match get("customer", "tier") {
-            None | Some(Value::Null) => Some("standard"),
-            Some(Value::String(s)) if ["standard", "plus", "premier"].contains(&s.as_str()) => Some(s.as_str()),
+        let sentiment = num(get("signals.sentiment"), None);
+        let tier = match get("customer.tier") {
+            None | Some(Field::Null) => Some("standard"),
+            Some(Field::Str(s)) if ["standard", "plus", "premier"].contains(&s) => Some(s),
             Some(_) => None,
         };
         let premier = tier.map(|t| t == "premier");

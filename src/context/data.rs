@@ -13,20 +13,22 @@
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
-use std::cmp::Ordering;
+use smallvec::SmallVec;
 
-/// The 64-bit hash (FNV-1a) of a dotted path (`customer.tier`): compiled slots carry it.
-pub fn path_hash(path: &str) -> u64 {
+/// The 64-bit hash (FNV-1a) of a dotted path (`customer.tier`): compiled slots carry it, and
+/// a hand-written reader can compute it at compile time (`const`).
+pub const fn path_hash(path: &str) -> u64 {
     hash_more(FNV_START, path.as_bytes())
 }
 
 const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// FNV-1a over more bytes: a path's hash is built a segment at a time.
-fn hash_more(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
+const fn hash_more(mut h: u64, mut bytes: &[u8]) -> u64 {
+    while let [b, rest @ ..] = bytes {
+        h ^= *b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
+        bytes = rest;
     }
     h
 }
@@ -157,22 +159,32 @@ impl Index {
     /// Files every path reachable through mappings. A key with a dot in it is left out: no
     /// dotted path reaches it (`a.b` means key `b` inside key `a`).
     fn build(map: &Map<String, Value>) -> Index {
-        let mut index = Index::default();
-        // (mapping, its path with a dot after it, the hash of that)
-        let mut stack: Vec<(&Map<String, Value>, String, u64)> = vec![(map, String::new(), FNV_START)];
-        while let Some((map, prefix, prefix_hash)) = stack.pop() {
-            for (key, value) in map {
-                if key.contains('.') {
-                    continue;
-                }
+        let (entries, text) = size(map);
+        let mut index = Index {
+            entries: Vec::with_capacity(entries),
+            text: String::with_capacity(text),
+        };
+        // mappings still to file: the mapping, its path (`None` at the top), its path's hash
+        let mut stack: SmallVec<[(&Map<String, Value>, Option<Range>, u64); 8]> = SmallVec::new();
+        stack.push((map, None, FNV_START));
+        let mut prefix = String::new();
+        while let Some((map, parent, parent_hash)) = stack.pop() {
+            prefix.clear();
+            let mut prefix_hash = FNV_START;
+            if let Some(p) = parent {
+                prefix.push_str(at_str(&index.text, p));
+                prefix.push('.');
+                prefix_hash = hash_more(parent_hash, b".");
+            }
+            for (key, value) in map.iter().filter(|(k, _)| !k.contains('.')) {
                 let start = index.offset();
                 index.text.push_str(&prefix);
                 index.text.push_str(key);
-                let hash = hash_more(prefix_hash, key.as_bytes());
                 let path = Range {
                     start,
                     end: index.offset(),
                 };
+                let hash = hash_more(prefix_hash, key.as_bytes());
                 let leaf = match value {
                     Value::Null => Leaf::Null,
                     Value::Bool(b) => Leaf::Bool(*b),
@@ -181,18 +193,16 @@ impl Index {
                     Value::Array(items) if items.iter().all(Value::is_string) => Leaf::Strings,
                     Value::Array(_) => Leaf::Other,
                     Value::Object(inner) => {
-                        let inner_prefix = format!("{}.", at(&index.text, path));
-                        stack.push((inner, inner_prefix, hash_more(hash, b".")));
+                        stack.push((inner, Some(path), hash));
                         Leaf::Other
                     }
                 };
                 index.entries.push(Entry { hash, path, leaf });
             }
         }
-        let text = index.text.as_str();
-        index
-            .entries
-            .sort_unstable_by(|a, b| a.hash.cmp(&b.hash).then_with(|| at(text, a.path).cmp(at(text, b.path))));
+        let mut entries = std::mem::take(&mut index.entries);
+        entries.sort_unstable_by(|a, b| a.hash.cmp(&b.hash).then_with(|| index.path(a).cmp(index.path(b))));
+        index.entries = entries;
         index
     }
 
@@ -210,22 +220,59 @@ impl Index {
     }
 
     fn find(&self, hash: u64, path: &str) -> Option<Field<'_>> {
-        let text = self.text.as_str();
-        let order = |e: &Entry| e.hash.cmp(&hash).then_with(|| at(text, e.path).cmp(path));
-        let i = self.entries.partition_point(|e| order(e) == Ordering::Less);
-        let e = self.entries.get(i).filter(|e| order(e) == Ordering::Equal)?;
+        let at = self.entries.partition_point(|e| e.hash < hash);
+        let rest = self.entries.get(at..)?;
+        let e = match rest {
+            [e, next, ..] if next.hash == hash => {
+                // a collision: the entries of this hash are sorted by path
+                let run = rest.get(..rest.partition_point(|e| e.hash == hash))?;
+                let i = run.binary_search_by(|e| self.path(e).cmp(path.as_bytes())).ok()?;
+                run.get(i)?
+            }
+            [e, ..] if e.hash == hash && self.path(e) == path.as_bytes() => e,
+            _ => return None,
+        };
         Some(match e.leaf {
             Leaf::Null => Field::Null,
             Leaf::Bool(b) => Field::Bool(b),
             Leaf::Num(n) => Field::Num(n),
-            Leaf::Str(r) => Field::Str(at(text, r)),
+            Leaf::Str(r) => Field::Str(at_str(&self.text, r)),
             Leaf::Strings => Field::Strings,
             Leaf::Other => Field::Other,
         })
     }
+
+    /// An entry's path, as bytes (cheaper to compare than `str`s, no boundary checks).
+    fn path(&self, e: &Entry) -> &[u8] {
+        self.text
+            .as_bytes()
+            .get(e.path.start as usize..e.path.end as usize)
+            .unwrap_or(&[])
+    }
 }
 
-fn at(text: &str, r: Range) -> &str {
+/// How many entries and bytes of text [`Index::build`] needs for a mapping, so that it
+/// allocates each once.
+fn size(map: &Map<String, Value>) -> (usize, usize) {
+    let (mut entries, mut text) = (0, 0);
+    for (key, value) in map.iter().filter(|(k, _)| !k.contains('.')) {
+        entries += 1;
+        text += key.len();
+        match value {
+            Value::String(s) => text += s.len(),
+            Value::Object(inner) => {
+                let (e, t) = size(inner);
+                // each inner path repeats this one and a dot
+                entries += e;
+                text += t + e * (key.len() + 1);
+            }
+            _ => {}
+        }
+    }
+    (entries, text)
+}
+
+fn at_str(text: &str, r: Range) -> &str {
     text.get(r.start as usize..r.end as usize).unwrap_or("")
 }
 
@@ -243,10 +290,9 @@ mod tests {
         for e in &mut index.entries {
             e.hash = 7;
         }
-        let text = index.text.clone();
-        index
-            .entries
-            .sort_unstable_by(|a, b| at(&text, a.path).cmp(at(&text, b.path)));
+        let mut entries = std::mem::take(&mut index.entries);
+        entries.sort_unstable_by(|a, b| index.path(a).cmp(index.path(b)));
+        index.entries = entries;
         assert_eq!(index.find(7, "a"), Some(Field::Num(1.0)));
         assert_eq!(index.find(7, "b"), Some(Field::Other));
         assert_eq!(index.find(7, "b.c"), Some(Field::Str("x")));

@@ -7,7 +7,7 @@
 //! the same text and conversations.
 
 use crate::ast::{Priority, Route};
-use crate::context::Conversation;
+use crate::context::{Conversation, Field, path_hash};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -258,43 +258,190 @@ fn or(a: Tri, b: Tri) -> Tri {
     }
 }
 
-fn get<'a>(c: &'a Conversation, a: &str, b: &str) -> Option<&'a Value> {
-    c.data.get(a)?.as_object()?.get(b)
-}
-
-fn num(v: Option<&Value>, default: Option<f64>) -> Option<f64> {
-    match v {
-        None | Some(Value::Null) => default,
-        Some(v) => v.as_f64(),
-    }
-}
-
-fn boolean(v: Option<&Value>, default: Option<bool>) -> Option<bool> {
-    match v {
-        None | Some(Value::Null) => default,
-        Some(v) => v.as_bool(),
-    }
-}
-
 fn ge(x: Option<f64>, t: f64) -> Tri {
     x.map(|x| x >= t)
 }
 
+/// What the generated set reads, each already typed (defaults applied; `None`: unknown). The
+/// hand-written function reads a [`Conversation`] through its public index, or a [`Typed`]
+/// struct filled in beforehand (the floor: no reading at all).
+pub trait Facts {
+    fn human_requested(&self) -> Tri;
+    fn distress(&self) -> Option<f64>;
+    fn vulnerable(&self) -> Tri;
+    fn contacts_7d(&self) -> Option<f64>;
+    fn confidence(&self) -> Option<f64>;
+    fn negative_streak(&self) -> Option<f64>;
+    fn intent(&self) -> Option<&str>;
+    fn sentiment(&self) -> Option<f64>;
+    /// `customer.tier == "premier"`.
+    fn premier(&self) -> Tri;
+}
+
+/// A path and its hash, computed at compile time as a hand-written reader would.
+struct Path(u64, &'static str);
+
+const fn path(text: &'static str) -> Path {
+    Path(path_hash(text), text)
+}
+
+const HUMAN_REQUESTED: Path = path("signals.human_requested");
+const DISTRESS: Path = path("signals.distress");
+const VULNERABLE: Path = path("customer.vulnerable");
+const CONTACTS: Path = path("customer.contacts_7d");
+const CONFIDENCE: Path = path("ai.confidence");
+const STREAK: Path = path("signals.negative_streak");
+const INTENT: Path = path("intent");
+const SENTIMENT: Path = path("signals.sentiment");
+const TIER: Path = path("customer.tier");
+
+fn read<'a>(c: &'a Conversation, p: &Path) -> Option<Field<'a>> {
+    c.data.field(p.0, p.1)
+}
+
+fn num(c: &Conversation, p: &Path, default: Option<f64>) -> Option<f64> {
+    match read(c, p) {
+        None | Some(Field::Null) => default,
+        Some(Field::Num(n)) => Some(n),
+        Some(_) => None,
+    }
+}
+
+fn boolean(c: &Conversation, p: &Path, default: Tri) -> Tri {
+    match read(c, p) {
+        None | Some(Field::Null) => default,
+        Some(Field::Bool(b)) => Some(b),
+        Some(_) => None,
+    }
+}
+
+impl Facts for Conversation {
+    fn human_requested(&self) -> Tri {
+        boolean(self, &HUMAN_REQUESTED, None)
+    }
+
+    fn distress(&self) -> Option<f64> {
+        num(self, &DISTRESS, None)
+    }
+
+    fn vulnerable(&self) -> Tri {
+        boolean(self, &VULNERABLE, Some(false))
+    }
+
+    fn contacts_7d(&self) -> Option<f64> {
+        num(self, &CONTACTS, Some(0.0))
+    }
+
+    fn confidence(&self) -> Option<f64> {
+        num(self, &CONFIDENCE, None)
+    }
+
+    fn negative_streak(&self) -> Option<f64> {
+        num(self, &STREAK, None)
+    }
+
+    fn intent(&self) -> Option<&str> {
+        match read(self, &INTENT) {
+            None | Some(Field::Null) => Some("unclassified"),
+            Some(Field::Str(s)) => Some(s),
+            Some(_) => None,
+        }
+    }
+
+    fn sentiment(&self) -> Option<f64> {
+        num(self, &SENTIMENT, None)
+    }
+
+    fn premier(&self) -> Tri {
+        match read(self, &TIER) {
+            None | Some(Field::Null) => Some(false),
+            Some(Field::Str(s)) if ["standard", "plus", "premier"].contains(&s) => Some(s == "premier"),
+            Some(_) => None,
+        }
+    }
+}
+
+/// The facts of one conversation as a plain struct, read before the decision.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Typed {
+    pub human_requested: Tri,
+    pub distress: Option<f64>,
+    pub vulnerable: Tri,
+    pub contacts_7d: Option<f64>,
+    pub confidence: Option<f64>,
+    pub negative_streak: Option<f64>,
+    pub intent: Option<String>,
+    pub sentiment: Option<f64>,
+    pub premier: Tri,
+}
+
+impl Typed {
+    pub fn new(c: &impl Facts) -> Typed {
+        Typed {
+            human_requested: c.human_requested(),
+            distress: c.distress(),
+            vulnerable: c.vulnerable(),
+            contacts_7d: c.contacts_7d(),
+            confidence: c.confidence(),
+            negative_streak: c.negative_streak(),
+            intent: c.intent().map(str::to_string),
+            sentiment: c.sentiment(),
+            premier: c.premier(),
+        }
+    }
+}
+
+impl Facts for Typed {
+    fn human_requested(&self) -> Tri {
+        self.human_requested
+    }
+
+    fn distress(&self) -> Option<f64> {
+        self.distress
+    }
+
+    fn vulnerable(&self) -> Tri {
+        self.vulnerable
+    }
+
+    fn contacts_7d(&self) -> Option<f64> {
+        self.contacts_7d
+    }
+
+    fn confidence(&self) -> Option<f64> {
+        self.confidence
+    }
+
+    fn negative_streak(&self) -> Option<f64> {
+        self.negative_streak
+    }
+
+    fn intent(&self) -> Option<&str> {
+        self.intent.as_deref()
+    }
+
+    fn sentiment(&self) -> Option<f64> {
+        self.sentiment
+    }
+
+    fn premier(&self) -> Tri {
+        self.premier
+    }
+}
+
 impl GenSet {
-    /// The generated set's logic written out by hand, reading the same conversation model.
-    pub fn decide(&self, c: &Conversation) -> Decision {
-        let signal = |name: &str| get(c, "signals", name);
-        let vulnerable = boolean(get(c, "customer", "vulnerable"), Some(false));
-        let distress = num(signal("distress"), None);
+    /// The generated set's logic written out by hand, reading each fact when it needs it.
+    pub fn decide(&self, c: &impl Facts) -> Decision {
+        let vulnerable = c.vulnerable();
         // `require human`: unknown conditions match
         let mut human = None;
-        if boolean(signal("human_requested"), None) != Some(false) {
+        if c.human_requested() != Some(false) {
             human = Some(Priority::Normal);
         }
-        if ge(distress, 0.7) != Some(false) {
+        if ge(c.distress(), 0.7) != Some(false) {
             human = Some(Priority::High);
         }
-        if vulnerable != Some(false) || ge(num(get(c, "customer", "contacts_7d"), Some(0.0)), 3.0) != Some(false) {
+        if vulnerable != Some(false) || ge(c.contacts_7d(), 3.0) != Some(false) {
             human = human.max(Some(Priority::Normal));
         }
         if let Some(priority) = human {
@@ -304,30 +451,19 @@ impl GenSet {
                 allow_rule: None,
             };
         }
-        let confidence = num(get(c, "ai", "confidence"), None);
-        let streak = num(signal("negative_streak"), None);
-        if or(confidence.map(|x| x < 0.5), ge(streak, 3.0)) != Some(false) {
+        let confidence = c.confidence();
+        if or(confidence.map(|x| x < 0.5), ge(c.negative_streak(), 3.0)) != Some(false) {
             return Decision {
                 route: Route::Review,
                 priority: Priority::Normal,
                 allow_rule: None,
             };
         }
-        let intent = match c.data.get("intent") {
-            None | Some(Value::Null) => Some("unclassified"),
-            Some(v) => v.as_str(),
-        };
-        let rule = intent.and_then(|i| self.intents.get(i)).copied();
+        let rule = c.intent().and_then(|i| self.intents.get(i)).copied();
         if let Some((i, r)) = rule.and_then(|i| Some((i, self.allow.get(i)?))) {
-            let sentiment = num(signal("sentiment"), None);
-            let when = and(ge(confidence, r.confidence), sentiment.map(|s| s > r.sentiment));
-            let premier = match get(c, "customer", "tier") {
-                None | Some(Value::Null) => Some(false),
-                Some(Value::String(s)) if ["standard", "plus", "premier"].contains(&s.as_str()) => Some(s == "premier"),
-                Some(_) => None,
-            };
+            let when = and(ge(confidence, r.confidence), c.sentiment().map(|s| s > r.sentiment));
             let unless = if r.premier_excluded {
-                or(premier, vulnerable)
+                or(c.premier(), vulnerable)
             } else {
                 vulnerable
             };
@@ -399,6 +535,7 @@ mod tests {
             let c = Conversation::from_value(value).unwrap();
             let v = policies.evaluate(&c);
             let d = g.decide(&c);
+            assert_eq!(g.decide(&Typed::new(&c)), d);
             assert_eq!((v.route, v.priority), (d.route, d.priority), "{:?}", c.data);
             let expected: Vec<String> = d.allow_rule.map(|i| format!("Routine {i}")).into_iter().collect();
             if d.route == Route::Ai {
