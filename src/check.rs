@@ -40,18 +40,19 @@ pub fn check(files: &[ast::File], schema: &Schema, sources: &[Source]) -> Vec<Di
     names::check_defaults(&mut cx, files);
     names::check_lexicons(&mut cx, files);
     names::check_rules(&mut cx, &rules);
+    let mut contradictory = Vec::with_capacity(rules.len());
     for rule in &rules {
         types::check_rule(&mut cx, rule);
         templates::check_rule(&mut cx, rule);
-        logic::check_contradiction(&mut cx, rule);
+        contradictory.push(logic::check_contradiction(&mut cx, rule));
     }
     for item in files.iter().flat_map(|f| &f.items) {
         if let ast::Item::Default(d) = item {
-            templates::check_template(&mut cx, &d.because, false);
+            templates::check_template(&mut cx, &d.because, || false);
         }
     }
     names::check_unused_lexicons(&mut cx);
-    logic::check_shadowed(&mut cx, &rules);
+    logic::check_shadowed(&mut cx, &rules, &contradictory);
     cx.diagnostics
 }
 

@@ -7,6 +7,7 @@ use crate::ast::{self, Literal, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// What is known about one readable path.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,13 +42,22 @@ pub const MESSAGE_FIELDS: [&str; 3] = ["text", "sentiment", "from"];
 
 /// The type and range of a message field inside `where`.
 pub fn message_field(name: &str) -> Option<Field> {
-    let (ty, range) = match name {
-        "text" => (Type::String, None),
-        "sentiment" => (Type::Number, Some((-1.0, 1.0))),
-        "from" => (Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into()]), None),
-        _ => return None,
-    };
+    let ty = message_type(name)?.clone();
+    let range = (name == "sentiment").then_some((-1.0, 1.0));
     Some(Field { ty, default: None, declared_at: None, range })
+}
+
+/// The type of a message field inside `where`, without building a [`Field`].
+pub fn message_type(name: &str) -> Option<&'static Type> {
+    static TEXT: Type = Type::String;
+    static SENTIMENT: Type = Type::Number;
+    static FROM: LazyLock<Type> = LazyLock::new(|| Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into()]));
+    match name {
+        "text" => Some(&TEXT),
+        "sentiment" => Some(&SENTIMENT),
+        "from" => Some(&FROM),
+        _ => None,
+    }
 }
 
 /// Every readable path of a set.

@@ -11,13 +11,14 @@ use crate::ast::{self, CmpOp, Effect, Expr, ExprKind, Literal, MessageTest, Quan
 use crate::diagnostic::{Code, Diagnostic};
 use crate::schema;
 use crate::source::Span;
-use std::collections::BTreeMap;
+use smallvec::SmallVec;
+use std::collections::HashMap;
 
-/// `contradiction` for the `when` of one rule.
-pub(super) fn check_contradiction(cx: &mut Checker<'_>, rule: &ast::Rule) {
-    let Some(when) = &rule.when else { return };
+/// `contradiction` for the `when` of one rule; whether there is one.
+pub(super) fn check_contradiction(cx: &mut Checker<'_>, rule: &ast::Rule) -> bool {
+    let Some(when) = &rule.when else { return false };
     let Some(conflict) = unsatisfiable(cx, when, Scope::Rule, 0) else {
-        return;
+        return false;
     };
     let name = &rule.name.node;
     let label = match &conflict.path {
@@ -41,25 +42,25 @@ pub(super) fn check_contradiction(cx: &mut Checker<'_>, rule: &ast::Rule) {
         d = d.with_related(span, "conflicts with this");
     }
     cx.report(d);
+    true
 }
 
 /// `shadowed-allow`: an `allow ai` whose every match is also a match of some `require` without
-/// `unless` (whose `when` follows from the allow's `when`).
-pub(super) fn check_shadowed(cx: &mut Checker<'_>, rules: &[&ast::Rule]) {
-    // Prepared once: the set is checked allow × require.
-    let requires: Vec<(&ast::Rule, Vec<Goal<'_>>)> = rules
-        .iter()
-        .filter(|r| r.effect.node.is_require() && r.unless.is_none())
-        .filter_map(|r| Some((*r, goals(cx, r.when.as_ref()?, 0))))
-        .collect();
-    for allow in rules.iter().filter(|r| r.effect.node == Effect::AllowAi) {
-        let Some(when) = &allow.when else { continue };
-        if unsatisfiable(cx, when, Scope::Rule, 0).is_some() {
-            continue; // already a contradiction
+/// `unless` (whose `when` follows from the allow's `when`). `contradictory[i]` says whether
+/// `rules[i]` already has a `contradiction`.
+pub(super) fn check_shadowed(cx: &mut Checker<'_>, rules: &[&ast::Rule], contradictory: &[bool]) {
+    let requires = Requires::new(cx, rules);
+    let mut candidates: Vec<usize> = Vec::new();
+    for (i, allow) in rules.iter().enumerate() {
+        if allow.effect.node != Effect::AllowAi || contradictory.get(i).copied().unwrap_or(false) {
+            continue;
         }
+        let Some(when) = &allow.when else { continue };
         let premise = Premise::new(cx, when);
-        let shadow = requires
+        requires.candidates(&premise, &mut candidates);
+        let shadow = candidates
             .iter()
+            .filter_map(|&r| requires.list.get(r))
             .find(|(_, goals)| implies(&premise, goals))
             .map(|(r, _)| *r);
         let Some(require) = shadow else { continue };
@@ -80,6 +81,53 @@ pub(super) fn check_shadowed(cx: &mut Checker<'_>, rules: &[&ast::Rule]) {
     }
 }
 
+/// The `require` rules without `unless`, prepared once, and bucketed: a require with a fact
+/// goal about a path can only follow from a premise with facts about that path.
+struct Requires<'r> {
+    /// In rule order.
+    list: Vec<(&'r ast::Rule, Vec<Goal<'r>>)>,
+    /// Requires (indexes into `list`) by the path of their first fact goal.
+    by_path: HashMap<&'r str, Vec<usize>>,
+    /// Requires without a fact goal: candidates for every premise.
+    always: Vec<usize>,
+}
+
+impl<'r> Requires<'r> {
+    fn new(cx: &Checker<'r>, rules: &[&'r ast::Rule]) -> Requires<'r> {
+        let list: Vec<(&ast::Rule, Vec<Goal<'_>>)> = rules
+            .iter()
+            .filter(|r| r.effect.node.is_require() && r.unless.is_none())
+            .filter_map(|r| Some((*r, goals(cx, r.when.as_ref()?, 0))))
+            .collect();
+        let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut always = Vec::new();
+        for (i, (_, goals)) in list.iter().enumerate() {
+            let path = goals.iter().find_map(|g| match g {
+                Goal::Fact(f, _) => Some(f.path),
+                _ => None,
+            });
+            match path {
+                Some(p) => by_path.entry(p).or_default().push(i),
+                None => always.push(i),
+            }
+        }
+        Requires { list, by_path, always }
+    }
+
+    /// The requires that may follow from a premise, in rule order.
+    fn candidates(&self, premise: &Premise<'_>, out: &mut Vec<usize>) {
+        out.clear();
+        out.extend_from_slice(&self.always);
+        for (path, _) in &premise.facts {
+            if let Some(list) = self.by_path.get(path) {
+                out.extend_from_slice(list);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Scope {
     Rule,
@@ -96,54 +144,69 @@ struct Conflict {
 
 /// The conjuncts of an `and` chain (a non-`and` expression is its own single conjunct).
 fn conjuncts(e: &Expr) -> Vec<&Expr> {
+    split(e, |x| match &x.kind {
+        ExprKind::And(a, b) => Some((a, b)),
+        _ => None,
+    })
+}
+
+fn disjuncts(e: &Expr) -> Vec<&Expr> {
+    split(e, |x| match &x.kind {
+        ExprKind::Or(a, b) => Some((a, b)),
+        _ => None,
+    })
+}
+
+/// The operands of a chain of one binary operator, left to right.
+fn split<'e>(e: &'e Expr, op: impl Fn(&'e Expr) -> Option<(&'e Expr, &'e Expr)>) -> Vec<&'e Expr> {
     let mut out = Vec::new();
-    let mut stack = vec![e];
+    let mut stack: SmallVec<[&Expr; 8]> = SmallVec::new();
+    stack.push(e);
     while let Some(x) = stack.pop() {
-        match &x.kind {
-            ExprKind::And(a, b) => {
+        match op(x) {
+            Some((a, b)) => {
                 stack.push(b);
                 stack.push(a);
             }
-            _ => out.push(x),
+            None => out.push(x),
         }
     }
     out
 }
 
-fn disjuncts(e: &Expr) -> Vec<&Expr> {
-    let mut out = Vec::new();
-    let mut stack = vec![e];
-    while let Some(x) = stack.pop() {
-        match &x.kind {
-            ExprKind::Or(a, b) => {
-                stack.push(b);
-                stack.push(a);
-            }
-            _ => out.push(x),
+/// The entry for `path` in a small map kept as a list (a condition names few paths), made by
+/// `new` if missing.
+fn entry<'l, 'e, T>(list: &'l mut Vec<(&'e str, T)>, path: &'e str, new: impl FnOnce() -> T) -> Option<&'l mut T> {
+    let at = match list.iter().position(|(p, _)| *p == path) {
+        Some(at) => at,
+        None => {
+            list.push((path, new()));
+            list.len() - 1
         }
-    }
-    out
+    };
+    list.get_mut(at).map(|(_, v)| v)
 }
+
+type Spans = SmallVec<[Span; 4]>;
 
 /// Some reason `e` can never be true, if there certainly is one.
 fn unsatisfiable(cx: &Checker<'_>, e: &Expr, scope: Scope, depth: usize) -> Option<Conflict> {
     if depth > ast::MAX_DEPTH {
         return None;
     }
-    let mut domains: BTreeMap<&str, (Domain, Vec<Span>)> = BTreeMap::new();
+    // each path's values so far, and the conjuncts that narrowed them
+    let mut domains: Vec<(&str, (Domain<'_>, Spans))> = Vec::new();
     for c in conjuncts(e) {
         if let Some(fact) = fact(cx, c, scope) {
-            let Some(ty) = field_type(cx, fact.path, scope) else {
+            let Some((domain, spans)) = entry(&mut domains, fact.path, || (Domain::of(fact.ty), SmallVec::new()))
+            else {
                 continue;
             };
-            let (domain, spans) = domains
-                .entry(fact.path)
-                .or_insert_with(|| (Domain::of(&ty), Vec::new()));
-            domain.add(&fact.constraint);
+            domain.add(&fact.constraint, false);
             if !domain.satisfiable() {
                 return Some(Conflict {
                     primary: c.span,
-                    related: spans.clone(),
+                    related: spans.to_vec(),
                     path: Some(fact.path.to_string()),
                 });
             }
@@ -182,19 +245,25 @@ fn unsatisfiable(cx: &Checker<'_>, e: &Expr, scope: Scope, depth: usize) -> Opti
 /// facts among them by path.
 struct Premise<'e> {
     conjuncts: Vec<&'e Expr>,
-    facts: BTreeMap<&'e str, Vec<Constraint>>,
+    facts: Vec<(&'e str, SmallVec<[Constraint<'e>; 2]>)>,
 }
 
 impl<'e> Premise<'e> {
-    fn new(cx: &Checker<'_>, when: &'e Expr) -> Premise<'e> {
+    fn new(cx: &Checker<'e>, when: &'e Expr) -> Premise<'e> {
         let conjuncts = conjuncts(when);
-        let mut facts: BTreeMap<&str, Vec<Constraint>> = BTreeMap::new();
+        let mut facts: Vec<(&str, SmallVec<[Constraint<'_>; 2]>)> = Vec::new();
         for c in &conjuncts {
             if let Some(f) = fact(cx, c, Scope::Rule) {
-                facts.entry(f.path).or_default().push(f.constraint);
+                if let Some(list) = entry(&mut facts, f.path, SmallVec::new) {
+                    list.push(f.constraint);
+                }
             }
         }
         Premise { conjuncts, facts }
+    }
+
+    fn facts(&self, path: &str) -> Option<&[Constraint<'e>]> {
+        self.facts.iter().find(|(p, _)| *p == path).map(|(_, c)| c.as_slice())
     }
 }
 
@@ -203,14 +272,14 @@ enum Goal<'e> {
     /// `true`
     True,
     /// A simple fact about one path, and the path's type.
-    Fact(Fact<'e>, Type),
+    Fact(Fact<'e>, &'e Type),
     /// An `or`: one of the branches (each a list of conjuncts) must follow.
     Or(Vec<Vec<Goal<'e>>>),
     /// Anything else must appear among the premise's conjuncts as written.
     Other(&'e Expr),
 }
 
-fn goals<'e>(cx: &Checker<'_>, when: &'e Expr, depth: usize) -> Vec<Goal<'e>> {
+fn goals<'e>(cx: &Checker<'e>, when: &'e Expr, depth: usize) -> Vec<Goal<'e>> {
     conjuncts(when)
         .into_iter()
         .map(|expr| {
@@ -218,9 +287,8 @@ fn goals<'e>(cx: &Checker<'_>, when: &'e Expr, depth: usize) -> Vec<Goal<'e>> {
                 return Goal::True;
             }
             if let Some(f) = fact(cx, expr, Scope::Rule) {
-                if let Some(ty) = field_type(cx, f.path, Scope::Rule) {
-                    return Goal::Fact(f, ty);
-                }
+                let ty = f.ty;
+                return Goal::Fact(f, ty);
             }
             if matches!(expr.kind, ExprKind::Or(..)) && depth < ast::MAX_DEPTH {
                 return Goal::Or(disjuncts(expr).into_iter().map(|d| goals(cx, d, depth + 1)).collect());
@@ -231,20 +299,20 @@ fn goals<'e>(cx: &Checker<'_>, when: &'e Expr, depth: usize) -> Vec<Goal<'e>> {
 }
 
 /// Whether every goal holds whenever the premise holds.
-fn implies(premise: &Premise<'_>, goals: &[Goal<'_>]) -> bool {
+fn implies<'e>(premise: &Premise<'e>, goals: &[Goal<'e>]) -> bool {
     goals.iter().all(|g| match g {
         Goal::True => true,
         Goal::Fact(fact, ty) => {
             // follows if the premise's facts about the path leave no value for which the goal
             // is false (an identical conjunct is among those facts)
-            let Some(known) = premise.facts.get(fact.path) else {
+            let Some(known) = premise.facts(fact.path) else {
                 return false;
             };
             let mut domain = Domain::of(ty);
             for c in known {
-                domain.add(c);
+                domain.add(c, false);
             }
-            domain.add(&fact.constraint.negate());
+            domain.add(&fact.constraint, true);
             !domain.satisfiable()
         }
         Goal::Or(branches) => branches.iter().any(|b| implies(premise, b)),
@@ -252,37 +320,37 @@ fn implies(premise: &Premise<'_>, goals: &[Goal<'_>]) -> bool {
     })
 }
 
-fn field_type(cx: &Checker<'_>, path: &str, scope: Scope) -> Option<Type> {
+fn field_type<'s>(cx: &Checker<'s>, path: &str, scope: Scope) -> Option<&'s Type> {
     if scope == Scope::Message {
-        if let Some(field) = schema::message_field(path) {
-            return Some(field.ty);
+        if let Some(ty) = schema::message_type(path) {
+            return Some(ty);
         }
     }
-    cx.schema.get(path).map(|f| f.ty.clone())
+    cx.schema.get(path).map(|f| &f.ty)
 }
 
 /// A value a path is compared with.
-#[derive(Clone, Debug, PartialEq)]
-enum Value {
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Value<'e> {
     Number(f64),
-    Str(String),
+    Str(&'e str),
     Bool(bool),
 }
 
 /// What a true conjunct says about one path.
 #[derive(Clone, Debug)]
-enum Constraint {
-    Cmp(CmpOp, Value),
-    In(Vec<Value>, bool),
+enum Constraint<'e> {
+    Cmp(CmpOp, Value<'e>),
+    In(SmallVec<[Value<'e>; 4]>, bool),
     Missing(bool),
 }
 
-impl Constraint {
+impl Constraint<'_> {
     /// The constraint a known value meets when this one is false.
-    fn negate(&self) -> Constraint {
+    fn negate(self) -> Self {
         match self {
-            Constraint::Cmp(op, v) => Constraint::Cmp(negate_op(*op), v.clone()),
-            Constraint::In(values, negated) => Constraint::In(values.clone(), !negated),
+            Constraint::Cmp(op, v) => Constraint::Cmp(negate_op(op), v),
+            Constraint::In(values, negated) => Constraint::In(values, !negated),
             Constraint::Missing(missing) => Constraint::Missing(!missing),
         }
     }
@@ -311,11 +379,13 @@ fn flip(op: CmpOp) -> CmpOp {
 
 struct Fact<'e> {
     path: &'e str,
-    constraint: Constraint,
+    constraint: Constraint<'e>,
+    /// The path's type.
+    ty: &'e Type,
 }
 
 /// The fact a conjunct states about one path, if it is that simple and well typed.
-fn fact<'e>(cx: &Checker<'_>, e: &'e Expr, scope: Scope) -> Option<Fact<'e>> {
+fn fact<'e>(cx: &Checker<'e>, e: &'e Expr, scope: Scope) -> Option<Fact<'e>> {
     let mut negated = false;
     let mut e = e;
     while let ExprKind::Not(inner) = &e.kind {
@@ -343,36 +413,36 @@ fn fact<'e>(cx: &Checker<'_>, e: &'e Expr, scope: Scope) -> Option<Fact<'e>> {
                     ExprKind::Literal(l) => Some(value(l)),
                     _ => None,
                 })
-                .collect::<Option<Vec<Value>>>()?;
+                .collect::<Option<SmallVec<[Value<'_>; 4]>>>()?;
             (p.as_str(), Constraint::In(values, *not_in))
         }
         ExprKind::Presence { path, missing } => (path.node.as_str(), Constraint::Missing(*missing)),
         _ => return None,
     };
     let ty = field_type(cx, path, scope)?;
-    if !fits(&constraint, &ty) {
+    if !fits(&constraint, ty) {
         return None;
     }
     let constraint = if negated { constraint.negate() } else { constraint };
-    Some(Fact { path, constraint })
+    Some(Fact { path, constraint, ty })
 }
 
-fn value(l: &Literal) -> Value {
+fn value(l: &Literal) -> Value<'_> {
     match l {
         // -0.0 and 0.0 are the same threshold
         Literal::Number(n) => Value::Number(if *n == 0.0 { 0.0 } else { *n }),
-        Literal::String(s) => Value::Str(s.clone()),
+        Literal::String(s) => Value::Str(s),
         Literal::Bool(b) => Value::Bool(*b),
     }
 }
 
 /// Whether a constraint is well typed for a path (ill-typed ones are errors elsewhere, and
 /// reasoning about them would only add noise).
-fn fits(c: &Constraint, ty: &Type) -> bool {
-    let value_fits = |v: &Value| match (v, ty) {
+fn fits(c: &Constraint<'_>, ty: &Type) -> bool {
+    let value_fits = |v: &Value<'_>| match (v, ty) {
         (Value::Number(n), Type::Number) => n.is_finite(),
         (Value::Bool(_), Type::Bool) | (Value::Str(_), Type::String) => true,
-        (Value::Str(s), Type::OneOf(options)) => options.contains(s),
+        (Value::Str(s), Type::OneOf(options)) => options.iter().any(|o| o.as_str() == *s),
         _ => false,
     };
     match c {
@@ -384,77 +454,80 @@ fn fits(c: &Constraint, ty: &Type) -> bool {
 }
 
 /// The values a path may still take.
-struct Domain {
+struct Domain<'e> {
     /// Lower and upper bounds for numbers: value and whether the bound is strict.
     lo: (f64, bool),
     hi: (f64, bool),
     /// A finite set of possible values, when there is one.
-    allowed: Option<Vec<Value>>,
-    excluded: Vec<Value>,
+    allowed: Option<SmallVec<[Value<'e>; 4]>>,
+    excluded: SmallVec<[Value<'e>; 4]>,
     missing: Option<bool>,
     /// `is missing` together with `is present`.
     presence_conflict: bool,
 }
 
-impl Domain {
-    fn of(ty: &Type) -> Domain {
+impl<'e> Domain<'e> {
+    fn of(ty: &'e Type) -> Domain<'e> {
         let allowed = match ty {
-            Type::Bool => Some(vec![Value::Bool(true), Value::Bool(false)]),
-            Type::OneOf(options) => Some(options.iter().map(|o| Value::Str(o.clone())).collect()),
+            Type::Bool => Some([Value::Bool(true), Value::Bool(false)].into_iter().collect()),
+            Type::OneOf(options) => Some(options.iter().map(|o| Value::Str(o)).collect()),
             _ => None,
         };
         Domain {
             lo: (f64::NEG_INFINITY, false),
             hi: (f64::INFINITY, false),
             allowed,
-            excluded: Vec::new(),
+            excluded: SmallVec::new(),
             missing: None,
             presence_conflict: false,
         }
     }
 
-    fn add(&mut self, c: &Constraint) {
+    /// Adds a constraint, or (`negated`) the constraint a known value meets when it is false.
+    fn add(&mut self, c: &Constraint<'e>, negated: bool) {
         match c {
-            Constraint::Cmp(CmpOp::Eq, v) => self.restrict(std::slice::from_ref(v)),
-            Constraint::Cmp(CmpOp::Ne, v) => self.excluded.push(v.clone()),
-            Constraint::Cmp(op, Value::Number(n)) => {
-                let n = *n;
-                match op {
-                    CmpOp::Gt | CmpOp::Ge => {
-                        let strict = *op == CmpOp::Gt;
-                        if n > self.lo.0 || (n == self.lo.0 && strict) {
-                            self.lo = (n, strict);
-                        }
-                    }
-                    _ => {
-                        let strict = *op == CmpOp::Lt;
-                        if n < self.hi.0 || (n == self.hi.0 && strict) {
-                            self.hi = (n, strict);
-                        }
-                    }
-                }
-            }
-            Constraint::Cmp(..) => {}
-            Constraint::In(values, false) => self.restrict(values),
-            Constraint::In(values, true) => self.excluded.extend(values.iter().cloned()),
+            Constraint::Cmp(op, v) => self.compare(if negated { negate_op(*op) } else { *op }, *v),
+            Constraint::In(values, not_in) if *not_in != negated => self.excluded.extend(values.iter().copied()),
+            Constraint::In(values, _) => self.restrict(values),
             Constraint::Missing(m) => {
-                if self.missing.is_some_and(|old| old != *m) {
+                let m = *m != negated;
+                if self.missing.is_some_and(|old| old != m) {
                     self.presence_conflict = true;
                 }
-                self.missing = Some(*m);
+                self.missing = Some(m);
             }
         }
     }
 
-    fn restrict(&mut self, values: &[Value]) {
+    fn compare(&mut self, op: CmpOp, v: Value<'e>) {
+        match (op, v) {
+            (CmpOp::Eq, v) => self.restrict(&[v]),
+            (CmpOp::Ne, v) => self.excluded.push(v),
+            (CmpOp::Gt | CmpOp::Ge, Value::Number(n)) => {
+                let strict = op == CmpOp::Gt;
+                if n > self.lo.0 || (n == self.lo.0 && strict) {
+                    self.lo = (n, strict);
+                }
+            }
+            (_, Value::Number(n)) => {
+                let strict = op == CmpOp::Lt;
+                if n < self.hi.0 || (n == self.hi.0 && strict) {
+                    self.hi = (n, strict);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn restrict(&mut self, values: &[Value<'e>]) {
         let next = match self.allowed.take() {
             Some(old) => old.into_iter().filter(|v| values.contains(v)).collect(),
-            None => values.to_vec(),
+            None => values.iter().copied().collect(),
         };
         self.allowed = Some(next);
     }
 
-    fn within_bounds(&self, v: &Value) -> bool {
+    fn within_bounds(&self, v: &Value<'_>) -> bool {
         let Value::Number(n) = v else { return true };
         let above = *n > self.lo.0 || (*n == self.lo.0 && !self.lo.1);
         let below = *n < self.hi.0 || (*n == self.hi.0 && !self.hi.1);

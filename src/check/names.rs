@@ -5,7 +5,7 @@ use super::{Checker, suggest};
 use crate::ast::{self, Effect, Item};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// `missing-default` and `multiple-defaults`.
 pub(super) fn check_defaults(cx: &mut Checker<'_>, files: &[ast::File]) {
@@ -68,7 +68,7 @@ pub(super) fn check_lexicons<'a>(cx: &mut Checker<'a>, files: &'a [ast::File]) {
 
 /// `duplicate-rule`, `missing-when`, `missing-because` and `obligation-on-human`.
 pub(super) fn check_rules(cx: &mut Checker<'_>, rules: &[&ast::Rule]) {
-    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut seen: HashMap<&str, Span> = HashMap::with_capacity(rules.len());
     for rule in rules {
         let name = rule.name.node.as_str();
         if let Some(&first) = seen.get(name) {
@@ -131,7 +131,9 @@ pub(super) fn check_rules(cx: &mut Checker<'_>, rules: &[&ast::Rule]) {
 
 /// `unknown-lexicon` for one reference; records the use.
 pub(super) fn use_lexicon(cx: &mut Checker<'_>, name: &Spanned<String>) {
-    cx.used_lexicons.insert(name.node.clone());
+    if !cx.used_lexicons.contains(&name.node) {
+        cx.used_lexicons.insert(name.node.clone());
+    }
     if cx.lexicons.contains_key(name.node.as_str()) || written_lexicon(cx, &name.node) {
         return;
     }
@@ -165,6 +167,9 @@ pub(super) fn use_lexicon(cx: &mut Checker<'_>, name: &Spanned<String>) {
 pub(super) fn check_unused_lexicons(cx: &mut Checker<'_>) {
     // A rule that did not parse is missing from the tree; its `mentions NAME` is still in the
     // text, and the `syntax` error already says what to fix.
+    if cx.lexicons.keys().all(|name| cx.used_lexicons.contains(*name)) {
+        return; // the usual case: no need to search the texts
+    }
     let written = written_mentions(cx.sources.iter().map(|s| s.text.as_str()));
     let unused: Vec<(String, Span)> = cx
         .lexicons

@@ -9,8 +9,7 @@ use crate::source::{Span, Spanned};
 pub(super) fn check_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
     if let Some(because) = &rule.because {
         // without a `when` (reported as `missing-when`) there is nothing to hold `{matched}` against
-        let mentions = rule.when.as_ref().is_none_or(uses_mentions);
-        check_template(cx, because, mentions);
+        check_template(cx, because, || rule.when.as_ref().is_none_or(uses_mentions));
     }
 }
 
@@ -30,8 +29,13 @@ fn uses_mentions(e: &ast::Expr) -> bool {
     found
 }
 
-/// Checks one template; `mentions` says whether `{matched}` may be used.
-pub(super) fn check_template(cx: &mut Checker<'_>, template: &Spanned<String>, mentions: bool) {
+/// Checks one template; `mentions` says whether `{matched}` may be used (asked only when
+/// it matters).
+pub(super) fn check_template(cx: &mut Checker<'_>, template: &Spanned<String>, mentions: impl Fn() -> bool) {
+    if all_placeholders_known(cx, &template.node, &mentions) {
+        return; // the usual case: no character spans needed
+    }
+    let mentions = mentions();
     let chars = chars_with_spans(cx, template);
     let mut i = 0;
     while let Some(&(c, span)) = chars.get(i) {
@@ -56,6 +60,36 @@ pub(super) fn check_template(cx: &mut Checker<'_>, template: &Spanned<String>, m
             _ => i += 1,
         }
     }
+}
+
+/// Whether every placeholder of a template is closed and known, so that [`check_template`]
+/// would report nothing (the same walk over the characters, without their spans).
+fn all_placeholders_known(cx: &Checker<'_>, text: &str, mentions: impl Fn() -> bool) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find(['{', '}']) {
+        let from = rest.get(at..).unwrap_or("");
+        let after = from.get(1..).unwrap_or("");
+        if from.starts_with("{{") || from.starts_with("}}") {
+            rest = after.get(1..).unwrap_or("");
+            continue;
+        }
+        if from.starts_with('}') {
+            rest = after;
+            continue;
+        }
+        let Some(close) = after.find('}') else { return false };
+        let name = after.get(..close).unwrap_or("");
+        let known = if name == "matched" {
+            mentions()
+        } else {
+            cx.schema.get(name).is_some()
+        };
+        if !known {
+            return false;
+        }
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    true
 }
 
 fn placeholder(cx: &mut Checker<'_>, name: &str, span: Span, mentions: bool) {
