@@ -193,7 +193,7 @@ allow ai "z{name}{extra}" {{
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn odd_text_and_numbers_are_written_as_serde_json_writes_them(case in case()) {

@@ -371,11 +371,10 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
 pub(crate) fn escape(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b >= 0x20 && b != b'"' && b != b'\\' {
-            continue;
-        }
+    loop {
+        let i = next_special(bytes, start);
         out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+        let Some(&b) = bytes.get(i) else { return };
         start = i + 1;
         match b {
             b'"' => out.extend_from_slice(b"\\\""),
@@ -388,7 +387,32 @@ pub(crate) fn escape(out: &mut Vec<u8>, s: &str) {
             _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b & 0xf)]),
         }
     }
-    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+}
+
+/// The index of the first byte from `from` on that needs escaping, or the length: eight bytes
+/// at a time while none does.
+fn next_special(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // some byte is zero / below 0x20 (exact as a whole, not per byte)
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    let special = |w: u64| {
+        w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0
+            || zero(w ^ (ONES * u64::from(b'"')))
+            || zero(w ^ (ONES * u64::from(b'\\')))
+    };
+    let mut i = from;
+    for chunk in bytes.get(from..).unwrap_or_default().chunks_exact(8) {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+        if special(w) {
+            break;
+        }
+        i += 8;
+    }
+    let rest = bytes.get(i..).unwrap_or_default();
+    rest.iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map_or(bytes.len(), |p| i + p)
 }
 
 fn hex(n: u8) -> u8 {
