@@ -91,8 +91,7 @@ impl Service {
         self.metrics.verdict(verdict.route, took);
         let reserve = self.verdict_size.load(Ordering::Relaxed);
         let mut json = Vec::with_capacity(reserve);
-        serde_json::to_writer(&mut json, &verdict)
-            .map_err(|e| format!("cannot write the verdict: {e}"))?;
+        verdict.write_json(&mut json);
         drop(verdict);
         if json.len() > reserve && reserve < MAX_RESERVE {
             let grown = (json.len() + json.len() / 4).min(MAX_RESERVE);
