@@ -120,72 +120,30 @@ fn generated(c: &mut Criterion) {
         // before timing
         let typed: Vec<generate::Typed> = conversations.iter().map(generate::Typed::new).collect();
         group.bench_with_input(BenchmarkId::new("hand-written/typed-struct", rules), &rules, |b, _| {
-            b.iter(|| {
-                typed
-                    .iter()
-                    .filter(|t| g.decide(black_box(*t)).route == Route::Ai)
-                    .count()
-            });
+            b.iter(|| count(&typed, |t| g.decide(t).route == Route::Ai));
         });
         group.bench_with_input(BenchmarkId::new("hand-written", rules), &rules, |b, _| {
-            b.iter(|| {
-                conversations
-                    .iter()
-                    .filter(|c| g.decide(black_box(*c)).route == Route::Ai)
-                    .count()
-            });
+            b.iter(|| count(&conversations, |c| g.decide(c).route == Route::Ai));
         });
         group.bench_with_input(BenchmarkId::new("evaluate", rules), &rules, |b, _| {
-            b.iter(|| {
-                conversations
-                    .iter()
-                    .filter(|c| set.evaluate(black_box(c)).route == Route::Ai)
-                    .count()
-            });
+            b.iter(|| count(&conversations, |c| set.evaluate(c).route == Route::Ai));
         });
         // The same logic on 16 conversations that stay in cache: the interpreter's own cost,
         // without the memory traffic of 10,000 conversations.
-        let hot = &conversations[..16];
+        let hot_conversations = &conversations[..16];
         let hot_typed = &typed[..16];
         group.bench_with_input(
             BenchmarkId::new("hand-written/typed-struct (hot)", rules),
             &rules,
             |b, _| {
-                b.iter(|| {
-                    let mut n = 0;
-                    for _ in 0..CONVERSATIONS / 16 {
-                        n += hot_typed
-                            .iter()
-                            .filter(|t| g.decide(black_box(*t)).route == Route::Ai)
-                            .count();
-                    }
-                    n
-                });
+                b.iter(|| hot(hot_typed, |t| g.decide(t).route == Route::Ai));
             },
         );
         group.bench_with_input(BenchmarkId::new("hand-written (hot)", rules), &rules, |b, _| {
-            b.iter(|| {
-                let mut n = 0;
-                for _ in 0..CONVERSATIONS / 16 {
-                    n += hot
-                        .iter()
-                        .filter(|c| g.decide(black_box(*c)).route == Route::Ai)
-                        .count();
-                }
-                n
-            });
+            b.iter(|| hot(hot_conversations, |c| g.decide(c).route == Route::Ai));
         });
         group.bench_with_input(BenchmarkId::new("evaluate (hot)", rules), &rules, |b, _| {
-            b.iter(|| {
-                let mut n = 0;
-                for _ in 0..CONVERSATIONS / 16 {
-                    n += hot
-                        .iter()
-                        .filter(|c| set.evaluate(black_box(c)).route == Route::Ai)
-                        .count();
-                }
-                n
-            });
+            b.iter(|| hot(hot_conversations, |c| set.evaluate(c).route == Route::Ai));
         });
         if rules == 50 {
             group.bench_with_input(BenchmarkId::new("evaluate+json (hot)", rules), &rules, |b, _| {
@@ -193,7 +151,7 @@ fn generated(c: &mut Criterion) {
                 b.iter(|| {
                     let mut bytes = 0;
                     for _ in 0..CONVERSATIONS / 16 {
-                        for c in hot {
+                        for c in hot_conversations {
                             out.clear();
                             set.evaluate(black_box(c)).write_json(&mut out);
                             bytes += out.len();
@@ -217,6 +175,20 @@ fn generated(c: &mut Criterion) {
         }
     }
     group.finish();
+}
+
+/// How many of `items` go to the AI; `ai` decides one.
+fn count<T>(items: &[T], ai: impl Fn(&T) -> bool) -> usize {
+    items.iter().filter(|x| ai(black_box(*x))).count()
+}
+
+/// `CONVERSATIONS` decisions over the same 16 items, which stay in cache; `ai` decides one.
+fn hot<T>(items: &[T], ai: impl Fn(&T) -> bool) -> usize {
+    let mut n = 0;
+    for _ in 0..CONVERSATIONS / 16 {
+        n += count(items, &ai);
+    }
+    n
 }
 
 fn json(c: &mut Criterion) {

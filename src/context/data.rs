@@ -159,13 +159,12 @@ impl Index {
     /// Files every path reachable through mappings. A key with a dot in it is left out: no
     /// dotted path reaches it (`a.b` means key `b` inside key `a`).
     fn build(map: &Map<String, Value>) -> Index {
-        let (entries, text) = size(map);
+        // room for a typical conversation: a dozen or two paths
         let mut index = Index {
-            entries: Vec::with_capacity(entries),
-            text: String::with_capacity(text),
+            entries: Vec::with_capacity(2 * map.len() + 8),
+            text: String::with_capacity(256),
         };
-        // mappings still to file: the mapping, its path (`None` at the top), its path's hash
-        let mut stack: SmallVec<[(&Map<String, Value>, Option<Range>, u64); 8]> = SmallVec::new();
+        let mut stack: SmallVec<[Pending<'_>; 8]> = SmallVec::new();
         stack.push((map, None, FNV_START));
         let mut prefix = String::new();
         while let Some((map, parent, parent_hash)) = stack.pop() {
@@ -176,7 +175,7 @@ impl Index {
                 prefix.push('.');
                 prefix_hash = hash_more(parent_hash, b".");
             }
-            for (key, value) in map.iter().filter(|(k, _)| !k.contains('.')) {
+            for (key, value) in map.iter().filter(|(k, _)| segment(k)) {
                 let start = index.offset();
                 index.text.push_str(&prefix);
                 index.text.push_str(key);
@@ -251,25 +250,12 @@ impl Index {
     }
 }
 
-/// How many entries and bytes of text [`Index::build`] needs for a mapping, so that it
-/// allocates each once.
-fn size(map: &Map<String, Value>) -> (usize, usize) {
-    let (mut entries, mut text) = (0, 0);
-    for (key, value) in map.iter().filter(|(k, _)| !k.contains('.')) {
-        entries += 1;
-        text += key.len();
-        match value {
-            Value::String(s) => text += s.len(),
-            Value::Object(inner) => {
-                let (e, t) = size(inner);
-                // each inner path repeats this one and a dot
-                entries += e;
-                text += t + e * (key.len() + 1);
-            }
-            _ => {}
-        }
-    }
-    (entries, text)
+/// A mapping still to file: the mapping, its path (`None` at the top), its path's hash.
+type Pending<'m> = (&'m Map<String, Value>, Option<Range>, u64);
+
+/// Whether a key can be a path segment (no dotted path reaches a key with a dot in it).
+fn segment(key: &str) -> bool {
+    key.bytes().all(|b| b != b'.')
 }
 
 fn at_str(text: &str, r: Range) -> &str {

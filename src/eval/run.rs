@@ -53,11 +53,13 @@ pub(crate) struct Outcome {
 }
 
 impl<'a> Run<'a> {
+    #[inline]
     pub fn new(p: &'a Program, c: &'a Conversation) -> Run<'a> {
         Run::resume(p, c, SmallVec::from_elem(None, p.slots.len()), None)
     }
 
     /// Continues from what an earlier evaluation learnt.
+    #[inline]
     pub fn resume(p: &'a Program, c: &'a Conversation, slots: SlotValues<'a>, signals: Option<Signals>) -> Run<'a> {
         Run {
             p,
