@@ -37,6 +37,12 @@ fn prec(e: &Expr) -> Prec {
 /// cannot be read as an escape is written alone, as the language keeps it.
 pub(crate) fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_string(s, &mut out);
+    out
+}
+
+/// [`string`], written at the end of `out`.
+fn push_string(s: &str, out: &mut String) {
     out.push('"');
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -53,7 +59,6 @@ pub(crate) fn string(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// A number as the shortest text that reads back as the same value.
@@ -71,7 +76,8 @@ pub(crate) fn literal(l: &Literal) -> String {
 
 /// One expression on one line.
 pub fn to_string(e: &Expr) -> String {
-    let mut out = String::new();
+    // about as long as the source text it was parsed from
+    let mut out = String::with_capacity(e.span.len());
     write(e, &mut out, 0);
     out
 }
@@ -94,6 +100,11 @@ fn write(e: &Expr, out: &mut String, depth: usize) {
         return;
     }
     match &e.kind {
+        ExprKind::Literal(Literal::String(s)) => push_string(s, out),
+        ExprKind::Literal(Literal::Number(n)) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{n}"); // as `number`, without a String of its own
+        }
         ExprKind::Literal(l) => out.push_str(&literal(l)),
         ExprKind::Path(p) => out.push_str(p),
         ExprKind::List(items) => {
