@@ -4,7 +4,7 @@
 //! The set has been checked, so anything odd met here (an unknown path, a regex that does not
 //! compile, a missing `when`) is handled defensively: it evaluates as unknown, never panics.
 
-use super::index::Index;
+use super::index::{Fnv, Index};
 use super::lexicon::Lexicons;
 use super::program::{
     Condition, DefaultRule, Lit, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId, Template, Test,
@@ -13,7 +13,15 @@ use crate::ast::{self, Expr, ExprKind, Literal, MessageTest, Priority, Route};
 use crate::schema::{self, Schema};
 use crate::signals::Wanted;
 use crate::source::{Source, Span};
+use smallvec::{SmallVec, smallvec};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// A map keyed by the policy's own short strings (paths, patterns).
+type Map<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+
+/// The work list of a walk over an expression (on the stack for ordinary conditions).
+type Stack<T> = SmallVec<[T; 16]>;
 
 /// Nesting deeper than this compiles to an unknown node (the parser already caps it lower).
 const DEPTH_LIMIT: usize = ast::MAX_DEPTH * 2;
@@ -25,9 +33,9 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         sources,
         nodes: Vec::new(),
         slots: Vec::new(),
-        slot_index: HashMap::new(),
+        slot_index: Map::default(),
         regexes: Vec::new(),
-        regex_index: HashMap::new(),
+        regex_index: Map::default(),
         lexicons: Lexicons::default(),
         line_starts: Vec::new(),
     };
@@ -109,9 +117,9 @@ struct Compiler<'s> {
     sources: &'s [Source],
     nodes: Vec<Node>,
     slots: Vec<Slot>,
-    slot_index: HashMap<String, SlotId>,
+    slot_index: Map<SlotId>,
     regexes: Vec<regex::Regex>,
-    regex_index: HashMap<String, Option<u32>>,
+    regex_index: Map<Option<u32>>,
     lexicons: Lexicons,
     /// Per file, the byte offset of each line's start (built on first use).
     line_starts: Vec<Vec<usize>>,
@@ -147,7 +155,8 @@ impl Compiler<'_> {
         let line = starts.partition_point(|&start| start <= offset);
         let line_start = line.checked_sub(1).and_then(|l| starts.get(l)).copied().unwrap_or(0);
         let column = source.text.get(line_start..offset).map_or(0, |t| t.chars().count()) + 1;
-        format!("{}:{}:{}", source.path, line, column)
+        let (mut l, mut c) = (itoa::Buffer::new(), itoa::Buffer::new());
+        [source.path.as_str(), ":", l.format(line), ":", c.format(column)].concat()
     }
 
     fn push(&mut self, node: Node) -> NodeId {
@@ -163,8 +172,9 @@ impl Compiler<'_> {
         let mut conjuncts = Vec::new();
         let when = match &r.when {
             Some(expr) => {
-                let mut parts = Vec::new();
+                let mut parts = Stack::new();
                 split_and(expr, &mut parts);
+                conjuncts.reserve_exact(parts.len());
                 let mut when: Option<NodeId> = None;
                 for part in parts {
                     let node = self.expr(part, top);
@@ -209,11 +219,11 @@ impl Compiler<'_> {
     }
 
     fn condition(&mut self, expr: &Expr, node: NodeId) -> Condition {
-        let mut slots = Vec::new();
+        let mut slots = Stack::new();
         collect_paths(expr, &mut slots);
-        let mut ids: Vec<SlotId> = Vec::new();
+        let mut ids: Vec<SlotId> = Vec::with_capacity(slots.len());
         for path in slots {
-            let id = self.slot(&path, false);
+            let id = self.slot(path, false);
             if !ids.contains(&id) {
                 ids.push(id);
             }
@@ -389,52 +399,50 @@ impl Compiler<'_> {
     fn template(&mut self, text: &str) -> Template {
         let mut parts = Vec::new();
         let mut buf = String::new();
-        let mut chars = text.chars().peekable();
-        while let Some(ch) = chars.next() {
-            match ch {
-                '{' if chars.peek() == Some(&'{') => {
-                    chars.next();
-                    buf.push('{');
-                }
-                '}' if chars.peek() == Some(&'}') => {
-                    chars.next();
+        let mut rest = text;
+        while let Some(at) = rest.bytes().position(|b| b == b'{' || b == b'}') {
+            buf.push_str(rest.get(..at).unwrap_or(""));
+            let from = rest.get(at..).unwrap_or("");
+            let doubled = from.starts_with("{{") || from.starts_with("}}");
+            if doubled || from.starts_with('}') {
+                buf.push_str(from.get(..1).unwrap_or(""));
+                rest = from.get(if doubled { 2 } else { 1 }..).unwrap_or("");
+                continue;
+            }
+            let after = from.get(1..).unwrap_or("");
+            let (name, closed, next) = match after.find('}') {
+                Some(close) => (
+                    after.get(..close).unwrap_or(""),
+                    true,
+                    after.get(close + 1..).unwrap_or(""),
+                ),
+                None => (after, false, ""),
+            };
+            rest = next;
+            let key = name.trim();
+            let known = key == "matched" || self.schema.get(key).is_some();
+            if !closed || !known {
+                // rejected by the checker; kept as written
+                buf.push('{');
+                buf.push_str(name);
+                if closed {
                     buf.push('}');
                 }
-                '{' => {
-                    let mut name = String::new();
-                    let mut closed = false;
-                    for n in chars.by_ref() {
-                        if n == '}' {
-                            closed = true;
-                            break;
-                        }
-                        name.push(n);
-                    }
-                    let key = name.trim();
-                    let known = key == "matched" || self.schema.get(key).is_some();
-                    if !closed || !known {
-                        // rejected by the checker; kept as written
-                        buf.push('{');
-                        buf.push_str(&name);
-                        if closed {
-                            buf.push('}');
-                        }
-                        continue;
-                    }
-                    if !buf.is_empty() {
-                        parts.push(Part::Text(std::mem::take(&mut buf)));
-                    }
-                    parts.push(if key == "matched" {
-                        Part::Matched
-                    } else {
-                        Part::Slot(self.slot(key, false))
-                    });
-                }
-                _ => buf.push(ch),
+                continue;
             }
+            if !buf.is_empty() {
+                parts.push(Part::Text(buf.as_str().into()));
+                buf.clear();
+            }
+            parts.push(if key == "matched" {
+                Part::Matched
+            } else {
+                Part::Slot(self.slot(key, false))
+            });
         }
+        buf.push_str(rest);
         if !buf.is_empty() {
-            parts.push(Part::Text(buf));
+            parts.push(Part::Text(buf.as_str().into()));
         }
         Template { parts }
     }
@@ -453,8 +461,8 @@ fn literals(list: &Expr) -> Option<Vec<Lit>> {
 }
 
 /// The conjuncts of a top-level `and` chain, left to right.
-fn split_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-    let mut stack = vec![e];
+fn split_and<'e>(e: &'e Expr, out: &mut Stack<&'e Expr>) {
+    let mut stack: Stack<&Expr> = smallvec![e];
     while let Some(e) = stack.pop() {
         match &e.kind {
             ExprKind::And(a, b) => {
@@ -468,14 +476,14 @@ fn split_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 
 /// Every context path an expression reads the value of (message fields inside `where` left
 /// out), in order of appearance.
-fn collect_paths(e: &Expr, out: &mut Vec<String>) {
-    let mut stack = vec![(e, false)];
+fn collect_paths<'e>(e: &'e Expr, out: &mut Stack<&'e str>) {
+    let mut stack: Stack<(&Expr, bool)> = smallvec![(e, false)];
     while let Some((e, in_where)) = stack.pop() {
         match &e.kind {
             ExprKind::Path(p) => {
                 let message_field = in_where && schema::MESSAGE_FIELDS.contains(&p.as_str());
-                if !message_field && !out.contains(p) {
-                    out.push(p.clone());
+                if !message_field && !out.contains(&p.as_str()) {
+                    out.push(p);
                 }
             }
             ExprKind::Literal(_) | ExprKind::Presence { .. } => {}
@@ -510,7 +518,7 @@ fn collect_paths(e: &Expr, out: &mut Vec<String>) {
 
 /// Whether an expression looks at messages (a quantifier or `count` anywhere in it).
 fn reads_messages(e: &Expr) -> bool {
-    let mut stack = vec![e];
+    let mut stack: Stack<&Expr> = smallvec![e];
     while let Some(e) = stack.pop() {
         match &e.kind {
             ExprKind::Quantified { .. } | ExprKind::Count { .. } => return true,

@@ -50,7 +50,7 @@ pub(crate) struct Index {
 struct SlotIndex {
     slot: SlotId,
     /// Value → rules whose test lists it, in path order.
-    by_value: HashMap<String, Vec<RuleId>, BuildHasherDefault<Fnv>>,
+    by_value: HashMap<String, SmallVec<[RuleId; 2]>, BuildHasherDefault<Fnv>>,
     /// `require` rules filed under this slot, in path order: candidates when the value is not
     /// a string.
     require: Vec<RuleId>,
@@ -83,9 +83,15 @@ impl Index {
             };
             let Some(s) = index.slots.get_mut(at) else { continue };
             for v in values {
-                let list = s.by_value.entry(v.to_string()).or_default();
-                if list.last() != Some(&id) {
-                    list.push(id);
+                match s.by_value.get_mut(v) {
+                    Some(list) => {
+                        if list.last() != Some(&id) {
+                            list.push(id);
+                        }
+                    }
+                    None => {
+                        s.by_value.insert(v.to_string(), smallvec::smallvec![id]);
+                    }
                 }
             }
             if rule.effect.is_require() {
@@ -137,7 +143,7 @@ impl<'p> Candidates<'p> {
         lists.push(&index.always);
         for s in &index.slots {
             let list = match value(s.slot) {
-                V::Str(v) => s.by_value.get(v).map_or(&[][..], Vec::as_slice),
+                V::Str(v) => s.by_value.get(v).map_or(&[][..], SmallVec::as_slice),
                 _ => s.require.as_slice(),
             };
             if !list.is_empty() {
