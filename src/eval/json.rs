@@ -255,7 +255,7 @@ impl<'a> Verdict<'a> {
             }
             out.extend_from_slice(key.as_bytes());
             let round = run.is_computed(*id);
-            value(out, run.slot(*id), round);
+            value(out, run.slot(*id), round, false);
         }
         out.extend_from_slice(parts.tail.as_bytes());
     }
@@ -280,7 +280,7 @@ fn template(out: &mut Vec<u8>, run: &mut Run<'_>, template: &[Frag], rule: Optio
             Frag::Text(t) => out.extend_from_slice(t.as_bytes()),
             Frag::Slot(id) => {
                 let round = run.is_computed(*id);
-                text(out, run.slot(*id), round);
+                value(out, run.slot(*id), round, true);
             }
             Frag::Matched => match rule.and_then(|r| run.matched_phrase(r)) {
                 Some(phrase) => escape(out, phrase),
@@ -290,47 +290,34 @@ fn template(out: &mut Vec<u8>, run: &mut Run<'_>, template: &[Frag], rule: Optio
     }
 }
 
-/// A value as [`V::render`] shows it in text, escaped.
-fn text(out: &mut Vec<u8>, v: V<'_>, round: bool) {
-    match v {
-        V::Unknown => out.extend_from_slice(b"unknown"),
-        V::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        V::Num(n) => {
-            let n = if round { round2(n) } else { n };
-            match integer(n) {
-                Some(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
-                // as `schema::number_text` writes it (Rust's `Display`: digits, no exponent)
-                None => {
-                    let _ = write!(out, "{n}");
-                }
-            }
-        }
-        V::Str(s) => escape(out, s),
-        other => {
+/// A value as [`V::to_json`] writes it, or (`in_text`) as [`V::render`] shows it in a
+/// justification, escaped for the inside of a JSON string.
+fn value(out: &mut Vec<u8>, v: V<'_>, round: bool, in_text: bool) {
+    let n = match v {
+        V::Num(n) if round => round2(n),
+        V::Num(n) => n,
+        V::Unknown => return out.extend_from_slice(if in_text { b"unknown" } else { b"null" }),
+        V::Bool(b) => return out.extend_from_slice(if b { b"true" } else { b"false" }),
+        V::Str(s) if in_text => return escape(out, s),
+        V::Str(s) => return string(out, s),
+        other if in_text => {
             let mut s = String::new();
             other.render(round, &mut s);
-            escape(out, &s);
+            return escape(out, &s);
         }
-    }
-}
-
-/// A value as [`V::to_json`] writes it.
-fn value(out: &mut Vec<u8>, v: V<'_>, round: bool) {
-    match v {
-        V::Unknown => out.extend_from_slice(b"null"),
-        V::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        V::Num(n) => {
-            let n = if round { round2(n) } else { n };
-            match integer(n) {
-                Some(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
-                None if n.is_finite() => out.extend_from_slice(zmij::Buffer::new().format_finite(n).as_bytes()),
-                None => out.extend_from_slice(b"null"),
-            }
-        }
-        V::Str(s) => string(out, s),
         other => {
             let _ = serde_json::to_writer(&mut *out, &other.to_json(round));
+            return;
         }
+    };
+    match integer(n) {
+        Some(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
+        // as `schema::number_text` writes it (Rust's `Display`: digits, no exponent)
+        None if in_text => {
+            let _ = write!(out, "{n}");
+        }
+        None if n.is_finite() => out.extend_from_slice(zmij::Buffer::new().format_finite(n).as_bytes()),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
