@@ -126,6 +126,25 @@ pub struct Rule {
     pub span: Span,
 }
 
+impl Rule {
+    /// A rule with no clauses yet (the parsers fill them in as they read them).
+    pub fn new(effect: Spanned<Effect>, name: Spanned<String>, span: Span) -> Rule {
+        Rule {
+            effect,
+            name,
+            when: None,
+            unless: None,
+            because: None,
+            priority: None,
+            queue: None,
+            tags: Vec::new(),
+            say: None,
+            must: Vec::new(),
+            span,
+        }
+    }
+}
+
 /// What a rule does when it matches. Ordered from least to most human involvement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Effect {

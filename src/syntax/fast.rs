@@ -497,19 +497,7 @@ impl<'t> Fast<'t> {
         let effect = Spanned::new(effect, self.span_from(first));
         let name = self.string()?;
         self.bracket(b'{')?;
-        let mut rule = ast::Rule {
-            effect,
-            name,
-            when: None,
-            unless: None,
-            because: None,
-            priority: None,
-            queue: None,
-            tags: Vec::new(),
-            say: None,
-            must: Vec::new(),
-            span: Span::default(),
-        };
+        let mut rule = ast::Rule::new(effect, name, Span::default());
         while self.bracket(b'}').is_none() {
             self.clause(&mut rule)?;
         }

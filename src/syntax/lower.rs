@@ -256,19 +256,7 @@ impl Lower<'_> {
             _ => return Err(self.broken(effect_span)),
         };
         let name = self.string(self.next(&mut it, span)?);
-        let mut rule = ast::Rule {
-            effect: Spanned::new(effect, effect_span),
-            name,
-            when: None,
-            unless: None,
-            because: None,
-            priority: None,
-            queue: None,
-            tags: Vec::new(),
-            say: None,
-            must: Vec::new(),
-            span,
-        };
+        let mut rule = ast::Rule::new(Spanned::new(effect, effect_span), name, span);
         // Where each clause was first given, to point at it when it is given again.
         let mut seen: Vec<(Rule, Span)> = Vec::new();
         for clause in it {
