@@ -10,11 +10,12 @@
 //! the generated 50-rule set (benchmark case 2), so instructions / (1,000 × rounds) is the
 //! cost of one. Modes: `evaluate`, `hand-written` (the hand-written function reading each
 //! `Conversation`), `typed-struct` (the same function over plain structs), `parse` (JSON →
-//! `Conversation`).
+//! `Conversation`), `json` (`Verdict::write_json` of verdicts evaluated before `measure`, one
+//! buffer reused), `evaluate-json` (evaluate, then `write_json`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use handoff::eval::generate;
-use handoff::{Conversation, PolicySet, Route};
+use handoff::{Conversation, PolicySet, Route, Verdict};
 use std::hint::black_box;
 
 fn main() {
@@ -30,20 +31,46 @@ fn main() {
         .map(|v| Conversation::from_value(v).unwrap())
         .collect();
     let typed: Vec<generate::Typed> = conversations.iter().map(generate::Typed::new).collect();
-    let n = measure(&mode, rounds, &set, &g, &conversations, &typed, &texts);
-    println!("{mode}: {n} of {} for route ai", rounds * conversations.len());
+    let verdicts: Vec<Verdict<'_>> = if mode == "json" {
+        conversations.iter().map(|c| set.evaluate(c)).collect()
+    } else {
+        Vec::new()
+    };
+    let inputs = Inputs {
+        set: &set,
+        g: &g,
+        conversations: &conversations,
+        typed: &typed,
+        texts: &texts,
+        verdicts: &verdicts,
+    };
+    let n = measure(&mode, rounds, &inputs);
+    let what = if mode.contains("json") { "bytes" } else { "for route ai" };
+    println!("{mode}: {n} of {} {what}", rounds * conversations.len());
+}
+
+/// What `measure` works on, built before it.
+struct Inputs<'a, 'v> {
+    set: &'a PolicySet,
+    g: &'a generate::GenSet,
+    conversations: &'a [Conversation],
+    typed: &'a [generate::Typed],
+    texts: &'a [String],
+    /// Evaluated before `measure` (mode `json` only).
+    verdicts: &'a [Verdict<'v>],
 }
 
 #[inline(never)]
-fn measure(
-    mode: &str,
-    rounds: usize,
-    set: &PolicySet,
-    g: &generate::GenSet,
-    conversations: &[Conversation],
-    typed: &[generate::Typed],
-    texts: &[String],
-) -> usize {
+fn measure(mode: &str, rounds: usize, inputs: &Inputs<'_, '_>) -> usize {
+    let Inputs {
+        set,
+        g,
+        conversations,
+        typed,
+        texts,
+        verdicts,
+    } = *inputs;
+    let mut out: Vec<u8> = Vec::with_capacity(4096);
     let mut n = 0;
     for _ in 0..rounds {
         n += match mode {
@@ -58,6 +85,23 @@ fn measure(
             "parse" => texts
                 .iter()
                 .map(|t| Conversation::from_json(black_box(t)).map_or(0, |c| c.messages.len()))
+                .sum(),
+            // bytes written, so nothing is optimised away
+            "json" => verdicts
+                .iter()
+                .map(|v| {
+                    out.clear();
+                    black_box(v).write_json(&mut out);
+                    out.len()
+                })
+                .sum(),
+            "evaluate-json" => conversations
+                .iter()
+                .map(|c| {
+                    out.clear();
+                    set.evaluate(black_box(c)).write_json(&mut out);
+                    out.len()
+                })
                 .sum(),
             _ => conversations
                 .iter()
