@@ -10,7 +10,8 @@ use super::render::{self, IdRef};
 use super::run::Run;
 use super::value::{V, round2};
 use super::verdict::Verdict;
-use crate::context::Conversation;
+use crate::ast::{Effect, Priority, Route};
+use crate::context::{Conversation, Field};
 use smallvec::SmallVec;
 use std::io::Write;
 
@@ -21,6 +22,8 @@ pub(crate) struct JsonParts {
     /// In rule order.
     rules: Vec<RuleParts>,
     default: Vec<Frag>,
+    /// `,"route":…,"justification":"ROUTE WORDS` of a verdict the default decided.
+    default_head: String,
     /// ` (default, SOURCE)`, escaped.
     default_citation: String,
     /// The slots `unknown` may list, sorted by path, with the path quoted.
@@ -35,11 +38,18 @@ pub(crate) struct JsonParts {
 struct RuleParts {
     /// The name, quoted.
     name: String,
+    /// `,"route":…,"decided_by":[{"rule":…,"reason":"` of a verdict this rule alone decided,
+    /// when it alone matched (or its route is `human`: no obligations whatever else matched).
+    head: String,
     /// `{"rule":…,"principle":…,"effect":…,"source":…,"reason":"`
     decider: String,
+    /// `"}],"matched":[NAME],"justification":"ROUTE WORDS` when this rule alone matched.
+    alone: String,
     because: Vec<Frag>,
     /// ` (rule \"NAME\", principle \"P\", SOURCE)`, escaped.
     citation: String,
+    /// `["…"]`: the tags, sorted, without duplicates.
+    tags: String,
 }
 
 /// A template part, its text escaped.
@@ -57,45 +67,37 @@ impl Program {
     }
 }
 
+/// What `f` writes, as a `String`.
+fn text(f: impl FnOnce(&mut Vec<u8>)) -> String {
+    let mut out = Vec::new();
+    f(&mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `,"route":"R","queue":Q,"priority":"P","say":S,"obligations":`.
+fn route_to_obligations(out: &mut Vec<u8>, route: Route, queue: Option<&str>, priority: Priority, say: Option<&str>) {
+    out.extend_from_slice(b",\"route\":\"");
+    out.extend_from_slice(route.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"queue\":");
+    opt_string(out, queue);
+    out.extend_from_slice(b",\"priority\":\"");
+    out.extend_from_slice(priority.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"say\":");
+    opt_string(out, say);
+    out.extend_from_slice(b",\"obligations\":");
+}
+
+/// Sorted, without duplicates: as [`Verdict::obligations`] and [`Verdict::tags`] list them.
+fn sorted<'s>(items: impl Iterator<Item = &'s String>) -> SmallVec<[&'s str; 8]> {
+    let mut out: SmallVec<[&str; 8]> = items.map(String::as_str).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 impl JsonParts {
     fn new(program: &Program) -> JsonParts {
-        let text = |f: &dyn Fn(&mut Vec<u8>)| {
-            let mut out = Vec::new();
-            f(&mut out);
-            String::from_utf8(out).unwrap_or_default()
-        };
-        let rules = program
-            .rules
-            .iter()
-            .map(|rule| RuleParts {
-                name: text(&|out| string(out, &rule.name)),
-                decider: text(&|out| {
-                    out.extend_from_slice(b"{\"rule\":");
-                    string(out, &rule.name);
-                    out.extend_from_slice(b",\"principle\":");
-                    opt_string(out, rule.principle.as_deref());
-                    out.extend_from_slice(b",\"effect\":\"");
-                    out.extend_from_slice(rule.effect.as_str().as_bytes());
-                    out.extend_from_slice(b"\",\"source\":");
-                    string(out, &rule.source);
-                    out.extend_from_slice(b",\"reason\":\"");
-                }),
-                because: frags(&rule.because),
-                citation: text(&|out| {
-                    out.extend_from_slice(b" (rule \\\"");
-                    escape(out, &rule.name);
-                    out.extend_from_slice(b"\\\"");
-                    if let Some(p) = &rule.principle {
-                        out.extend_from_slice(b", principle \\\"");
-                        escape(out, p);
-                        out.extend_from_slice(b"\\\"");
-                    }
-                    out.extend_from_slice(b", ");
-                    escape(out, &rule.source);
-                    out.push(b')');
-                }),
-            })
-            .collect();
+        let rules = program.rules.iter().map(|rule| RuleParts::new(program, rule)).collect();
         let default = &program.default;
         let mut unknown = Vec::new();
         let mut signals = Vec::new();
@@ -108,7 +110,7 @@ impl JsonParts {
                 let name = slot.path.strip_prefix("signals.").unwrap_or(&slot.path);
                 signals.push((
                     id,
-                    text(&|out| {
+                    text(|out| {
                         string(out, name);
                         out.push(b':');
                     }),
@@ -119,7 +121,17 @@ impl JsonParts {
         JsonParts {
             rules,
             default: frags(&default.because),
-            default_citation: text(&|out| {
+            default_head: text(|out| {
+                route_to_obligations(out, default.route, None, Priority::Normal, None);
+                let obligations = match default.route {
+                    Route::Human => SmallVec::new(),
+                    _ => sorted(program.ai_must.iter()),
+                };
+                strings(out, &obligations);
+                out.extend_from_slice(b",\"tags\":[],\"decided_by\":[],\"matched\":[],\"justification\":\"");
+                out.extend_from_slice(render::route_words(default.route).as_bytes());
+            }),
+            default_citation: text(|out| {
                 out.extend_from_slice(b" (default");
                 if !default.source.is_empty() {
                     out.extend_from_slice(b", ");
@@ -129,10 +141,10 @@ impl JsonParts {
             }),
             unknown: unknown
                 .into_iter()
-                .map(|(id, path)| (id, text(&|out| string(out, path))))
+                .map(|(id, path)| (id, text(|out| string(out, path))))
                 .collect(),
             signals,
-            tail: text(&|out| {
+            tail: text(|out| {
                 out.extend_from_slice(b"},\"policy\":{\"version\":");
                 opt_string(out, program.version.as_deref());
                 out.extend_from_slice(b",\"digest\":");
@@ -143,20 +155,132 @@ impl JsonParts {
     }
 }
 
+impl RuleParts {
+    fn new(program: &Program, rule: &Rule) -> RuleParts {
+        let route = rule.effect.route();
+        let decider = text(|out| {
+            out.extend_from_slice(b"{\"rule\":");
+            string(out, &rule.name);
+            out.extend_from_slice(b",\"principle\":");
+            opt_string(out, rule.principle.as_deref());
+            out.extend_from_slice(b",\"effect\":\"");
+            out.extend_from_slice(rule.effect.as_str().as_bytes());
+            out.extend_from_slice(b"\",\"source\":");
+            string(out, &rule.source);
+            out.extend_from_slice(b",\"reason\":\"");
+        });
+        let tags = text(|out| strings(out, &sorted(rule.tags.iter())));
+        let name = text(|out| string(out, &rule.name));
+        RuleParts {
+            head: text(|out| {
+                route_to_obligations(out, route, rule.queue.as_deref(), rule.priority, rule.say.as_deref());
+                let obligations = match rule.effect {
+                    Effect::RequireHuman => SmallVec::new(),
+                    Effect::AllowAi | Effect::RequireReview => sorted(program.ai_must.iter().chain(&rule.must)),
+                };
+                strings(out, &obligations);
+                out.extend_from_slice(b",\"tags\":");
+                out.extend_from_slice(tags.as_bytes());
+                out.extend_from_slice(b",\"decided_by\":[");
+                out.extend_from_slice(decider.as_bytes());
+            }),
+            alone: text(|out| {
+                out.extend_from_slice(b"\"}],\"matched\":[");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"],\"justification\":\"");
+                out.extend_from_slice(render::route_words(route).as_bytes());
+            }),
+            decider,
+            because: frags(&rule.because),
+            citation: text(|out| {
+                out.extend_from_slice(b" (rule \\\"");
+                escape(out, &rule.name);
+                out.extend_from_slice(b"\\\"");
+                if let Some(p) = &rule.principle {
+                    out.extend_from_slice(b", principle \\\"");
+                    escape(out, p);
+                    out.extend_from_slice(b"\\\"");
+                }
+                out.extend_from_slice(b", ");
+                escape(out, &rule.source);
+                out.push(b')');
+            }),
+            tags,
+            name,
+        }
+    }
+}
+
 fn frags(template: &Template) -> Vec<Frag> {
     template
         .parts
         .iter()
         .map(|part| match part {
-            Part::Text(t) => {
-                let mut out = Vec::new();
-                escape(&mut out, t);
-                Frag::Text(String::from_utf8(out).unwrap_or_default())
-            }
+            Part::Text(t) => Frag::Text(text(|out| escape(out, t))),
             Part::Slot(id) => Frag::Slot(*id),
             Part::Matched => Frag::Matched,
         })
         .collect()
+}
+
+/// The slot values a verdict's JSON shows: those the evaluation read, as it kept them; a
+/// [`Run`] continuing from it only when something else is needed.
+struct Values<'v, 'a> {
+    verdict: &'v Verdict<'a>,
+    run: Option<Run<'a>>,
+}
+
+impl<'a> Values<'_, 'a> {
+    fn run(&mut self) -> &mut Run<'a> {
+        let verdict = self.verdict;
+        self.run.get_or_insert_with(|| verdict.run())
+    }
+
+    fn slot(&mut self, id: SlotId) -> V<'a> {
+        if self.run.is_none() {
+            if let Some(Some(v)) = self.verdict.slots.get(id as usize) {
+                return *v;
+            }
+        }
+        self.run().slot(id)
+    }
+
+    /// Whether a slot is a signal the engine computed ([`Run::is_computed`]).
+    fn is_computed(&self, id: SlotId) -> bool {
+        let v = self.verdict;
+        // read during the evaluation while nothing was computed: given
+        if v.signals.is_none() && matches!(v.slots.get(id as usize), Some(Some(_))) {
+            return false;
+        }
+        let p: &Program = v.program;
+        p.slots.get(id as usize).is_some_and(|s| {
+            s.signal.is_some() && matches!(v.conversation.data.field(s.hash, &s.path), None | Some(Field::Null))
+        })
+    }
+
+    /// A template with its placeholders filled in, escaped for the inside of a JSON string.
+    fn template(&mut self, out: &mut Vec<u8>, template: &[Frag], rule: Option<&Rule>) {
+        for part in template {
+            match part {
+                Frag::Text(t) => out.extend_from_slice(t.as_bytes()),
+                Frag::Slot(id) => {
+                    let round = self.is_computed(*id);
+                    value(out, self.slot(*id), round, true);
+                }
+                Frag::Matched => match rule.and_then(|r| self.run().matched_phrase(r)) {
+                    Some(phrase) => escape(out, phrase),
+                    None => out.extend_from_slice(b"unknown"),
+                },
+            }
+        }
+    }
+
+    /// After a `require` rule's citation, [`render::unknown_note`], escaped.
+    fn note(&mut self, out: &mut Vec<u8>, rule: &Rule) {
+        if rule.effect.is_require() {
+            render::unknown_note(self.run(), rule, |s| escape(out, s));
+        }
+    }
 }
 
 impl<'a> Verdict<'a> {
@@ -165,82 +289,60 @@ impl<'a> Verdict<'a> {
     pub fn write_json(&self, out: &mut Vec<u8>) {
         let program: &'a Program = self.program;
         let parts = program.json_parts();
-        let mut run = self.run();
+        let mut values = Values {
+            verdict: self,
+            run: None,
+        };
         out.extend_from_slice(b"{\"conversation\":");
         id(out, self.conversation);
-        out.extend_from_slice(b",\"route\":\"");
-        out.extend_from_slice(self.route.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"queue\":");
-        opt_string(out, self.queue());
-        out.extend_from_slice(b",\"priority\":\"");
-        out.extend_from_slice(self.priority.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"say\":");
-        opt_string(out, self.say());
 
         let all;
         let matched: &[RuleId] = if self.complete {
             &self.matched
         } else {
-            all = self.all_matching(&mut run);
+            all = self.all_matching(values.run());
             &all
         };
-        out.extend_from_slice(b",\"obligations\":");
-        let rules = matched.iter().filter_map(|&id| program.rules.get(id as usize));
-        strings(out, &self.obligations_of(rules));
-        out.extend_from_slice(b",\"tags\":");
-        strings(out, &self.tag_set());
-
-        out.extend_from_slice(b",\"decided_by\":[");
-        // where each reason was written, to copy it into the justification
-        let mut reasons: SmallVec<[(&RuleParts, &Rule, usize, usize); 2]> = SmallVec::new();
-        for (id, rule) in self.deciding_rules() {
-            let Some(rp) = parts.rules.get(id as usize) else {
-                continue;
-            };
-            if !reasons.is_empty() {
-                out.push(b',');
+        let deciders: SmallVec<[(&RuleParts, &Rule); 4]> = self
+            .deciding_rules()
+            .filter_map(|(id, rule)| Some((parts.rules.get(id as usize)?, rule)))
+            .collect();
+        match deciders.as_slice() {
+            // the default decided
+            [] if matched.is_empty() && self.route == program.default.route && self.priority == Priority::Normal => {
+                out.extend_from_slice(parts.default_head.as_bytes());
+                values.template(out, &parts.default, None);
+                out.extend_from_slice(parts.default_citation.as_bytes());
             }
-            out.extend_from_slice(rp.decider.as_bytes());
-            let start = out.len();
-            template(out, &mut run, &rp.because, Some(rule));
-            reasons.push((rp, rule, start, out.len()));
-            out.extend_from_slice(b"\"}");
-        }
-        out.extend_from_slice(b"],\"matched\":[");
-        for (i, rp) in matched
-            .iter()
-            .filter_map(|&id| parts.rules.get(id as usize))
-            .enumerate()
-        {
-            if i > 0 {
-                out.push(b',');
+            // one rule decided: all but the reason and the matching rules known in advance
+            &[(rp, rule)]
+                if self.route == rule.effect.route()
+                    && self.priority == rule.priority
+                    && (matched.len() == 1 || rule.effect == Effect::RequireHuman) =>
+            {
+                out.extend_from_slice(rp.head.as_bytes());
+                let start = out.len();
+                values.template(out, &rp.because, Some(rule));
+                let end = out.len();
+                if matched.len() == 1 {
+                    out.extend_from_slice(rp.alone.as_bytes());
+                } else {
+                    out.extend_from_slice(b"\"}],\"matched\":[");
+                    names(out, parts, matched);
+                    out.extend_from_slice(b"],\"justification\":\"");
+                    out.extend_from_slice(render::route_words(self.route).as_bytes());
+                }
+                out.extend_from_within(start..end);
+                out.extend_from_slice(rp.citation.as_bytes());
+                values.note(out, rule);
             }
-            out.extend_from_slice(rp.name.as_bytes());
-        }
-
-        out.extend_from_slice(b"],\"justification\":\"");
-        out.extend_from_slice(render::route_words(self.route).as_bytes());
-        if reasons.is_empty() {
-            template(out, &mut run, &parts.default, None);
-            out.extend_from_slice(parts.default_citation.as_bytes());
-        }
-        for (i, &(rp, rule, start, end)) in reasons.iter().enumerate() {
-            if i > 0 {
-                out.push(b' ');
-            }
-            out.extend_from_within(start..end);
-            out.extend_from_slice(rp.citation.as_bytes());
-            if rule.effect.is_require() {
-                let mut note = String::new();
-                render::unknown_note(&mut run, rule, &mut note);
-                escape(out, &note);
-            }
+            deciders => self.write_general(out, &mut values, matched, deciders),
         }
 
         out.extend_from_slice(b"\",\"unknown\":[");
         let mut first = true;
         for (id, path) in &parts.unknown {
-            if run.slot(*id).is_unknown() {
+            if values.slot(*id).is_unknown() {
                 if !first {
                     out.push(b',');
                 }
@@ -254,10 +356,74 @@ impl<'a> Verdict<'a> {
                 out.push(b',');
             }
             out.extend_from_slice(key.as_bytes());
-            let round = run.is_computed(*id);
-            value(out, run.slot(*id), round, false);
+            let round = values.is_computed(*id);
+            value(out, values.slot(*id), round, false);
         }
         out.extend_from_slice(parts.tail.as_bytes());
+    }
+
+    /// From `,"route":` to the end of the justification, for any verdict.
+    fn write_general(
+        &self,
+        out: &mut Vec<u8>,
+        values: &mut Values<'_, 'a>,
+        matched: &[RuleId],
+        deciders: &[(&RuleParts, &'a Rule)],
+    ) {
+        let program: &'a Program = self.program;
+        let parts = program.json_parts();
+        route_to_obligations(out, self.route, self.queue(), self.priority, self.say());
+        let rules = matched.iter().filter_map(|&id| program.rules.get(id as usize));
+        strings(out, &self.obligations_of(rules));
+        out.extend_from_slice(b",\"tags\":");
+        match deciders {
+            [] => out.extend_from_slice(b"[]"),
+            [(rp, _)] => out.extend_from_slice(rp.tags.as_bytes()),
+            _ => strings(out, &self.tag_set()),
+        }
+        out.extend_from_slice(b",\"decided_by\":[");
+        // where each reason was written, to copy it into the justification
+        let mut reasons: SmallVec<[(usize, usize); 4]> = SmallVec::new();
+        for (i, &(rp, rule)) in deciders.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(rp.decider.as_bytes());
+            let start = out.len();
+            values.template(out, &rp.because, Some(rule));
+            reasons.push((start, out.len()));
+            out.extend_from_slice(b"\"}");
+        }
+        out.extend_from_slice(b"],\"matched\":[");
+        names(out, parts, matched);
+        out.extend_from_slice(b"],\"justification\":\"");
+        out.extend_from_slice(render::route_words(self.route).as_bytes());
+        if deciders.is_empty() {
+            values.template(out, &parts.default, None);
+            out.extend_from_slice(parts.default_citation.as_bytes());
+        }
+        for (i, (&(rp, rule), &(start, end))) in deciders.iter().zip(&reasons).enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            out.extend_from_within(start..end);
+            out.extend_from_slice(rp.citation.as_bytes());
+            values.note(out, rule);
+        }
+    }
+}
+
+/// The names of the matching rules, quoted, separated by commas.
+fn names(out: &mut Vec<u8>, parts: &JsonParts, matched: &[RuleId]) {
+    for (i, rp) in matched
+        .iter()
+        .filter_map(|&id| parts.rules.get(id as usize))
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(rp.name.as_bytes());
     }
 }
 
@@ -270,23 +436,6 @@ fn id(out: &mut Vec<u8>, conversation: &Conversation) {
             let _ = write!(out, "\"{n}\"");
         }
         None => out.extend_from_slice(b"null"),
-    }
-}
-
-/// A template with its placeholders filled in, escaped for the inside of a JSON string.
-fn template(out: &mut Vec<u8>, run: &mut Run<'_>, template: &[Frag], rule: Option<&Rule>) {
-    for part in template {
-        match part {
-            Frag::Text(t) => out.extend_from_slice(t.as_bytes()),
-            Frag::Slot(id) => {
-                let round = run.is_computed(*id);
-                value(out, run.slot(*id), round, true);
-            }
-            Frag::Matched => match rule.and_then(|r| run.matched_phrase(r)) {
-                Some(phrase) => escape(out, phrase),
-                None => out.extend_from_slice(b"unknown"),
-            },
-        }
     }
 }
 

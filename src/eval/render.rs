@@ -7,7 +7,7 @@ use super::run::Run;
 use super::value::{V, round2};
 use super::verdict::{Decider, Verdict};
 use crate::ast::Route;
-use crate::context::Conversation;
+use crate::context::{Conversation, Field, path_hash};
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde_json::{Map, Value};
 use smallvec::SmallVec;
@@ -80,7 +80,7 @@ impl<'a> Verdict<'a> {
             out.push_str(", ");
             out.push_str(&r.rule.source);
             out.push(')');
-            unknown_note(run, r.rule, &mut out);
+            unknown_note(run, r.rule, |s| out.push_str(s));
         }
         out
     }
@@ -113,8 +113,9 @@ pub(super) fn route_words(route: Route) -> &'static str {
 }
 
 /// After a `require` rule's citation: ` — matched because `x` is unknown`, when the rule
-/// matched only because some of its conditions were unknown (fail-safe).
-pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, out: &mut String) {
+/// matched only because some of its conditions were unknown (fail-safe). The note goes to `out`
+/// a piece at a time (into the justification's `String`, or escaped into JSON).
+pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, mut out: impl FnMut(&str)) {
     if !rule.effect.is_require() {
         return;
     }
@@ -146,22 +147,22 @@ pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, out: &mut String) {
             }
         }
     }
-    out.push_str(" — matched because ");
+    out(" — matched because ");
     let n = paths.len();
     for (i, path) in paths.iter().enumerate() {
         if i > 0 {
-            out.push_str(if i + 1 == n { " and " } else { ", " });
+            out(if i + 1 == n { " and " } else { ", " });
         }
-        out.push('`');
-        out.push_str(path);
-        out.push('`');
+        out("`");
+        out(path);
+        out("`");
     }
     match (n, messages) {
-        (0, true) => out.push_str("the text or sentiment of a message is unknown"),
-        (0, false) => out.push_str("its condition could not be decided from the data given"),
-        (1, false) => out.push_str(" is unknown"),
-        (_, false) => out.push_str(" are unknown"),
-        (_, true) => out.push_str(" or the text or sentiment of a message is unknown"),
+        (0, true) => out("the text or sentiment of a message is unknown"),
+        (0, false) => out("its condition could not be decided from the data given"),
+        (1, false) => out(" is unknown"),
+        (_, false) => out(" are unknown"),
+        (_, true) => out(" or the text or sentiment of a message is unknown"),
     }
 }
 
@@ -261,10 +262,16 @@ pub(super) enum IdRef<'a> {
     Num(&'a serde_json::Number),
 }
 
+/// Read through the typed index (no hashing of the key at run time); a number from the mapping,
+/// for the text it was given as.
 pub(super) fn id_of(conversation: &Conversation) -> Option<IdRef<'_>> {
-    match conversation.data.get("id") {
-        Some(Value::String(s)) => Some(IdRef::Str(s)),
-        Some(Value::Number(n)) => Some(IdRef::Num(n)),
+    const ID: u64 = path_hash("id");
+    match conversation.data.field(ID, "id")? {
+        Field::Str(s) => Some(IdRef::Str(s)),
+        Field::Num(_) => match conversation.data.get("id") {
+            Some(Value::Number(n)) => Some(IdRef::Num(n)),
+            _ => None,
+        },
         _ => None,
     }
 }
