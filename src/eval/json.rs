@@ -461,6 +461,7 @@ fn value(out: &mut Vec<u8>, v: V<'_>, round: bool, in_text: bool) {
     };
     match integer(n) {
         Some(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
+        None if hundredths(out, n) => {}
         // as `schema::number_text` writes it (Rust's `Display`: digits, no exponent)
         None if in_text => {
             let _ = write!(out, "{n}");
@@ -468,6 +469,39 @@ fn value(out: &mut Vec<u8>, v: V<'_>, round: bool, in_text: bool) {
         None if n.is_finite() => out.extend_from_slice(zmij::Buffer::new().format_finite(n).as_bytes()),
         None => out.extend_from_slice(b"null"),
     }
+}
+
+/// Writes `n` when it is a whole number of hundredths, not whole, under 10^9 (computed signals
+/// are rounded so, given scores mostly are): what `zmij` (JSON) and `Display` (text) both write
+/// for it, digits, a point and one or two decimals. The shortest digits that read back as `n`
+/// are those of `k / 100`: any other decimal as short is at least 0.01 away, far outside the
+/// half-ulp around `n`. `false` (nothing written) otherwise.
+fn hundredths(out: &mut Vec<u8>, n: f64) -> bool {
+    if !(n.abs() < 1e9) {
+        return false;
+    }
+    let k = (n * 100.0).round();
+    if k / 100.0 != n {
+        return false;
+    }
+    #[expect(clippy::cast_possible_truncation, reason = "whole and under 10^11")]
+    let k = (k as i64).unsigned_abs();
+    let (whole, cents) = (k / 100, k % 100);
+    if cents == 0 {
+        return false;
+    }
+    if n < 0.0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
+    #[expect(clippy::cast_possible_truncation, reason = "a digit")]
+    let digit = |d: u64| b'0' + d as u8;
+    if cents % 10 == 0 {
+        out.extend_from_slice(&[b'.', digit(cents / 10)]);
+    } else {
+        out.extend_from_slice(&[b'.', digit(cents / 10), digit(cents % 10)]);
+    }
+    true
 }
 
 /// `n` as an integer when JSON shows it as one (finite, whole, under 10^15).
@@ -553,4 +587,50 @@ fn next_special(bytes: &[u8], from: usize) -> usize {
 
 fn hex(n: u8) -> u8 {
     if n < 10 { b'0' + n } else { b'a' + n - 10 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hundredths;
+
+    /// What `hundredths` writes is what `zmij` and `Display` write, or it writes nothing.
+    fn check(n: f64) {
+        let mut out = Vec::new();
+        if hundredths(&mut out, n) {
+            let out = String::from_utf8(out).unwrap_or_default();
+            assert_eq!(out, zmij::Buffer::new().format_finite(n), "{n:?} as JSON");
+            assert_eq!(out, n.to_string(), "{n:?} as text");
+        }
+    }
+
+    #[test]
+    fn hundredths_are_written_as_zmij_and_display_write_them() {
+        for k in -300_000..300_000 {
+            check(f64::from(k) / 100.0);
+        }
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..300_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            #[expect(clippy::cast_precision_loss, reason = "any number will do")]
+            let k = (x % 200_000_000_000) as f64 - 100_000_000_000.0;
+            check(k / 100.0);
+            check(k / 100.0 + 1e-9);
+            check(f64::from_bits(x));
+        }
+        for n in [
+            0.005,
+            -0.005,
+            0.01,
+            -0.01,
+            0.1,
+            999_999_999.99,
+            1e9 - 0.01,
+            1e9 + 0.5,
+            0.1 + 0.2,
+        ] {
+            check(n);
+        }
+    }
 }
