@@ -7,7 +7,8 @@
 use super::index::{Fnv, Index};
 use super::lexicon::Lexicons;
 use super::program::{
-    Condition, DefaultRule, Lit, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId, Template, Test,
+    Condition, DefaultRule, Head, Lit, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId, Template,
+    Test,
 };
 use crate::ast::{self, Expr, ExprKind, Literal, MessageTest, Priority, Route};
 use crate::schema::{self, Schema};
@@ -96,12 +97,15 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         }
     }
     let index = Index::build(&rules, &c.nodes);
+    let (heads, conjuncts) = Head::build(&rules);
     Program {
         digest,
         version: (!versions.is_empty()).then(|| versions.join("+")),
         nodes: c.nodes,
         slots: c.slots,
         rules,
+        heads,
+        conjuncts,
         regexes: c.regexes,
         lexicons: c.lexicons,
         default,

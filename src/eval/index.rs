@@ -8,9 +8,10 @@
 //! - any other value (unknown, or of another type) makes the test unknown: `allow` rules
 //!   filed under the slot cannot match, `require` rules may (fail-safe), so they are candidates.
 //!
-//! Rules without such a test are always candidates. Candidates come out in path order (a
-//! merge of sorted lists), so the evaluation visits exactly the rules it would have visited in
-//! a full scan, minus rules that cannot match: the verdict is the same (`tests/differential.rs`).
+//! Rules without such a test are always candidates. Candidates come out in path order (the
+//! union of disjoint sorted lists, sorted), so the evaluation visits exactly the rules it would
+//! have visited in a full scan, minus rules that cannot match: the verdict is the same
+//! (`tests/differential.rs`).
 
 use super::program::{Lit, Node, Program, Rule, RuleId, SlotId};
 use super::value::V;
@@ -128,58 +129,37 @@ fn indexable(node: &Node) -> Option<(SlotId, SmallVec<[&str; 4]>)> {
     }
 }
 
-/// Sorted lists of candidate rules, merged in path order without allocating (up to eight
-/// indexed slots inline). Cloning restarts nothing: a clone iterates from where it was made.
-#[derive(Clone)]
-pub(crate) struct Candidates<'p> {
-    lists: SmallVec<[&'p [RuleId]; 8]>,
-}
+/// Candidate rules, in path order: inline up to 64 (no allocation on the deciding path).
+pub(crate) type Candidates = SmallVec<[RuleId; 64]>;
 
-impl<'p> Candidates<'p> {
-    /// The candidates for a conversation; `value` reads a slot.
-    pub fn new<'a>(program: &'p Program, mut value: impl FnMut(SlotId) -> V<'a>) -> Candidates<'p> {
-        let index = &program.index;
-        let mut lists: SmallVec<[&'p [RuleId]; 8]> = SmallVec::new();
-        lists.push(&index.always);
-        for s in &index.slots {
+impl Index {
+    /// The rules that can match a conversation, in path order; `value` reads a slot.
+    ///
+    /// Every rule is filed under one slot at most, and one list is taken per slot, so the
+    /// lists are disjoint: their union, sorted, is the path order.
+    pub fn candidates<'a>(&self, mut value: impl FnMut(SlotId) -> V<'a>) -> Candidates {
+        let mut out = Candidates::from_slice(&self.always);
+        let mut lists = usize::from(!self.always.is_empty());
+        for s in &self.slots {
             let list = match value(s.slot) {
                 V::Str(v) => s.by_value.get(v).map_or(&[][..], SmallVec::as_slice),
                 _ => s.require.as_slice(),
             };
             if !list.is_empty() {
-                lists.push(list);
+                out.extend_from_slice(list);
+                lists += 1;
             }
         }
-        Candidates { lists }
-    }
-
-    /// Every rule, for the reference evaluator.
-    pub fn all(program: &'p Program) -> impl Iterator<Item = RuleId> + 'p {
-        (0..program.rules.len()).map(|i| RuleId::try_from(i).unwrap_or(RuleId::MAX))
+        if lists > 1 {
+            out.sort_unstable();
+        }
+        out
     }
 }
 
-impl Iterator for Candidates<'_> {
-    type Item = RuleId;
-
-    fn next(&mut self) -> Option<RuleId> {
-        if let [only] = self.lists.as_mut_slice() {
-            let (first, rest) = only.split_first()?;
-            *only = rest;
-            return Some(*first);
-        }
-        let mut best: Option<(usize, RuleId)> = None;
-        for (i, list) in self.lists.iter().enumerate() {
-            if let Some(&id) = list.first() {
-                if best.is_none_or(|(_, b)| id < b) {
-                    best = Some((i, id));
-                }
-            }
-        }
-        let (i, id) = best?;
-        if let Some(list) = self.lists.get_mut(i) {
-            *list = list.get(1..).unwrap_or(&[]);
-        }
-        Some(id)
-    }
+/// Every rule, for the reference evaluator.
+pub(crate) fn all(program: &Program) -> Candidates {
+    (0..program.rules.len())
+        .map(|i| RuleId::try_from(i).unwrap_or(RuleId::MAX))
+        .collect()
 }

@@ -26,6 +26,10 @@ pub struct Program {
     pub(crate) slots: Vec<Slot>,
     /// In path order: files sorted by path, then position in the file.
     pub(crate) rules: Vec<Rule>,
+    /// What deciding reads of each rule, packed (same order as `rules`).
+    pub(crate) heads: Vec<Head>,
+    /// The conjuncts of every rule's `when`, rule after rule ([`Head::when`] ranges into it).
+    pub(crate) conjuncts: Vec<NodeId>,
     pub(crate) regexes: Vec<regex::Regex>,
     pub(crate) lexicons: Lexicons,
     pub(crate) default: DefaultRule,
@@ -242,6 +246,49 @@ pub(crate) struct Rule {
     pub must: Vec<String>,
     /// `file:line:col` of the rule.
     pub source: String,
+}
+
+/// What deciding reads of a rule, in 20 bytes: the evaluation walks these instead of the
+/// (much larger) [`Rule`]s.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Head {
+    pub effect: Effect,
+    pub priority: Priority,
+    pub has_queue: bool,
+    pub has_say: bool,
+    /// `start..end` of [`Program::conjuncts`]: `when`, conjunct by conjunct.
+    pub start: u32,
+    pub end: u32,
+    pub unless: Option<NodeId>,
+}
+
+impl Head {
+    /// The heads of `rules`, and the conjuncts they range over.
+    pub fn build(rules: &[Rule]) -> (Vec<Head>, Vec<NodeId>) {
+        let mut conjuncts = Vec::with_capacity(rules.iter().map(|r| r.conjuncts.len().max(1)).sum());
+        let heads = rules
+            .iter()
+            .map(|r| {
+                let start = conjuncts.len();
+                if r.conjuncts.is_empty() {
+                    // no `when` (an error the checker reports): the node that never holds
+                    conjuncts.push(r.when);
+                } else {
+                    conjuncts.extend(r.conjuncts.iter().map(|c| c.node));
+                }
+                Head {
+                    effect: r.effect,
+                    priority: r.priority,
+                    has_queue: r.queue.is_some(),
+                    has_say: r.say.is_some(),
+                    start: u32::try_from(start).unwrap_or(u32::MAX),
+                    end: u32::try_from(conjuncts.len()).unwrap_or(u32::MAX),
+                    unless: r.unless,
+                }
+            })
+            .collect();
+        (heads, conjuncts)
+    }
 }
 
 #[derive(Clone, Debug)]

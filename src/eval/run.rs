@@ -5,7 +5,7 @@
 //! reads a signal the input does not give), and per-message caches (sentiment, lexicon hits).
 
 use super::lexicon::{Hits, LexId, Scratch};
-use super::program::{MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
+use super::program::{Head, MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
 use super::value::{self, Tri, V};
 use crate::ast::{CmpOp, Literal, Quantifier, Type, Who};
 use crate::context::{Conversation, Field, Sender};
@@ -39,7 +39,6 @@ pub(crate) struct Run<'a> {
     msgs: SmallVec<[MsgCache; 8]>,
     /// The message `where` is looking at.
     cur: Option<usize>,
-    scratch: Scratch,
     /// Whether `mentions` records the phrase it found (only when rendering `{matched}`).
     recording: bool,
     rec: Option<Rec>,
@@ -68,7 +67,6 @@ impl<'a> Run<'a> {
             signals,
             msgs: SmallVec::new(),
             cur: None,
-            scratch: Scratch::new(),
             recording: false,
             rec: None,
         }
@@ -97,6 +95,32 @@ impl<'a> Run<'a> {
             unless == Some(false)
         };
         Outcome { matched, when }
+    }
+
+    /// [`Run::rule`]'s `matched`, from the rule's [`Head`]: `when` conjunct by conjunct,
+    /// stopping at the first that is false (Kleene `and`, as the `and` nodes of `when` do).
+    pub fn matches(&mut self, head: &Head) -> bool {
+        let p: &'a Program = self.p;
+        let conjuncts = p.conjuncts.get(head.start as usize..head.end as usize).unwrap_or(&[]);
+        let mut when = Some(true);
+        for &c in conjuncts {
+            match self.truth(c) {
+                Some(false) => return false,
+                None => when = None,
+                Some(true) => {}
+            }
+        }
+        let require = head.effect.is_require();
+        if when.is_none() && !require {
+            return false;
+        }
+        let Some(u) = head.unless else { return true };
+        let unless = self.truth(u);
+        if require {
+            unless != Some(true)
+        } else {
+            unless == Some(false)
+        }
     }
 
     pub fn truth(&mut self, id: NodeId) -> Tri {
@@ -307,7 +331,7 @@ impl<'a> Run<'a> {
                 let v = self.eval(*lhs);
                 match (v, lexicon) {
                     (V::Str(s), Some(lex)) => {
-                        let hits = p.lexicons.scan(s, &mut self.scratch);
+                        let hits = p.lexicons.scan(s, &mut Scratch::new());
                         match hits.iter().find(|h| h.lexicon == *lex) {
                             Some(h) => {
                                 self.offer(Rec {
@@ -424,7 +448,7 @@ impl<'a> Run<'a> {
         let cache = self.msgs.get_mut(i)?;
         let hits = cache
             .hits
-            .get_or_insert_with(|| p.lexicons.scan(text, &mut self.scratch));
+            .get_or_insert_with(|| p.lexicons.scan(text, &mut Scratch::new()));
         let hit = hits.iter().find(|h| h.lexicon == lexicon).copied();
         match hit {
             Some(h) => {

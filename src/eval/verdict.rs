@@ -3,7 +3,7 @@
 //! A verdict holds only the decision: route, priority, which rules matched, and what the
 //! evaluation read. Reasons, the justification and the JSON are rendered when asked for.
 
-use super::index::Candidates;
+use super::index::{self, Candidates};
 use super::program::{Program, Rule, RuleId};
 use super::run::{Run, SlotValues};
 use crate::ast::{Effect, Priority, Route};
@@ -44,75 +44,83 @@ impl Program {
 
     fn decide<'a>(&'a self, conversation: &'a Conversation, indexed: bool) -> Verdict<'a> {
         let mut run = Run::new(self, conversation);
-        let candidates = indexed.then(|| Candidates::new(self, |slot| run.slot(slot)));
+        let candidates = self.candidates(&mut run, indexed);
         // `require human` rules first: when one matches, no other rule can change the
         // decision, and the other matching rules are found only if asked for (`matched`).
-        let mut matched = match_rules(&mut run, candidates.clone(), |e| e == Effect::RequireHuman);
+        let mut matched = match_rules(&mut run, &candidates, |e| e == Effect::RequireHuman);
         let complete = matched.is_empty();
         if complete {
-            matched = match_rules(&mut run, candidates, |e| e != Effect::RequireHuman);
+            matched = match_rules(&mut run, &candidates, |e| e != Effect::RequireHuman);
         }
         let top = matched
             .iter()
-            .filter_map(|&id| self.rules.get(id as usize))
-            .map(|r| r.effect)
+            .filter_map(|&id| self.heads.get(id as usize))
+            .map(|h| h.effect)
             .max();
-        let mut verdict = Verdict {
-            route: self.default.route,
-            priority: Priority::Normal,
+        let mut route = self.default.route;
+        let mut priority = Priority::Normal;
+        let mut queue_rule = None;
+        let mut say_rule = None;
+        if let Some(effect) = top {
+            route = effect.route();
+            let mut queue: Option<(RuleId, Priority)> = None;
+            let mut say: Option<(RuleId, Priority)> = None;
+            let mut highest: Option<Priority> = None;
+            for &id in &matched {
+                let Some(h) = self.heads.get(id as usize).filter(|h| h.effect == effect) else {
+                    continue;
+                };
+                highest = highest.max(Some(h.priority));
+                // the highest priority that gives one; ties go to the first in path order
+                if h.has_queue && queue.is_none_or(|(_, p)| h.priority > p) {
+                    queue = Some((id, h.priority));
+                }
+                if h.has_say && say.is_none_or(|(_, p)| h.priority > p) {
+                    say = Some((id, h.priority));
+                }
+            }
+            priority = highest.unwrap_or_default();
+            queue_rule = queue.map(|(id, _)| id);
+            say_rule = say.map(|(id, _)| id);
+        }
+        Verdict {
+            route,
+            priority,
             program: self,
             conversation,
             effect: top,
             matched,
             complete,
             indexed,
-            queue_rule: None,
-            say_rule: None,
+            queue_rule,
+            say_rule,
             slots: run.slots,
             signals: run.signals,
-        };
-        if let Some(effect) = top {
-            verdict.route = effect.route();
-            let mut queue: Option<(RuleId, Priority)> = None;
-            let mut say: Option<(RuleId, Priority)> = None;
-            let mut priority: Option<Priority> = None;
-            for (id, rule) in verdict.deciding_rules() {
-                priority = priority.max(Some(rule.priority));
-                // the highest priority that gives one; ties go to the first in path order
-                if rule.queue.is_some() && queue.is_none_or(|(_, p)| rule.priority > p) {
-                    queue = Some((id, rule.priority));
-                }
-                if rule.say.is_some() && say.is_none_or(|(_, p)| rule.priority > p) {
-                    say = Some((id, rule.priority));
-                }
-            }
-            verdict.priority = priority.unwrap_or_default();
-            verdict.queue_rule = queue.map(|(id, _)| id);
-            verdict.say_rule = say.map(|(id, _)| id);
         }
-        verdict
     }
 }
 
-/// The rules whose effect passes `filter` that match, in path order: among `candidates` (from
-/// the index), or among every rule.
-pub(super) fn match_rules<'p>(
-    run: &mut Run<'p>,
-    candidates: Option<Candidates<'p>>,
-    filter: impl Fn(Effect) -> bool,
-) -> RuleIds {
-    let program = run.p;
+impl Program {
+    /// The rules that can match, in path order: from the index, or every rule.
+    fn candidates(&self, run: &mut Run<'_>, indexed: bool) -> Candidates {
+        if indexed {
+            self.index.candidates(|slot| run.slot(slot))
+        } else {
+            index::all(self)
+        }
+    }
+}
+
+/// The rules among `candidates` (in path order) whose effect passes `filter` that match.
+fn match_rules(run: &mut Run<'_>, candidates: &[RuleId], filter: impl Fn(Effect) -> bool) -> RuleIds {
+    let heads = &run.p.heads;
     let mut out = RuleIds::new();
-    let mut visit = |run: &mut Run<'_>, id: RuleId| {
-        if let Some(rule) = program.rules.get(id as usize) {
-            if filter(rule.effect) && run.rule(rule).matched {
+    for &id in candidates {
+        if let Some(head) = heads.get(id as usize) {
+            if filter(head.effect) && run.matches(head) {
                 out.push(id);
             }
         }
-    };
-    match candidates {
-        Some(candidates) => candidates.for_each(|id| visit(run, id)),
-        None => Candidates::all(program).for_each(|id| visit(run, id)),
     }
     out
 }
@@ -176,10 +184,25 @@ impl<'a> Verdict<'a> {
     /// Every matching rule, found again (when a `require human` decided, the others were not
     /// looked for).
     pub(super) fn all_matching(&self, run: &mut Run<'a>) -> RuleIds {
-        let candidates = self
-            .indexed
-            .then(|| Candidates::new(self.program, |slot| run.slot(slot)));
-        match_rules(run, candidates, |_| true)
+        if self.complete {
+            return self.matched.clone();
+        }
+        // the `require human` rules that match are known; the others are looked at now (the
+        // index reads slots the evaluation has read already)
+        let heads = &self.program.heads;
+        let mut out = RuleIds::new();
+        for &id in &self.program.candidates(run, self.indexed) {
+            let Some(head) = heads.get(id as usize) else { continue };
+            let matches = if head.effect == Effect::RequireHuman {
+                self.matched.contains(&id)
+            } else {
+                run.matches(head)
+            };
+            if matches {
+                out.push(id);
+            }
+        }
+        out
     }
 
     /// A run that continues from this evaluation, for rendering.
