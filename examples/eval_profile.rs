@@ -36,6 +36,10 @@ fn main() {
     } else {
         Vec::new()
     };
+    // the program's JSON parts are built once, on the first verdict written: not counted
+    if let Some(c) = conversations.first() {
+        set.evaluate(c).write_json(&mut Vec::new());
+    }
     let inputs = Inputs {
         set: &set,
         g: &g,

@@ -245,17 +245,24 @@ impl<'a> Values<'_, 'a> {
         self.run().slot(id)
     }
 
-    /// Whether a slot is a signal the engine computed ([`Run::is_computed`]).
-    fn is_computed(&self, id: SlotId) -> bool {
-        let v = self.verdict;
-        // read during the evaluation while nothing was computed: given
-        if v.signals.is_none() && matches!(v.slots.get(id as usize), Some(Some(_))) {
-            return false;
+    /// A slot's value, and whether it is a signal the engine computed ([`Run::is_computed`]:
+    /// its numbers are shown rounded).
+    fn shown(&mut self, id: SlotId) -> (V<'a>, bool) {
+        let v = self.slot(id);
+        let signals = match &self.run {
+            Some(run) => &run.signals,
+            None => &self.verdict.signals,
+        };
+        // nothing computed: the value (read by now) was given
+        if signals.is_none() {
+            return (v, false);
         }
-        let p: &Program = v.program;
-        p.slots.get(id as usize).is_some_and(|s| {
-            s.signal.is_some() && matches!(v.conversation.data.field(s.hash, &s.path), None | Some(Field::Null))
-        })
+        let (p, c): (&Program, &Conversation) = (self.verdict.program, self.verdict.conversation);
+        let computed = p
+            .slots
+            .get(id as usize)
+            .is_some_and(|s| s.signal.is_some() && matches!(c.data.field(s.hash, &s.path), None | Some(Field::Null)));
+        (v, computed)
     }
 
     /// A template with its placeholders filled in, escaped for the inside of a JSON string.
@@ -264,8 +271,8 @@ impl<'a> Values<'_, 'a> {
             match part {
                 Frag::Text(t) => out.extend_from_slice(t.as_bytes()),
                 Frag::Slot(id) => {
-                    let round = self.is_computed(*id);
-                    value(out, self.slot(*id), round, true);
+                    let (v, round) = self.shown(*id);
+                    value(out, v, round, true);
                 }
                 Frag::Matched => match rule.and_then(|r| self.run().matched_phrase(r)) {
                     Some(phrase) => escape(out, phrase),
@@ -356,8 +363,8 @@ impl<'a> Verdict<'a> {
                 out.push(b',');
             }
             out.extend_from_slice(key.as_bytes());
-            let round = values.is_computed(*id);
-            value(out, values.slot(*id), round, false);
+            let (v, round) = values.shown(*id);
+            value(out, v, round, false);
         }
         out.extend_from_slice(parts.tail.as_bytes());
     }
@@ -460,6 +467,7 @@ fn value(out: &mut Vec<u8>, v: V<'_>, round: bool, in_text: bool) {
         }
     };
     match integer(n) {
+        Some(i) if i >= 0 => digits(out, i.unsigned_abs()),
         Some(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
         None if hundredths(out, n) => {}
         // as `schema::number_text` writes it (Rust's `Display`: digits, no exponent)
@@ -493,21 +501,42 @@ fn hundredths(out: &mut Vec<u8>, n: f64) -> bool {
     if n < 0.0 {
         out.push(b'-');
     }
-    out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
-    #[expect(clippy::cast_possible_truncation, reason = "a digit")]
-    let digit = |d: u64| b'0' + d as u8;
-    if cents % 10 == 0 {
-        out.extend_from_slice(&[b'.', digit(cents / 10)]);
-    } else {
-        out.extend_from_slice(&[b'.', digit(cents / 10), digit(cents % 10)]);
+    digits(out, whole);
+    out.push(b'.');
+    out.push(digit(cents / 10));
+    if cents % 10 != 0 {
+        out.push(digit(cents % 10));
     }
     true
 }
 
+/// The decimal digits of `n`: one or two directly (most numbers shown are small), else by `itoa`.
+fn digits(out: &mut Vec<u8>, n: u64) {
+    if n < 10 {
+        out.push(digit(n));
+    } else if n < 100 {
+        out.push(digit(n / 10));
+        out.push(digit(n % 10));
+    } else {
+        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    }
+}
+
+/// The digit for `d` (under 10).
+fn digit(d: u64) -> u8 {
+    #[expect(clippy::cast_possible_truncation, reason = "a digit")]
+    let d = (d % 10) as u8;
+    b'0' + d
+}
+
 /// `n` as an integer when JSON shows it as one (finite, whole, under 10^15).
 fn integer(n: f64) -> Option<i64> {
-    #[expect(clippy::cast_possible_truncation, reason = "whole and under 10^15")]
-    (n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15).then_some(n as i64)
+    // (no `fract`: a call to `trunc` here; the cast saturates, and only a whole number survives
+    // the round trip)
+    #[expect(clippy::cast_possible_truncation, reason = "compared after the round trip")]
+    let i = n as i64;
+    #[expect(clippy::cast_precision_loss, reason = "under 10^15 when it matters")]
+    (n.abs() < 1e15 && i as f64 == n).then_some(i)
 }
 
 fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
@@ -540,6 +569,10 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
 /// characters (`\n` `\r` `\t` `\b` `\f`, the others as `\u00XX`); nothing else.
 pub(crate) fn escape(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    // most text needs no escaping: one copy
+    if !any_special(bytes) {
+        return out.extend_from_slice(bytes);
+    }
     let mut start = 0;
     loop {
         let i = next_special(bytes, start);
@@ -559,30 +592,56 @@ pub(crate) fn escape(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// The index of the first byte from `from` on that needs escaping, or the length: eight bytes
-/// at a time while none does.
-fn next_special(bytes: &[u8], from: usize) -> usize {
+/// Whether a byte needs escaping.
+fn special(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Whether one of eight bytes (little-endian in `w`) needs escaping.
+fn special_word(w: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // some byte is zero / below 0x20 (exact as a whole, not per byte)
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
-    let special = |w: u64| {
-        w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0
-            || zero(w ^ (ONES * u64::from(b'"')))
-            || zero(w ^ (ONES * u64::from(b'\\')))
+    w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0
+        || zero(w ^ (ONES * u64::from(b'"')))
+        || zero(w ^ (ONES * u64::from(b'\\')))
+}
+
+/// Eight bytes from `at` on, when there are eight.
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?))
+}
+
+/// Whether some byte of `bytes` (eight or more) needs escaping: eight at a time, the last
+/// eight overlapping.
+fn any_special(bytes: &[u8]) -> bool {
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes.iter().any(|&b| special(b));
     };
+    let mut at = 0;
+    while at < last {
+        if word(bytes, at).is_none_or(special_word) {
+            return true;
+        }
+        at += 8;
+    }
+    word(bytes, last).is_none_or(special_word)
+}
+
+/// The index of the first byte from `from` on that needs escaping, or the length: eight bytes
+/// at a time while none does.
+fn next_special(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
-    for chunk in bytes.get(from..).unwrap_or_default().chunks_exact(8) {
-        let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
-        if special(w) {
+    while let Some(w) = word(bytes, i) {
+        if special_word(w) {
             break;
         }
         i += 8;
     }
     let rest = bytes.get(i..).unwrap_or_default();
-    rest.iter()
-        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
-        .map_or(bytes.len(), |p| i + p)
+    rest.iter().position(|&b| special(b)).map_or(bytes.len(), |p| i + p)
 }
 
 fn hex(n: u8) -> u8 {
