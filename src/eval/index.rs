@@ -45,7 +45,13 @@ pub(crate) struct Index {
     /// Rules without an indexable test, in path order.
     always: Vec<RuleId>,
     slots: Vec<SlotIndex>,
+    /// With one indexed slot and few `always` rules, `always` is merged into each of its lists
+    /// at build time: the candidates are then one list, used where it lies.
+    merged: bool,
 }
+
+/// Up to this many `always` rules are merged into the lists of a single indexed slot.
+const MERGE_ALWAYS: usize = 32;
 
 #[derive(Debug)]
 struct SlotIndex {
@@ -99,6 +105,21 @@ impl Index {
                 s.require.push(id);
             }
         }
+        if let [only] = index.slots.as_mut_slice() {
+            if index.always.len() <= MERGE_ALWAYS {
+                let always = &index.always;
+                let merged = |list: &[RuleId]| {
+                    let mut all: Vec<RuleId> = always.iter().chain(list).copied().collect();
+                    all.sort_unstable();
+                    all
+                };
+                for list in only.by_value.values_mut() {
+                    *list = SmallVec::from_vec(merged(list));
+                }
+                only.require = merged(&only.require);
+                index.merged = true;
+            }
+        }
         index
     }
 }
@@ -137,8 +158,19 @@ impl Index {
     ///
     /// Every rule is filed under one slot at most, and one list is taken per slot, so the
     /// lists are disjoint: their union, sorted, is the path order.
-    pub fn candidates<'a>(&self, mut value: impl FnMut(SlotId) -> V<'a>) -> Candidates {
-        let mut out = Candidates::from_slice(&self.always);
+    pub fn candidates<'s, 'a>(
+        &'s self,
+        mut value: impl FnMut(SlotId) -> V<'a>,
+        out: &'s mut Candidates,
+    ) -> &'s [RuleId] {
+        if let (true, [only]) = (self.merged, self.slots.as_slice()) {
+            return match value(only.slot) {
+                V::Str(v) => only.by_value.get(v).map_or(&self.always[..], SmallVec::as_slice),
+                _ => &only.require,
+            };
+        }
+        out.clear();
+        out.extend_from_slice(&self.always);
         let mut lists = usize::from(!self.always.is_empty());
         for s in &self.slots {
             let list = match value(s.slot) {
@@ -158,8 +190,7 @@ impl Index {
 }
 
 /// Every rule, for the reference evaluator.
-pub(crate) fn all(program: &Program) -> Candidates {
-    (0..program.rules.len())
-        .map(|i| RuleId::try_from(i).unwrap_or(RuleId::MAX))
-        .collect()
+pub(crate) fn all(program: &Program, out: &mut Candidates) {
+    out.clear();
+    out.extend((0..program.rules.len()).map(|i| RuleId::try_from(i).unwrap_or(RuleId::MAX)));
 }

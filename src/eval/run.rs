@@ -123,8 +123,35 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The truth of a condition. The common tests are answered here, without going through
+    /// a value; everything else (and everything while recording a phrase) through [`Run::eval`].
     pub fn truth(&mut self, id: NodeId) -> Tri {
-        self.eval(id).truth()
+        let p: &'a Program = self.p;
+        if self.recording {
+            return self.eval(id).truth();
+        }
+        match p.nodes.get(id as usize) {
+            Some(Node::CmpConst { op, slot, lit }) => {
+                let a = self.slot(*slot);
+                compare(*op, a, lit.v())
+            }
+            Some(Node::Slot(s)) => self.slot(*s).truth(),
+            Some(Node::And(a, b)) => {
+                let x = self.truth(*a);
+                if x == Some(false) {
+                    return x;
+                }
+                value::and(x, self.truth(*b))
+            }
+            Some(Node::Or(a, b)) => {
+                let x = self.truth(*a);
+                if x == Some(true) {
+                    return x;
+                }
+                value::or(x, self.truth(*b))
+            }
+            _ => self.node(id).truth(),
+        }
     }
 
     /// The first phrase, by message then position, that made the rule's `when` hold.
@@ -143,10 +170,16 @@ impl<'a> Run<'a> {
 
     // ---- slots ----
 
+    #[inline]
     pub fn slot(&mut self, id: SlotId) -> V<'a> {
-        if let Some(Some(v)) = self.slots.get(id as usize) {
-            return *v;
+        match self.slots.get(id as usize) {
+            Some(Some(v)) => *v,
+            _ => self.read(id),
         }
+    }
+
+    /// Reads a slot for the first time.
+    fn read(&mut self, id: SlotId) -> V<'a> {
         let v = self.resolve(id);
         if let Some(x) = self.slots.get_mut(id as usize) {
             *x = Some(v);

@@ -44,13 +44,14 @@ impl Program {
 
     fn decide<'a>(&'a self, conversation: &'a Conversation, indexed: bool) -> Verdict<'a> {
         let mut run = Run::new(self, conversation);
-        let candidates = self.candidates(&mut run, indexed);
+        let mut buf = Candidates::new();
+        let candidates = self.candidates(&mut run, indexed, &mut buf);
         // `require human` rules first: when one matches, no other rule can change the
         // decision, and the other matching rules are found only if asked for (`matched`).
-        let mut matched = match_rules(&mut run, &candidates, |e| e == Effect::RequireHuman);
+        let mut matched = match_rules(&mut run, candidates, |e| e == Effect::RequireHuman);
         let complete = matched.is_empty();
         if complete {
-            matched = match_rules(&mut run, &candidates, |e| e != Effect::RequireHuman);
+            matched = match_rules(&mut run, candidates, |e| e != Effect::RequireHuman);
         }
         let top = matched
             .iter()
@@ -102,11 +103,12 @@ impl Program {
 
 impl Program {
     /// The rules that can match, in path order: from the index, or every rule.
-    fn candidates(&self, run: &mut Run<'_>, indexed: bool) -> Candidates {
+    fn candidates<'s>(&'s self, run: &mut Run<'_>, indexed: bool, buf: &'s mut Candidates) -> &'s [RuleId] {
         if indexed {
-            self.index.candidates(|slot| run.slot(slot))
+            self.index.candidates(|slot| run.slot(slot), buf)
         } else {
-            index::all(self)
+            index::all(self, buf);
+            buf
         }
     }
 }
@@ -191,7 +193,8 @@ impl<'a> Verdict<'a> {
         // index reads slots the evaluation has read already)
         let heads = &self.program.heads;
         let mut out = RuleIds::new();
-        for &id in &self.program.candidates(run, self.indexed) {
+        let mut buf = Candidates::new();
+        for &id in self.program.candidates(run, self.indexed, &mut buf) {
             let Some(head) = heads.get(id as usize) else { continue };
             let matches = if head.effect == Effect::RequireHuman {
                 self.matched.contains(&id)
