@@ -11,7 +11,7 @@ use super::run::Run;
 use super::value::{V, round2};
 use super::verdict::Verdict;
 use crate::ast::{Effect, Priority, Route};
-use crate::context::{Conversation, Field};
+use crate::context::Conversation;
 use smallvec::SmallVec;
 use std::io::Write;
 
@@ -223,46 +223,30 @@ fn frags(template: &Template) -> Vec<Frag> {
         .collect()
 }
 
-/// The slot values a verdict's JSON shows: those the evaluation read, as it kept them; a
-/// [`Run`] continuing from it only when something else is needed.
-struct Values<'v, 'a> {
-    verdict: &'v Verdict<'a>,
-    run: Option<Run<'a>>,
+/// The slot values a verdict's JSON shows: a [`Run`] continuing from the evaluation (the
+/// values it read copied as one block: a `SmallVec` clone copies them one at a time).
+struct Values<'a> {
+    run: Run<'a>,
 }
 
-impl<'a> Values<'_, 'a> {
-    fn run(&mut self) -> &mut Run<'a> {
-        let verdict = self.verdict;
-        self.run.get_or_insert_with(|| verdict.run())
+impl<'a> Values<'a> {
+    fn new(v: &Verdict<'a>) -> Values<'a> {
+        let slots = SmallVec::from_slice(&v.slots);
+        Values {
+            run: Run::resume(v.program, v.conversation, slots, v.signals),
+        }
     }
 
     fn slot(&mut self, id: SlotId) -> V<'a> {
-        if self.run.is_none() {
-            if let Some(Some(v)) = self.verdict.slots.get(id as usize) {
-                return *v;
-            }
-        }
-        self.run().slot(id)
+        self.run.slot(id)
     }
 
     /// A slot's value, and whether it is a signal the engine computed ([`Run::is_computed`]:
     /// its numbers are shown rounded).
     fn shown(&mut self, id: SlotId) -> (V<'a>, bool) {
         let v = self.slot(id);
-        let signals = match &self.run {
-            Some(run) => &run.signals,
-            None => &self.verdict.signals,
-        };
-        // nothing computed: the value (read by now) was given
-        if signals.is_none() {
-            return (v, false);
-        }
-        let (p, c): (&Program, &Conversation) = (self.verdict.program, self.verdict.conversation);
-        let computed = p
-            .slots
-            .get(id as usize)
-            .is_some_and(|s| s.signal.is_some() && matches!(c.data.field(s.hash, &s.path), None | Some(Field::Null)));
-        (v, computed)
+        // nothing computed: the value (read by now) was given, no need to look again
+        (v, self.run.signals.is_some() && self.run.is_computed(id))
     }
 
     /// A template with its placeholders filled in, escaped for the inside of a JSON string.
@@ -274,7 +258,7 @@ impl<'a> Values<'_, 'a> {
                     let (v, round) = self.shown(*id);
                     value(out, v, round, true);
                 }
-                Frag::Matched => match rule.and_then(|r| self.run().matched_phrase(r)) {
+                Frag::Matched => match rule.and_then(|r| self.run.matched_phrase(r)) {
                     Some(phrase) => escape(out, phrase),
                     None => out.extend_from_slice(b"unknown"),
                 },
@@ -285,7 +269,7 @@ impl<'a> Values<'_, 'a> {
     /// After a `require` rule's citation, [`render::unknown_note`], escaped.
     fn note(&mut self, out: &mut Vec<u8>, rule: &Rule) {
         if rule.effect.is_require() {
-            render::unknown_note(self.run(), rule, |s| escape(out, s));
+            render::unknown_note(&mut self.run, rule, |s| escape(out, s));
         }
     }
 }
@@ -296,10 +280,7 @@ impl<'a> Verdict<'a> {
     pub fn write_json(&self, out: &mut Vec<u8>) {
         let program: &'a Program = self.program;
         let parts = program.json_parts();
-        let mut values = Values {
-            verdict: self,
-            run: None,
-        };
+        let mut values = Values::new(self);
         out.extend_from_slice(b"{\"conversation\":");
         id(out, self.conversation);
 
@@ -307,7 +288,7 @@ impl<'a> Verdict<'a> {
         let matched: &[RuleId] = if self.complete {
             &self.matched
         } else {
-            all = self.all_matching(values.run());
+            all = self.all_matching(&mut values.run);
             &all
         };
         let deciders: SmallVec<[(&RuleParts, &Rule); 4]> = self
@@ -373,7 +354,7 @@ impl<'a> Verdict<'a> {
     fn write_general(
         &self,
         out: &mut Vec<u8>,
-        values: &mut Values<'_, 'a>,
+        values: &mut Values<'a>,
         matched: &[RuleId],
         deciders: &[(&RuleParts, &'a Rule)],
     ) {
