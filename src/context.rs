@@ -5,6 +5,7 @@
 //! or whose top level is not a mapping, is rejected.
 
 mod data;
+mod json;
 
 pub use data::{Data, Field, path_hash};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -130,12 +131,7 @@ impl std::error::Error for InputError {}
 impl Conversation {
     /// Reads one conversation from JSON text.
     pub fn from_json(text: &str) -> Result<Conversation, InputError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| InputError {
-            message: json_message(&e),
-            line: Some(e.line()),
-            column: Some(e.column()),
-        })?;
-        Conversation::from_value(value)
+        json::conversation(text)
     }
 
     /// Reads one conversation from YAML text.
@@ -208,28 +204,11 @@ impl Message {
                 ..Message::default()
             };
         };
-        let from_raw = match m.remove("from") {
-            Some(Value::String(s)) => Some(s),
-            _ => None,
-        };
+        let from_raw = m.remove("from").and_then(json::string);
         let from = from_raw.as_deref().map_or(Sender::Other, Sender::parse);
-        let text = match m.remove("text") {
-            Some(Value::String(s)) => Some(s),
-            _ => None,
-        };
-        let at = match m.remove("at") {
-            Some(Value::String(s)) => Some(s),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        let sentiment = match m.remove("sentiment") {
-            None | Some(Value::Null) => Given::Absent,
-            Some(Value::Number(n)) => n
-                .as_f64()
-                .filter(|x| x.is_finite())
-                .map_or(Given::WrongType, Given::Value),
-            Some(_) => Given::WrongType,
-        };
+        let text = m.remove("text").and_then(json::string);
+        let at = m.remove("at").and_then(json::at);
+        let sentiment = m.remove("sentiment").map_or(Given::Absent, json::sentiment);
         Message {
             from,
             text,

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use handoff::Conversation;
+use handoff::context::InputError;
 use handoff::context::{Field, path_hash};
 use handoff::eval::generate;
 use serde_json::{Value, json};
@@ -165,6 +166,175 @@ fn the_index_agrees_with_the_json() {
         let c = Conversation::from_value(value).unwrap();
         for path in paths {
             assert_eq!(field(&c, path), expected(&c, path), "{path} in {:?}", c.data);
+        }
+    }
+}
+
+/// What `Conversation::from_json` read before it read in one pass: a `Value`, then
+/// `Conversation::from_value`.
+fn through_value(text: &str) -> Result<Conversation, InputError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => Conversation::from_value(value),
+        Err(e) => {
+            let message = e.to_string();
+            let message = message
+                .rfind(" at line ")
+                .and_then(|i| message.get(..i))
+                .unwrap_or(&message)
+                .to_string();
+            Err(InputError {
+                message,
+                line: Some(e.line()),
+                column: Some(e.column()),
+            })
+        }
+    }
+}
+
+/// Every dotted path through the mappings of `map`, and each with a segment too many.
+fn paths(map: &serde_json::Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
+    for (key, value) in map {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        out.push(format!("{path}.x"));
+        if let Value::Object(inner) = value {
+            paths(inner, &path, out);
+        }
+        out.push(path);
+    }
+}
+
+/// The one-pass reader and the reader through `Value` agree: same conversation, same index,
+/// same error.
+fn same_reading(text: &str) {
+    let (one_pass, reference) = (Conversation::from_json(text), through_value(text));
+    assert_eq!(one_pass, reference, "{text}");
+    let (Ok(one_pass), Ok(reference)) = (one_pass, reference) else {
+        return;
+    };
+    let mut all = vec![String::new(), "messages".into(), "expect".into(), "nothing".into()];
+    paths(reference.data.map(), "", &mut all);
+    for path in &all {
+        assert_eq!(field(&one_pass, path), field(&reference, path), "{path} in {text}");
+        assert_eq!(field(&one_pass, path), expected(&one_pass, path), "{path} in {text}");
+    }
+}
+
+#[test]
+fn one_pass_reads_as_through_a_value() {
+    let deep = |open: &str, close: &str, n: usize| format!("{}1{}", open.repeat(n), close.repeat(n));
+    let cases = [
+        r#"{}"#.to_string(),
+        r#"{"id": 7, "customer": {"tier": 3}, "messages": [{"from": "customer", "text": 5, "sentiment": "bad"}, "x"]}"#.into(),
+        r#"{"a": 1, "a": {"b": 2}, "c": {"d": 1}, "c": "flat", "e": 1, "e": null}"#.into(),
+        r#"{"o": {"a": {"x": 1}, "a": 2, "b": [1], "b": ["s"]}, "o": {"z": true}}"#.into(),
+        r#"{"a.b": 1, "x.y": {"z": 2}, "x": {"z": 3, "q.r": {"s": 1}}, "": {"": ""}}"#.into(),
+        r#"{"messages": {"from": "ai"}, "expect": null}"#.into(),
+        r#"{"messages": [1, null, [], {}, {"from": 5, "text": null, "at": 3.5, "sentiment": null}], "expect": {"route": "ai"}, "expect": 1}"#.into(),
+        r#"{"messages": [{"from": "ai", "from": "agent", "text": "a", "text": 1, "at": "x", "at": 12, "sentiment": 0.5, "sentiment": "x", "other": {"deep": [1, {"x": 2}]}}]}"#.into(),
+        r#"{"messages": [{"from": "robot", "text": "hi", "at": -1e3, "sentiment": -0.25}], "messages": [{"from": "customer"}]}"#.into(),
+        r#"{"te\u0078t": "\u00e9\n", "k\u002ey": 1, "me\u0073sages": [{"fr\u006fm": "ai", "t\u0065xt": "\ud83d\ude00"}]}"#.into(),
+        r#"{"n": 18446744073709551615, "m": -9223372036854775808, "f": 1e308, "g": -0.0, "h": 0.1, "i": 12345678901234567890123}"#.into(),
+        r#"{"l": ["a", "b"], "m": ["a", 1], "e": [], "o": [{"x": 1}]}"#.into(),
+        // not a mapping, and errors
+        r#"[1, 2, {"a": [3]}]"#.into(),
+        "null".into(),
+        "true".into(),
+        "-1.5".into(),
+        r#""text""#.into(),
+        r#"[1, 2"#.into(),
+        r#"[1] x"#.into(),
+        r#"{"a": 1} x"#.into(),
+        "{\n  \"id\": ,\n}".into(),
+        r#"{"a": 1,}"#.into(),
+        r#"{"a" 1}"#.into(),
+        r#"{"a": 1e400}"#.into(),
+        r#"{"messages": [{"text": "a\x"}]}"#.into(),
+        r#"{"messages": [{"text": 1e400}]}"#.into(),
+        "{\"a\": \"\u{1}\"}".into(),
+        "".into(),
+        "  ".into(),
+        // nesting: 128 levels is the limit wherever it is reached
+        deep("[", "]", 127),
+        deep("[", "]", 128),
+        format!("{{\"a\": {}}}", deep("[", "]", 126)),
+        format!("{{\"a\": {}}}", deep("[", "]", 127)),
+        format!("{{\"a\": {}}}", deep("{\"k\": ", "}", 126)),
+        format!("{{\"a\": {}}}", deep("{\"k\": ", "}", 127)),
+        format!("{{\"a.b\": {}}}", deep("{\"k\": ", "}", 127)),
+        format!("{{\"messages\": [{{\"x\": {}}}]}}", deep("[", "]", 125)),
+        format!("{{\"messages\": [{{\"x\": {}}}]}}", deep("[", "]", 126)),
+        format!("{{\"messages\": [{{\"text\": {}}}]}}", deep("[", "]", 126)),
+        format!("{{\"messages\": {}}}", deep("{\"k\": ", "}", 127)),
+        format!("{{\"expect\": {}}}", deep("[", "]", 127)),
+        deep("[", "]", 20_000),
+        format!("{{\"x\": {}}}", deep("[", "]", 20_000)),
+    ];
+    for text in &cases {
+        same_reading(text);
+    }
+    for value in generate::conversations(500, 45, 11) {
+        same_reading(&serde_json::to_string(&value).unwrap());
+        same_reading(&serde_json::to_string_pretty(&value).unwrap());
+    }
+}
+
+mod arbitrary {
+    use super::same_reading;
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::sample::select(vec!["a", "b", "id", "messages", "expect", "from", "text", "at", "sentiment", "x.y", ""]).prop_map(String::from),
+            1 => "[a-c.]{0,3}",
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[a-z\u{e9}\"\\\\]{0,4}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((key(), inner), 0..5)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    /// An object written with some of its keys given twice (serde_json keeps the last).
+    fn text() -> impl Strategy<Value = String> {
+        (prop::collection::vec((key(), value()), 0..6), any::<bool>()).prop_map(|(entries, pretty)| {
+            let body: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", Value::from(k.as_str()), v))
+                .collect();
+            let sep = if pretty { ",\n  " } else { "," };
+            format!("{{{}}}", body.join(sep))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_object(text in text()) {
+            same_reading(&text);
+        }
+
+        #[test]
+        fn any_value(value in value()) {
+            same_reading(&value.to_string());
         }
     }
 }

@@ -3,13 +3,14 @@
 //! [`Data`] keeps the fields as a JSON mapping (for logs, `expect` and [`Data::get`]) and, built
 //! with it, a flat index: every path reachable through mappings (`intent`, `customer.tier`,
 //! `signals.distress`, …) filed under the 64-bit hash of its dotted text, with its value read
-//! into a [`Field`] (strings copied into one arena). Entries are sorted by hash, then path, so a
-//! lookup is a binary search that compares path text only when hashes are equal: a collision
-//! costs a comparison, never a wrong answer. Compiled slots carry their path's hash, so reading
-//! a slot hashes nothing.
+//! into a [`Field`] (strings copied into one arena). A small open-addressing table maps hashes
+//! to entries, so a lookup is one or two probes and then a comparison of the path text: a
+//! collision costs a probe, never a wrong answer. Compiled slots carry their path's hash, so
+//! reading a slot hashes nothing.
 //!
-//! The mapping can only change through [`Data::update`], which rebuilds the index: it cannot go
-//! stale.
+//! The index is built either from the mapping ([`Data::new`]) or while the JSON text is read
+//! (a [`Builder`], `context/json.rs`). The mapping can only change through [`Data::update`],
+//! which rebuilds the index: it cannot go stale.
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -59,8 +60,13 @@ pub struct Data {
 
 #[derive(Clone, Default)]
 struct Index {
-    /// Sorted by hash, then path text.
+    /// In the order they were found.
     entries: Vec<Entry>,
+    /// An open-addressing table over `entries` (a power of two long, at least one empty):
+    /// 0 is empty, `i + 1` is `entries[i]`. A hash starts probing at its top bits.
+    slots: Vec<u32>,
+    /// 64 minus the number of bits a slot number has.
+    shift: u32,
     /// Paths and string values, which entries point into.
     text: String,
 }
@@ -74,19 +80,51 @@ struct Entry {
 
 /// A range of [`Index::text`].
 #[derive(Clone, Copy, Debug)]
-struct Range {
+pub(super) struct Range {
     start: u32,
     end: u32,
 }
 
+/// A path's value, as the index keeps it.
 #[derive(Clone, Copy, Debug)]
-enum Leaf {
+pub(super) enum Leaf {
     Null,
     Bool(bool),
     Num(f64),
     Str(Range),
     Strings,
     Other,
+}
+
+impl Leaf {
+    /// A number's leaf: `Other` when it is not finite.
+    pub(super) fn num(n: f64) -> Leaf {
+        if n.is_finite() { Leaf::Num(n) } else { Leaf::Other }
+    }
+
+    /// A list's leaf: `Strings` when every element is a string.
+    pub(super) fn list(items: &[Value]) -> Leaf {
+        if items.iter().all(Value::is_string) {
+            Leaf::Strings
+        } else {
+            Leaf::Other
+        }
+    }
+}
+
+/// A path being filed: where its text is, and its hash.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Place {
+    path: Range,
+    hash: u64,
+}
+
+/// An index under construction: paths are filed as they are found, in any order.
+pub(super) struct Builder {
+    index: Index,
+    /// A key was given twice somewhere: the entries of the value it replaced are still here,
+    /// so the index is built again from the final mapping.
+    stale: bool,
 }
 
 impl Data {
@@ -114,6 +152,7 @@ impl Data {
 
     /// The value at a dotted path whose [`path_hash`] is `hash`; `None` when absent (also when
     /// a segment on the way is not a mapping).
+    #[inline]
     pub fn field(&self, hash: u64, path: &str) -> Option<Field<'_>> {
         self.index.find(hash, path)
     }
@@ -155,81 +194,138 @@ impl Serialize for Data {
     }
 }
 
-impl Index {
-    /// Files every path reachable through mappings. A key with a dot in it is left out: no
-    /// dotted path reaches it (`a.b` means key `b` inside key `a`).
-    fn build(map: &Map<String, Value>) -> Index {
-        // room for a typical conversation: a dozen or two paths
-        let mut index = Index {
-            entries: Vec::with_capacity(2 * map.len() + 8),
-            text: String::with_capacity(256),
-        };
-        let mut stack: SmallVec<[Pending<'_>; 8]> = SmallVec::new();
-        stack.push((map, None, FNV_START));
-        let mut prefix = String::new();
-        while let Some((map, parent, parent_hash)) = stack.pop() {
-            prefix.clear();
-            let mut prefix_hash = FNV_START;
-            if let Some(p) = parent {
-                prefix.push_str(at_str(&index.text, p));
-                prefix.push('.');
-                prefix_hash = hash_more(parent_hash, b".");
+impl Builder {
+    /// An empty index, with room for a typical conversation (a dozen or two paths).
+    pub(super) fn new() -> Builder {
+        Builder {
+            index: Index {
+                entries: Vec::with_capacity(24),
+                slots: Vec::new(),
+                shift: 0,
+                text: String::with_capacity(256),
+            },
+            stale: false,
+        }
+    }
+
+    /// The path of `key` inside the mapping at `parent` (`None`: the top level), or `None`
+    /// when the key has a dot in it (no dotted path reaches it: `a.b` means key `b` in `a`).
+    pub(super) fn place(&mut self, parent: Option<Place>, key: &str) -> Option<Place> {
+        let mut hash = parent.map_or(FNV_START, |p| hash_more(p.hash, b"."));
+        for &b in key.as_bytes() {
+            if b == b'.' {
+                return None;
             }
-            for (key, value) in map.iter().filter(|(k, _)| segment(k)) {
-                let start = index.offset();
-                index.text.push_str(&prefix);
-                index.text.push_str(key);
-                let path = Range {
-                    start,
-                    end: index.offset(),
-                };
-                let hash = hash_more(prefix_hash, key.as_bytes());
+            hash = hash_more(hash, &[b]);
+        }
+        let text = &mut self.index.text;
+        let start = offset(text);
+        if let Some(p) = parent {
+            text.extend_from_within(p.path.start as usize..p.path.end as usize);
+            text.push('.');
+        }
+        text.push_str(key);
+        let path = Range {
+            start,
+            end: offset(text),
+        };
+        Some(Place { path, hash })
+    }
+
+    /// A string's leaf (the text is copied into the index).
+    pub(super) fn str(&mut self, s: &str) -> Leaf {
+        let start = offset(&self.index.text);
+        self.index.text.push_str(s);
+        Leaf::Str(Range {
+            start,
+            end: offset(&self.index.text),
+        })
+    }
+
+    /// Files the value at `place`.
+    pub(super) fn push(&mut self, place: Place, leaf: Leaf) {
+        self.index.entries.push(Entry {
+            hash: place.hash,
+            path: place.path,
+            leaf,
+        });
+    }
+
+    /// A key was given twice: some entries may be of a value the mapping no longer holds.
+    pub(super) fn stale(&mut self) {
+        self.stale = true;
+    }
+
+    /// The fields with the index of every path filed.
+    pub(super) fn finish(self, map: Map<String, Value>) -> Data {
+        if self.stale {
+            return Data::new(map);
+        }
+        let mut index = self.index;
+        index.table();
+        Data { map, index }
+    }
+}
+
+impl Index {
+    /// Files every path reachable through mappings.
+    fn build(map: &Map<String, Value>) -> Index {
+        let mut b = Builder::new();
+        let mut stack: SmallVec<[Pending<'_>; 8]> = SmallVec::new();
+        stack.push((map, None));
+        while let Some((map, parent)) = stack.pop() {
+            for (key, value) in map {
+                let Some(place) = b.place(parent, key) else { continue };
                 let leaf = match value {
                     Value::Null => Leaf::Null,
-                    Value::Bool(b) => Leaf::Bool(*b),
-                    Value::Number(n) => n.as_f64().filter(|x| x.is_finite()).map_or(Leaf::Other, Leaf::Num),
-                    Value::String(s) => Leaf::Str(index.push(s)),
-                    Value::Array(items) if items.iter().all(Value::is_string) => Leaf::Strings,
-                    Value::Array(_) => Leaf::Other,
+                    Value::Bool(v) => Leaf::Bool(*v),
+                    Value::Number(n) => n.as_f64().map_or(Leaf::Other, Leaf::num),
+                    Value::String(s) => b.str(s),
+                    Value::Array(items) => Leaf::list(items),
                     Value::Object(inner) => {
-                        stack.push((inner, Some(path), hash));
+                        stack.push((inner, Some(place)));
                         Leaf::Other
                     }
                 };
-                index.entries.push(Entry { hash, path, leaf });
+                b.push(place, leaf);
             }
         }
-        let mut entries = std::mem::take(&mut index.entries);
-        entries.sort_unstable_by(|a, b| a.hash.cmp(&b.hash).then_with(|| index.path(a).cmp(index.path(b))));
-        index.entries = entries;
+        let mut index = b.index;
+        index.table();
         index
     }
 
-    fn offset(&self) -> u32 {
-        u32::try_from(self.text.len()).unwrap_or(u32::MAX)
-    }
-
-    fn push(&mut self, s: &str) -> Range {
-        let start = self.offset();
-        self.text.push_str(s);
-        Range {
-            start,
-            end: self.offset(),
+    /// Builds the table over the entries (at most two thirds full).
+    fn table(&mut self) {
+        let n = self.entries.len();
+        let len = (n + n / 2 + 1).next_power_of_two().max(8);
+        self.shift = 64 - len.trailing_zeros();
+        self.slots.clear();
+        self.slots.resize(len, 0);
+        let mask = len - 1;
+        for (i, e) in self.entries.iter().enumerate() {
+            let mut at = (e.hash >> self.shift) as usize;
+            while let Some(slot) = self.slots.get_mut(at) {
+                if *slot == 0 {
+                    *slot = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                    break;
+                }
+                at = (at + 1) & mask;
+            }
         }
     }
 
+    #[inline]
     fn find(&self, hash: u64, path: &str) -> Option<Field<'_>> {
-        let at = self.entries.partition_point(|e| e.hash < hash);
-        let rest = self.entries.get(at..)?;
-        let e = match rest {
-            [e, next, ..] if next.hash == hash => {
-                // a collision: the entries of this hash are sorted by path
-                let run = rest.get(..rest.partition_point(|e| e.hash == hash))?;
-                let i = run.binary_search_by(|e| self.path(e).cmp(path.as_bytes())).ok()?;
-                run.get(i)?
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = (hash >> self.shift) as usize;
+        let e = loop {
+            // an empty slot (0) wraps to an index no entry has: one check ends the probe
+            let e = self.entries.get((*self.slots.get(at)? as usize).wrapping_sub(1))?;
+            if e.hash == hash && self.path_is(e, path.as_bytes()) {
+                break e;
             }
-            [e, ..] if e.hash == hash && self.path(e) == path.as_bytes() => e,
-            _ => return None,
+            at = (at + 1) & mask;
         };
         Some(match e.leaf {
             Leaf::Null => Field::Null,
@@ -241,21 +337,44 @@ impl Index {
         })
     }
 
-    /// An entry's path, as bytes (cheaper to compare than `str`s, no boundary checks).
-    fn path(&self, e: &Entry) -> &[u8] {
-        self.text
-            .as_bytes()
-            .get(e.path.start as usize..e.path.end as usize)
-            .unwrap_or(&[])
+    /// Whether an entry's path is `path` (lengths first: cheaper than the bytes).
+    #[inline]
+    fn path_is(&self, e: &Entry, path: &[u8]) -> bool {
+        e.path.end.wrapping_sub(e.path.start) as usize == path.len()
+            && self
+                .text
+                .as_bytes()
+                .get(e.path.start as usize..e.path.end as usize)
+                .is_some_and(|p| same(p, path))
     }
 }
 
-/// A mapping still to file: the mapping, its path (`None` at the top), its path's hash.
-type Pending<'m> = (&'m Map<String, Value>, Option<Range>, u64);
+/// Whether two byte strings of the same length are equal. Paths are short: up to 24 bytes
+/// they are compared as three (overlapping) words, cheaper than a call to `memcmp`.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    match n {
+        8..=24 => {
+            let mid = (n - 8) / 2;
+            word(a, 0) == word(b, 0) && word(a, mid) == word(b, mid) && word(a, n - 8) == word(b, n - 8)
+        }
+        4..8 => a.first_chunk::<4>() == b.first_chunk::<4>() && a.last_chunk::<4>() == b.last_chunk::<4>(),
+        _ => a == b,
+    }
+}
 
-/// Whether a key can be a path segment (no dotted path reaches a key with a dot in it).
-fn segment(key: &str) -> bool {
-    key.bytes().all(|b| b != b'.')
+/// The eight bytes of `s` from `at`.
+#[inline]
+fn word(s: &[u8], at: usize) -> Option<&[u8; 8]> {
+    s.get(at..).and_then(<[u8]>::first_chunk)
+}
+
+/// A mapping still to file, and its place (`None` at the top).
+type Pending<'m> = (&'m Map<String, Value>, Option<Place>);
+
+fn offset(text: &str) -> u32 {
+    u32::try_from(text.len()).unwrap_or(u32::MAX)
 }
 
 fn at_str(text: &str, r: Range) -> &str {
@@ -276,9 +395,7 @@ mod tests {
         for e in &mut index.entries {
             e.hash = 7;
         }
-        let mut entries = std::mem::take(&mut index.entries);
-        entries.sort_unstable_by(|a, b| index.path(a).cmp(index.path(b)));
-        index.entries = entries;
+        index.table();
         assert_eq!(index.find(7, "a"), Some(Field::Num(1.0)));
         assert_eq!(index.find(7, "b"), Some(Field::Other));
         assert_eq!(index.find(7, "b.c"), Some(Field::Str("x")));
@@ -287,5 +404,13 @@ mod tests {
         assert_eq!(index.find(7, "c"), None);
         assert_eq!(index.find(7, "f"), None);
         assert_eq!(index.find(path_hash("a"), "a"), None);
+    }
+
+    /// An empty mapping has an index that finds nothing.
+    #[test]
+    fn empty() {
+        let index = Index::build(&Map::new());
+        assert_eq!(index.find(path_hash("a"), "a"), None);
+        assert_eq!(Index::default().find(path_hash("a"), "a"), None);
     }
 }
