@@ -16,6 +16,9 @@ use std::cmp::Reverse;
 /// Slot values of one evaluation (`None`: not read yet).
 pub(crate) type SlotValues<'a> = SmallVec<[Option<V<'a>>; 16]>;
 
+/// The slot values of a run that has read nothing (as many as [`SlotValues`] holds inline).
+const UNREAD: [Option<V<'static>>; 16] = [None; 16];
+
 /// The phrase that made a condition hold: message index (oldest first), position in the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Rec {
@@ -54,7 +57,13 @@ pub(crate) struct Outcome {
 impl<'a> Run<'a> {
     #[inline]
     pub fn new(p: &'a Program, c: &'a Conversation) -> Run<'a> {
-        Run::resume(p, c, SmallVec::from_elem(None, p.slots.len()), None)
+        let n = p.slots.len();
+        let slots = if n <= UNREAD.len() {
+            SmallVec::from_buf_and_len(UNREAD, n)
+        } else {
+            SmallVec::from_elem(None, n)
+        };
+        Run::resume(p, c, slots, None)
     }
 
     /// Continues from what an earlier evaluation learnt.
@@ -188,6 +197,7 @@ impl<'a> Run<'a> {
     }
 
     /// The value the conversation gives at a slot's path (`null` included).
+    #[inline(always)]
     fn field(&self, slot: &Slot) -> Option<Field<'a>> {
         let c: &'a Conversation = self.c;
         c.data.field(slot.hash, &slot.path)
