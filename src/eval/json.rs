@@ -595,11 +595,19 @@ fn word(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?))
 }
 
-/// Whether some byte of `bytes` (eight or more) needs escaping: eight at a time, the last
-/// eight overlapping.
+/// Whether some byte of `bytes` needs escaping: eight at a time, the last eight overlapping.
 fn any_special(bytes: &[u8]) -> bool {
     let Some(last) = bytes.len().checked_sub(8) else {
-        return bytes.iter().any(|&b| special(b));
+        // four to seven bytes: the first four and the last four (overlapping) as one word
+        let Some(last) = bytes.len().checked_sub(4) else {
+            return bytes.iter().any(|&b| special(b));
+        };
+        // (a word not read counts as special: the careful path decides)
+        let four = |at: usize| {
+            let chunk = bytes.get(at..at + 4)?;
+            Some(u64::from(u32::from_le_bytes(<[u8; 4]>::try_from(chunk).ok()?)))
+        };
+        return four(0).zip(four(last)).is_none_or(|(a, b)| special_word(a | b << 32));
     };
     let mut at = 0;
     while at < last {
