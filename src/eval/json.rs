@@ -466,7 +466,7 @@ fn value(out: &mut Vec<u8>, v: V<'_>, round: bool, in_text: bool) {
 /// are those of `k / 100`: any other decimal as short is at least 0.01 away, far outside the
 /// half-ulp around `n`. `false` (nothing written) otherwise.
 fn hundredths(out: &mut Vec<u8>, n: f64) -> bool {
-    if !(n.abs() < 1e9) {
+    if n.is_nan() || n.abs() >= 1e9 {
         return false;
     }
     let k = (n * 100.0).round();
@@ -505,7 +505,6 @@ fn digits(out: &mut Vec<u8>, n: u64) {
 
 /// The digit for `d` (under 10).
 fn digit(d: u64) -> u8 {
-    #[expect(clippy::cast_possible_truncation, reason = "a digit")]
     let d = (d % 10) as u8;
     b'0' + d
 }
