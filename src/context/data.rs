@@ -3,9 +3,9 @@
 //! [`Data`] keeps the fields as a JSON mapping (for logs, `expect` and [`Data::get`]) and, built
 //! with it, a flat index: every path reachable through mappings (`intent`, `customer.tier`,
 //! `signals.distress`, …) filed under the 64-bit hash of its dotted text, with its value read
-//! into a [`Field`] (strings copied into one arena). A small open-addressing table maps hashes
-//! to entries, so a lookup is one or two probes and then a comparison of the path text: a
-//! collision costs a probe, never a wrong answer. Compiled slots carry their path's hash, so
+//! into a [`Field`] (strings copied into one arena). The entries sit in a small open-addressing
+//! table, so a lookup is one or two probes and then a comparison of the path text: a collision
+//! costs a probe, never a wrong answer. Compiled slots carry their path's hash, so
 //! reading a slot hashes nothing.
 //!
 //! The index is built either from the mapping ([`Data::new`]) or while the JSON text is read
@@ -60,11 +60,9 @@ pub struct Data {
 
 #[derive(Clone, Default)]
 struct Index {
-    /// In the order they were found.
-    entries: Vec<Entry>,
-    /// An open-addressing table over `entries` (a power of two long, at least one empty):
-    /// 0 is empty, `i + 1` is `entries[i]`. A hash starts probing at its top bits.
-    slots: Vec<u32>,
+    /// An open-addressing table of entries (a power of two long, at least one empty): a
+    /// hash's probe starts at its top bits.
+    table: Vec<Entry>,
     /// 64 minus the number of bits a slot number has.
     shift: u32,
     /// Paths and string values, which entries point into.
@@ -88,6 +86,8 @@ pub(super) struct Range {
 /// A path's value, as the index keeps it.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Leaf {
+    /// An empty slot of the table.
+    Empty,
     Null,
     Bool(bool),
     Num(f64),
@@ -121,7 +121,9 @@ pub(super) struct Place {
 
 /// An index under construction: paths are filed as they are found, in any order.
 pub(super) struct Builder {
-    index: Index,
+    /// In the order they were found.
+    entries: Vec<Entry>,
+    text: String,
     /// A key was given twice somewhere: the entries of the value it replaced are still here,
     /// so the index is built again from the final mapping.
     stale: bool,
@@ -198,12 +200,8 @@ impl Builder {
     /// An empty index, with room for a typical conversation (a dozen or two paths).
     pub(super) fn new() -> Builder {
         Builder {
-            index: Index {
-                entries: Vec::with_capacity(24),
-                slots: Vec::new(),
-                shift: 0,
-                text: String::with_capacity(256),
-            },
+            entries: Vec::with_capacity(24),
+            text: String::with_capacity(256),
             stale: false,
         }
     }
@@ -218,7 +216,7 @@ impl Builder {
             }
             hash = hash_more(hash, &[b]);
         }
-        let text = &mut self.index.text;
+        let text = &mut self.text;
         let start = offset(text);
         if let Some(p) = parent {
             text.extend_from_within(p.path.start as usize..p.path.end as usize);
@@ -234,17 +232,17 @@ impl Builder {
 
     /// A string's leaf (the text is copied into the index).
     pub(super) fn str(&mut self, s: &str) -> Leaf {
-        let start = offset(&self.index.text);
-        self.index.text.push_str(s);
+        let start = offset(&self.text);
+        self.text.push_str(s);
         Leaf::Str(Range {
             start,
-            end: offset(&self.index.text),
+            end: offset(&self.text),
         })
     }
 
     /// Files the value at `place`.
     pub(super) fn push(&mut self, place: Place, leaf: Leaf) {
-        self.index.entries.push(Entry {
+        self.entries.push(Entry {
             hash: place.hash,
             path: place.path,
             leaf,
@@ -261,9 +259,10 @@ impl Builder {
         if self.stale {
             return Data::new(map);
         }
-        let mut index = self.index;
-        index.table();
-        Data { map, index }
+        Data {
+            map,
+            index: Index::new(&self.entries, self.text),
+        }
     }
 }
 
@@ -290,44 +289,51 @@ impl Index {
                 b.push(place, leaf);
             }
         }
-        let mut index = b.index;
-        index.table();
-        index
+        Index::new(&b.entries, b.text)
     }
 
-    /// Builds the table over the entries (at most two thirds full).
-    fn table(&mut self) {
-        let n = self.entries.len();
+    /// The table of `entries` (at most two thirds full).
+    fn new(entries: &[Entry], text: String) -> Index {
+        let n = entries.len();
         let len = (n + n / 2 + 1).next_power_of_two().max(8);
-        self.shift = 64 - len.trailing_zeros();
-        self.slots.clear();
-        self.slots.resize(len, 0);
+        let shift = 64 - len.trailing_zeros();
+        let empty = Entry {
+            hash: 0,
+            path: Range { start: 0, end: 0 },
+            leaf: Leaf::Empty,
+        };
+        let mut table = vec![empty; len];
         let mask = len - 1;
-        for (i, e) in self.entries.iter().enumerate() {
-            let mut at = (e.hash >> self.shift) as usize;
-            while let Some(slot) = self.slots.get_mut(at) {
-                if *slot == 0 {
-                    *slot = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        for e in entries {
+            let mut at = (e.hash >> shift) as usize;
+            while let Some(slot) = table.get_mut(at) {
+                if matches!(slot.leaf, Leaf::Empty) {
+                    *slot = *e;
                     break;
                 }
                 at = (at + 1) & mask;
             }
         }
+        Index { table, shift, text }
     }
 
     #[inline]
     fn find(&self, hash: u64, path: &str) -> Option<Field<'_>> {
-        let mask = self.slots.len().wrapping_sub(1);
+        let mask = self.table.len().wrapping_sub(1);
         let mut at = (hash >> self.shift) as usize;
         let e = loop {
-            // an empty slot (0) wraps to an index no entry has: one check ends the probe
-            let e = self.entries.get((*self.slots.get(at)? as usize).wrapping_sub(1))?;
+            let e = self.table.get(at)?;
             if e.hash == hash && self.path_is(e, path.as_bytes()) {
                 break e;
+            }
+            if matches!(e.leaf, Leaf::Empty) {
+                return None;
             }
             at = (at + 1) & mask;
         };
         Some(match e.leaf {
+            // an empty slot whose (zero) hash and (empty) path were asked for
+            Leaf::Empty => return None,
             Leaf::Null => Field::Null,
             Leaf::Bool(b) => Field::Bool(b),
             Leaf::Num(n) => Field::Num(n),
@@ -391,11 +397,16 @@ mod tests {
     fn colliding_hashes_are_told_apart() {
         let value = json!({"a": 1, "b": {"c": "x"}, "d": null, "e": true});
         let Value::Object(map) = value else { return };
-        let mut index = Index::build(&map);
-        for e in &mut index.entries {
+        let index = Index::build(&map);
+        let mut entries: Vec<Entry> = index
+            .table
+            .into_iter()
+            .filter(|e| !matches!(e.leaf, Leaf::Empty))
+            .collect();
+        for e in &mut entries {
             e.hash = 7;
         }
-        index.table();
+        let index = Index::new(&entries, index.text);
         assert_eq!(index.find(7, "a"), Some(Field::Num(1.0)));
         assert_eq!(index.find(7, "b"), Some(Field::Other));
         assert_eq!(index.find(7, "b.c"), Some(Field::Str("x")));
@@ -412,5 +423,6 @@ mod tests {
         let index = Index::build(&Map::new());
         assert_eq!(index.find(path_hash("a"), "a"), None);
         assert_eq!(Index::default().find(path_hash("a"), "a"), None);
+        assert_eq!(index.find(0, ""), None);
     }
 }
