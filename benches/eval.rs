@@ -10,7 +10,8 @@
 //!    serde_json too), separately.
 //!
 //! Throughput is per conversation: criterion's "time" divided by the element count is the cost
-//! of one verdict. `cargo bench --bench eval -- generated/50` runs one group.
+//! of one verdict. `cargo bench --bench eval -- generated/50` runs one group;
+//! `HANDOFF_BENCH_RULES=50` builds only that size of the generated set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 #[path = "common/shipped.rs"]
@@ -114,7 +115,7 @@ fn generated(c: &mut Criterion) {
     group.sample_size(20);
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(4));
-    for rules in [50, 1000, 10_000] {
+    for rules in sizes() {
         let (g, set, conversations) = generated_case(rules);
         // the floor: the same logic over plain structs whose fields were read and typed
         // before timing
@@ -175,6 +176,19 @@ fn generated(c: &mut Criterion) {
         }
     }
     group.finish();
+}
+
+/// Sizes of the generated set: all three, or those `HANDOFF_BENCH_RULES` lists (`50,1000`).
+fn sizes() -> Vec<usize> {
+    std::env::var("HANDOFF_BENCH_RULES")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect::<Vec<usize>>()
+        })
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| vec![50, 1000, 10_000])
 }
 
 /// How many of `items` go to the AI; `ai` decides one.

@@ -132,19 +132,32 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The truth of a condition. The common tests are answered here, without going through
-    /// a value; everything else (and everything while recording a phrase) through [`Run::eval`].
+    /// The truth of a condition. A comparison with a literal and a plain slot are answered
+    /// here, without going through a value; the rest in [`Run::truth_of`].
+    #[inline]
     pub fn truth(&mut self, id: NodeId) -> Tri {
+        let p: &'a Program = self.p;
+        if !self.recording {
+            match p.nodes.get(id as usize) {
+                Some(Node::CmpConst { op, slot, lit }) => {
+                    let a = self.slot(*slot);
+                    return compare(*op, a, lit.v());
+                }
+                Some(Node::Slot(s)) => return self.slot(*s).truth(),
+                _ => {}
+            }
+        }
+        self.truth_of(id)
+    }
+
+    /// [`Run::truth`] of anything else: `and` / `or` directly, the rest (and everything while
+    /// recording a phrase) through [`Run::eval`].
+    fn truth_of(&mut self, id: NodeId) -> Tri {
         let p: &'a Program = self.p;
         if self.recording {
             return self.eval(id).truth();
         }
         match p.nodes.get(id as usize) {
-            Some(Node::CmpConst { op, slot, lit }) => {
-                let a = self.slot(*slot);
-                compare(*op, a, lit.v())
-            }
-            Some(Node::Slot(s)) => self.slot(*s).truth(),
             Some(Node::And(a, b)) => {
                 let x = self.truth(*a);
                 if x == Some(false) {
