@@ -121,8 +121,14 @@ impl<'de> Shape<'de> for Top {
         while let Some(key) = map.next_key_seed(KeyOf(TopKey::of))? {
             match key {
                 // `messages` of the wrong type: the empty list (see `Conversation::from_value`)
-                TopKey::Messages => messages = map.next_value_seed(Lenient(Messages))?,
-                TopKey::Expect => expect = Some(map.next_value()?),
+                TopKey::Messages => {
+                    messages = map.next_value_seed(Lenient(Messages))?;
+                    data.insert("messages".into(), Value::Null);
+                }
+                TopKey::Expect => {
+                    expect = Some(map.next_value()?);
+                    data.insert("expect".into(), Value::Null);
+                }
                 TopKey::Field(key) => {
                     let value = field(&mut map, &mut index, None, &key)?;
                     if data.insert(key, value).is_some() {
@@ -131,6 +137,10 @@ impl<'de> Shape<'de> for Top {
                 }
             }
         }
+        // taken out as `Conversation::from_value` takes them out, so the fields keep its order
+        // (the last field moves into the place of each)
+        data.remove("messages");
+        data.remove("expect");
         Ok(Ok(Conversation {
             data: index.finish(data),
             messages,
