@@ -170,19 +170,37 @@ static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
 /// compiled once.
 static ALL_CAPS_RE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[A-Z\W]+$").ok());
 
+/// The published VADER lexicon and emoji descriptions, as the `vader_sentiment` crate ships
+/// them (MIT, `vader/LICENSE-MIT`). Read here rather than through the crate's maps, which hash
+/// every key with SipHash into a table grown one doubling at a time: that was ≈ 30M of the
+/// ≈ 51M instructions of a whole `handoff eval` of one conversation.
+static RAW_LEXICON: &str = include_str!("vader/vader_lexicon.txt");
+static RAW_EMOJI_LEXICON: &str = include_str!("vader/emoji_utf8_lexicon.txt");
+/// Lines of `vader_lexicon.txt`, to size the table once.
+const LEXICON_ENTRIES: usize = 7_520;
+
+/// `(first, second)` tab-separated fields of each non-empty line, as the crate reads them
+/// (later lines win when a key repeats, as with its `HashMap::insert`).
+fn lexicon_lines(raw: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    raw.split('\n').filter(|l| !l.is_empty()).filter_map(|line| {
+        let mut fields = line.split('\t');
+        Some((fields.next()?, fields.next()?))
+    })
+}
+
 fn build_tables() -> Tables {
     let mut words: FxMap<Cow<'static, str>, Entry> = FxMap::with_capacity_and_hasher(
-        vader_sentiment::LEXICON.len() + BOOSTERS.len() + NEGATIONS.len() + SPECIALS.len(),
+        LEXICON_ENTRIES + BOOSTERS.len() + NEGATIONS.len() + SPECIALS.len(),
         BuildHasherDefault::default(),
     );
-    for (word, valence) in vader_sentiment::LEXICON.iter() {
-        let word: &'static str = **word;
+    for (word, valence) in lexicon_lines(RAW_LEXICON) {
+        let Ok(valence) = valence.parse::<f64>() else { continue };
         let key = if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
             Cow::Borrowed(word)
         } else {
             Cow::Owned(fold(word))
         };
-        words.entry(key).or_default().valence = Some(*valence);
+        words.entry(key).or_default().valence = Some(valence);
     }
     for &(word, b) in BOOSTERS {
         words.entry(Cow::Borrowed(word)).or_default().booster = Some(b);
@@ -195,10 +213,10 @@ fn build_tables() -> Tables {
     }
     let max_key_len = words.keys().map(|k| k.len()).max().unwrap_or(0);
     let mut emoji = FxMap::default();
-    for (key, desc) in vader_sentiment::EMOJI_LEXICON.iter() {
+    for (key, desc) in lexicon_lines(RAW_EMOJI_LEXICON) {
         let mut chars = key.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
-            emoji.insert(c, *desc);
+            emoji.insert(c, desc);
         }
     }
     let patterns = BOOSTERS.iter().map(|b| b.0).chain(IDIOMS.iter().map(|i| i.0));
