@@ -6,6 +6,7 @@
 
 mod data;
 mod json;
+mod scan;
 
 pub use data::{Data, Field, path_hash};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -131,7 +132,11 @@ impl std::error::Error for InputError {}
 impl Conversation {
     /// Reads one conversation from JSON text.
     pub fn from_json(text: &str) -> Result<Conversation, InputError> {
-        json::conversation(text)
+        // the common shape by hand; anything else (and every error) through serde_json
+        match scan::conversation(text) {
+            Some(c) => Ok(c),
+            None => json::conversation(text),
+        }
     }
 
     /// Reads one conversation from YAML text.
@@ -172,10 +177,15 @@ impl Conversation {
 
     /// The conversation's `id`, rendered as text when it is a number.
     pub fn id(&self) -> Option<String> {
-        match self.data.get("id")? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
+        const ID: u64 = path_hash("id");
+        match self.data.field(ID, "id")? {
+            Field::Str(s) => Some(s.to_owned()),
+            Field::Null | Field::Bool(_) | Field::Strings => None,
+            // a number as it was given (its text is in the mapping)
+            Field::Num(_) | Field::Other => match self.data.get("id")? {
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            },
         }
     }
 

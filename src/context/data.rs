@@ -9,12 +9,17 @@
 //! reading a slot hashes nothing.
 //!
 //! The index is built either from the mapping ([`Data::new`]) or while the JSON text is read
-//! (a [`Builder`], `context/json.rs`). The mapping can only change through [`Data::update`],
-//! which rebuilds the index: it cannot go stale.
+//! (a [`Builder`], `context/json.rs` and `context/scan.rs`). The mapping can only change
+//! through [`Data::update`], which rebuilds the index: it cannot go stale.
+//!
+//! Evaluation reads only the index, so the mapping is built when first asked for: the
+//! hand-written reader (`context/scan.rs`) keeps each top-level field's JSON text, and the
+//! mapping is read from those texts by `serde_json` (the same parser, so the same values).
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use smallvec::SmallVec;
+use std::sync::OnceLock;
 
 /// The 64-bit hash (FNV-1a) of a dotted path (`customer.tier`): compiled slots carry it, and
 /// a hand-written reader can compute it at compile time (`const`).
@@ -54,8 +59,19 @@ pub enum Field<'a> {
 /// the JSON mapping it derefs to.
 #[derive(Clone, Default)]
 pub struct Data {
-    map: Map<String, Value>,
+    /// Built when first asked for (from `fields`) unless given.
+    map: OnceLock<Map<String, Value>>,
     index: Index,
+    /// The top-level fields as given, in the mapping's order: key and JSON text of the value,
+    /// in the index's text (empty when the mapping was given).
+    fields: Vec<Raw>,
+}
+
+/// A top-level field kept as text: its key and its value's JSON.
+#[derive(Clone, Copy, Debug)]
+struct Raw {
+    key: Range,
+    value: Range,
 }
 
 #[derive(Clone, Default)]
@@ -127,29 +143,52 @@ pub(super) struct Builder {
     /// A key was given twice somewhere: the entries of the value it replaced are still here,
     /// so the index is built again from the final mapping.
     stale: bool,
+    /// The top-level fields as text (the hand-written reader), in `text`.
+    fields: Vec<Raw>,
 }
 
 impl Data {
     pub fn new(map: Map<String, Value>) -> Data {
         let index = Index::build(&map);
-        Data { map, index }
+        Data {
+            map: OnceLock::from(map),
+            index,
+            fields: Vec::new(),
+        }
     }
 
-    /// The fields as a JSON mapping.
+    /// The fields as a JSON mapping (built from their text when first asked for).
     pub fn map(&self) -> &Map<String, Value> {
-        &self.map
+        self.map.get_or_init(|| self.read_fields())
     }
 
     /// The fields, by value.
-    pub fn into_map(self) -> Map<String, Value> {
-        self.map
+    pub fn into_map(mut self) -> Map<String, Value> {
+        match self.map.take() {
+            Some(map) => map,
+            None => self.read_fields(),
+        }
     }
 
     /// Changes the fields; the index is rebuilt afterwards.
     pub fn update<R>(&mut self, change: impl FnOnce(&mut Map<String, Value>) -> R) -> R {
-        let r = change(&mut self.map);
-        self.index = Index::build(&self.map);
+        let mut map = std::mem::take(self).into_map();
+        let r = change(&mut map);
+        *self = Data::new(map);
         r
+    }
+
+    /// The mapping of the fields kept as text. Each text was read whole by the hand-written
+    /// reader, which accepts only what `serde_json` reads (a text it cannot read would be
+    /// `null`, but there is none).
+    fn read_fields(&self) -> Map<String, Value> {
+        let mut map = Map::with_capacity(self.fields.len());
+        for raw in &self.fields {
+            let text = &self.index.text;
+            let value = serde_json::from_str(at_str(text, raw.value)).unwrap_or(Value::Null);
+            map.insert(at_str(text, raw.key).to_owned(), value);
+        }
+        map
     }
 
     /// The value at a dotted path whose [`path_hash`] is `hash`; `None` when absent (also when
@@ -162,7 +201,7 @@ impl Data {
     /// The elements of the list at a dotted path, given as `segments`.
     pub fn list<'s>(&self, segments: impl IntoIterator<Item = &'s str>) -> Option<&[Value]> {
         let mut segments = segments.into_iter();
-        let mut v = self.map.get(segments.next()?)?;
+        let mut v = self.map().get(segments.next()?)?;
         for s in segments {
             v = v.as_object()?.get(s)?;
         }
@@ -174,25 +213,25 @@ impl std::ops::Deref for Data {
     type Target = Map<String, Value>;
 
     fn deref(&self) -> &Map<String, Value> {
-        &self.map
+        self.map()
     }
 }
 
 impl std::fmt::Debug for Data {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.map.fmt(f)
+        self.map().fmt(f)
     }
 }
 
 impl PartialEq for Data {
     fn eq(&self, other: &Data) -> bool {
-        self.map == other.map
+        self.map() == other.map()
     }
 }
 
 impl Serialize for Data {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.map.serialize(serializer)
+        self.map().serialize(serializer)
     }
 }
 
@@ -203,6 +242,7 @@ impl Builder {
             entries: Vec::with_capacity(24),
             text: String::with_capacity(256),
             stale: false,
+            fields: Vec::new(),
         }
     }
 
@@ -254,14 +294,43 @@ impl Builder {
         self.stale = true;
     }
 
+    /// Keeps a top-level field as text: its key and its value's JSON, read by `serde_json`
+    /// when the mapping is first asked for. Fields are kept in the mapping's order.
+    pub(super) fn keep(&mut self, key: &str, value: &str) {
+        let text = &mut self.text;
+        let start = offset(text);
+        text.push_str(key);
+        let key = Range {
+            start,
+            end: offset(text),
+        };
+        text.push_str(value);
+        let value = Range {
+            start: key.end,
+            end: offset(text),
+        };
+        self.fields.push(Raw { key, value });
+    }
+
     /// The fields with the index of every path filed.
     pub(super) fn finish(self, map: Map<String, Value>) -> Data {
         if self.stale {
             return Data::new(map);
         }
         Data {
-            map,
+            map: OnceLock::from(map),
             index: Index::new(&self.entries, self.text),
+            fields: Vec::new(),
+        }
+    }
+
+    /// The fields kept as text ([`Builder::keep`]), with the index of every path filed (no
+    /// key was given twice: the hand-written reader declines such documents).
+    pub(super) fn finish_kept(self) -> Data {
+        Data {
+            map: OnceLock::new(),
+            index: Index::new(&self.entries, self.text),
+            fields: self.fields,
         }
     }
 }
