@@ -1,6 +1,6 @@
 //! Validation passes over a parsed set, one family per file:
 //!
-//! - [`names`]: defaults, rule and lexicon names, required clauses, obligations;
+//! - [`names`]: defaults, headers, rule and lexicon names, required clauses, obligations;
 //! - [`types`]: fields, types, lexicon references, regexes and signal ranges inside expressions;
 //! - [`templates`]: placeholders of `because` templates;
 //! - [`logic`]: conditions that can never hold, and `allow ai` rules a `require` always overrides.
@@ -38,6 +38,7 @@ pub fn check(files: &[ast::File], schema: &Schema, sources: &[Source]) -> Vec<Di
         used_lexicons: BTreeSet::new(),
     };
     names::check_defaults(&mut cx, files);
+    names::check_headers(&mut cx, files);
     names::check_lexicons(&mut cx, files);
     names::check_rules(&mut cx, &rules);
     let mut contradictory = Vec::with_capacity(rules.len());

@@ -43,6 +43,40 @@ pub(super) fn check_defaults(cx: &mut Checker<'_>, files: &[ast::File]) {
     }
 }
 
+/// `syntax` for a `policy` header that does not open its file: "a file may start with one
+/// `policy` header" (LANGUAGE.md §2). Comments may come before it.
+pub(super) fn check_headers(cx: &mut Checker<'_>, files: &[ast::File]) {
+    for file in files {
+        let first = file.items.first().map(Item::span);
+        for (i, item) in file.items.iter().enumerate() {
+            let (Item::Header(header), Some(first)) = (item, first) else {
+                continue;
+            };
+            if i == 0 {
+                continue;
+            }
+            let earlier = file.items.iter().take(i).any(|x| matches!(x, Item::Header(_)));
+            let (message, label) = if earlier {
+                ("a file has at most one `policy` header", "a second header")
+            } else {
+                (
+                    "a `policy` header must come first in its file",
+                    "a header after other items",
+                )
+            };
+            cx.report(
+                Diagnostic::at(Code::Syntax, header.name.span, message)
+                    .with_label(label)
+                    .with_related(first, "the file starts here")
+                    .with_help(
+                        "move the header to the top of the file and merge its fields into one header; \
+                         `ai_must` of every file's header applies to the whole set",
+                    ),
+            );
+        }
+    }
+}
+
 /// `duplicate-lexicon`; records every lexicon for `unknown-lexicon` and `unused-lexicon`.
 pub(super) fn check_lexicons<'a>(cx: &mut Checker<'a>, files: &'a [ast::File]) {
     for item in files.iter().flat_map(|f| &f.items) {

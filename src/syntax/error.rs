@@ -242,11 +242,30 @@ pub(super) fn from_pest(err: &pest::error::Error<Rule>, file: FileId, text: &str
     } else {
         format!("expected {}, found {found}", join(&list))
     };
-    let mut d = Diagnostic::at(Code::Syntax, span, message);
-    if let Some(help) = help_for(&positives, text, pos) {
-        d = d.with_help(help);
+    let help = help_for(&positives, text, pos).unwrap_or_else(|| general_help(&names));
+    Diagnostic::at(Code::Syntax, span, message).with_help(help)
+}
+
+/// The help of a syntax error no hint of [`help_for`] fits (LANGUAGE.md §8: every problem
+/// comes with help), after what was expected.
+fn general_help(expected: &[(Group, &str)]) -> &'static str {
+    let first = expected.first().map(|(g, _)| *g);
+    match first {
+        Some(Group::Item | Group::RuleItem) => {
+            "a file holds a `policy` header, `default`, `context`, `lexicon`, `principle` and rule items; check              that the item before this one is complete"
+        }
+        Some(Group::Field) => "a `policy` header holds `owner`, `version`, `description` and `ai_must`",
+        Some(Group::Clause) => {
+            "a rule holds the clauses `when`, `unless`, `because`, `priority`, `queue`, `tag`, `say` and `must`"
+        }
+        Some(Group::Value) if expected.iter().any(|(_, n)| *n == "an expression") => {
+            "a condition goes here, such as `intent == \"billing\"` or `any customer message mentions LEXICON`"
+        }
+        Some(Group::Operator | Group::Connective) => {
+            "conditions are joined with `and`/`or`, and a comparison takes one operator (`==`, `!=`, `<`, `<=`, `>`, `>=`)"
+        }
+        _ => "check the text just before this point: a missing `}`, `)`, `]`, `,` or `\"` often shows here",
     }
-    d
 }
 
 /// A hint for the common mistakes.
