@@ -3,10 +3,12 @@
 //! - [`compile`](mod@compile): paths → slots, lexicons → one automaton, regexes built once,
 //!   conditions → an arena of nodes;
 //! - `run`: three-valued evaluation of conditions over one conversation;
+//! - `conjunct`: rules' top-level tests in typed form, and whether a rule matches;
 //! - `verdict`: the decision of LANGUAGE.md §3, and the verdict with its rendering;
 //! - `explain`: the per-rule trace of `--explain`.
 
 mod compile;
+mod conjunct;
 mod explain;
 #[doc(hidden)]
 pub mod generate;

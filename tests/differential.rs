@@ -1,5 +1,6 @@
-//! Differential test: the indexed evaluation (`Program::evaluate`) against the reference that
-//! evaluates every rule (`Program::evaluate_unindexed`), comparing the whole verdict JSON on
+//! Differential test: the indexed evaluation over typed conjuncts (`Program::evaluate`) against
+//! the reference that evaluates every rule's conditions as written (`Program::evaluate_unindexed`),
+//! comparing the whole verdict JSON on
 //! generated policy sets and conversations, unknown and wrongly-typed values included.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
@@ -35,7 +36,10 @@ fn list(rng: &mut Rng) -> String {
 
 fn leaf(rng: &mut Rng) -> String {
     let path = pick(rng, &["s", "t", "u"]);
-    match rng.below(12) {
+    match rng.below(15) {
+        12 => format!("n {} {}", pick(rng, &["==", "!=", "<", "<=", ">=", ">"]), rng.below(5)),
+        13 => format!("b {} {}", pick(rng, &["==", "!="]), pick(rng, &["true", "false"])),
+        14 => format!("n {} {}.5", pick(rng, &["<", ">="]), rng.below(5)),
         0..=2 => format!("{path} == \"{}\"", pick(rng, &WORDS)),
         3..=5 => format!("{path} in {}", list(rng)),
         6 => format!("{path} not in {}", list(rng)),

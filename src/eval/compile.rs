@@ -4,10 +4,11 @@
 //! The set has been checked, so anything odd met here (an unknown path, a regex that does not
 //! compile, a missing `when`) is handled defensively: it evaluates as unknown, never panics.
 
+use super::conjunct;
 use super::index::{Fnv, Index};
 use super::lexicon::Lexicons;
 use super::program::{
-    Condition, DefaultRule, Head, Lit, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId, Template,
+    Condition, DefaultRule, Kind, Lit, Missing, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId, Template,
     Test,
 };
 use crate::ast::{self, Expr, ExprKind, Literal, MessageTest, Priority, Route};
@@ -97,7 +98,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         }
     }
     let index = Index::build(&rules, &c.nodes);
-    let (heads, conjuncts) = Head::build(&rules);
+    let (heads, conjuncts) = conjunct::build(&rules, &c.nodes);
     Program {
         digest,
         version: (!versions.is_empty()).then(|| versions.join("+")),
@@ -252,13 +253,17 @@ impl Compiler<'_> {
             return id;
         }
         let field = self.schema.get(path);
+        let ty = field.map(|f| f.ty.clone());
+        let default = field.and_then(|f| f.default.clone());
+        let signal = Signal::from_path(path);
         self.slots.push(Slot {
             path: path.to_string(),
             hash: crate::context::path_hash(path),
             segments: path.split('.').map(str::to_string).collect(),
-            ty: field.map(|f| f.ty.clone()),
-            default: field.and_then(|f| f.default.clone()),
-            signal: Signal::from_path(path),
+            kind: Kind::of(ty.as_ref()),
+            missing: Missing::of(signal, default.as_ref()),
+            ty,
+            signal,
             read,
         });
         let id = SlotId::try_from(self.slots.len() - 1).unwrap_or(SlotId::MAX);

@@ -4,6 +4,7 @@
 //! rule reads is resolved to a [`Slot`] at compile time; every lexicon of the set is one
 //! automaton; regexes are built once.
 
+use super::conjunct::Conjunct;
 use super::index::Index;
 use super::lexicon::{LexId, Lexicons};
 use super::value::V;
@@ -28,8 +29,9 @@ pub struct Program {
     pub(crate) rules: Vec<Rule>,
     /// What deciding reads of each rule, packed (same order as `rules`).
     pub(crate) heads: Vec<Head>,
-    /// The conjuncts of every rule's `when`, rule after rule ([`Head::when`] ranges into it).
-    pub(crate) conjuncts: Vec<NodeId>,
+    /// The conjuncts of every rule's `when` and its `unless`, rule after rule ([`Head`]s range
+    /// into it).
+    pub(crate) conjuncts: Vec<Conjunct>,
     pub(crate) regexes: Vec<regex::Regex>,
     pub(crate) lexicons: Lexicons,
     pub(crate) default: DefaultRule,
@@ -159,10 +161,61 @@ pub(crate) struct Slot {
     pub segments: Vec<String>,
     /// `None` when the schema does not know the path (then it is always unknown).
     pub ty: Option<Type>,
-    pub default: Option<Literal>,
     pub signal: Option<Signal>,
     /// Some rule reads the value in `when` or `unless` (so it is listed when unknown).
     pub read: bool,
+    /// `ty`, flattened for the deciding path.
+    pub kind: Kind,
+    /// What the slot reads when the conversation does not give it: `signal`, else `default`.
+    pub missing: Missing,
+}
+
+/// How a given value is read at a slot: its declared type, without the options of `one of`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Bool,
+    Num,
+    Str,
+    OneOf,
+    List,
+    /// The schema does not know the path: every value is unknown.
+    None,
+}
+
+impl Kind {
+    pub fn of(ty: Option<&Type>) -> Kind {
+        match ty {
+            Some(Type::Bool) => Kind::Bool,
+            Some(Type::Number) => Kind::Num,
+            Some(Type::String) => Kind::Str,
+            Some(Type::OneOf(_)) => Kind::OneOf,
+            Some(Type::List) => Kind::List,
+            None => Kind::None,
+        }
+    }
+}
+
+/// What a slot reads when the conversation does not give it (absent or `null`).
+#[derive(Clone, Debug)]
+pub(crate) enum Missing {
+    Unknown,
+    /// The engine computes it from the messages.
+    Signal(Signal),
+    Bool(bool),
+    Num(f64),
+    Str(String),
+}
+
+impl Missing {
+    pub fn of(signal: Option<Signal>, default: Option<&Literal>) -> Missing {
+        match (signal, default) {
+            (Some(s), _) => Missing::Signal(s),
+            (None, Some(Literal::Bool(b))) => Missing::Bool(*b),
+            (None, Some(Literal::Number(n))) => Missing::Num(*n),
+            (None, Some(Literal::String(s))) => Missing::Str(s.clone()),
+            (None, None) => Missing::Unknown,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,7 +301,7 @@ pub(crate) struct Rule {
     pub source: String,
 }
 
-/// What deciding reads of a rule, in 20 bytes: the evaluation walks these instead of the
+/// What deciding reads of a rule, in 16 bytes: the evaluation walks these instead of the
 /// (much larger) [`Rule`]s.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Head {
@@ -256,39 +309,11 @@ pub(crate) struct Head {
     pub priority: Priority,
     pub has_queue: bool,
     pub has_say: bool,
+    /// Whether the rule has an `unless`: [`Program::conjuncts`] at `end`.
+    pub has_unless: bool,
     /// `start..end` of [`Program::conjuncts`]: `when`, conjunct by conjunct.
     pub start: u32,
     pub end: u32,
-    pub unless: Option<NodeId>,
-}
-
-impl Head {
-    /// The heads of `rules`, and the conjuncts they range over.
-    pub fn build(rules: &[Rule]) -> (Vec<Head>, Vec<NodeId>) {
-        let mut conjuncts = Vec::with_capacity(rules.iter().map(|r| r.conjuncts.len().max(1)).sum());
-        let heads = rules
-            .iter()
-            .map(|r| {
-                let start = conjuncts.len();
-                if r.conjuncts.is_empty() {
-                    // no `when` (an error the checker reports): the node that never holds
-                    conjuncts.push(r.when);
-                } else {
-                    conjuncts.extend(r.conjuncts.iter().map(|c| c.node));
-                }
-                Head {
-                    effect: r.effect,
-                    priority: r.priority,
-                    has_queue: r.queue.is_some(),
-                    has_say: r.say.is_some(),
-                    start: u32::try_from(start).unwrap_or(u32::MAX),
-                    end: u32::try_from(conjuncts.len()).unwrap_or(u32::MAX),
-                    unless: r.unless,
-                }
-            })
-            .collect();
-        (heads, conjuncts)
-    }
 }
 
 #[derive(Clone, Debug)]

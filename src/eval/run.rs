@@ -4,10 +4,11 @@
 //! from the conversation), the computed signals (computed at most once, and only when a rule
 //! reads a signal the input does not give), and per-message caches (sentiment, lexicon hits).
 
+use super::conjunct::holds;
 use super::lexicon::{Hits, LexId, Scratch};
-use super::program::{Head, MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
+use super::program::{Kind, Missing, MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
 use super::value::{self, Tri, V};
-use crate::ast::{CmpOp, Literal, Quantifier, Type, Who};
+use crate::ast::{CmpOp, Quantifier, Type, Who};
 use crate::context::{Conversation, Field, Sender};
 use crate::signals::{self, Signals};
 use smallvec::SmallVec;
@@ -106,32 +107,6 @@ impl<'a> Run<'a> {
         Outcome { matched, when }
     }
 
-    /// [`Run::rule`]'s `matched`, from the rule's [`Head`]: `when` conjunct by conjunct,
-    /// stopping at the first that is false (Kleene `and`, as the `and` nodes of `when` do).
-    pub fn matches(&mut self, head: &Head) -> bool {
-        let p: &'a Program = self.p;
-        let conjuncts = p.conjuncts.get(head.start as usize..head.end as usize).unwrap_or(&[]);
-        let mut when = Some(true);
-        for &c in conjuncts {
-            match self.truth(c) {
-                Some(false) => return false,
-                None => when = None,
-                Some(true) => {}
-            }
-        }
-        let require = head.effect.is_require();
-        if when.is_none() && !require {
-            return false;
-        }
-        let Some(u) = head.unless else { return true };
-        let unless = self.truth(u);
-        if require {
-            unless != Some(true)
-        } else {
-            unless == Some(false)
-        }
-    }
-
     /// The truth of a condition. A comparison with a literal and a plain slot are answered
     /// here, without going through a value; the rest in [`Run::truth_of`].
     #[inline]
@@ -192,7 +167,7 @@ impl<'a> Run<'a> {
 
     // ---- slots ----
 
-    #[inline]
+    #[inline(always)]
     pub fn slot(&mut self, id: SlotId) -> V<'a> {
         match self.slots.get(id as usize) {
             Some(Some(v)) => *v,
@@ -201,8 +176,25 @@ impl<'a> Run<'a> {
     }
 
     /// Reads a slot for the first time.
+    #[inline(never)]
     fn read(&mut self, id: SlotId) -> V<'a> {
-        let v = self.resolve(id);
+        let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
+        let Some(slot) = p.slots.get(id as usize) else {
+            return V::Unknown;
+        };
+        let v = match c.data.field(slot.hash, &slot.path) {
+            Some(Field::Num(n)) if slot.kind == Kind::Num => V::Num(n),
+            Some(Field::Bool(b)) if slot.kind == Kind::Bool => V::Bool(b),
+            Some(Field::Str(s)) if slot.kind == Kind::Str => V::Str(s),
+            None | Some(Field::Null) => match &slot.missing {
+                Missing::Unknown => V::Unknown,
+                Missing::Signal(s) => self.computed(*s),
+                Missing::Bool(b) => V::Bool(*b),
+                Missing::Num(n) => V::Num(*n),
+                Missing::Str(s) => V::Str(s.as_str()),
+            },
+            Some(f) => self.typed(f, slot),
+        };
         if let Some(x) = self.slots.get_mut(id as usize) {
             *x = Some(v);
         }
@@ -228,27 +220,6 @@ impl<'a> Run<'a> {
         self.p.slots.get(id as usize).is_some_and(|s| s.signal.is_some()) && !self.is_present(id)
     }
 
-    fn resolve(&mut self, id: SlotId) -> V<'a> {
-        let p: &'a Program = self.p;
-        let Some(slot) = p.slots.get(id as usize) else {
-            return V::Unknown;
-        };
-        match self.field(slot) {
-            None | Some(Field::Null) => {
-                if let Some(signal) = slot.signal {
-                    return self.computed(signal);
-                }
-                match &slot.default {
-                    Some(Literal::Bool(b)) => V::Bool(*b),
-                    Some(Literal::Number(n)) => V::Num(*n),
-                    Some(Literal::String(s)) => V::Str(s.as_str()),
-                    None => V::Unknown,
-                }
-            }
-            Some(f) => self.typed(f, slot),
-        }
-    }
-
     fn computed(&mut self, signal: Signal) -> V<'a> {
         let (p, c) = (self.p, self.c);
         let s = self
@@ -266,11 +237,10 @@ impl<'a> Run<'a> {
     }
 
     /// A given value read as the slot's declared type; anything else is unknown.
+    /// (The common cases are answered in [`Run::read`].)
+    #[inline(never)]
     fn typed(&self, f: Field<'a>, slot: &'a Slot) -> V<'a> {
         match (slot.ty.as_ref(), f) {
-            (Some(Type::Bool), Field::Bool(b)) => V::Bool(b),
-            (Some(Type::Number), Field::Num(n)) => V::Num(n),
-            (Some(Type::String), Field::Str(s)) => V::Str(s),
             (Some(Type::OneOf(options)), Field::Str(s)) if options.iter().any(|o| o == s) => V::Str(s),
             (Some(Type::List), Field::Strings) => {
                 let c: &'a Conversation = self.c;
@@ -581,15 +551,7 @@ pub(crate) fn compare(op: CmpOp, a: V<'_>, b: V<'_>) -> Tri {
         }
         _ => None,
     };
-    let ord = ord?;
-    Some(match op {
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-    })
+    ord.map(|o| holds(op, o))
 }
 
 /// `list contains "v"` (exact element) or `text contains "v"` (case-insensitive substring).

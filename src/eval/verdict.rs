@@ -35,8 +35,9 @@ impl Program {
         self.decide(conversation, true)
     }
 
-    /// The same verdict, found by evaluating every rule (no index): the reference that
-    /// `tests/differential.rs` checks the indexed path against.
+    /// The same verdict, found the straightforward way: every rule (no index), each condition
+    /// evaluated as written (the node tree, not the typed conjuncts). The reference that
+    /// `tests/differential.rs` checks [`Program::evaluate`] against.
     #[doc(hidden)]
     pub fn evaluate_unindexed<'a>(&'a self, conversation: &'a Conversation) -> Verdict<'a> {
         self.decide(conversation, false)
@@ -48,10 +49,10 @@ impl Program {
         let candidates = self.candidates(&mut run, indexed, &mut buf);
         // `require human` rules first: when one matches, no other rule can change the
         // decision, and the other matching rules are found only if asked for (`matched`).
-        let mut matched = match_rules(&mut run, candidates, |e| e == Effect::RequireHuman);
+        let mut matched = match_rules(&mut run, candidates, indexed, |e| e == Effect::RequireHuman);
         let complete = matched.is_empty();
         if complete {
-            matched = match_rules(&mut run, candidates, |e| e != Effect::RequireHuman);
+            matched = match_rules(&mut run, candidates, indexed, |e| e != Effect::RequireHuman);
         }
         let top = matched
             .iter()
@@ -114,17 +115,28 @@ impl Program {
 }
 
 /// The rules among `candidates` (in path order) whose effect passes `filter` that match.
-fn match_rules(run: &mut Run<'_>, candidates: &[RuleId], filter: impl Fn(Effect) -> bool) -> RuleIds {
+fn match_rules(run: &mut Run<'_>, candidates: &[RuleId], fast: bool, filter: impl Fn(Effect) -> bool) -> RuleIds {
     let heads = &run.p.heads;
     let mut out = RuleIds::new();
     for &id in candidates {
         if let Some(head) = heads.get(id as usize) {
-            if filter(head.effect) && run.matches(head) {
+            if filter(head.effect) && matches(run, id, fast) {
                 out.push(id);
             }
         }
     }
     out
+}
+
+/// Whether a rule matches: from its typed conjuncts (`fast`), or its conditions as written.
+#[inline(always)]
+fn matches(run: &mut Run<'_>, id: RuleId, fast: bool) -> bool {
+    let p = run.p;
+    if fast {
+        p.heads.get(id as usize).is_some_and(|h| run.matches(h))
+    } else {
+        p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched)
+    }
 }
 
 /// The outcome of evaluating a conversation: where it goes and why.
@@ -196,12 +208,12 @@ impl<'a> Verdict<'a> {
         let mut buf = Candidates::new();
         for &id in self.program.candidates(run, self.indexed, &mut buf) {
             let Some(head) = heads.get(id as usize) else { continue };
-            let matches = if head.effect == Effect::RequireHuman {
+            let found = if head.effect == Effect::RequireHuman {
                 self.matched.contains(&id)
             } else {
-                run.matches(head)
+                matches(run, id, self.indexed)
             };
-            if matches {
+            if found {
                 out.push(id);
             }
         }

@@ -1,0 +1,180 @@
+//! The top-level conjuncts of each rule's `when` (and its `unless`) in the form deciding
+//! evaluates them: the common shapes (`path OP number`, `path`, `not path`, `path == "text"`,
+//! `path in ["a", "b"]`) as typed tests over one slot, anything else as a node of the arena.
+//!
+//! A typed test gives exactly what the node it stands for gives ([`super::run::Run::truth`]):
+//! unknown when the slot is unknown or of another type (`tests/differential.rs` compares the
+//! two on generated sets).
+
+use super::program::{Head, Lit, Node, NodeId, Rule, SlotId};
+use super::run::Run;
+use super::value::{Tri, V};
+use crate::ast::CmpOp;
+use std::cmp::Ordering;
+
+/// One conjunct, ready to decide.
+#[derive(Clone, Debug)]
+pub(crate) enum Conjunct {
+    /// `slot OP number`.
+    Num { slot: SlotId, op: CmpOp, k: f64 },
+    /// `slot` (`want` true), `not slot`, `slot == true`, `slot != false`, …
+    Bool { slot: SlotId, want: bool },
+    /// `slot == "s"` (`eq`) or `slot != "s"`.
+    Str { slot: SlotId, eq: bool, s: Box<str> },
+    /// `slot in [strings]` (at least one), or `not in`.
+    In {
+        slot: SlotId,
+        negated: bool,
+        items: Box<[Box<str>]>,
+    },
+    /// Anything else.
+    Node(NodeId),
+}
+
+impl Conjunct {
+    /// The conjunct for a node.
+    fn of(id: NodeId, nodes: &[Node]) -> Conjunct {
+        let at = |id: NodeId| nodes.get(id as usize);
+        match at(id) {
+            Some(Node::Slot(slot)) => Conjunct::Bool { slot: *slot, want: true },
+            Some(Node::Not(x)) => match at(*x) {
+                Some(Node::Slot(slot)) => Conjunct::Bool { slot: *slot, want: false },
+                _ => Conjunct::Node(id),
+            },
+            Some(Node::CmpConst { op, slot, lit }) => match (op, lit) {
+                (op, Lit::Num(k)) => Conjunct::Num {
+                    slot: *slot,
+                    op: *op,
+                    k: *k,
+                },
+                (CmpOp::Eq | CmpOp::Ne, Lit::Bool(b)) => Conjunct::Bool {
+                    slot: *slot,
+                    want: *b == (*op == CmpOp::Eq),
+                },
+                (CmpOp::Eq | CmpOp::Ne, Lit::Str(s)) => Conjunct::Str {
+                    slot: *slot,
+                    eq: *op == CmpOp::Eq,
+                    s: s.as_str().into(),
+                },
+                _ => Conjunct::Node(id),
+            },
+            Some(Node::InConst { slot, items, negated }) if !items.is_empty() => {
+                let strings: Option<Box<[Box<str>]>> = items
+                    .iter()
+                    .map(|i| match i {
+                        Lit::Str(s) => Some(s.as_str().into()),
+                        _ => None,
+                    })
+                    .collect();
+                match strings {
+                    Some(items) => Conjunct::In {
+                        slot: *slot,
+                        negated: *negated,
+                        items,
+                    },
+                    None => Conjunct::Node(id),
+                }
+            }
+            _ => Conjunct::Node(id),
+        }
+    }
+}
+
+/// The heads of `rules`, and the conjuncts they range over: each rule's `when`, conjunct by
+/// conjunct, then its `unless` (if any).
+pub(crate) fn build(rules: &[Rule], nodes: &[Node]) -> (Vec<Head>, Vec<Conjunct>) {
+    let mut conjuncts = Vec::with_capacity(rules.iter().map(|r| r.conjuncts.len().max(1) + 1).sum());
+    let heads = rules
+        .iter()
+        .map(|r| {
+            let start = conjuncts.len();
+            if r.conjuncts.is_empty() {
+                // no `when` (an error the checker reports): the node that never holds
+                conjuncts.push(Conjunct::of(r.when, nodes));
+            } else {
+                conjuncts.extend(r.conjuncts.iter().map(|c| Conjunct::of(c.node, nodes)));
+            }
+            let end = conjuncts.len();
+            if let Some(u) = r.unless {
+                conjuncts.push(Conjunct::of(u, nodes));
+            }
+            Head {
+                effect: r.effect,
+                priority: r.priority,
+                has_queue: r.queue.is_some(),
+                has_say: r.say.is_some(),
+                has_unless: r.unless.is_some(),
+                start: u32::try_from(start).unwrap_or(u32::MAX),
+                end: u32::try_from(end).unwrap_or(u32::MAX),
+            }
+        })
+        .collect();
+    (heads, conjuncts)
+}
+
+impl<'a> Run<'a> {
+    /// Whether a rule matches ([`Run::rule`]'s `matched`), from its [`Head`]: `when`
+    /// conjunct by conjunct, stopping as soon as the outcome is known (a false conjunct; for
+    /// an `allow`, also an unknown one: only a `when` that holds lets the AI act).
+    pub fn matches(&mut self, head: &Head) -> bool {
+        let p = self.p;
+        let require = head.effect.is_require();
+        let when = p.conjuncts.get(head.start as usize..head.end as usize).unwrap_or(&[]);
+        for c in when {
+            match self.conjunct(c) {
+                Some(true) => {}
+                Some(false) => return false,
+                None if !require => return false,
+                None => {}
+            }
+        }
+        if !head.has_unless {
+            return true;
+        }
+        let unless = match p.conjuncts.get(head.end as usize) {
+            Some(c) => self.conjunct(c),
+            None => None,
+        };
+        if require {
+            unless != Some(true)
+        } else {
+            unless == Some(false)
+        }
+    }
+
+    /// The truth of one conjunct.
+    #[inline(always)]
+    fn conjunct(&mut self, c: &Conjunct) -> Tri {
+        match c {
+            Conjunct::Num { slot, op, k } => match self.slot(*slot) {
+                V::Num(x) => x.partial_cmp(k).map(|o| holds(*op, o)),
+                _ => None,
+            },
+            Conjunct::Bool { slot, want } => match self.slot(*slot) {
+                V::Bool(b) => Some(b == *want),
+                _ => None,
+            },
+            Conjunct::Str { slot, eq, s } => match self.slot(*slot) {
+                V::Str(x) => Some((x == &**s) == *eq),
+                _ => None,
+            },
+            Conjunct::In { slot, negated, items } => match self.slot(*slot) {
+                V::Str(x) => Some(items.iter().any(|i| **i == *x) != *negated),
+                _ => None,
+            },
+            Conjunct::Node(id) => self.truth(*id),
+        }
+    }
+}
+
+/// Whether an ordering satisfies a comparison.
+pub(crate) fn holds(op: CmpOp, ord: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    }
+}
