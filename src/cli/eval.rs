@@ -239,21 +239,18 @@ fn explain(set: &PolicySet, conversation: &crate::context::Conversation) -> Valu
     set.program().explain(conversation)
 }
 
-/// The `--explain` trace for people: the rules that matched (or that unknown data tipped),
-/// each condition with its actual value, and the `allow ai` rules that came closest.
+/// The `--explain` trace for people: every rule, whether it matched (and whether unknown data
+/// tipped it), each condition with its actual value (INTERFACE.md: "for every rule, whether it
+/// matched and the value of each condition"), and the `allow ai` rules that came closest.
 fn explain_text(x: &Value) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     let rules = x.get("rules").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
-    let shown: Vec<&Value> = rules
-        .iter()
-        .filter(|r| r.get("matched") == Some(&Value::Bool(true)) || r.get("tipped_by_unknown") == Some(&Value::Bool(true)))
-        .collect();
-    if !shown.is_empty() {
-        let _ = write!(out, "\n    rules that matched, or that unknown data decided:");
+    if !rules.is_empty() {
+        let _ = write!(out, "\n    rules (✓ matched, ✗ did not):");
     }
-    for r in shown {
+    for r in rules {
         let matched = r.get("matched") == Some(&Value::Bool(true));
         let mark = if matched { "✓" } else { "✗" };
         let _ = write!(out, "\n      {mark} {} ({}, {})", str_of(r, "rule"), str_of(r, "effect"), str_of(r, "source"));
