@@ -426,6 +426,25 @@ fn s3_unknown_lists_read_paths_that_are_unknown() {
 }
 
 #[test]
+fn s3_unknown_lists_builtins_read_and_unknown() {
+    let set = load(&[(
+        "a.policy",
+        "default human because \"d\"\nallow ai \"R\" { when channel == \"chat\" or id == \"x\" because \"r\" }\n",
+    )]);
+    assert_eq!(strings(&verdict(&set, json!({}))["unknown"]), ["channel", "id"]);
+    assert_eq!(
+        verdict(&set, json!({"id": "a", "channel": "chat"}))["unknown"],
+        json!([])
+    );
+}
+
+#[test]
+fn s3_priority_is_the_deciding_rules_own_even_when_low() {
+    let set = with_rules("require review \"R\" { when n > 0 because \"r\" priority low }\n");
+    assert_eq!(verdict(&set, json!({"n": 1}))["priority"], "low");
+}
+
+#[test]
 fn s3_a_contradictory_require_still_matches_on_unknown_data() {
     let set = with_rules("require human \"R\" { when n > 5 and n < 3 because \"r\" }\n");
     assert_eq!(verdict(&set, json!({}))["route"], "human");
@@ -561,6 +580,19 @@ fn s4_quantifiers_over_senders() {
     ] {
         assert_eq!(matches("allow ai", when, talk.clone()), expected, "{when}");
     }
+}
+
+#[test]
+fn s4_messages_are_in_list_order_at_is_informational() {
+    let talk = json!({"messages": [
+        {"from": "customer", "text": "early", "at": "2026-01-02T00:00:00Z"},
+        {"from": "customer", "text": "late", "at": "2020-01-01T00:00:00Z"}
+    ]});
+    assert!(matches(
+        "allow ai",
+        "last customer message where text contains \"late\"",
+        talk
+    ));
 }
 
 #[test]
