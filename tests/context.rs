@@ -285,8 +285,35 @@ fn one_pass_reads_as_through_a_value() {
     }
 }
 
+/// Every one-character edit next to the structure of some generated conversations (and of
+/// the edge cases' kinds of values): both readers fail alike or both read the same.
+#[test]
+fn one_edit_next_to_the_structure() {
+    let mut docs: Vec<String> = generate::conversations(12, 45, 13)
+        .iter()
+        .map(|v| serde_json::to_string(v).unwrap())
+        .collect();
+    docs.push(r#"{"a": {"b": [1, "x", {"c": null}], "d": -0.5e1, "e.f": true}, "messages": [{"from": "ai", "at": "t", "sentiment": null, "x": [false]}, 3], "z": "\n\u00e9"}"#.into());
+    let pieces = [",", ":", "{", "}", "[", "]", "\"", "\\", " ", "0", "-", ".", "e", "x", "\u{1}"];
+    for doc in &docs {
+        for (i, _) in doc.match_indices(['{', '}', '[', ']', ',', ':', '"', '.', 'e', '-', '\\']) {
+            for at in [i, i + 1] {
+                for piece in pieces {
+                    let mut text = doc.clone();
+                    text.insert_str(at, piece);
+                    same_reading(&text);
+                }
+            }
+            let mut text = doc.clone();
+            text.remove(i);
+            same_reading(&text);
+        }
+    }
+}
+
 mod arbitrary {
     use super::same_reading;
+    use handoff::eval::generate;
     use proptest::prelude::*;
     use serde_json::{Map, Value};
 
@@ -327,6 +354,72 @@ mod arbitrary {
         })
     }
 
+    /// Pieces of JSON (and of almost JSON) that mutations put in.
+    const PIECES: &[&str] = &[
+        "{", "}", "[", "]", "\"", ",", ":", "\\", "\\u00e9", "\\ud800", "\\udc00", "\\ud83d\\ude00", "\\n",
+        "\\x", "\\u12", " ", "\n", "\t", "0", "-", "1e5", "1.5", ".", "e", "E+", "01", "-0", "-0.0", "1e400",
+        "1e-400", "123456789012345678901", "0.1234567890123456789", "9007199254740993", "true", "null",
+        "nul", "\u{1}", "\u{7f}", "é", "\u{feff}", "\"messages\":", "\"expect\":", "\"at\": 5", "\"id\":\"x\",",
+        "{\"a\":1,\"a\":2}", "\"sentiment\": -0.25", "\"a.b\":", "[[[[[[[[[[[[[[[[[[", "]]]]]]]]]]]]]]]]]]",
+    ];
+
+    /// A document to change: a generated conversation, an object or any value.
+    fn document() -> impl Strategy<Value = String> {
+        let generated: Vec<String> = generate::conversations(40, 45, 5)
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if i % 2 == 0 {
+                    serde_json::to_string(v).unwrap()
+                } else {
+                    serde_json::to_string_pretty(v).unwrap()
+                }
+            })
+            .collect();
+        prop_oneof![
+            2 => prop::sample::select(generated),
+            1 => text(),
+            1 => value().prop_map(|v| v.to_string()),
+        ]
+    }
+
+    /// A document with a few pieces put in (often next to a `{}[],:"`), characters taken out
+    /// or replaced, or the end cut.
+    fn mutated() -> impl Strategy<Value = String> {
+        let edit = (any::<prop::sample::Index>(), 0..6u8, prop::sample::select(PIECES));
+        (document(), prop::collection::vec(edit, 1..4)).prop_map(|(mut text, edits)| {
+            for (at, kind, piece) in edits {
+                let structural: Vec<usize> = text.match_indices(['{', '}', '[', ']', ',', ':', '"']).map(|(i, _)| i).collect();
+                let (mut at, kind) = match (kind, structural.is_empty()) {
+                    (4, false) => (structural[at.index(structural.len())], 0),
+                    (5, false) => (structural[at.index(structural.len())] + 1, 0),
+                    _ => (at.index(text.len() + 1), kind),
+                };
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let next = text[at..].chars().next().map_or(0, char::len_utf8);
+                match kind {
+                    0 => text.insert_str(at, piece),
+                    1 => text.replace_range(at..at + next, ""),
+                    2 => text.replace_range(at..at + next, piece),
+                    _ => text.truncate(at),
+                }
+            }
+            text
+        })
+    }
+
+    /// A number as JSON has it, and some it has not.
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "-?(0|[1-9][0-9]{0,20})(\\.[0-9]{1,20})?([eE][+-]?[0-9]{1,3})?",
+            "-?[0-9]{1,4}(\\.[0-9]{0,4})?([eE][+-]?[0-9]{0,2})?",
+            any::<f64>().prop_map(|f| f.to_string()),
+            any::<i64>().prop_map(|i| i.to_string()),
+        ]
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
@@ -338,6 +431,30 @@ mod arbitrary {
         #[test]
         fn any_value(value in value()) {
             same_reading(&value.to_string());
+        }
+
+        /// Either both readers fail alike (message, line, column) or both read the same.
+        #[test]
+        fn any_mutation(text in mutated()) {
+            same_reading(&text);
+        }
+
+        /// Numbers are read to the same bits (`-0` included) wherever they are read.
+        #[test]
+        fn any_number(n in number()) {
+            same_reading(&format!(r#"{{"messages": [{{"at": {n}}}]}}"#));
+            let text = format!(r#"{{"x": {n}, "o": {{"y": [{n}]}}, "messages": [{{"sentiment": {n}}}]}}"#);
+            same_reading(&text);
+            let (Ok(one_pass), Ok(reference)) = (handoff::Conversation::from_json(&text), super::through_value(&text)) else {
+                return Ok(());
+            };
+            let bits = |c: &handoff::Conversation| match super::field(c, "x") {
+                Some(handoff::context::Field::Num(x)) => Some(x.to_bits()),
+                _ => None,
+            };
+            prop_assert_eq!(bits(&one_pass), bits(&reference));
+            let sentiment = |c: &handoff::Conversation| c.messages[0].sentiment.value().map(f64::to_bits);
+            prop_assert_eq!(sentiment(&one_pass), sentiment(&reference));
         }
     }
 }

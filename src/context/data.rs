@@ -137,9 +137,10 @@ pub(super) struct Place {
 
 /// An index under construction: paths are filed as they are found, in any order.
 pub(super) struct Builder {
-    /// In the order they were found.
-    entries: Vec<Entry>,
-    text: String,
+    /// Filed in its table as they are found; its text.
+    index: Index,
+    /// Entries filed.
+    count: usize,
     /// A key was given twice somewhere: the entries of the value it replaced are still here,
     /// so the index is built again from the final mapping.
     stale: bool,
@@ -239,10 +240,21 @@ impl Builder {
     /// An empty index, with room for a typical conversation (a dozen or two paths).
     pub(super) fn new() -> Builder {
         Builder {
-            entries: Vec::with_capacity(24),
-            text: String::with_capacity(256),
+            index: Index::with_room(21, String::with_capacity(256)),
+            count: 0,
             stale: false,
             fields: Vec::new(),
+        }
+    }
+
+    /// An empty index for the fields of a JSON text `len` bytes long, kept as text
+    /// ([`Builder::keep`]): room for the text, paths and strings of a typical conversation.
+    pub(super) fn for_text(len: usize) -> Builder {
+        Builder {
+            index: Index::with_room(21, String::with_capacity(len.saturating_mul(2).max(256))),
+            count: 0,
+            stale: false,
+            fields: Vec::with_capacity(8),
         }
     }
 
@@ -256,7 +268,7 @@ impl Builder {
             }
             hash = hash_more(hash, &[b]);
         }
-        let text = &mut self.text;
+        let text = &mut self.index.text;
         let start = offset(text);
         if let Some(p) = parent {
             text.extend_from_within(p.path.start as usize..p.path.end as usize);
@@ -272,17 +284,22 @@ impl Builder {
 
     /// A string's leaf (the text is copied into the index).
     pub(super) fn str(&mut self, s: &str) -> Leaf {
-        let start = offset(&self.text);
-        self.text.push_str(s);
+        let text = &mut self.index.text;
+        let start = offset(text);
+        text.push_str(s);
         Leaf::Str(Range {
             start,
-            end: offset(&self.text),
+            end: offset(text),
         })
     }
 
     /// Files the value at `place`.
     pub(super) fn push(&mut self, place: Place, leaf: Leaf) {
-        self.entries.push(Entry {
+        self.count += 1;
+        if !Index::has_room(self.count, self.index.table.len()) {
+            self.index = self.index.grown(self.count);
+        }
+        self.index.insert(Entry {
             hash: place.hash,
             path: place.path,
             leaf,
@@ -294,19 +311,26 @@ impl Builder {
         self.stale = true;
     }
 
-    /// Keeps a top-level field as text: its key and its value's JSON, read by `serde_json`
-    /// when the mapping is first asked for. Fields are kept in the mapping's order.
-    pub(super) fn keep(&mut self, key: &str, value: &str) {
-        let text = &mut self.text;
-        let start = offset(text);
-        text.push_str(key);
-        let key = Range {
-            start,
-            end: offset(text),
+    /// Keeps a top-level field as text: its key (the path of `place`, when it has one) and
+    /// its value's JSON, read by `serde_json` when the mapping is first asked for. Fields are
+    /// kept in the mapping's order.
+    pub(super) fn keep(&mut self, key: &str, place: Option<Place>, value: &str) {
+        let text = &mut self.index.text;
+        let key = match place {
+            Some(p) => p.path,
+            None => {
+                let start = offset(text);
+                text.push_str(key);
+                Range {
+                    start,
+                    end: offset(text),
+                }
+            }
         };
+        let start = offset(text);
         text.push_str(value);
         let value = Range {
-            start: key.end,
+            start,
             end: offset(text),
         };
         self.fields.push(Raw { key, value });
@@ -319,7 +343,7 @@ impl Builder {
         }
         Data {
             map: OnceLock::from(map),
-            index: Index::new(&self.entries, self.text),
+            index: self.index,
             fields: Vec::new(),
         }
     }
@@ -329,7 +353,7 @@ impl Builder {
     pub(super) fn finish_kept(self) -> Data {
         Data {
             map: OnceLock::new(),
-            index: Index::new(&self.entries, self.text),
+            index: self.index,
             fields: self.fields,
         }
     }
@@ -358,32 +382,51 @@ impl Index {
                 b.push(place, leaf);
             }
         }
-        Index::new(&b.entries, b.text)
+        b.index
     }
 
-    /// The table of `entries` (at most two thirds full).
-    fn new(entries: &[Entry], text: String) -> Index {
-        let n = entries.len();
+    /// An empty table with room for `n` entries (at most two thirds full), and `text`.
+    fn with_room(n: usize, text: String) -> Index {
         let len = (n + n / 2 + 1).next_power_of_two().max(8);
-        let shift = 64 - len.trailing_zeros();
         let empty = Entry {
             hash: 0,
             path: Range { start: 0, end: 0 },
             leaf: Leaf::Empty,
         };
-        let mut table = vec![empty; len];
-        let mask = len - 1;
-        for e in entries {
-            let mut at = (e.hash >> shift) as usize;
-            while let Some(slot) = table.get_mut(at) {
-                if matches!(slot.leaf, Leaf::Empty) {
-                    *slot = *e;
-                    break;
-                }
-                at = (at + 1) & mask;
+        Index {
+            table: vec![empty; len],
+            shift: 64 - len.trailing_zeros(),
+            text,
+        }
+    }
+
+    /// Whether a table `len` long holds `n` entries at most two thirds full.
+    fn has_room(n: usize, len: usize) -> bool {
+        n + n / 2 < len
+    }
+
+    /// The same entries in a table with room for `n`.
+    fn grown(&mut self, n: usize) -> Index {
+        let mut grown = Index::with_room(n, std::mem::take(&mut self.text));
+        for e in &self.table {
+            if !matches!(e.leaf, Leaf::Empty) {
+                grown.insert(*e);
             }
         }
-        Index { table, shift, text }
+        grown
+    }
+
+    /// Files an entry (there is room).
+    fn insert(&mut self, e: Entry) {
+        let mask = self.table.len().wrapping_sub(1);
+        let mut at = (e.hash >> self.shift) as usize;
+        while let Some(slot) = self.table.get_mut(at) {
+            if matches!(slot.leaf, Leaf::Empty) {
+                *slot = e;
+                return;
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     #[inline]
@@ -475,7 +518,10 @@ mod tests {
         for e in &mut entries {
             e.hash = 7;
         }
-        let index = Index::new(&entries, index.text);
+        let mut index = Index::with_room(entries.len(), index.text);
+        for e in entries {
+            index.insert(e);
+        }
         assert_eq!(index.find(7, "a"), Some(Field::Num(1.0)));
         assert_eq!(index.find(7, "b"), Some(Field::Other));
         assert_eq!(index.find(7, "b.c"), Some(Field::Str("x")));

@@ -27,9 +27,9 @@ pub(super) fn conversation(text: &str) -> Option<Conversation> {
         bytes: text.as_bytes(),
         at: 0,
     };
-    let mut index = Builder::new();
+    let mut index = Builder::for_text(text.len());
     // the top-level keys in the mapping's order, each with where its value's text is
-    let mut fields: SmallVec<[(Cow<'_, str>, usize, usize); 8]> = SmallVec::new();
+    let mut fields: SmallVec<[(Cow<'_, str>, Option<Place>, usize, usize); 8]> = SmallVec::new();
     let mut messages = Vec::new();
     r.ws();
     r.eat(b'{')?;
@@ -45,16 +45,23 @@ pub(super) fn conversation(text: &str) -> Option<Conversation> {
             r.eat(b':')?;
             r.ws();
             let start = r.at;
-            match &*key {
-                "messages" => messages = r.messages()?,
+            let place = match &*key {
+                "messages" => {
+                    messages = r.messages()?;
+                    None
+                }
                 "expect" => return None,
-                _ => match index.place(None, &key) {
-                    Some(place) => r.filed(&mut index, place, 2)?,
-                    // a key with a dot in it is no path
-                    None => _ = r.skip(2)?,
-                },
-            }
-            fields.push((key, start, r.at));
+                _ => {
+                    let place = index.place(None, &key);
+                    match place {
+                        Some(place) => r.filed(&mut index, place, 2)?,
+                        // a key with a dot in it is no path
+                        None => _ = r.skip(2)?,
+                    }
+                    place
+                }
+            };
+            fields.push((key, place, start, r.at));
             r.ws();
             if !r.eat_if(b',') {
                 r.eat(b'}')?;
@@ -70,8 +77,8 @@ pub(super) fn conversation(text: &str) -> Option<Conversation> {
     if let Some(i) = fields.iter().position(|(k, ..)| k == "messages") {
         fields.swap_remove(i);
     }
-    for (key, start, end) in &fields {
-        index.keep(key, text.get(*start..*end)?);
+    for (key, place, start, end) in &fields {
+        index.keep(key, *place, text.get(*start..*end)?);
     }
     Some(Conversation {
         data: index.finish_kept(),
