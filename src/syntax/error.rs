@@ -242,30 +242,35 @@ pub(super) fn from_pest(err: &pest::error::Error<Rule>, file: FileId, text: &str
     } else {
         format!("expected {}, found {found}", join(&list))
     };
-    let help = help_for(&positives, text, pos).unwrap_or_else(|| general_help(&names));
+    let help = help_for(&positives, text, pos).map_or_else(|| general_help(&names), str::to_string);
     Diagnostic::at(Code::Syntax, span, message).with_help(help)
 }
 
 /// The help of a syntax error no hint of [`help_for`] fits (LANGUAGE.md §8: every problem
 /// comes with help), after what was expected.
-fn general_help(expected: &[(Group, &str)]) -> &'static str {
-    let first = expected.first().map(|(g, _)| *g);
-    match first {
+fn general_help(expected: &[(Group, &str)]) -> String {
+    let names: Vec<&str> = expected.iter().map(|(_, n)| *n).collect();
+    let help = match expected.first().map(|(g, _)| *g) {
+        _ if names == ["`because`"] => "a default is written `default ROUTE because \"reason\"`",
         Some(Group::Item | Group::RuleItem) => {
-            "a file holds a `policy` header, `default`, `context`, `lexicon`, `principle` and rule items; check              that the item before this one is complete"
+            "a file holds a `policy` header, `default`, `context`, `lexicon`, `principle` and rule items"
         }
         Some(Group::Field) => "a `policy` header holds `owner`, `version`, `description` and `ai_must`",
         Some(Group::Clause) => {
             "a rule holds the clauses `when`, `unless`, `because`, `priority`, `queue`, `tag`, `say` and `must`"
         }
-        Some(Group::Value) if expected.iter().any(|(_, n)| *n == "an expression") => {
+        Some(Group::Value) if names.contains(&"an expression") => {
             "a condition goes here, such as `intent == \"billing\"` or `any customer message mentions LEXICON`"
         }
         Some(Group::Operator | Group::Connective) => {
-            "conditions are joined with `and`/`or`, and a comparison takes one operator (`==`, `!=`, `<`, `<=`, `>`, `>=`)"
+            "conditions are joined with `and` or `or`; a comparison takes one operator (`==`, `!=`, `<`, `<=`, `>`, `>=`)"
         }
-        _ => "check the text just before this point: a missing `}`, `)`, `]`, `,` or `\"` often shows here",
-    }
+        Some(Group::Value) => return format!("write {} here", join(&names)),
+        Some(Group::Punct) | None => {
+            "check the text just before this point: a missing `}`, `)`, `]`, `,` or `\"` often shows here"
+        }
+    };
+    help.to_string()
 }
 
 /// A hint for the common mistakes.
