@@ -134,7 +134,14 @@ impl Conversation {
     pub fn from_json(text: &str) -> Result<Conversation, InputError> {
         // the common shape by hand; anything else (and every error) through serde_json
         match scan::conversation(text) {
-            Some(c) => Ok(c),
+            Some(c) => {
+                // every test run without --release compares the two readers
+                debug_assert!(
+                    json::conversation(text).as_ref() == Ok(&c),
+                    "the hand-written JSON reader and serde_json disagree on {text}"
+                );
+                Ok(c)
+            }
             None => json::conversation(text),
         }
     }

@@ -294,7 +294,9 @@ fn one_edit_next_to_the_structure() {
         .map(|v| serde_json::to_string(v).unwrap())
         .collect();
     docs.push(r#"{"a": {"b": [1, "x", {"c": null}], "d": -0.5e1, "e.f": true}, "messages": [{"from": "ai", "at": "t", "sentiment": null, "x": [false]}, 3], "z": "\n\u00e9"}"#.into());
-    let pieces = [",", ":", "{", "}", "[", "]", "\"", "\\", " ", "0", "-", ".", "e", "x", "\u{1}"];
+    let pieces = [
+        ",", ":", "{", "}", "[", "]", "\"", "\\", " ", "0", "-", ".", "e", "x", "\u{1}",
+    ];
     for doc in &docs {
         for (i, _) in doc.match_indices(['{', '}', '[', ']', ',', ':', '"', '.', 'e', '-', '\\']) {
             for at in [i, i + 1] {
@@ -356,11 +358,55 @@ mod arbitrary {
 
     /// Pieces of JSON (and of almost JSON) that mutations put in.
     const PIECES: &[&str] = &[
-        "{", "}", "[", "]", "\"", ",", ":", "\\", "\\u00e9", "\\ud800", "\\udc00", "\\ud83d\\ude00", "\\n",
-        "\\x", "\\u12", " ", "\n", "\t", "0", "-", "1e5", "1.5", ".", "e", "E+", "01", "-0", "-0.0", "1e400",
-        "1e-400", "123456789012345678901", "0.1234567890123456789", "9007199254740993", "true", "null",
-        "nul", "\u{1}", "\u{7f}", "é", "\u{feff}", "\"messages\":", "\"expect\":", "\"at\": 5", "\"id\":\"x\",",
-        "{\"a\":1,\"a\":2}", "\"sentiment\": -0.25", "\"a.b\":", "[[[[[[[[[[[[[[[[[[", "]]]]]]]]]]]]]]]]]]",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"",
+        ",",
+        ":",
+        "\\",
+        "\\u00e9",
+        "\\ud800",
+        "\\udc00",
+        "\\ud83d\\ude00",
+        "\\n",
+        "\\x",
+        "\\u12",
+        " ",
+        "\n",
+        "\t",
+        "0",
+        "-",
+        "1e5",
+        "1.5",
+        ".",
+        "e",
+        "E+",
+        "01",
+        "-0",
+        "-0.0",
+        "1e400",
+        "1e-400",
+        "123456789012345678901",
+        "0.1234567890123456789",
+        "9007199254740993",
+        "true",
+        "null",
+        "nul",
+        "\u{1}",
+        "\u{7f}",
+        "é",
+        "\u{feff}",
+        "\"messages\":",
+        "\"expect\":",
+        "\"at\": 5",
+        "\"id\":\"x\",",
+        "{\"a\":1,\"a\":2}",
+        "\"sentiment\": -0.25",
+        "\"a.b\":",
+        "[[[[[[[[[[[[[[[[[[",
+        "]]]]]]]]]]]]]]]]]]",
     ];
 
     /// A document to change: a generated conversation, an object or any value.
@@ -389,7 +435,10 @@ mod arbitrary {
         let edit = (any::<prop::sample::Index>(), 0..6u8, prop::sample::select(PIECES));
         (document(), prop::collection::vec(edit, 1..4)).prop_map(|(mut text, edits)| {
             for (at, kind, piece) in edits {
-                let structural: Vec<usize> = text.match_indices(['{', '}', '[', ']', ',', ':', '"']).map(|(i, _)| i).collect();
+                let structural: Vec<usize> = text
+                    .match_indices(['{', '}', '[', ']', ',', ':', '"'])
+                    .map(|(i, _)| i)
+                    .collect();
                 let (mut at, kind) = match (kind, structural.is_empty()) {
                     (4, false) => (structural[at.index(structural.len())], 0),
                     (5, false) => (structural[at.index(structural.len())] + 1, 0),
@@ -398,7 +447,7 @@ mod arbitrary {
                 while !text.is_char_boundary(at) {
                     at -= 1;
                 }
-                let next = text[at..].chars().next().map_or(0, char::len_utf8);
+                let next = text.get(at..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8);
                 match kind {
                     0 => text.insert_str(at, piece),
                     1 => text.replace_range(at..at + next, ""),

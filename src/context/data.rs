@@ -141,6 +141,8 @@ pub(super) struct Builder {
     index: Index,
     /// Entries filed.
     count: usize,
+    /// A list of strings was filed.
+    lists: bool,
     /// A key was given twice somewhere: the entries of the value it replaced are still here,
     /// so the index is built again from the final mapping.
     stale: bool,
@@ -242,6 +244,7 @@ impl Builder {
         Builder {
             index: Index::with_room(21, String::with_capacity(256)),
             count: 0,
+            lists: false,
             stale: false,
             fields: Vec::new(),
         }
@@ -253,6 +256,7 @@ impl Builder {
         Builder {
             index: Index::with_room(21, String::with_capacity(len.saturating_mul(2).max(256))),
             count: 0,
+            lists: false,
             stale: false,
             fields: Vec::with_capacity(8),
         }
@@ -296,6 +300,7 @@ impl Builder {
     /// Files the value at `place`.
     pub(super) fn push(&mut self, place: Place, leaf: Leaf) {
         self.count += 1;
+        self.lists |= matches!(leaf, Leaf::Strings);
         if !Index::has_room(self.count, self.index.table.len()) {
             self.index = self.index.grown(self.count);
         }
@@ -349,13 +354,19 @@ impl Builder {
     }
 
     /// The fields kept as text ([`Builder::keep`]), with the index of every path filed (no
-    /// key was given twice: the hand-written reader declines such documents).
+    /// key was given twice: the hand-written reader declines such documents). A list of
+    /// strings is read from the mapping ([`Data::list`]): with one, the mapping is built now,
+    /// so that deciding never allocates.
     pub(super) fn finish_kept(self) -> Data {
-        Data {
+        let data = Data {
             map: OnceLock::new(),
             index: self.index,
             fields: self.fields,
+        };
+        if self.lists {
+            data.map();
         }
+        data
     }
 }
 

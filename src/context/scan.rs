@@ -29,7 +29,7 @@ pub(super) fn conversation(text: &str) -> Option<Conversation> {
     };
     let mut index = Builder::for_text(text.len());
     // the top-level keys in the mapping's order, each with where its value's text is
-    let mut fields: SmallVec<[(Cow<'_, str>, Option<Place>, usize, usize); 8]> = SmallVec::new();
+    let mut fields: SmallVec<[Kept<'_>; 8]> = SmallVec::new();
     let mut messages = Vec::new();
     r.ws();
     r.eat(b'{')?;
@@ -86,6 +86,10 @@ pub(super) fn conversation(text: &str) -> Option<Conversation> {
         expect: None,
     })
 }
+
+/// A top-level field: its key, its path (`None`: a key with a dot in it, or `messages`), and
+/// where its value's text starts and ends.
+type Kept<'t> = (Cow<'t, str>, Option<Place>, usize, usize);
 
 /// A position in the text being read.
 struct Reader<'t> {
@@ -493,6 +497,6 @@ fn special(w: u64) -> u64 {
 
 /// The powers of ten a double holds exactly.
 const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-    1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
 ];
