@@ -398,6 +398,12 @@ fn explain_every_rule_and_the_closest_allow() {
 
 // test
 
+/// `handoff test` exited 0 (all pass) or 1 (a failure), as `pass` says.
+fn passes(o: &Output, pass: bool, what: &str) {
+    let expected = if pass { 0 } else { 1 };
+    assert_eq!(o.status.code(), Some(expected), "{what}: {}", text(&o.stdout));
+}
+
 #[test]
 fn test_expectations_route_decided_by_and_queue() {
     let dir = setup();
@@ -425,13 +431,7 @@ fn test_expectations_route_decided_by_and_queue() {
     ];
     for (name, body, pass) in cases {
         write(dir.path(), &format!("t/{name}"), body);
-        let o = handoff(dir.path(), &["test", &format!("t/{name}")]);
-        assert_eq!(
-            o.status.code(),
-            Some(if pass { 0 } else { 1 }),
-            "{name}: {}",
-            text(&o.stdout)
-        );
+        passes(&handoff(dir.path(), &["test", &format!("t/{name}")]), pass, name);
     }
     // A list is exactly these deciding rules; a name is one among them.
     write(
@@ -445,13 +445,7 @@ fn test_expectations_route_decided_by_and_queue() {
             "two-c/c.yaml",
             &format!("id: x\nn: 1\nexpect:\n  route: human\n  decided_by: {expect}\n"),
         );
-        let o = handoff(dir.path(), &["test", "-p", "two", "two-c"]);
-        assert_eq!(
-            o.status.code(),
-            Some(if pass { 0 } else { 1 }),
-            "{expect}: {}",
-            text(&o.stdout)
-        );
+        passes(&handoff(dir.path(), &["test", "-p", "two", "two-c"]), pass, expect);
     }
     // "report ... which rules no test exercised"
     write(

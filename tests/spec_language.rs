@@ -47,6 +47,11 @@ fn strings(v: &Value) -> Vec<&str> {
     v.as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect()
 }
 
+/// The names of the deciding rules of a verdict.
+fn deciders(v: &Value) -> Vec<&str> {
+    v["decided_by"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect()
+}
+
 /// Every diagnostic code of a set, with its severity.
 fn diagnostics(files: &[(&str, &str)]) -> Vec<(&'static str, Severity)> {
     let sources = files.iter().map(|(name, text)| Source::new(*name, *text)).collect();
@@ -264,8 +269,7 @@ fn s3_the_most_protective_matching_rule_wins() {
     ] {
         let v = verdict(&set, json!({"n": n}));
         assert_eq!(v["route"], route, "n = {n}");
-        let names: Vec<&Value> = v["decided_by"].as_array().unwrap().iter().map(|d| &d["rule"]).collect();
-        assert_eq!(json!(names), decided, "n = {n}");
+        assert_eq!(json!(deciders(&v)), decided, "n = {n}");
     }
     // A default of `ai` is still the default: an allow decides nothing more protective.
     let set = load(&[(
@@ -282,13 +286,7 @@ fn s3_decided_by_is_every_matching_rule_of_the_winning_statement() {
         "require human \"H1\" { when n > 1 because \"h1\" }\nrequire human \"H2\" { when n > 2 because \"h2\" }\nrequire review \"V\" { when n > 0 because \"v\" }\n",
     );
     let v = verdict(&set, json!({"n": 3}));
-    let names: Vec<&str> = v["decided_by"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["H1", "H2"]);
+    assert_eq!(deciders(&v), ["H1", "H2"]);
     assert_eq!(strings(&v["matched"]), ["H1", "H2", "V"]);
     let d = verdict(&set, json!({"n": 0}));
     assert_eq!(d["decided_by"], json!([]));
