@@ -77,6 +77,7 @@ pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod set;
+mod short;
 pub mod signals;
 pub mod source;
 pub mod syntax;

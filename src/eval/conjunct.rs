@@ -10,6 +10,7 @@ use super::program::{Head, Lit, Node, NodeId, Rule, SlotId};
 use super::run::Run;
 use super::value::{Tri, V};
 use crate::ast::CmpOp;
+use crate::short;
 use std::cmp::Ordering;
 
 /// One conjunct, ready to decide.
@@ -116,6 +117,7 @@ impl<'a> Run<'a> {
     /// Whether a rule matches ([`Run::rule`]'s `matched`), from its [`Head`]: `when`
     /// conjunct by conjunct, stopping as soon as the outcome is known (a false conjunct; for
     /// an `allow`, also an unknown one: only a `when` that holds lets the AI act).
+    #[inline(always)]
     pub fn matches(&mut self, head: &Head) -> bool {
         let p = self.p;
         let require = head.effect.is_require();
@@ -155,11 +157,11 @@ impl<'a> Run<'a> {
                 _ => None,
             },
             Conjunct::Str { slot, eq, s } => match self.slot(*slot) {
-                V::Str(x) => Some((x == &**s) == *eq),
+                V::Str(x) => Some(short::same(x.as_bytes(), s.as_bytes()) == *eq),
                 _ => None,
             },
             Conjunct::In { slot, negated, items } => match self.slot(*slot) {
-                V::Str(x) => Some(items.iter().any(|i| **i == *x) != *negated),
+                V::Str(x) => Some(items.iter().any(|i| short::same(i.as_bytes(), x.as_bytes())) != *negated),
                 _ => None,
             },
             Conjunct::Node(id) => self.truth(*id),

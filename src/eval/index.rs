@@ -16,6 +16,7 @@
 use super::program::{Lit, Node, Program, Rule, RuleId, SlotId};
 use super::value::V;
 use crate::ast::CmpOp;
+use crate::short;
 use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -56,11 +57,102 @@ const MERGE_ALWAYS: usize = 32;
 #[derive(Debug)]
 struct SlotIndex {
     slot: SlotId,
-    /// Value → rules whose test lists it, in path order.
+    /// Value → rules whose test lists it, in path order (while building).
     by_value: HashMap<String, SmallVec<[RuleId; 2]>, BuildHasherDefault<Fnv>>,
+    /// `by_value`, as the evaluation looks it up.
+    table: Table,
     /// `require` rules filed under this slot, in path order: candidates when the value is not
     /// a string.
     require: Vec<RuleId>,
+}
+
+/// Value → rules, frozen: an open-addressing table (a power of two long, at least a third
+/// empty) over a word-at-a-time hash, the lists side by side in one vector.
+#[derive(Debug, Default)]
+struct Table {
+    entries: Vec<Entry>,
+    /// 64 minus the number of bits of an entry's number.
+    shift: u32,
+    rules: Vec<RuleId>,
+}
+
+#[derive(Debug, Default)]
+struct Entry {
+    /// `None`: an empty entry.
+    key: Option<Box<str>>,
+    hash: u64,
+    /// `start..end` of [`Table::rules`].
+    start: u32,
+    end: u32,
+}
+
+impl Table {
+    fn new(lists: &HashMap<String, SmallVec<[RuleId; 2]>, BuildHasherDefault<Fnv>>) -> Table {
+        let n = lists.len();
+        let len = (n + n / 2 + 1).next_power_of_two().max(4);
+        let shift = 64 - len.trailing_zeros();
+        let mut entries: Vec<Entry> = (0..len).map(|_| Entry::default()).collect();
+        let mut rules = Vec::with_capacity(lists.values().map(|l| l.len()).sum());
+        let mask = len - 1;
+        // sorted, so the table is the same whatever the map's order
+        let mut keys: Vec<(&String, &SmallVec<[RuleId; 2]>)> = lists.iter().collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (key, list) in keys {
+            let hash = hash(key.as_bytes());
+            let start = u32::try_from(rules.len()).unwrap_or(u32::MAX);
+            rules.extend_from_slice(list);
+            let end = u32::try_from(rules.len()).unwrap_or(u32::MAX);
+            let mut at = (hash >> shift) as usize;
+            while let Some(e) = entries.get_mut(at) {
+                if e.key.is_none() {
+                    *e = Entry {
+                        key: Some(key.as_str().into()),
+                        hash,
+                        start,
+                        end,
+                    };
+                    break;
+                }
+                at = (at + 1) & mask;
+            }
+        }
+        Table { entries, shift, rules }
+    }
+
+    /// The rules filed under `value`, if any.
+    #[inline]
+    fn get(&self, value: &str) -> Option<&[RuleId]> {
+        let hash = hash(value.as_bytes());
+        let mask = self.entries.len().wrapping_sub(1);
+        let mut at = (hash >> self.shift) as usize;
+        loop {
+            let e = self.entries.get(at)?;
+            let key = e.key.as_deref()?;
+            if e.hash == hash && short::same(key.as_bytes(), value.as_bytes()) {
+                return self.rules.get(e.start as usize..e.end as usize);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// A string's hash, eight bytes at a time (the top bits pick an entry). The keys are the
+/// policy's own literals: a conversation only looks values up, it cannot make the table degrade.
+#[inline]
+fn hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = bytes.len() as u64;
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    for c in chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+    }
+    if !tail.is_empty() {
+        let last = tail.iter().rev().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        h = (h.rotate_left(23) ^ last).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
 }
 
 impl Index {
@@ -83,6 +175,7 @@ impl Index {
                     index.slots.push(SlotIndex {
                         slot,
                         by_value: HashMap::default(),
+                        table: Table::default(),
                         require: Vec::new(),
                     });
                     index.slots.len() - 1
@@ -119,6 +212,10 @@ impl Index {
                 only.require = merged(&only.require);
                 index.merged = true;
             }
+        }
+        for s in &mut index.slots {
+            s.table = Table::new(&s.by_value);
+            s.by_value = HashMap::default();
         }
         index
     }
@@ -165,7 +262,7 @@ impl Index {
     ) -> &'s [RuleId] {
         if let (true, [only]) = (self.merged, self.slots.as_slice()) {
             return match value(only.slot) {
-                V::Str(v) => only.by_value.get(v).map_or(&self.always[..], SmallVec::as_slice),
+                V::Str(v) => only.table.get(v).unwrap_or(&self.always),
                 _ => &only.require,
             };
         }
@@ -174,7 +271,7 @@ impl Index {
         let mut lists = usize::from(!self.always.is_empty());
         for s in &self.slots {
             let list = match value(s.slot) {
-                V::Str(v) => s.by_value.get(v).map_or(&[][..], SmallVec::as_slice),
+                V::Str(v) => s.table.get(v).unwrap_or(&[]),
                 _ => s.require.as_slice(),
             };
             if !list.is_empty() {

@@ -115,12 +115,19 @@ impl Program {
 }
 
 /// The rules among `candidates` (in path order) whose effect passes `filter` that match.
+#[inline(never)]
 fn match_rules(run: &mut Run<'_>, candidates: &[RuleId], fast: bool, filter: impl Fn(Effect) -> bool) -> RuleIds {
     let heads = &run.p.heads;
     let mut out = RuleIds::new();
     for &id in candidates {
         if let Some(head) = heads.get(id as usize) {
-            if filter(head.effect) && matches(run, id, fast) {
+            let found = filter(head.effect)
+                && if fast {
+                    run.matches(head)
+                } else {
+                    run.p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched)
+                };
+            if found {
                 out.push(id);
             }
         }
