@@ -262,19 +262,10 @@ pub(super) enum IdRef<'a> {
     Num(&'a serde_json::Number),
 }
 
-/// Usually the first field given (then found without a lookup), else read through the typed
-/// index; a number from the mapping, for the text it was given as.
+/// Read through the typed index (the mapping is not built for it); a number from the mapping,
+/// for the text it was given as.
 pub(super) fn id_of(conversation: &Conversation) -> Option<IdRef<'_>> {
     const ID: u64 = path_hash("id");
-    if let Some((key, value)) = conversation.data.iter().next() {
-        if key == "id" {
-            return match value {
-                Value::String(s) => Some(IdRef::Str(s)),
-                Value::Number(n) => Some(IdRef::Num(n)),
-                _ => None,
-            };
-        }
-    }
     match conversation.data.field(ID, "id")? {
         Field::Str(s) => Some(IdRef::Str(s)),
         Field::Num(_) => match conversation.data.get("id") {
