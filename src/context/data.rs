@@ -18,6 +18,7 @@
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
+use crate::short;
 use smallvec::SmallVec;
 use std::sync::OnceLock;
 
@@ -196,7 +197,7 @@ impl Data {
 
     /// The value at a dotted path whose [`path_hash`] is `hash`; `None` when absent (also when
     /// a segment on the way is not a mapping).
-    #[inline]
+    #[inline(always)]
     pub fn field(&self, hash: u64, path: &str) -> Option<Field<'_>> {
         self.index.find(hash, path)
     }
@@ -440,7 +441,7 @@ impl Index {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn find(&self, hash: u64, path: &str) -> Option<Field<'_>> {
         let mask = self.table.len().wrapping_sub(1);
         let mut at = (hash >> self.shift) as usize;
@@ -467,36 +468,15 @@ impl Index {
     }
 
     /// Whether an entry's path is `path` (lengths first: cheaper than the bytes).
-    #[inline]
+    #[inline(always)]
     fn path_is(&self, e: &Entry, path: &[u8]) -> bool {
         e.path.end.wrapping_sub(e.path.start) as usize == path.len()
             && self
                 .text
                 .as_bytes()
                 .get(e.path.start as usize..e.path.end as usize)
-                .is_some_and(|p| same(p, path))
+                .is_some_and(|p| short::same_len(p, path))
     }
-}
-
-/// Whether two byte strings of the same length are equal. Paths are short: up to 24 bytes
-/// they are compared as three (overlapping) words, cheaper than a call to `memcmp`.
-#[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    match n {
-        8..=24 => {
-            let mid = (n - 8) / 2;
-            word(a, 0) == word(b, 0) && word(a, mid) == word(b, mid) && word(a, n - 8) == word(b, n - 8)
-        }
-        4..8 => a.first_chunk::<4>() == b.first_chunk::<4>() && a.last_chunk::<4>() == b.last_chunk::<4>(),
-        _ => a == b,
-    }
-}
-
-/// The eight bytes of `s` from `at`.
-#[inline]
-fn word(s: &[u8], at: usize) -> Option<&[u8; 8]> {
-    s.get(at..).and_then(<[u8]>::first_chunk)
 }
 
 /// A mapping still to file, and its place (`None` at the top).
