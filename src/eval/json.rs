@@ -8,7 +8,7 @@
 use super::program::{Part, Program, Rule, RuleId, SlotId, Template};
 use super::render::{self, IdRef};
 use super::run::Run;
-use super::value::{V, round2};
+use super::value::{self, V, round2};
 use super::verdict::Verdict;
 use crate::ast::{Effect, Priority, Route};
 use crate::context::Conversation;
@@ -447,22 +447,17 @@ fn value(out: &mut Vec<u8>, v: V<'_>, round: bool, in_text: bool) {
             return;
         }
     };
-    match integer(n) {
+    // in the text as in JSON ([`value::number`]), the common numbers written directly
+    match value::whole(n) {
         Some(i) if i >= 0 => digits(out, i.unsigned_abs()),
-        Some(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
         None if hundredths(out, n) => {}
-        // as `schema::number_text` writes it (Rust's `Display`: digits, no exponent)
-        None if in_text => {
-            let _ = write!(out, "{n}");
-        }
-        None if n.is_finite() => out.extend_from_slice(zmij::Buffer::new().format_finite(n).as_bytes()),
-        None => out.extend_from_slice(b"null"),
+        None if !n.is_finite() && !in_text => out.extend_from_slice(b"null"),
+        _ => value::number(n, |s| out.extend_from_slice(s.as_bytes())),
     }
 }
 
 /// Writes `n` when it is a whole number of hundredths, not whole, under 10^9 (computed signals
-/// are rounded so, given scores mostly are): what `zmij` (JSON) and `Display` (text) both write
-/// for it, digits, a point and one or two decimals. The shortest digits that read back as `n`
+/// are rounded so, given scores mostly are): what `zmij` writes for it (in JSON and in text), digits, a point and one or two decimals. The shortest digits that read back as `n`
 /// are those of `k / 100`: any other decimal as short is at least 0.01 away, far outside the
 /// half-ulp around `n`. `false` (nothing written) otherwise.
 fn hundredths(out: &mut Vec<u8>, n: f64) -> bool {
@@ -507,16 +502,6 @@ fn digits(out: &mut Vec<u8>, n: u64) {
 fn digit(d: u64) -> u8 {
     let d = (d % 10) as u8;
     b'0' + d
-}
-
-/// `n` as an integer when JSON shows it as one (finite, whole, under 10^15).
-fn integer(n: f64) -> Option<i64> {
-    // (no `fract`: a call to `trunc` here; the cast saturates, and only a whole number survives
-    // the round trip)
-    #[expect(clippy::cast_possible_truncation, reason = "compared after the round trip")]
-    let i = n as i64;
-    #[expect(clippy::cast_precision_loss, reason = "under 10^15 when it matters")]
-    (n.abs() < 1e15 && i as f64 == n).then_some(i)
 }
 
 fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
@@ -638,7 +623,51 @@ fn hex(n: u8) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::hundredths;
+    use super::{V, hundredths, value};
+
+    /// A number in the text and in JSON: the bytes `V::render` and `V::to_json` give, and the
+    /// same in both (but for a number JSON cannot hold: `null` there, `inf` in the text).
+    #[test]
+    fn numbers_are_written_as_render_and_to_json_write_them() {
+        let written = |n: f64, round: bool, in_text: bool| {
+            let mut out = Vec::new();
+            value(&mut out, V::Num(n), round, in_text);
+            String::from_utf8(out).unwrap_or_default()
+        };
+        for n in [
+            0.0,
+            -0.0,
+            7.0,
+            -7.0,
+            800.0,
+            999_999_999_999_999.0,
+            1e15,
+            1e16,
+            1e21,
+            -1e21,
+            1e-6,
+            1e-7,
+            1.5e-7,
+            0.1 + 0.2,
+            0.95,
+            -0.5612,
+            5e-324,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
+            for round in [false, true] {
+                let mut text = String::new();
+                V::Num(n).render(round, &mut text);
+                assert_eq!(written(n, round, true), text, "{n:?} in text");
+                let json = V::Num(n).to_json(round).to_string();
+                assert_eq!(written(n, round, false), json, "{n:?} as JSON");
+                if json != "null" {
+                    assert_eq!(text, json, "{n:?}");
+                }
+            }
+        }
+    }
 
     /// What `hundredths` writes is what `zmij` and `Display` write, or it writes nothing.
     fn check(n: f64) {

@@ -59,7 +59,7 @@ impl<'a> V<'a> {
         match self {
             V::Unknown => out.push_str("unknown"),
             V::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-            V::Num(n) => out.push_str(&crate::schema::number_text(if round { round2(n) } else { n })),
+            V::Num(n) => number(if round { round2(n) } else { n }, |s| out.push_str(s)),
             V::Str(s) => out.push_str(s),
             V::List(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -87,6 +87,29 @@ impl<'a> V<'a> {
             }
         }
     }
+}
+
+/// `n` as the verdict JSON writes it, given to `out`: a whole number under 10^15 as an integer
+/// (`800`; `-0.0` as `0`), any other finite number as serde_json writes an `f64` (`0.95`,
+/// `1e+21`, `1.5e-7`, `1000000000000000.0`). Not finite (JSON has no such number: never read
+/// from a conversation) as Rust writes it (`inf`).
+pub(crate) fn number<R>(n: f64, out: impl FnOnce(&str) -> R) -> R {
+    match whole(n) {
+        Some(i) => out(itoa::Buffer::new().format(i)),
+        None if n.is_finite() => out(zmij::Buffer::new().format_finite(n)),
+        None => out(&n.to_string()),
+    }
+}
+
+/// `n` as an integer when JSON shows it as one (finite, whole, under 10^15).
+#[inline(always)]
+pub(crate) fn whole(n: f64) -> Option<i64> {
+    // (no `fract`: a call to `trunc` here; the cast saturates, and only a whole number survives
+    // the round trip)
+    #[expect(clippy::cast_possible_truncation, reason = "compared after the round trip")]
+    let i = n as i64;
+    #[expect(clippy::cast_precision_loss, reason = "under 10^15 when it matters")]
+    (n.abs() < 1e15 && i as f64 == n).then_some(i)
 }
 
 /// Rounds to two decimals, as computed signals are shown.
@@ -153,5 +176,39 @@ mod tests {
         s.push(' ');
         V::Unknown.render(false, &mut s);
         assert_eq!(s, "800 0.95 -0.56 a, b unknown");
+    }
+
+    /// Numbers render as the verdict JSON writes them (`V::to_json`, then serde_json).
+    #[test]
+    fn numbers_render_as_json_writes_them() {
+        let shown = |n: f64| {
+            let mut s = String::new();
+            V::Num(n).render(false, &mut s);
+            assert_eq!(s, V::Num(n).to_json(false).to_string(), "{n:?}");
+            s
+        };
+        for (n, text) in [
+            (800.0, "800"),
+            (-3.0, "-3"),
+            (0.0, "0"),
+            (-0.0, "0"),
+            (999_999_999_999_999.0, "999999999999999"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1e21, "1e+21"),
+            (-1e21, "-1e+21"),
+            (0.95, "0.95"),
+            (1e-6, "1e-6"),
+            (1e-7, "1e-7"),
+            (1.5e-7, "1.5e-7"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (123_456_789_012_345.6, "123456789012345.6"),
+            (5e-324, "5e-324"),
+        ] {
+            assert_eq!(shown(n), text);
+        }
+        let mut s = String::new();
+        V::Num(f64::INFINITY).render(false, &mut s);
+        assert_eq!(s, "inf");
     }
 }
