@@ -96,7 +96,7 @@ pub enum Raw {
     /// A JSONL line: where it came from (`path` or `-`), its 1-based number, its text.
     Line { origin: std::sync::Arc<str>, number: usize, text: String },
     /// A YAML or JSON document, already read.
-    Document(Item),
+    Document(Box<Item>),
 }
 
 impl Raw {
@@ -111,7 +111,7 @@ impl Raw {
                 });
                 Item { origin: format!("{origin}:{number}"), conversation }
             }
-            Raw::Document(item) => item,
+            Raw::Document(item) => *item,
         }
     }
 
@@ -149,12 +149,12 @@ fn read_file(path: &Path, each: &mut impl FnMut(Raw)) -> Result<(), Unreadable> 
         }
         Some("json") => {
             let text = std::fs::read_to_string(path).map_err(unreadable)?;
-            each(Raw::Document(Item { origin: origin.clone(), conversation: Conversation::from_json(&text) }));
+            each(Raw::Document(Box::new(Item { origin: origin.clone(), conversation: Conversation::from_json(&text) })));
             Ok(())
         }
         _ => {
             let text = std::fs::read_to_string(path).map_err(unreadable)?;
-            read_yaml_documents(&text, &origin, &mut |item| each(Raw::Document(item)));
+            read_yaml_documents(&text, &origin, &mut |item| each(Raw::Document(Box::new(item))));
             Ok(())
         }
     }
