@@ -37,9 +37,15 @@ impl Conjunct {
     fn of(id: NodeId, nodes: &[Node]) -> Conjunct {
         let at = |id: NodeId| nodes.get(id as usize);
         match at(id) {
-            Some(Node::Slot(slot)) => Conjunct::Bool { slot: *slot, want: true },
+            Some(Node::Slot(slot)) => Conjunct::Bool {
+                slot: *slot,
+                want: true,
+            },
             Some(Node::Not(x)) => match at(*x) {
-                Some(Node::Slot(slot)) => Conjunct::Bool { slot: *slot, want: false },
+                Some(Node::Slot(slot)) => Conjunct::Bool {
+                    slot: *slot,
+                    want: false,
+                },
                 _ => Conjunct::Node(id),
             },
             Some(Node::CmpConst { op, slot, lit }) => match (op, lit) {
