@@ -57,14 +57,15 @@ const MERGE_ALWAYS: usize = 32;
 #[derive(Debug)]
 struct SlotIndex {
     slot: SlotId,
-    /// Value → rules whose test lists it, in path order (while building).
-    by_value: HashMap<String, SmallVec<[RuleId; 2]>, BuildHasherDefault<Fnv>>,
-    /// `by_value`, as the evaluation looks it up.
+    /// Value → rules whose test lists it, in path order.
     table: Table,
     /// `require` rules filed under this slot, in path order: candidates when the value is not
     /// a string.
     require: Vec<RuleId>,
 }
+
+/// Value → rules whose test lists it, in path order, while the index is built.
+type Lists = HashMap<String, SmallVec<[RuleId; 2]>, BuildHasherDefault<Fnv>>;
 
 /// Value → rules, frozen: an open-addressing table (a power of two long, at least a third
 /// empty) over a word-at-a-time hash, the lists side by side in one vector.
@@ -87,7 +88,7 @@ struct Entry {
 }
 
 impl Table {
-    fn new(lists: &HashMap<String, SmallVec<[RuleId; 2]>, BuildHasherDefault<Fnv>>) -> Table {
+    fn new(lists: &Lists) -> Table {
         let n = lists.len();
         let len = (n + n / 2 + 1).next_power_of_two().max(4);
         let shift = 64 - len.trailing_zeros();
@@ -159,6 +160,8 @@ impl Index {
     /// Files every rule under its first indexable conjunct.
     pub fn build(rules: &[Rule], nodes: &[Node]) -> Index {
         let mut index = Index::default();
+        // value → rules of each indexed slot (same order as `index.slots`), frozen at the end
+        let mut lists: Vec<Lists> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             let id = RuleId::try_from(i).unwrap_or(RuleId::MAX);
             let test = rule
@@ -174,23 +177,25 @@ impl Index {
                 None => {
                     index.slots.push(SlotIndex {
                         slot,
-                        by_value: HashMap::default(),
                         table: Table::default(),
                         require: Vec::new(),
                     });
+                    lists.push(Lists::default());
                     index.slots.len() - 1
                 }
             };
-            let Some(s) = index.slots.get_mut(at) else { continue };
+            let (Some(s), Some(by_value)) = (index.slots.get_mut(at), lists.get_mut(at)) else {
+                continue;
+            };
             for v in values {
-                match s.by_value.get_mut(v) {
+                match by_value.get_mut(v) {
                     Some(list) => {
                         if list.last() != Some(&id) {
                             list.push(id);
                         }
                     }
                     None => {
-                        s.by_value.insert(v.to_string(), smallvec::smallvec![id]);
+                        by_value.insert(v.to_string(), smallvec::smallvec![id]);
                     }
                 }
             }
@@ -198,7 +203,7 @@ impl Index {
                 s.require.push(id);
             }
         }
-        if let [only] = index.slots.as_mut_slice() {
+        if let ([only], [by_value]) = (index.slots.as_mut_slice(), lists.as_mut_slice()) {
             if index.always.len() <= MERGE_ALWAYS {
                 let always = &index.always;
                 let merged = |list: &[RuleId]| {
@@ -206,16 +211,15 @@ impl Index {
                     all.sort_unstable();
                     all
                 };
-                for list in only.by_value.values_mut() {
+                for list in by_value.values_mut() {
                     *list = SmallVec::from_vec(merged(list));
                 }
                 only.require = merged(&only.require);
                 index.merged = true;
             }
         }
-        for s in &mut index.slots {
-            s.table = Table::new(&s.by_value);
-            s.by_value = HashMap::default();
+        for (s, by_value) in index.slots.iter_mut().zip(&lists) {
+            s.table = Table::new(by_value);
         }
         index
     }
