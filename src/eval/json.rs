@@ -429,73 +429,90 @@ fn id(out: &mut Vec<u8>, conversation: &Conversation) {
 
 /// A value as [`V::to_json`] writes it, or (`in_text`) as [`V::render`] shows it in a
 /// justification, escaped for the inside of a JSON string.
+#[inline(always)]
 fn value(out: &mut Vec<u8>, v: V<'_>, round: bool, in_text: bool) {
-    let n = match v {
-        V::Num(n) if round => round2(n),
-        V::Num(n) => n,
-        V::Unknown => return out.extend_from_slice(if in_text { b"unknown" } else { b"null" }),
-        V::Bool(b) => return out.extend_from_slice(if b { b"true" } else { b"false" }),
-        V::Str(s) if in_text => return escape(out, s),
-        V::Str(s) => return string(out, s),
+    // in the text as in JSON ([`value::number`]), the common numbers written here
+    if let V::Num(n) = v
+        && short(out, if round { round2(n) } else { n })
+    {
+        return;
+    }
+    other_value(out, v, round, in_text);
+}
+
+/// [`value`] of anything but a short number.
+#[inline(never)]
+fn other_value(out: &mut Vec<u8>, v: V<'_>, round: bool, in_text: bool) {
+    match v {
+        V::Num(n) => {
+            let n = if round { round2(n) } else { n };
+            if n.is_finite() || in_text {
+                value::number(n, |s| out.extend_from_slice(s.as_bytes()));
+            } else {
+                out.extend_from_slice(b"null");
+            }
+        }
+        V::Unknown => out.extend_from_slice(if in_text { b"unknown" } else { b"null" }),
+        V::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        V::Str(s) if in_text => escape(out, s),
+        V::Str(s) => string(out, s),
         other if in_text => {
             let mut s = String::new();
             other.render(round, &mut s);
-            return escape(out, &s);
+            escape(out, &s);
         }
         other => {
             let _ = serde_json::to_writer(&mut *out, &other.to_json(round));
-            return;
         }
-    };
-    // in the text as in JSON ([`value::number`]), the common numbers written directly
-    match value::whole(n) {
-        Some(i) if i >= 0 => digits(out, i.unsigned_abs()),
-        None if hundredths(out, n) => {}
-        None if !n.is_finite() && !in_text => out.extend_from_slice(b"null"),
-        _ => value::number(n, |s| out.extend_from_slice(s.as_bytes())),
     }
 }
 
-/// Writes `n` when it is a whole number of hundredths, not whole, under 10^9 (computed signals
-/// are rounded so, given scores mostly are): what `zmij` writes for it (in JSON and in text), digits, a point and one or two decimals. The shortest digits that read back as `n`
-/// are those of `k / 100`: any other decimal as short is at least 0.01 away, far outside the
-/// half-ulp around `n`. `false` (nothing written) otherwise.
-fn hundredths(out: &mut Vec<u8>, n: f64) -> bool {
-    if n.is_nan() || n.abs() >= 1e9 {
+/// Writes `n` when it is a whole number of hundredths under 10^9 in size (integers, and
+/// computed signals are rounded so, given scores mostly are): what `itoa` writes for a whole
+/// number, what `zmij` writes for the rest (in JSON and in text): digits, a point and one or two
+/// decimals. The shortest digits that read back as `n` are those of `k / 100`: any other
+/// decimal as short is at least 0.01 away, far outside the half-ulp around `n`. `false`
+/// (nothing written) otherwise.
+fn short(out: &mut Vec<u8>, n: f64) -> bool {
+    let x = n * 100.0;
+    // (also false for NaN)
+    if !(x.abs() < 1e11) {
         return false;
     }
-    let k = (n * 100.0).round();
-    if k / 100.0 != n {
-        return false;
-    }
+    // the nearest whole number by a cast (`round` is a call); a wrong guess fails the check
     #[expect(clippy::cast_possible_truncation, reason = "whole and under 10^11")]
-    let k = (k as i64).unsigned_abs();
-    let (whole, cents) = (k / 100, k % 100);
-    if cents == 0 {
+    let k = (x + 0.5f64.copysign(x)) as i64;
+    #[expect(clippy::cast_precision_loss, reason = "under 10^11: exact")]
+    if k as f64 / 100.0 != n {
         return false;
     }
-    if n < 0.0 {
-        out.push(b'-');
+    let (negative, k) = (k < 0, k.unsigned_abs());
+    let (mut whole, cents) = (k / 100, k % 100);
+    // the bytes from the last to the first, each shifted in at the bottom: the first ends in
+    // the lowest byte, where `to_le_bytes` puts it first (at most 13 of the 16)
+    let (mut bytes, mut len): (u128, usize) = match (cents / 10, cents % 10) {
+        (0, 0) => (0, 0),
+        (d, 0) => (u128::from(u16::from_le_bytes([b'.', digit(d)])), 2),
+        (d, e) => (u128::from(u32::from_le_bytes([b'.', digit(d), digit(e), 0])), 3),
+    };
+    let mut put = |b: u8| {
+        bytes = bytes << 8 | u128::from(b);
+        len += 1;
+    };
+    // most numbers shown are under ten
+    while whole >= 10 {
+        put(digit(whole % 10));
+        whole /= 10;
     }
-    digits(out, whole);
-    out.push(b'.');
-    out.push(digit(cents / 10));
-    if cents % 10 != 0 {
-        out.push(digit(cents % 10));
+    put(digit(whole));
+    if negative {
+        put(b'-');
     }
+    // a copy of all sixteen (no call to `memcpy`), the rest cut off
+    let end = out.len() + len;
+    out.extend_from_slice(&bytes.to_le_bytes());
+    out.truncate(end);
     true
-}
-
-/// The decimal digits of `n`: one or two directly (most numbers shown are small), else by `itoa`.
-fn digits(out: &mut Vec<u8>, n: u64) {
-    if n < 10 {
-        out.push(digit(n));
-    } else if n < 100 {
-        out.push(digit(n / 10));
-        out.push(digit(n % 10));
-    } else {
-        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
-    }
 }
 
 /// The digit for `d` (under 10).
@@ -623,7 +640,7 @@ fn hex(n: u8) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::{V, hundredths, value};
+    use super::{V, short, value};
 
     /// A number in the text and in JSON: the bytes `V::render` and `V::to_json` give, and the
     /// same in both (but for a number JSON cannot hold: `null` there, `inf` in the text).
@@ -669,18 +686,23 @@ mod tests {
         }
     }
 
-    /// What `hundredths` writes is what `zmij` and `Display` write, or it writes nothing.
+    /// What `short` writes is what `itoa` (whole) or `zmij` (the rest) and `Display` write, or it
+    /// writes nothing.
     fn check(n: f64) {
         let mut out = Vec::new();
-        if hundredths(&mut out, n) {
+        if short(&mut out, n) {
             let out = String::from_utf8(out).unwrap_or_default();
-            assert_eq!(out, zmij::Buffer::new().format_finite(n), "{n:?} as JSON");
+            let json = match super::value::whole(n) {
+                Some(i) => itoa::Buffer::new().format(i).to_owned(),
+                None => zmij::Buffer::new().format_finite(n).to_owned(),
+            };
+            assert_eq!(out, json, "{n:?} as JSON");
             assert_eq!(out, n.to_string(), "{n:?} as text");
         }
     }
 
     #[test]
-    fn hundredths_are_written_as_zmij_and_display_write_them() {
+    fn hundredths_are_written_as_itoa_zmij_and_display_write_them() {
         for k in -300_000..300_000 {
             check(f64::from(k) / 100.0);
         }
