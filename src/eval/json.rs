@@ -28,7 +28,8 @@ pub(crate) struct JsonParts {
     default_citation: String,
     /// The slots `unknown` may list, sorted by path, with the path quoted.
     unknown: Vec<(SlotId, String)>,
-    /// The signals the set reads, in slot order, each with its `"name":`.
+    /// The signals the set reads, in slot order, each with its `"name":` (after the first,
+    /// `,"name":`).
     signals: Vec<(SlotId, String)>,
     /// `},"policy":{…}}`: the end of every verdict.
     tail: String,
@@ -108,9 +109,13 @@ impl JsonParts {
             }
             if slot.signal.is_some() {
                 let name = slot.path.strip_prefix("signals.").unwrap_or(&slot.path);
+                let comma = !signals.is_empty();
                 signals.push((
                     id,
                     text(|out| {
+                        if comma {
+                            out.push(b',');
+                        }
                         string(out, name);
                         out.push(b':');
                     }),
@@ -223,22 +228,29 @@ fn frags(template: &Template) -> Vec<Frag> {
         .collect()
 }
 
-/// The slot values a verdict's JSON shows: a [`Run`] continuing from the evaluation (the
-/// values it read copied as one block: a `SmallVec` clone copies them one at a time).
-struct Values<'a> {
+/// The slot values a verdict's JSON shows: those the evaluation read, looked up in its slice
+/// (one test each), else through a [`Run`] continuing from the evaluation (the values it read
+/// copied as one block: a `SmallVec` clone copies them one at a time).
+struct Values<'v, 'a> {
+    /// The verdict's slot values (`None`: not read by the evaluation).
+    read: &'v [Option<V<'a>>],
     run: Run<'a>,
 }
 
-impl<'a> Values<'a> {
-    fn new(v: &Verdict<'a>) -> Values<'a> {
-        let slots = SmallVec::from_slice(&v.slots);
+impl<'v, 'a> Values<'v, 'a> {
+    fn new(v: &'v Verdict<'a>) -> Values<'v, 'a> {
+        let read: &'v [Option<V<'a>>] = &v.slots;
         Values {
-            run: Run::resume(v.program, v.conversation, slots, v.signals),
+            read,
+            run: Run::resume(v.program, v.conversation, SmallVec::from_slice(read), v.signals),
         }
     }
 
     fn slot(&mut self, id: SlotId) -> V<'a> {
-        self.run.slot(id)
+        match self.read.get(id as usize) {
+            Some(Some(v)) => *v,
+            _ => self.run.slot(id),
+        }
     }
 
     /// A slot's value, and whether it is a signal the engine computed ([`Run::is_computed`]:
@@ -291,19 +303,21 @@ impl<'a> Verdict<'a> {
             all = self.all_matching(&mut values.run);
             &all
         };
-        let deciders: SmallVec<[(&RuleParts, &Rule); 4]> = self
+        // most verdicts have one deciding rule or none: the first two looked at, no list built
+        let mut deciding = self
             .deciding_rules()
-            .filter_map(|(id, rule)| Some((parts.rules.get(id as usize)?, rule)))
-            .collect();
-        match deciders.as_slice() {
+            .filter_map(|(id, rule)| Some((parts.rules.get(id as usize)?, rule)));
+        match (deciding.next(), deciding.next()) {
             // the default decided
-            [] if matched.is_empty() && self.route == program.default.route && self.priority == Priority::Normal => {
+            (None, _)
+                if matched.is_empty() && self.route == program.default.route && self.priority == Priority::Normal =>
+            {
                 out.extend_from_slice(parts.default_head.as_bytes());
                 values.template(out, &parts.default, None);
                 out.extend_from_slice(parts.default_citation.as_bytes());
             }
             // one rule decided: all but the reason and the matching rules known in advance
-            &[(rp, rule)]
+            (Some((rp, rule)), None)
                 if self.route == rule.effect.route()
                     && self.priority == rule.priority
                     && (matched.len() == 1 || rule.effect == Effect::RequireHuman) =>
@@ -324,7 +338,11 @@ impl<'a> Verdict<'a> {
                 out.extend_from_slice(rp.citation.as_bytes());
                 values.note(out, rule);
             }
-            deciders => self.write_general(out, &mut values, matched, deciders),
+            (first, second) => {
+                let deciders: SmallVec<[(&RuleParts, &Rule); 4]> =
+                    first.into_iter().chain(second).chain(deciding).collect();
+                self.write_general(out, &mut values, matched, &deciders);
+            }
         }
 
         out.extend_from_slice(b"\",\"unknown\":[");
@@ -339,10 +357,7 @@ impl<'a> Verdict<'a> {
             }
         }
         out.extend_from_slice(b"],\"signals\":{");
-        for (i, (id, key)) in parts.signals.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        for (id, key) in &parts.signals {
             out.extend_from_slice(key.as_bytes());
             let (v, round) = values.shown(*id);
             value(out, v, round, false);
@@ -354,7 +369,7 @@ impl<'a> Verdict<'a> {
     fn write_general(
         &self,
         out: &mut Vec<u8>,
-        values: &mut Values<'a>,
+        values: &mut Values<'_, 'a>,
         matched: &[RuleId],
         deciders: &[(&RuleParts, &'a Rule)],
     ) {
@@ -508,10 +523,7 @@ fn short(out: &mut Vec<u8>, n: f64) -> bool {
     if negative {
         put(b'-');
     }
-    // a copy of all sixteen (no call to `memcpy`), the rest cut off
-    let end = out.len() + len;
-    out.extend_from_slice(&bytes.to_le_bytes());
-    out.truncate(end);
+    put_word(out, bytes, len);
     true
 }
 
@@ -542,16 +554,59 @@ fn strings(out: &mut Vec<u8>, items: &[&str]) {
 
 /// A JSON string, quoted.
 pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
+    let n = s.len();
+    // short and plain (an id, a name): quoted in one 16-byte store
+    if n <= 14
+        && let Some(w) = plain_word(s.as_bytes())
+    {
+        let quote = u128::from(b'"');
+        return put_word(out, quote | w << 8 | quote << (8 * (n + 1)), n + 2);
+    }
     out.push(b'"');
     escape(out, s);
     out.push(b'"');
+}
+
+/// The first `len` bytes of `w` (little-endian), by a copy of all sixteen (no call to
+/// `memcpy`), the rest cut off.
+#[inline(always)]
+fn put_word(out: &mut Vec<u8>, w: u128, len: usize) {
+    let end = out.len() + len;
+    out.extend_from_slice(&w.to_le_bytes());
+    out.truncate(end);
+}
+
+/// The bytes of `bytes` as one little-endian word, when there are 4 to 16 and none needs
+/// escaping: the first and the last eight (or four) read as words, overlapping (the bytes
+/// they share are the same, so or-ing them is exact).
+#[inline(always)]
+fn plain_word(bytes: &[u8]) -> Option<u128> {
+    let n = bytes.len();
+    if n > 16 {
+        return None;
+    }
+    if n >= 8 {
+        let (a, b) = (word(bytes, 0)?, word(bytes, n - 8)?);
+        if special_word(a) || special_word(b) {
+            return None;
+        }
+        return Some(u128::from(a) | u128::from(b) << (8 * (n - 8)));
+    }
+    let (a, b) = (four(bytes, 0)?, four(bytes, n.checked_sub(4)?)?);
+    if special_word(a | b << 32) {
+        return None;
+    }
+    Some(u128::from(a | b << (8 * (n - 4))))
 }
 
 /// The inside of a JSON string, escaped as serde_json escapes: `"`, `\` and control
 /// characters (`\n` `\r` `\t` `\b` `\f`, the others as `\u00XX`); nothing else.
 pub(crate) fn escape(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    // most text needs no escaping: one copy
+    // most text needs no escaping: one copy (one 16-byte store when short)
+    if let Some(w) = plain_word(bytes) {
+        return put_word(out, w, bytes.len());
+    }
     if !any_special(bytes) {
         return out.extend_from_slice(bytes);
     }
@@ -596,6 +651,12 @@ fn word(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?))
 }
 
+/// Four bytes from `at` on, when there are four.
+fn four(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(4)?)?;
+    Some(u64::from(u32::from_le_bytes(<[u8; 4]>::try_from(chunk).ok()?)))
+}
+
 /// Whether some byte of `bytes` needs escaping: eight at a time, the last eight overlapping.
 fn any_special(bytes: &[u8]) -> bool {
     let Some(last) = bytes.len().checked_sub(8) else {
@@ -604,11 +665,9 @@ fn any_special(bytes: &[u8]) -> bool {
             return bytes.iter().any(|&b| special(b));
         };
         // (a word not read counts as special: the careful path decides)
-        let four = |at: usize| {
-            let chunk = bytes.get(at..at + 4)?;
-            Some(u64::from(u32::from_le_bytes(<[u8; 4]>::try_from(chunk).ok()?)))
-        };
-        return four(0).zip(four(last)).is_none_or(|(a, b)| special_word(a | b << 32));
+        return four(bytes, 0)
+            .zip(four(bytes, last))
+            .is_none_or(|(a, b)| special_word(a | b << 32));
     };
     let mut at = 0;
     while at < last {
@@ -640,7 +699,7 @@ fn hex(n: u8) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::{V, short, value};
+    use super::{V, escape, short, string, value};
 
     /// A number in the text and in JSON: the bytes `V::render` and `V::to_json` give, and the
     /// same in both (but for a number JSON cannot hold: `null` there, `inf` in the text).
@@ -682,6 +741,38 @@ mod tests {
                 if json != "null" {
                     assert_eq!(text, json, "{n:?}");
                 }
+            }
+        }
+    }
+
+    /// Strings of every length up to 20, plain or with a byte to escape at each place, are
+    /// written as serde_json writes them (the short ones by one 16-byte store).
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for n in 0..=20 {
+            let plain: String = "abcdéfghijklmnopqrstu".chars().take(n).collect();
+            let mut texts = vec![plain.clone()];
+            for at in 0..n {
+                for c in ['"', '\\', '\n', '\u{1}', '\u{1f}', ' ', '\u{7f}'] {
+                    let mut t: Vec<char> = plain.chars().collect();
+                    if let Some(x) = t.get_mut(at) {
+                        *x = c;
+                    }
+                    texts.push(t.into_iter().collect());
+                }
+            }
+            for t in texts {
+                let json = serde_json::to_string(&t).unwrap_or_default();
+                let mut out = b"x".to_vec();
+                string(&mut out, &t);
+                assert_eq!(String::from_utf8_lossy(&out), format!("x{json}"), "{t:?}");
+                let mut out = b"x".to_vec();
+                escape(&mut out, &t);
+                assert_eq!(
+                    String::from_utf8_lossy(&out),
+                    format!("x{}", json.get(1..json.len() - 1).unwrap_or_default()),
+                    "{t:?}"
+                );
             }
         }
     }
