@@ -8,7 +8,7 @@ mod data;
 mod json;
 mod scan;
 
-pub use data::{Data, Field, path_hash};
+pub use data::{Data, Field, Key, path_hash};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 

@@ -18,7 +18,6 @@
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
-use crate::short;
 use smallvec::SmallVec;
 use std::sync::OnceLock;
 
@@ -38,6 +37,46 @@ const fn hash_more(mut h: u64, mut bytes: &[u8]) -> u64 {
         bytes = rest;
     }
     h
+}
+
+/// A dotted path as the index looks it up: its [`path_hash`], its length, and its first 32
+/// bytes as four words (zeros after the end). Entries keep the same words, so telling a
+/// path from another with the same hash costs four word comparisons, not a byte comparison
+/// (the bytes after the 32nd, when there are more, are compared as text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    hash: u64,
+    len: usize,
+    words: [u64; 4],
+}
+
+impl Key {
+    pub const fn new(path: &str) -> Key {
+        Key::with_hash(path_hash(path), path.as_bytes())
+    }
+
+    const fn with_hash(hash: u64, path: &[u8]) -> Key {
+        let mut words = [0u64; 4];
+        let mut bytes = path;
+        let mut i = 0;
+        while let [b, rest @ ..] = bytes {
+            let w = (*b as u64) << (8 * (i % 8));
+            match i / 8 {
+                0 => words[0] |= w,
+                1 => words[1] |= w,
+                2 => words[2] |= w,
+                3 => words[3] |= w,
+                _ => break,
+            }
+            i += 1;
+            bytes = rest;
+        }
+        Key {
+            hash,
+            len: path.len(),
+            words,
+        }
+    }
 }
 
 /// The value at a path, as a rule reads it.
@@ -90,6 +129,8 @@ struct Index {
 struct Entry {
     hash: u64,
     path: Range,
+    /// [`Key::words`] of the path.
+    words: [u64; 4],
     leaf: Leaf,
 }
 
@@ -199,7 +240,13 @@ impl Data {
     /// a segment on the way is not a mapping).
     #[inline(always)]
     pub fn field(&self, hash: u64, path: &str) -> Option<Field<'_>> {
-        self.index.find(hash, path)
+        self.index.find(&Key::with_hash(hash, path.as_bytes()), path)
+    }
+
+    /// The value at a dotted path, by its [`Key`] (made once, when a policy is compiled).
+    #[inline(always)]
+    pub fn field_at(&self, key: &Key, path: &str) -> Option<Field<'_>> {
+        self.index.find(key, path)
     }
 
     /// The elements of the list at a dotted path, given as `segments`.
@@ -305,9 +352,12 @@ impl Builder {
         if !Index::has_room(self.count, self.index.table.len()) {
             self.index = self.index.grown(self.count);
         }
+        let path = at_str(&self.index.text, place.path);
+        let words = Key::with_hash(place.hash, path.as_bytes()).words;
         self.index.insert(Entry {
             hash: place.hash,
             path: place.path,
+            words,
             leaf,
         });
     }
@@ -403,6 +453,7 @@ impl Index {
         let empty = Entry {
             hash: 0,
             path: Range { start: 0, end: 0 },
+            words: [0; 4],
             leaf: Leaf::Empty,
         };
         Index {
@@ -442,12 +493,12 @@ impl Index {
     }
 
     #[inline(always)]
-    fn find(&self, hash: u64, path: &str) -> Option<Field<'_>> {
+    fn find(&self, key: &Key, path: &str) -> Option<Field<'_>> {
         let mask = self.table.len().wrapping_sub(1);
-        let mut at = (hash >> self.shift) as usize;
+        let mut at = (key.hash >> self.shift) as usize;
         let e = loop {
             let e = self.table.get(at)?;
-            if e.hash == hash && self.path_is(e, path.as_bytes()) {
+            if e.hash == key.hash && self.path_is(e, key, path.as_bytes()) {
                 break e;
             }
             if matches!(e.leaf, Leaf::Empty) {
@@ -467,15 +518,18 @@ impl Index {
         })
     }
 
-    /// Whether an entry's path is `path` (lengths first: cheaper than the bytes).
+    /// Whether an entry's path is `path` (whose key is `key`): lengths and words first, the
+    /// text only past 32 bytes.
     #[inline(always)]
-    fn path_is(&self, e: &Entry, path: &[u8]) -> bool {
-        e.path.end.wrapping_sub(e.path.start) as usize == path.len()
-            && self
-                .text
-                .as_bytes()
-                .get(e.path.start as usize..e.path.end as usize)
-                .is_some_and(|p| short::same_len(p, path))
+    fn path_is(&self, e: &Entry, key: &Key, path: &[u8]) -> bool {
+        e.path.end.wrapping_sub(e.path.start) as usize == key.len
+            && e.words == key.words
+            && (key.len <= 32
+                || self
+                    .text
+                    .as_bytes()
+                    .get(e.path.start as usize..e.path.end as usize)
+                    .is_some_and(|p| p == path))
     }
 }
 
@@ -513,22 +567,42 @@ mod tests {
         for e in entries {
             index.insert(e);
         }
-        assert_eq!(index.find(7, "a"), Some(Field::Num(1.0)));
-        assert_eq!(index.find(7, "b"), Some(Field::Other));
-        assert_eq!(index.find(7, "b.c"), Some(Field::Str("x")));
-        assert_eq!(index.find(7, "d"), Some(Field::Null));
-        assert_eq!(index.find(7, "e"), Some(Field::Bool(true)));
-        assert_eq!(index.find(7, "c"), None);
-        assert_eq!(index.find(7, "f"), None);
-        assert_eq!(index.find(path_hash("a"), "a"), None);
+        assert_eq!(index.find(&Key::with_hash(7, b"a"), "a"), Some(Field::Num(1.0)));
+        assert_eq!(index.find(&Key::with_hash(7, b"b"), "b"), Some(Field::Other));
+        assert_eq!(index.find(&Key::with_hash(7, b"b.c"), "b.c"), Some(Field::Str("x")));
+        assert_eq!(index.find(&Key::with_hash(7, b"d"), "d"), Some(Field::Null));
+        assert_eq!(index.find(&Key::with_hash(7, b"e"), "e"), Some(Field::Bool(true)));
+        assert_eq!(index.find(&Key::with_hash(7, b"c"), "c"), None);
+        assert_eq!(index.find(&Key::with_hash(7, b"f"), "f"), None);
+        assert_eq!(index.find(&Key::with_hash(path_hash("a"), b"a"), "a"), None);
+    }
+
+    /// Paths told apart by length alone (a trailing NUL) or only after their 32nd byte.
+    #[test]
+    fn keys_tell_long_and_padded_paths_apart() {
+        let long = "customer.preferences.contact_channel";
+        let other = "customer.preferences.contact_channeX";
+        let value = json!({"a": 1, "a\u{0}": 2, "customer": {"preferences": {"contact_channel": "x"}}});
+        let Value::Object(map) = value else { return };
+        let index = Index::build(&map);
+        assert_eq!(index.find(&Key::new("a"), "a"), Some(Field::Num(1.0)));
+        assert_eq!(index.find(&Key::new("a\u{0}"), "a\u{0}"), Some(Field::Num(2.0)));
+        assert_eq!(index.find(&Key::new(long), long), Some(Field::Str("x")));
+        // the same hash and words, other bytes past the 32nd
+        let forged = Key {
+            hash: path_hash(long),
+            ..Key::new(other)
+        };
+        assert_eq!(forged.words, Key::new(long).words);
+        assert_eq!(index.find(&forged, other), None);
     }
 
     /// An empty mapping has an index that finds nothing.
     #[test]
     fn empty() {
         let index = Index::build(&Map::new());
-        assert_eq!(index.find(path_hash("a"), "a"), None);
-        assert_eq!(Index::default().find(path_hash("a"), "a"), None);
-        assert_eq!(index.find(0, ""), None);
+        assert_eq!(index.find(&Key::with_hash(path_hash("a"), b"a"), "a"), None);
+        assert_eq!(Index::default().find(&Key::new("a"), "a"), None);
+        assert_eq!(index.find(&Key::with_hash(0, b""), ""), None);
     }
 }

@@ -258,7 +258,7 @@ impl Compiler<'_> {
         let signal = Signal::from_path(path);
         self.slots.push(Slot {
             path: path.to_string(),
-            hash: crate::context::path_hash(path),
+            key: crate::context::Key::new(path),
             segments: path.split('.').map(str::to_string).collect(),
             kind: Kind::of(ty.as_ref()),
             missing: Missing::of(signal, default.as_ref()),

@@ -7,7 +7,7 @@
 //! two on generated sets).
 
 use super::program::{Head, Lit, Node, NodeId, Rule, SlotId};
-use super::run::Run;
+use super::run::{Run, Slots};
 use super::value::{Tri, V};
 use crate::ast::CmpOp;
 use crate::short;
@@ -28,6 +28,8 @@ pub(crate) enum Conjunct {
         negated: bool,
         items: Box<[Box<str>]>,
     },
+    /// `a or b or …` of typed tests (at least two).
+    Any(Box<[Conjunct]>),
     /// Anything else.
     Node(NodeId),
 }
@@ -82,8 +84,31 @@ impl Conjunct {
                     None => Conjunct::Node(id),
                 }
             }
+            Some(Node::Or(..)) => {
+                let mut any = Vec::new();
+                if typed_or(id, nodes, &mut any) {
+                    Conjunct::Any(any.into_boxed_slice())
+                } else {
+                    Conjunct::Node(id)
+                }
+            }
             _ => Conjunct::Node(id),
         }
+    }
+}
+
+/// Adds the operands of the `or` (or the test) at `id` to `out` as typed tests; false when
+/// one of them is not a typed test (then the `or` stays a node).
+fn typed_or(id: NodeId, nodes: &[Node], out: &mut Vec<Conjunct>) -> bool {
+    match nodes.get(id as usize) {
+        Some(Node::Or(a, b)) => typed_or(*a, nodes, out) && typed_or(*b, nodes, out),
+        _ => match Conjunct::of(id, nodes) {
+            Conjunct::Node(_) | Conjunct::Any(_) => false,
+            c => {
+                out.push(c);
+                true
+            }
+        },
     }
 }
 
@@ -119,7 +144,7 @@ pub(crate) fn build(rules: &[Rule], nodes: &[Node]) -> (Vec<Head>, Vec<Conjunct>
     (heads, conjuncts)
 }
 
-impl<'a> Run<'a> {
+impl<'a, S: Slots<'a>> Run<'a, S> {
     /// Whether a rule matches ([`Run::rule`]'s `matched`), from its [`Head`]: `when`
     /// conjunct by conjunct, stopping as soon as the outcome is known (a false conjunct; for
     /// an `allow`, also an unknown one: only a `when` that holds lets the AI act).
@@ -154,6 +179,30 @@ impl<'a> Run<'a> {
     #[inline(always)]
     fn conjunct(&mut self, c: &Conjunct) -> Tri {
         match c {
+            Conjunct::Any(any) => self.any(any),
+            Conjunct::Node(id) => self.truth(*id),
+            test => self.typed_test(test),
+        }
+    }
+
+    /// The truth of `a or b or …` (Kleene: true if one is, else unknown if one is).
+    #[inline(never)]
+    fn any(&mut self, any: &[Conjunct]) -> Tri {
+        let mut t = Some(false);
+        for c in any {
+            match self.typed_test(c) {
+                Some(true) => return Some(true),
+                Some(false) => {}
+                None => t = None,
+            }
+        }
+        t
+    }
+
+    /// The truth of a typed test (`Any` and `Node` are not: unknown).
+    #[inline(always)]
+    fn typed_test(&mut self, c: &Conjunct) -> Tri {
+        match c {
             Conjunct::Num { slot, op, k } => match self.slot(*slot) {
                 V::Num(x) => x.partial_cmp(k).map(|o| holds(*op, o)),
                 _ => None,
@@ -170,7 +219,7 @@ impl<'a> Run<'a> {
                 V::Str(x) => Some(items.iter().any(|i| short::same(i.as_bytes(), x.as_bytes())) != *negated),
                 _ => None,
             },
-            Conjunct::Node(id) => self.truth(*id),
+            Conjunct::Any(_) | Conjunct::Node(_) => None,
         }
     }
 }

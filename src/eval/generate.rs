@@ -7,7 +7,7 @@
 //! the same text and conversations.
 
 use crate::ast::{Priority, Route};
-use crate::context::{Conversation, Field, path_hash};
+use crate::context::{Conversation, Field, Key};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -278,11 +278,11 @@ pub trait Facts {
     fn premier(&self) -> Tri;
 }
 
-/// A path and its hash, computed at compile time as a hand-written reader would.
-struct Path(u64, &'static str);
+/// A path and its key, computed at compile time as a hand-written reader would.
+struct Path(Key, &'static str);
 
 const fn path(text: &'static str) -> Path {
-    Path(path_hash(text), text)
+    Path(Key::new(text), text)
 }
 
 const HUMAN_REQUESTED: Path = path("signals.human_requested");
@@ -296,7 +296,7 @@ const SENTIMENT: Path = path("signals.sentiment");
 const TIER: Path = path("customer.tier");
 
 fn read<'a>(c: &'a Conversation, p: &Path) -> Option<Field<'a>> {
-    c.data.field(p.0, p.1)
+    c.data.field_at(&p.0, p.1)
 }
 
 fn num(c: &Conversation, p: &Path, default: Option<f64>) -> Option<f64> {

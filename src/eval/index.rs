@@ -149,8 +149,15 @@ fn hash(bytes: &[u8]) -> u64 {
         let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
         h = (h.rotate_left(23) ^ w).wrapping_mul(K);
     }
-    if !tail.is_empty() {
-        let last = tail.iter().rev().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+    let t = tail.len();
+    if t > 0 {
+        // the last bytes as one word: the end of the last eight when there are eight, else
+        // two (overlapping) halves, else byte by byte
+        let last = match (bytes.last_chunk::<8>(), tail.first_chunk::<4>(), tail.last_chunk::<4>()) {
+            (Some(w), _, _) => u64::from_le_bytes(*w) >> (8 * (8 - t)),
+            (None, Some(a), Some(b)) => u64::from(u32::from_le_bytes(*a)) | u64::from(u32::from_le_bytes(*b)) << 32,
+            _ => tail.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b)),
+        };
         h = (h.rotate_left(23) ^ last).wrapping_mul(K);
     }
     h ^ (h >> 29)

@@ -155,8 +155,8 @@ pub(crate) enum MsgField {
 #[derive(Clone, Debug)]
 pub(crate) struct Slot {
     pub path: String,
-    /// [`crate::context::path_hash`] of `path`: how the conversation's index finds it.
-    pub hash: u64,
+    /// How the conversation's index finds `path` ([`crate::context::Key`]).
+    pub key: crate::context::Key,
     /// `path` cut at dots, to walk the conversation without splitting at run time.
     pub segments: Vec<String>,
     /// `None` when the schema does not know the path (then it is always unknown).

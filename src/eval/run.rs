@@ -20,6 +20,23 @@ pub(crate) type SlotValues<'a> = SmallVec<[Option<V<'a>>; 16]>;
 /// The slot values of a run that has read nothing (as many as [`SlotValues`] holds inline).
 const UNREAD: [Option<V<'static>>; 16] = [None; 16];
 
+/// Where a run keeps slot values: its own [`SlotValues`] (rendering), or those of the verdict
+/// being decided, borrowed as a slice (deciding: no copy, no inline-or-heap test per read).
+pub(crate) trait Slots<'a>: AsMut<[Option<V<'a>>]> {}
+
+impl<'a, S: AsMut<[Option<V<'a>>]>> Slots<'a> for S {}
+
+/// Slot values for `p`, none read yet.
+#[inline]
+pub(crate) fn unread<'a>(p: &Program) -> SlotValues<'a> {
+    let n = p.slots.len();
+    if n <= UNREAD.len() {
+        SmallVec::from_buf_and_len(UNREAD, n)
+    } else {
+        SmallVec::from_elem(None, n)
+    }
+}
+
 /// The phrase that made a condition hold: message index (oldest first), position in the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Rec {
@@ -35,10 +52,10 @@ struct MsgCache {
     hits: Option<Hits>,
 }
 
-pub(crate) struct Run<'a> {
+pub(crate) struct Run<'a, S = SlotValues<'a>> {
     pub p: &'a Program,
     pub c: &'a Conversation,
-    pub slots: SlotValues<'a>,
+    slots: S,
     pub signals: Option<Signals>,
     msgs: SmallVec<[MsgCache; 8]>,
     /// The message `where` is looking at.
@@ -58,18 +75,14 @@ pub(crate) struct Outcome {
 impl<'a> Run<'a> {
     #[inline]
     pub fn new(p: &'a Program, c: &'a Conversation) -> Run<'a> {
-        let n = p.slots.len();
-        let slots = if n <= UNREAD.len() {
-            SmallVec::from_buf_and_len(UNREAD, n)
-        } else {
-            SmallVec::from_elem(None, n)
-        };
-        Run::resume(p, c, slots, None)
+        Run::resume(p, c, unread(p), None)
     }
+}
 
-    /// Continues from what an earlier evaluation learnt.
+impl<'a, S: Slots<'a>> Run<'a, S> {
+    /// Continues from what an earlier evaluation learnt (`slots`: read by then, or not).
     #[inline]
-    pub fn resume(p: &'a Program, c: &'a Conversation, slots: SlotValues<'a>, signals: Option<Signals>) -> Run<'a> {
+    pub fn resume(p: &'a Program, c: &'a Conversation, slots: S, signals: Option<Signals>) -> Run<'a, S> {
         Run {
             p,
             c,
@@ -169,7 +182,7 @@ impl<'a> Run<'a> {
 
     #[inline(always)]
     pub fn slot(&mut self, id: SlotId) -> V<'a> {
-        match self.slots.get(id as usize) {
+        match self.slots.as_mut().get(id as usize) {
             Some(Some(v)) => *v,
             _ => self.read(id),
         }
@@ -182,7 +195,7 @@ impl<'a> Run<'a> {
         let Some(slot) = p.slots.get(id as usize) else {
             return V::Unknown;
         };
-        let v = match c.data.field(slot.hash, &slot.path) {
+        let v = match c.data.field_at(&slot.key, &slot.path) {
             Some(Field::Num(n)) if slot.kind == Kind::Num => V::Num(n),
             Some(Field::Bool(b)) if slot.kind == Kind::Bool => V::Bool(b),
             Some(Field::Str(s)) if slot.kind == Kind::Str => V::Str(s),
@@ -195,7 +208,7 @@ impl<'a> Run<'a> {
             },
             Some(f) => self.typed(f, slot),
         };
-        if let Some(x) = self.slots.get_mut(id as usize) {
+        if let Some(x) = self.slots.as_mut().get_mut(id as usize) {
             *x = Some(v);
         }
         v
@@ -205,7 +218,7 @@ impl<'a> Run<'a> {
     #[inline(always)]
     fn field(&self, slot: &Slot) -> Option<Field<'a>> {
         let c: &'a Conversation = self.c;
-        c.data.field(slot.hash, &slot.path)
+        c.data.field_at(&slot.key, &slot.path)
     }
 
     pub fn is_present(&self, id: SlotId) -> bool {

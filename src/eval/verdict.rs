@@ -5,7 +5,7 @@
 
 use super::index::{self, Candidates};
 use super::program::{Program, Rule, RuleId};
-use super::run::{Run, SlotValues};
+use super::run::{self, Run, SlotValues, Slots};
 use crate::ast::{Effect, Priority, Route};
 use crate::context::Conversation;
 use crate::signals::Signals;
@@ -44,7 +44,22 @@ impl Program {
     }
 
     fn decide<'a>(&'a self, conversation: &'a Conversation, indexed: bool) -> Verdict<'a> {
-        let mut run = Run::new(self, conversation);
+        // built first, so that the run reads into the verdict's slot values (no copy)
+        let mut v = Verdict {
+            route: self.default.route,
+            priority: Priority::Normal,
+            program: self,
+            conversation,
+            effect: None,
+            matched: RuleIds::new(),
+            complete: true,
+            indexed,
+            queue_rule: None,
+            say_rule: None,
+            slots: run::unread(self),
+            signals: None,
+        };
+        let mut run = Run::resume(self, conversation, v.slots.as_mut_slice(), None);
         let mut buf = Candidates::new();
         let candidates = self.candidates(&mut run, indexed, &mut buf);
         // `require human` rules first: when one matches, no other rule can change the
@@ -59,12 +74,9 @@ impl Program {
             .filter_map(|&id| self.heads.get(id as usize))
             .map(|h| h.effect)
             .max();
-        let mut route = self.default.route;
-        let mut priority = Priority::Normal;
-        let mut queue_rule = None;
-        let mut say_rule = None;
+        v.signals = run.signals;
         if let Some(effect) = top {
-            route = effect.route();
+            v.route = effect.route();
             let mut queue: Option<(RuleId, Priority)> = None;
             let mut say: Option<(RuleId, Priority)> = None;
             let mut highest: Option<Priority> = None;
@@ -81,30 +93,25 @@ impl Program {
                     say = Some((id, h.priority));
                 }
             }
-            priority = highest.unwrap_or_default();
-            queue_rule = queue.map(|(id, _)| id);
-            say_rule = say.map(|(id, _)| id);
+            v.priority = highest.unwrap_or_default();
+            v.queue_rule = queue.map(|(id, _)| id);
+            v.say_rule = say.map(|(id, _)| id);
         }
-        Verdict {
-            route,
-            priority,
-            program: self,
-            conversation,
-            effect: top,
-            matched,
-            complete,
-            indexed,
-            queue_rule,
-            say_rule,
-            slots: run.slots,
-            signals: run.signals,
-        }
+        v.effect = top;
+        v.matched = matched;
+        v.complete = complete;
+        v
     }
 }
 
 impl Program {
     /// The rules that can match, in path order: from the index, or every rule.
-    fn candidates<'s>(&'s self, run: &mut Run<'_>, indexed: bool, buf: &'s mut Candidates) -> &'s [RuleId] {
+    fn candidates<'s, 'a>(
+        &'s self,
+        run: &mut Run<'a, impl Slots<'a>>,
+        indexed: bool,
+        buf: &'s mut Candidates,
+    ) -> &'s [RuleId] {
         if indexed {
             self.index.candidates(|slot| run.slot(slot), buf)
         } else {
@@ -116,7 +123,12 @@ impl Program {
 
 /// The rules among `candidates` (in path order) whose effect passes `filter` that match.
 #[inline(never)]
-fn match_rules(run: &mut Run<'_>, candidates: &[RuleId], fast: bool, filter: impl Fn(Effect) -> bool) -> RuleIds {
+fn match_rules<'a>(
+    run: &mut Run<'a, impl Slots<'a>>,
+    candidates: &[RuleId],
+    fast: bool,
+    filter: impl Fn(Effect) -> bool,
+) -> RuleIds {
     let heads = &run.p.heads;
     let mut out = RuleIds::new();
     for &id in candidates {
@@ -137,7 +149,7 @@ fn match_rules(run: &mut Run<'_>, candidates: &[RuleId], fast: bool, filter: imp
 
 /// Whether a rule matches: from its typed conjuncts (`fast`), or its conditions as written.
 #[inline(always)]
-fn matches(run: &mut Run<'_>, id: RuleId, fast: bool) -> bool {
+fn matches<'a>(run: &mut Run<'a, impl Slots<'a>>, id: RuleId, fast: bool) -> bool {
     let p = run.p;
     if fast {
         p.heads.get(id as usize).is_some_and(|h| run.matches(h))
