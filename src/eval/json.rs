@@ -490,8 +490,8 @@ fn other_value(out: &mut Vec<u8>, v: V<'_>, round: bool, in_text: bool) {
 /// (nothing written) otherwise.
 fn short(out: &mut Vec<u8>, n: f64) -> bool {
     let x = n * 100.0;
-    // (also false for NaN)
-    if !(x.abs() < 1e11) {
+    // (NaN too)
+    if x.is_nan() || x.abs() >= 1e11 {
         return false;
     }
     // the nearest whole number by a cast (`round` is a call); a wrong guess fails the check
@@ -502,19 +502,40 @@ fn short(out: &mut Vec<u8>, n: f64) -> bool {
         return false;
     }
     let (negative, k) = (k < 0, k.unsigned_abs());
-    let (mut whole, cents) = (k / 100, k % 100);
+    let (whole, cents) = (k / 100, k % 100);
     // the bytes from the last to the first, each shifted in at the bottom: the first ends in
-    // the lowest byte, where `to_le_bytes` puts it first (at most 13 of the 16)
-    let (mut bytes, mut len): (u128, usize) = match (cents / 10, cents % 10) {
+    // the lowest byte, where `to_le_bytes` puts it first
+    let (fraction, len): (u32, usize) = match (cents / 10, cents % 10) {
         (0, 0) => (0, 0),
-        (d, 0) => (u128::from(u16::from_le_bytes([b'.', digit(d)])), 2),
-        (d, e) => (u128::from(u32::from_le_bytes([b'.', digit(d), digit(e), 0])), 3),
+        (d, 0) => (u32::from(u16::from_le_bytes([b'.', digit(d)])), 2),
+        (d, e) => (u32::from_le_bytes([b'.', digit(d), digit(e), 0]), 3),
     };
+    if whole >= 10 {
+        long_number(out, negative, whole, fraction, len);
+        return true;
+    }
+    // most numbers shown are under ten: at most five bytes, one 8-byte store
+    let (bytes, len) = (u64::from(fraction) << 8 | u64::from(digit(whole)), len + 1);
+    let (bytes, len) = if negative {
+        (bytes << 8 | u64::from(b'-'), len + 1)
+    } else {
+        (bytes, len)
+    };
+    let end = out.len() + len;
+    out.extend_from_slice(&bytes.to_le_bytes());
+    out.truncate(end);
+    true
+}
+
+/// [`short`] of a number of ten or more: `whole`, then the `len` bytes of `fraction`.
+#[inline(never)]
+fn long_number(out: &mut Vec<u8>, negative: bool, mut whole: u64, fraction: u32, len: usize) {
+    // (at most 13 bytes of the 16)
+    let (mut bytes, mut len) = (u128::from(fraction), len);
     let mut put = |b: u8| {
         bytes = bytes << 8 | u128::from(b);
         len += 1;
     };
-    // most numbers shown are under ten
     while whole >= 10 {
         put(digit(whole % 10));
         whole /= 10;
@@ -524,7 +545,6 @@ fn short(out: &mut Vec<u8>, n: f64) -> bool {
         put(b'-');
     }
     put_word(out, bytes, len);
-    true
 }
 
 /// The digit for `d` (under 10).
