@@ -8,14 +8,15 @@
 //! - any other value (unknown, or of another type) makes the test unknown: `allow` rules
 //!   filed under the slot cannot match, `require` rules may (fail-safe), so they are candidates.
 //!
-//! Rules without such a test are always candidates. Candidates come out in path order (the
-//! union of disjoint sorted lists, sorted), so the evaluation visits exactly the rules it would
-//! have visited in a full scan, minus rules that cannot match: the verdict is the same
-//! (`tests/differential.rs`).
+//! Rules without such a test are always candidates. Candidates come out `require human` rules
+//! first, then the others, each in path order (the union of disjoint lists, sorted), so the
+//! evaluation visits exactly the rules it would have visited in a full scan, minus rules that
+//! cannot match: the verdict is the same (`tests/differential.rs`).
 
 use super::program::{Lit, Node, Program, Rule, RuleId, SlotId};
 use super::value::V;
 use crate::ast::CmpOp;
+use crate::ast::Effect;
 use crate::short;
 use smallvec::SmallVec;
 use std::collections::HashMap;
@@ -49,6 +50,8 @@ pub(crate) struct Index {
     /// With one indexed slot and few `always` rules, `always` is merged into each of its lists
     /// at build time: the candidates are then one list, used where it lies.
     merged: bool,
+    /// Whether each rule is a `require human` (they come first among candidates).
+    human: Vec<bool>,
 }
 
 /// Up to this many `always` rules are merged into the lists of a single indexed slot.
@@ -166,7 +169,10 @@ fn hash(bytes: &[u8]) -> u64 {
 impl Index {
     /// Files every rule under its first indexable conjunct.
     pub fn build(rules: &[Rule], nodes: &[Node]) -> Index {
-        let mut index = Index::default();
+        let mut index = Index {
+            human: rules.iter().map(|r| r.effect == Effect::RequireHuman).collect(),
+            ..Index::default()
+        };
         // value → rules of each indexed slot (same order as `index.slots`), frozen at the end
         let mut lists: Vec<Lists> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
@@ -212,10 +218,10 @@ impl Index {
         }
         if let ([only], [by_value]) = (index.slots.as_mut_slice(), lists.as_mut_slice()) {
             if index.always.len() <= MERGE_ALWAYS {
-                let always = &index.always;
+                let (always, human) = (&index.always, &index.human);
                 let merged = |list: &[RuleId]| {
                     let mut all: Vec<RuleId> = always.iter().chain(list).copied().collect();
-                    all.sort_unstable();
+                    sort(&mut all, human);
                     all
                 };
                 for list in by_value.values_mut() {
@@ -225,11 +231,30 @@ impl Index {
                 index.merged = true;
             }
         }
-        for (s, by_value) in index.slots.iter_mut().zip(&lists) {
+        for (s, by_value) in index.slots.iter_mut().zip(lists.iter_mut()) {
+            for list in by_value.values_mut() {
+                sort(list, &index.human);
+            }
+            sort(&mut s.require, &index.human);
             s.table = Table::new(by_value);
         }
+        sort(&mut index.always, &index.human);
         index
     }
+
+    /// How many of `candidates` (as [`Index::candidates`] gives them) are `require human`
+    /// rules: they come first.
+    pub fn humans(&self, candidates: &[RuleId]) -> usize {
+        candidates
+            .iter()
+            .take_while(|&&id| self.human.get(id as usize) == Some(&true))
+            .count()
+    }
+}
+
+/// Sorts candidate rules: `require human` rules first, then the others, each in path order.
+fn sort(rules: &mut [RuleId], human: &[bool]) {
+    rules.sort_unstable_by_key(|&id| (human.get(id as usize) != Some(&true), id));
 }
 
 /// The slot and string values of an indexable test.
@@ -291,7 +316,7 @@ impl Index {
             }
         }
         if lists > 1 {
-            out.sort_unstable();
+            sort(out, &self.human);
         }
         out
     }

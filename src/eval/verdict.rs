@@ -64,10 +64,22 @@ impl Program {
         let candidates = self.candidates(&mut run, indexed, &mut buf);
         // `require human` rules first: when one matches, no other rule can change the
         // decision, and the other matching rules are found only if asked for (`matched`).
-        let mut matched = match_rules(&mut run, candidates, indexed, |e| e == Effect::RequireHuman);
-        let complete = matched.is_empty();
-        if complete {
-            matched = match_rules(&mut run, candidates, indexed, |e| e != Effect::RequireHuman);
+        // The index gives them first; the reference looks at every rule twice.
+        let mut matched;
+        let complete;
+        if indexed {
+            let (humans, others) = candidates.split_at(self.index.humans(candidates));
+            matched = match_rules(&mut run, humans, true, |_| true);
+            complete = matched.is_empty();
+            if complete {
+                matched = match_rules(&mut run, others, true, |_| true);
+            }
+        } else {
+            matched = match_rules(&mut run, candidates, false, |e| e == Effect::RequireHuman);
+            complete = matched.is_empty();
+            if complete {
+                matched = match_rules(&mut run, candidates, false, |e| e != Effect::RequireHuman);
+            }
         }
         let top = matched
             .iter()
@@ -223,19 +235,16 @@ impl<'a> Verdict<'a> {
         // the `require human` rules that match are known; the others are looked at now (the
         // index reads slots the evaluation has read already)
         let heads = &self.program.heads;
-        let mut out = RuleIds::new();
+        let mut out = self.matched.clone();
         let mut buf = Candidates::new();
         for &id in self.program.candidates(run, self.indexed, &mut buf) {
             let Some(head) = heads.get(id as usize) else { continue };
-            let found = if head.effect == Effect::RequireHuman {
-                self.matched.contains(&id)
-            } else {
-                matches(run, id, self.indexed)
-            };
-            if found {
+            if head.effect != Effect::RequireHuman && matches(run, id, self.indexed) {
                 out.push(id);
             }
         }
+        // in path order (the index gives `require human` rules first)
+        out.sort_unstable();
         out
     }
 
