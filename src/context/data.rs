@@ -79,6 +79,32 @@ impl Key {
     }
 }
 
+/// [`Key::words`] of a path, eight bytes at a time (the same words as [`Key::new`]'s).
+#[inline]
+fn words(path: &[u8]) -> [u64; 4] {
+    let n = path.len();
+    let word = |i: usize| -> u64 {
+        let at = i * 8;
+        if let Some(w) = path.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+            return u64::from_le_bytes(*w);
+        }
+        if at >= n {
+            return 0;
+        }
+        // the last 1 to 7 bytes: the end of the last eight, shifted down, when there are
+        // eight
+        match (path.last_chunk::<8>(), path.first_chunk::<4>(), path.last_chunk::<4>()) {
+            (Some(w), _, _) => u64::from_le_bytes(*w) >> (8 * (8 - (n - at))),
+            // 4 to 7 bytes: two halves, overlapping (the same bytes or'ed twice)
+            (None, Some(lo), Some(hi)) => {
+                u64::from(u32::from_le_bytes(*lo)) | u64::from(u32::from_le_bytes(*hi)) << (8 * (n - 4))
+            }
+            _ => path.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b)),
+        }
+    };
+    [word(0), word(1), word(2), word(3)]
+}
+
 /// The value at a path, as a rule reads it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Field<'a> {
@@ -240,7 +266,12 @@ impl Data {
     /// a segment on the way is not a mapping).
     #[inline(always)]
     pub fn field(&self, hash: u64, path: &str) -> Option<Field<'_>> {
-        self.index.find(&Key::with_hash(hash, path.as_bytes()), path)
+        let key = Key {
+            hash,
+            len: path.len(),
+            words: words(path.as_bytes()),
+        };
+        self.index.find(&key, path)
     }
 
     /// The value at a dotted path, by its [`Key`] (made once, when a policy is compiled).
@@ -352,8 +383,7 @@ impl Builder {
         if !Index::has_room(self.count, self.index.table.len()) {
             self.index = self.index.grown(self.count);
         }
-        let path = at_str(&self.index.text, place.path);
-        let words = Key::with_hash(place.hash, path.as_bytes()).words;
+        let words = words(at_str(&self.index.text, place.path).as_bytes());
         self.index.insert(Entry {
             hash: place.hash,
             path: place.path,
@@ -575,6 +605,16 @@ mod tests {
         assert_eq!(index.find(&Key::with_hash(7, b"c"), "c"), None);
         assert_eq!(index.find(&Key::with_hash(7, b"f"), "f"), None);
         assert_eq!(index.find(&Key::with_hash(path_hash("a"), b"a"), "a"), None);
+    }
+
+    /// The words made at run time are those made at compile time.
+    #[test]
+    fn words_agree_with_key_new() {
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789.x";
+        for n in 0..long.len() {
+            let path = long.get(..n).unwrap_or_default();
+            assert_eq!(words(path.as_bytes()), Key::new(path).words, "{path}");
+        }
     }
 
     /// Paths told apart by length alone (a trailing NUL) or only after their 32nd byte.
