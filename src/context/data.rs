@@ -55,6 +55,11 @@ impl Key {
         Key::with_hash(path_hash(path), path.as_bytes())
     }
 
+    /// The path's [`path_hash`].
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
     const fn with_hash(hash: u64, path: &[u8]) -> Key {
         let mut words = [0u64; 4];
         let mut bytes = path;
@@ -272,6 +277,18 @@ impl Data {
             words: words(path.as_bytes()),
         };
         self.index.find(&key, path)
+    }
+
+    /// Loads the entry where the lookup of each path hash starts, all at once: on a conversation not
+    /// in the cache, its entries then arrive together instead of one lookup after another.
+    /// (The result means nothing; it is returned so that the loads are made.)
+    #[inline]
+    pub fn touch(&self, hashes: &[u64]) -> u64 {
+        let index = &self.index;
+        hashes
+            .iter()
+            .filter_map(|h| index.table.get((h >> index.shift) as usize))
+            .fold(0, |x, e| x ^ e.hash)
     }
 
     /// The value at a dotted path, by its [`Key`] (made once, when a policy is compiled).

@@ -7,7 +7,7 @@
 use super::conjunct;
 use super::index::{Fnv, Index};
 use super::lexicon::Lexicons;
-use super::program::{
+use super::program::{TOUCHED, 
     Condition, DefaultRule, Kind, Lit, Missing, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId, Template,
     Test,
 };
@@ -103,6 +103,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         digest,
         version: (!versions.is_empty()).then(|| versions.join("+")),
         nodes: c.nodes,
+        touched: c.slots.iter().take(TOUCHED).map(|s| s.key.hash()).collect(),
         slots: c.slots,
         rules,
         heads,

@@ -13,6 +13,9 @@ use crate::signals::Wanted;
 
 /// Index of a node in [`Program::nodes`].
 pub type NodeId = u32;
+/// How many slots' entries a decision fetches at its start.
+pub(crate) const TOUCHED: usize = 16;
+
 /// Index of a slot in [`Program::slots`].
 pub type SlotId = u16;
 /// Index of a rule in [`Program::rules`] (path order).
@@ -25,6 +28,9 @@ pub struct Program {
     pub(crate) version: Option<String>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) slots: Vec<Slot>,
+    /// The path hashes of the first slots (at most [`TOUCHED`]), whose entries a decision
+    /// fetches together at its start ([`crate::context::Data::touch`]).
+    pub(crate) touched: Vec<u64>,
     /// In path order: files sorted by path, then position in the file.
     pub(crate) rules: Vec<Rule>,
     /// What deciding reads of each rule, packed (same order as `rules`).

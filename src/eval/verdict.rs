@@ -59,6 +59,9 @@ impl Program {
             slots: run::unread(self),
             signals: None,
         };
+        // the entries of the slots a decision reads, fetched together (the misses of a
+        // conversation not in the cache overlap instead of coming one after another)
+        std::hint::black_box(conversation.data.touch(&self.touched));
         let mut run = Run::resume(self, conversation, v.slots.as_mut_slice(), None);
         let mut buf = Candidates::new();
         let candidates = self.candidates(&mut run, indexed, &mut buf);
