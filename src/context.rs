@@ -184,8 +184,8 @@ impl Conversation {
 
     /// The conversation's `id`, rendered as text when it is a number.
     pub fn id(&self) -> Option<String> {
-        const ID: u64 = path_hash("id");
-        match self.data.field(ID, "id")? {
+        const ID: Key = Key::new("id");
+        match self.data.field_at(&ID, "id")? {
             Field::Str(s) => Some(s.to_owned()),
             Field::Null | Field::Bool(_) | Field::Strings => None,
             // a number as it was given (its text is in the mapping)

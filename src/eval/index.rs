@@ -291,6 +291,7 @@ impl Index {
     ///
     /// Every rule is filed under one slot at most, and one list is taken per slot, so the
     /// lists are disjoint: their union, sorted, is the path order.
+    #[inline]
     pub fn candidates<'s, 'a>(
         &'s self,
         mut value: impl FnMut(SlotId) -> V<'a>,

@@ -7,7 +7,7 @@ use super::run::Run;
 use super::value::{V, round2};
 use super::verdict::{Decider, Verdict};
 use crate::ast::Route;
-use crate::context::{Conversation, Field, path_hash};
+use crate::context::{Conversation, Field, Key};
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde_json::{Map, Value};
 use smallvec::SmallVec;
@@ -265,8 +265,8 @@ pub(super) enum IdRef<'a> {
 /// Read through the typed index (the mapping is not built for it); a number from the mapping,
 /// for the text it was given as.
 pub(super) fn id_of(conversation: &Conversation) -> Option<IdRef<'_>> {
-    const ID: u64 = path_hash("id");
-    match conversation.data.field(ID, "id")? {
+    const ID: Key = Key::new("id");
+    match conversation.data.field_at(&ID, "id")? {
         Field::Str(s) => Some(IdRef::Str(s)),
         Field::Num(_) => match conversation.data.get("id") {
             Some(Value::Number(n)) => Some(IdRef::Num(n)),
