@@ -10,7 +10,7 @@
 //! Prints ns per conversation for the generated 50-rule set (benchmark case 2): `evaluate` and
 //! evaluate + `write_json`, hot (16 conversations, over and over) and cold (10,000 in turn),
 //! and the hand-written function over the same `Conversation`s.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use handoff::eval::generate;
 use handoff::{Conversation, PolicySet, Route};
