@@ -7,6 +7,7 @@
 //! - `verdict`: the decision of LANGUAGE.md §3, and the verdict with its rendering;
 //! - `explain`: the per-rule trace of `--explain`.
 
+mod cell;
 mod compile;
 mod conjunct;
 mod explain;

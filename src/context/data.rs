@@ -309,6 +309,24 @@ impl Data {
         self.index.find(key, path)
     }
 
+    /// Where a string [`Data::field_at`] gave starts in the index's text (`None` for any other
+    /// string), so that it can be kept as a number and found again with [`Data::str_at`].
+    #[inline]
+    pub fn offset_of(&self, s: &str) -> Option<u32> {
+        let text = &self.index.text;
+        let start = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+        (start.checked_add(s.len())? <= text.len())
+            .then(|| u32::try_from(start).ok())
+            .flatten()
+    }
+
+    /// The `len` bytes of the index's text from `start` (see [`Data::offset_of`]).
+    #[inline(always)]
+    pub fn str_at(&self, start: u32, len: u16) -> Option<&str> {
+        let start = start as usize;
+        self.index.text.get(start..start + len as usize)
+    }
+
     /// The elements of the list at a dotted path, given as `segments`.
     pub fn list<'s>(&self, segments: impl IntoIterator<Item = &'s str>) -> Option<&[Value]> {
         let mut segments = segments.into_iter();

@@ -8,7 +8,7 @@
 
 use super::program::{Head, Lit, Node, NodeId, Rule, SlotId};
 use super::run::{Run, Slots};
-use super::value::{Tri, V};
+use super::value::Tri;
 use crate::ast::CmpOp;
 use crate::short;
 use std::cmp::Ordering;
@@ -144,7 +144,7 @@ pub(crate) fn build(rules: &[Rule], nodes: &[Node]) -> (Vec<Head>, Vec<Conjunct>
     (heads, conjuncts)
 }
 
-impl<'a, S: Slots<'a>> Run<'a, S> {
+impl<'a, S: Slots> Run<'a, S> {
     /// Whether a rule matches ([`Run::rule`]'s `matched`), from its [`Head`]: `when`
     /// conjunct by conjunct, stopping as soon as the outcome is known (a false conjunct; for
     /// an `allow`, also an unknown one: only a `when` that holds lets the AI act).
@@ -203,22 +203,14 @@ impl<'a, S: Slots<'a>> Run<'a, S> {
     #[inline(always)]
     fn typed_test(&mut self, c: &Conjunct) -> Tri {
         match c {
-            Conjunct::Num { slot, op, k } => match self.slot(*slot) {
-                V::Num(x) => x.partial_cmp(k).map(|o| holds(*op, o)),
-                _ => None,
-            },
-            Conjunct::Bool { slot, want } => match self.slot(*slot) {
-                V::Bool(b) => Some(b == *want),
-                _ => None,
-            },
-            Conjunct::Str { slot, eq, s } => match self.slot(*slot) {
-                V::Str(x) => Some(short::same(x.as_bytes(), s.as_bytes()) == *eq),
-                _ => None,
-            },
-            Conjunct::In { slot, negated, items } => match self.slot(*slot) {
-                V::Str(x) => Some(items.iter().any(|i| short::same(i.as_bytes(), x.as_bytes())) != *negated),
-                _ => None,
-            },
+            Conjunct::Num { slot, op, k } => self.num(*slot).and_then(|x| x.partial_cmp(k)).map(|o| holds(*op, o)),
+            Conjunct::Bool { slot, want } => self.boolean(*slot).map(|b| b == *want),
+            Conjunct::Str { slot, eq, s } => self
+                .string(*slot)
+                .map(|x| short::same(x.as_bytes(), s.as_bytes()) == *eq),
+            Conjunct::In { slot, negated, items } => self
+                .string(*slot)
+                .map(|x| items.iter().any(|i| short::same(i.as_bytes(), x.as_bytes())) != *negated),
             Conjunct::Any(_) | Conjunct::Node(_) => None,
         }
     }

@@ -14,7 +14,6 @@
 //! cannot match: the verdict is the same (`tests/differential.rs`).
 
 use super::program::{Lit, Node, Program, Rule, RuleId, SlotId};
-use super::value::V;
 use crate::ast::CmpOp;
 use crate::ast::Effect;
 use crate::short;
@@ -287,20 +286,21 @@ fn indexable(node: &Node) -> Option<(SlotId, SmallVec<[&str; 4]>)> {
 pub(crate) type Candidates = SmallVec<[RuleId; 64]>;
 
 impl Index {
-    /// The rules that can match a conversation, in path order; `value` reads a slot.
+    /// The rules that can match a conversation, in path order; `value` reads a slot's value
+    /// when it is a string.
     ///
     /// Every rule is filed under one slot at most, and one list is taken per slot, so the
     /// lists are disjoint: their union, sorted, is the path order.
     #[inline]
     pub fn candidates<'s, 'a>(
         &'s self,
-        mut value: impl FnMut(SlotId) -> V<'a>,
+        mut value: impl FnMut(SlotId) -> Option<&'a str>,
         out: &'s mut Candidates,
     ) -> &'s [RuleId] {
         if let (true, [only]) = (self.merged, self.slots.as_slice()) {
             return match value(only.slot) {
-                V::Str(v) => only.table.get(v).unwrap_or(&self.always),
-                _ => &only.require,
+                Some(v) => only.table.get(v).unwrap_or(&self.always),
+                None => &only.require,
             };
         }
         out.clear();
@@ -308,8 +308,8 @@ impl Index {
         let mut lists = usize::from(!self.always.is_empty());
         for s in &self.slots {
             let list = match value(s.slot) {
-                V::Str(v) => s.table.get(v).unwrap_or(&[]),
-                _ => s.require.as_slice(),
+                Some(v) => s.table.get(v).unwrap_or(&[]),
+                None => s.require.as_slice(),
             };
             if !list.is_empty() {
                 out.extend_from_slice(list);

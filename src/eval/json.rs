@@ -5,6 +5,7 @@
 //! once per program ([`JsonParts`]); templates are rendered into the output, values escaped as
 //! they go; each reason is rendered once and copied into the justification.
 
+use super::cell::Cell;
 use super::program::{Part, Program, Rule, RuleId, SlotId, Template};
 use super::render::{self, IdRef};
 use super::run::Run;
@@ -232,28 +233,41 @@ fn frags(template: &Template) -> Vec<Frag> {
         .collect()
 }
 
-/// The slot values a verdict's JSON shows: those the evaluation read, looked up in its slice
-/// (one test each), else through a [`Run`] continuing from the evaluation (the values it read
-/// copied as one block: a `SmallVec` clone copies them one at a time).
+/// The slot values a verdict's JSON shows: those the evaluation read, looked up in its slice,
+/// else through a [`Run`] continuing from the evaluation (its [`super::cell::Cell`]s copied
+/// as one block).
 struct Values<'v, 'a> {
-    /// The verdict's slot values (`None`: not read by the evaluation).
-    read: &'v [Option<V<'a>>],
+    /// The verdict's slot values.
+    read: &'v [Cell],
     run: Run<'a>,
+    /// Whether the evaluation computed signals ([`Verdict::computed`]).
+    computed: bool,
 }
 
 impl<'v, 'a> Values<'v, 'a> {
     fn new(v: &'v Verdict<'a>) -> Values<'v, 'a> {
-        let read: &'v [Option<V<'a>>] = &v.slots;
         Values {
-            read,
-            run: Run::resume(v.program, v.conversation, SmallVec::from_slice(read), v.signals),
+            read: &v.slots,
+            run: Run::resume(v.program, v.conversation, SmallVec::from_slice(&v.slots), None),
+            computed: v.computed,
         }
     }
 
+    #[inline]
     fn slot(&mut self, id: SlotId) -> V<'a> {
+        let (p, c) = (self.run.p, self.run.c);
+        match self.read.get(id as usize).and_then(|x| x.get(&c.data, p, id)) {
+            Some(v) => v,
+            None => self.run.slot(id),
+        }
+    }
+
+    /// Whether a slot's value is unknown (a value kept says so without being decoded).
+    #[inline]
+    fn is_unknown(&mut self, id: SlotId) -> bool {
         match self.read.get(id as usize) {
-            Some(Some(v)) => *v,
-            _ => self.run.slot(id),
+            Some(x) if x.is_kept() => x.is_unknown(),
+            _ => self.run.slot(id).is_unknown(),
         }
     }
 
@@ -261,8 +275,10 @@ impl<'v, 'a> Values<'v, 'a> {
     /// its numbers are shown rounded).
     fn shown(&mut self, id: SlotId) -> (V<'a>, bool) {
         let v = self.slot(id);
-        // nothing computed: the value (read by now) was given, no need to look again
-        (v, self.run.signals.is_some() && self.run.is_computed(id))
+        // nothing computed (by the evaluation, or since): the value (read by now) was given, no
+        // need to look again
+        let computed = self.computed || self.run.signals.is_some();
+        (v, computed && self.run.is_computed(id))
     }
 
     /// A template with its placeholders filled in, escaped for the inside of a JSON string.
@@ -352,7 +368,7 @@ impl<'a> Verdict<'a> {
         out.extend_from_slice(b"\",\"unknown\":[");
         let mut first = true;
         for (id, path) in &parts.unknown {
-            if values.slot(*id).is_unknown() {
+            if values.is_unknown(*id) {
                 if !first {
                     out.push(b',');
                 }

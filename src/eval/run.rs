@@ -4,6 +4,7 @@
 //! from the conversation), the computed signals (computed at most once, and only when a rule
 //! reads a signal the input does not give), and per-message caches (sentiment, lexicon hits).
 
+use super::cell::Cell;
 use super::conjunct::holds;
 use super::lexicon::{Hits, LexId, Scratch};
 use super::program::{Kind, Missing, MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
@@ -14,26 +15,23 @@ use crate::signals::{self, Signals};
 use smallvec::SmallVec;
 use std::cmp::Reverse;
 
-/// Slot values of one evaluation (`None`: not read yet).
-pub(crate) type SlotValues<'a> = SmallVec<[Option<V<'a>>; 16]>;
-
-/// The slot values of a run that has read nothing (as many as [`SlotValues`] holds inline).
-const UNREAD: [Option<V<'static>>; 16] = [None; 16];
+/// Slot values of one evaluation, as [`Cell`]s.
+pub(crate) type SlotValues = SmallVec<[Cell; 16]>;
 
 /// Where a run keeps slot values: its own [`SlotValues`] (rendering), or those of the verdict
 /// being decided, borrowed as a slice (deciding: no copy, no inline-or-heap test per read).
-pub(crate) trait Slots<'a>: AsMut<[Option<V<'a>>]> {}
+pub(crate) trait Slots: AsMut<[Cell]> {}
 
-impl<'a, S: AsMut<[Option<V<'a>>]>> Slots<'a> for S {}
+impl<S: AsMut<[Cell]>> Slots for S {}
 
 /// Slot values for `p`, none read yet.
 #[inline]
-pub(crate) fn unread<'a>(p: &Program) -> SlotValues<'a> {
+pub(crate) fn unread(p: &Program) -> SlotValues {
     let n = p.slots.len();
-    if n <= UNREAD.len() {
-        SmallVec::from_buf_and_len(UNREAD, n)
+    if n <= 16 {
+        SmallVec::from_buf_and_len([Cell::UNREAD; 16], n)
     } else {
-        SmallVec::from_elem(None, n)
+        SmallVec::from_elem(Cell::UNREAD, n)
     }
 }
 
@@ -52,7 +50,7 @@ struct MsgCache {
     hits: Option<Hits>,
 }
 
-pub(crate) struct Run<'a, S = SlotValues<'a>> {
+pub(crate) struct Run<'a, S = SlotValues> {
     pub p: &'a Program,
     pub c: &'a Conversation,
     slots: S,
@@ -79,7 +77,7 @@ impl<'a> Run<'a> {
     }
 }
 
-impl<'a, S: Slots<'a>> Run<'a, S> {
+impl<'a, S: Slots> Run<'a, S> {
     /// Continues from what an earlier evaluation learnt (`slots`: read by then, or not).
     #[inline]
     pub fn resume(p: &'a Program, c: &'a Conversation, slots: S, signals: Option<Signals>) -> Run<'a, S> {
@@ -182,9 +180,50 @@ impl<'a, S: Slots<'a>> Run<'a, S> {
 
     #[inline(always)]
     pub fn slot(&mut self, id: SlotId) -> V<'a> {
-        match self.slots.as_mut().get(id as usize) {
-            Some(Some(v)) => *v,
-            _ => self.read(id),
+        let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
+        match self.slots.as_mut().get(id as usize).and_then(|x| x.get(&c.data, p, id)) {
+            Some(v) => v,
+            None => self.read(id),
+        }
+    }
+
+    /// What a slot keeps, when it keeps a value (else it is read).
+    #[inline(always)]
+    fn kept(&mut self, id: SlotId) -> Option<Cell> {
+        self.slots.as_mut().get(id as usize).copied().filter(|x| x.is_kept())
+    }
+
+    /// A slot's value when it is a number: [`Run::slot`] for a typed test.
+    #[inline(always)]
+    pub fn num(&mut self, id: SlotId) -> Option<f64> {
+        match self.kept(id) {
+            Some(x) => x.num(),
+            None => match self.read(id) {
+                V::Num(n) => Some(n),
+                _ => None,
+            },
+        }
+    }
+
+    /// A slot's value when it is `true` or `false`.
+    #[inline(always)]
+    pub fn boolean(&mut self, id: SlotId) -> Option<bool> {
+        match self.kept(id) {
+            Some(x) => x.bool(),
+            None => self.read(id).truth(),
+        }
+    }
+
+    /// A slot's value when it is a string.
+    #[inline(always)]
+    pub fn string(&mut self, id: SlotId) -> Option<&'a str> {
+        let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
+        match self.kept(id) {
+            Some(x) => x.str(&c.data, p, id),
+            None => match self.read(id) {
+                V::Str(s) => Some(s),
+                _ => None,
+            },
         }
     }
 
@@ -195,21 +234,28 @@ impl<'a, S: Slots<'a>> Run<'a, S> {
         let Some(slot) = p.slots.get(id as usize) else {
             return V::Unknown;
         };
-        let v = match c.data.field_at(&slot.key, &slot.path) {
-            Some(Field::Num(n)) if slot.kind == Kind::Num => V::Num(n),
-            Some(Field::Bool(b)) if slot.kind == Kind::Bool => V::Bool(b),
-            Some(Field::Str(s)) if slot.kind == Kind::Str => V::Str(s),
+        let data = &c.data;
+        let (v, kept) = match data.field_at(&slot.key, &slot.path) {
+            Some(Field::Num(n)) if slot.kind == Kind::Num => (V::Num(n), Cell::number(n)),
+            Some(Field::Bool(b)) if slot.kind == Kind::Bool => (V::Bool(b), Cell::truth(b)),
+            Some(Field::Str(s)) if slot.kind == Kind::Str => (V::Str(s), Cell::string(s, data)),
             None | Some(Field::Null) => match &slot.missing {
-                Missing::Unknown => V::Unknown,
-                Missing::Signal(s) => self.computed(*s),
-                Missing::Bool(b) => V::Bool(*b),
-                Missing::Num(n) => V::Num(*n),
-                Missing::Str(s) => V::Str(s.as_str()),
+                Missing::Unknown => (V::Unknown, Cell::UNKNOWN),
+                Missing::Signal(s) => {
+                    let v = self.computed(*s);
+                    (v, Cell::keep(v, data, p, id))
+                }
+                Missing::Bool(b) => (V::Bool(*b), Cell::truth(*b)),
+                Missing::Num(n) => (V::Num(*n), Cell::number(*n)),
+                Missing::Str(s) => (V::Str(s.as_str()), Cell::DEFAULT),
             },
-            Some(f) => self.typed(f, slot),
+            Some(f) => {
+                let v = self.typed(f, slot);
+                (v, Cell::keep(v, data, p, id))
+            }
         };
         if let Some(x) = self.slots.as_mut().get_mut(id as usize) {
-            *x = Some(v);
+            *x = kept;
         }
         v
     }

@@ -8,7 +8,6 @@ use super::program::{Program, Rule, RuleId};
 use super::run::{self, Run, SlotValues, Slots};
 use crate::ast::{Effect, Priority, Route};
 use crate::context::Conversation;
-use crate::signals::Signals;
 use serde_json::Value;
 use smallvec::SmallVec;
 
@@ -57,7 +56,7 @@ impl Program {
             queue_rule: None,
             say_rule: None,
             slots: run::unread(self),
-            signals: None,
+            computed: false,
         };
         // the entries of the slots a decision reads, fetched together (the misses of a
         // conversation not in the cache overlap instead of coming one after another)
@@ -89,7 +88,16 @@ impl Program {
             .filter_map(|&id| self.heads.get(id as usize))
             .map(|h| h.effect)
             .max();
-        v.signals = run.signals;
+        if run.signals.is_some() {
+            // every signal into its slot, while the computed ones are at hand: the verdict
+            // keeps slot values, not the signals
+            v.computed = true;
+            for (id, slot) in (0..).zip(&self.slots) {
+                if slot.signal.is_some() {
+                    run.slot(id);
+                }
+            }
+        }
         if let Some(effect) = top {
             v.route = effect.route();
             let mut queue: Option<(RuleId, Priority)> = None;
@@ -123,12 +131,12 @@ impl Program {
     /// The rules that can match, in path order: from the index, or every rule.
     fn candidates<'s, 'a>(
         &'s self,
-        run: &mut Run<'a, impl Slots<'a>>,
+        run: &mut Run<'a, impl Slots>,
         indexed: bool,
         buf: &'s mut Candidates,
     ) -> &'s [RuleId] {
         if indexed {
-            self.index.candidates(|slot| run.slot(slot), buf)
+            self.index.candidates(|slot| run.string(slot), buf)
         } else {
             index::all(self, buf);
             buf
@@ -139,7 +147,7 @@ impl Program {
 /// The rules among `candidates` (in path order) whose effect passes `filter` that match.
 #[inline(never)]
 fn match_rules<'a>(
-    run: &mut Run<'a, impl Slots<'a>>,
+    run: &mut Run<'a, impl Slots>,
     candidates: &[RuleId],
     fast: bool,
     filter: impl Fn(Effect) -> bool,
@@ -164,7 +172,7 @@ fn match_rules<'a>(
 
 /// Whether a rule matches: from its typed conjuncts (`fast`), or its conditions as written.
 #[inline(always)]
-fn matches<'a>(run: &mut Run<'a, impl Slots<'a>>, id: RuleId, fast: bool) -> bool {
+fn matches<'a>(run: &mut Run<'a, impl Slots>, id: RuleId, fast: bool) -> bool {
     let p = run.p;
     if fast {
         p.heads.get(id as usize).is_some_and(|h| run.matches(h))
@@ -188,8 +196,9 @@ pub struct Verdict<'a> {
     pub(super) indexed: bool,
     pub(super) queue_rule: Option<RuleId>,
     pub(super) say_rule: Option<RuleId>,
-    pub(super) slots: SlotValues<'a>,
-    pub(super) signals: Option<Signals>,
+    pub(super) slots: SlotValues,
+    /// Whether the evaluation computed signals (the input did not give all it read).
+    pub(super) computed: bool,
 }
 
 /// A deciding rule as verdicts show it.
@@ -253,7 +262,7 @@ impl<'a> Verdict<'a> {
 
     /// A run that continues from this evaluation, for rendering.
     pub(super) fn run(&self) -> Run<'a> {
-        Run::resume(self.program, self.conversation, self.slots.clone(), self.signals)
+        Run::resume(self.program, self.conversation, self.slots.clone(), None)
     }
 
     pub fn program(&self) -> &'a Program {
