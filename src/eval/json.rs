@@ -253,7 +253,7 @@ impl<'v, 'a> Values<'v, 'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn slot(&mut self, id: SlotId) -> V<'a> {
         let (p, c) = (self.run.p, self.run.c);
         match self.read.get(id as usize).and_then(|x| x.get(&c.data, p, id)) {
@@ -273,6 +273,7 @@ impl<'v, 'a> Values<'v, 'a> {
 
     /// A slot's value, and whether it is a signal the engine computed ([`Run::is_computed`]:
     /// its numbers are shown rounded).
+    #[inline(always)]
     fn shown(&mut self, id: SlotId) -> (V<'a>, bool) {
         let v = self.slot(id);
         // nothing computed (by the evaluation, or since): the value (read by now) was given, no
