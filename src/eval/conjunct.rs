@@ -203,7 +203,7 @@ impl<'a, S: Slots> Run<'a, S> {
     #[inline(always)]
     fn typed_test(&mut self, c: &Conjunct) -> Tri {
         match c {
-            Conjunct::Num { slot, op, k } => self.num(*slot).and_then(|x| x.partial_cmp(k)).map(|o| holds(*op, o)),
+            Conjunct::Num { slot, op, k } => self.num(*slot).and_then(|x| compare(*op, x, *k)),
             Conjunct::Bool { slot, want } => self.boolean(*slot).map(|b| b == *want),
             Conjunct::Str { slot, eq, s } => self
                 .string(*slot)
@@ -214,6 +214,23 @@ impl<'a, S: Slots> Run<'a, S> {
             Conjunct::Any(_) | Conjunct::Node(_) => None,
         }
     }
+}
+
+/// `x OP k` of two numbers; unknown when either is NaN (as [`holds`] over `partial_cmp`),
+/// without an ordering in between.
+#[inline(always)]
+fn compare(op: CmpOp, x: f64, k: f64) -> Tri {
+    if x.is_nan() || k.is_nan() {
+        return None;
+    }
+    Some(match op {
+        CmpOp::Eq => x == k,
+        CmpOp::Ne => x != k,
+        CmpOp::Lt => x < k,
+        CmpOp::Le => x <= k,
+        CmpOp::Gt => x > k,
+        CmpOp::Ge => x >= k,
+    })
 }
 
 /// Whether an ordering satisfies a comparison.
