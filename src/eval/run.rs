@@ -279,6 +279,7 @@ impl<'a, S: Slots> Run<'a, S> {
         self.p.slots.get(id as usize).is_some_and(|s| s.signal.is_some()) && !self.is_present(id)
     }
 
+    #[inline(never)]
     fn computed(&mut self, signal: Signal) -> V<'a> {
         let (p, c) = (self.p, self.c);
         let s = self
