@@ -228,7 +228,7 @@ impl<'a, S: Slots> Run<'a, S> {
     }
 
     /// Reads a slot for the first time.
-    #[inline(never)]
+    #[inline(always)]
     fn read(&mut self, id: SlotId) -> V<'a> {
         let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
         let Some(slot) = p.slots.get(id as usize) else {
