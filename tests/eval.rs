@@ -373,3 +373,62 @@ require human "Not exempt" { when vip unless tier == "b" because "not exempt" }
         ["rule", "principle", "effect", "source", "reason"]
     );
 }
+
+/// Slot values are kept between reads in a compact form (a string as its place in the
+/// conversation's text, a default by its slot, a string over 64 KiB read again): whatever
+/// the form, a rule that reads a value twice, the index and the verdict's JSON see the value given.
+#[test]
+fn values_read_twice_are_the_values_given() {
+    let long = "x".repeat(70_000);
+    let text = format!(
+        r#"
+context {{
+  note : string
+  tier : string = "standard"
+  n    : number
+}}
+default human because "no rule"
+allow ai "long" {{
+  when note == "{long}" and n > 1
+  unless note != "{long}"
+  because "{{tier}} {{n}}"
+}}
+allow ai "tier" {{
+  when tier in ["standard", "plus"] and tier != "premier" and n > 5
+  because "tier {{tier}}"
+}}
+"#
+    );
+    let set = set(&text);
+    let cases = [
+        (json!({ "note": long, "n": 2 }), Route::Ai, "standard 2"),
+        (json!({ "note": format!("{long}y"), "n": 2 }), Route::Human, "no rule"),
+        (
+            json!({ "note": "short", "tier": "plus", "n": 6 }),
+            Route::Ai,
+            "tier plus",
+        ),
+        (json!({ "note": "short", "n": 6 }), Route::Ai, "tier standard"),
+        (
+            json!({ "note": "short", "tier": "premier", "n": 6 }),
+            Route::Human,
+            "no rule",
+        ),
+    ];
+    for (value, route, reason) in cases {
+        let from_text = Conversation::from_json(&value.to_string()).unwrap();
+        for c in [conv(value.clone()), from_text] {
+            let v = set.evaluate(&c);
+            assert_eq!(v.route, route, "{reason}");
+            let reasons: Vec<String> = v.decided_by().into_iter().map(|d| d.reason).collect();
+            if route == Route::Ai {
+                assert_eq!(reasons, [reason]);
+            }
+            let mut out = Vec::new();
+            v.write_json(&mut out);
+            let written: Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(written, v.to_json(), "{reason}");
+            assert_eq!(v.route, set.program().evaluate_unindexed(&c).route, "{reason}");
+        }
+    }
+}
