@@ -38,6 +38,14 @@ fn main() {
     println!("hand-written (hot)   {:7.1}", fastest(passes, hot, 625, hand));
     println!("evaluate (hot)       {:7.1}", fastest(passes, hot, 625, evaluate));
     println!("evaluate+json (hot)  {:7.1}", fastest(passes, hot, 625, &mut json));
+    let verdicts: Vec<_> = hot.iter().map(|c| set.evaluate(c)).collect();
+    let mut written = Vec::with_capacity(4096);
+    let mut write = |v: &handoff::Verdict<'_>| {
+        written.clear();
+        black_box(v).write_json(&mut written);
+        written.len() > 2
+    };
+    println!("write_json (hot)     {:7.1}", fastest(passes, &verdicts, 625, &mut write));
     let cold_passes = passes.div_ceil(10);
     println!(
         "evaluate (cold)      {:7.1}",
