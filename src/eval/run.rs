@@ -183,7 +183,7 @@ impl<'a, S: Slots> Run<'a, S> {
         let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
         match self.slots.as_mut().get(id as usize).and_then(|x| x.get(&c.data, p, id)) {
             Some(v) => v,
-            None => self.read(id),
+            None => self.read_apart(id),
         }
     }
 
@@ -227,7 +227,14 @@ impl<'a, S: Slots> Run<'a, S> {
         }
     }
 
-    /// Reads a slot for the first time.
+    /// [`Run::read`] as a call: for [`Run::slot`], which the node tree's recursion reaches
+    /// (each level would otherwise carry `read`'s locals in its frame).
+    #[inline(never)]
+    fn read_apart(&mut self, id: SlotId) -> V<'a> {
+        self.read(id)
+    }
+
+    /// Reads a slot for the first time (inlined into the typed accessors the conjuncts use).
     #[inline(always)]
     fn read(&mut self, id: SlotId) -> V<'a> {
         let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
