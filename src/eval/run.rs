@@ -15,8 +15,11 @@ use crate::signals::{self, Signals};
 use smallvec::SmallVec;
 use std::cmp::Reverse;
 
+/// How many slot values a run (and a verdict) keeps inline.
+const INLINE: usize = 16;
+
 /// Slot values of one evaluation, as [`Cell`]s.
-pub(crate) type SlotValues = SmallVec<[Cell; 16]>;
+pub(crate) type SlotValues = SmallVec<[Cell; INLINE]>;
 
 /// Where a run keeps slot values: its own [`SlotValues`] (rendering), or those of the verdict
 /// being decided, borrowed as a slice (deciding: no copy, no inline-or-heap test per read).
@@ -28,8 +31,8 @@ impl<S: AsMut<[Cell]>> Slots for S {}
 #[inline]
 pub(crate) fn unread(p: &Program) -> SlotValues {
     let n = p.slots.len();
-    if n <= 16 {
-        SmallVec::from_buf_and_len([Cell::UNREAD; 16], n)
+    if n <= INLINE {
+        SmallVec::from_buf_and_len([Cell::UNREAD; INLINE], n)
     } else {
         SmallVec::from_elem(Cell::UNREAD, n)
     }
