@@ -312,7 +312,7 @@ impl Data {
     /// Where a string [`Data::field_at`] gave starts in the index's text (`None` for any other
     /// string), so that it can be kept as a number and found again with [`Data::str_at`].
     #[inline]
-    pub fn offset_of(&self, s: &str) -> Option<u32> {
+    pub(crate) fn offset_of(&self, s: &str) -> Option<u32> {
         let text = &self.index.text;
         let start = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
         (start.checked_add(s.len())? <= text.len())
@@ -322,7 +322,7 @@ impl Data {
 
     /// The `len` bytes of the index's text from `start` (see [`Data::offset_of`]).
     #[inline(always)]
-    pub fn str_at(&self, start: u32, len: u16) -> Option<&str> {
+    pub(crate) fn str_at(&self, start: u32, len: u16) -> Option<&str> {
         let start = start as usize;
         self.index.text.get(start..start + len as usize)
     }
