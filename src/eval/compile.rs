@@ -7,9 +7,9 @@
 use super::conjunct;
 use super::index::{Fnv, Index};
 use super::lexicon::Lexicons;
-use super::program::{TOUCHED, 
-    Condition, DefaultRule, Kind, Lit, Missing, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId, Template,
-    Test,
+use super::program::{
+    Condition, DefaultRule, Kind, Lit, Missing, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId,
+    TOUCHED, Template, Test,
 };
 use crate::ast::{self, Expr, ExprKind, Literal, MessageTest, Priority, Route};
 use crate::schema::{self, Schema};
@@ -97,8 +97,9 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
             s.want(&mut wanted);
         }
     }
-    let index = Index::build(&rules, &c.nodes);
     let (heads, conjuncts) = conjunct::build(&rules, &c.nodes);
+    let quick = conjunct::quick(&heads, &conjuncts);
+    let index = Index::build(&rules, &c.nodes, &quick);
     Program {
         digest,
         version: (!versions.is_empty()).then(|| versions.join("+")),
@@ -108,6 +109,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         rules,
         heads,
         conjuncts,
+        quick,
         regexes: c.regexes,
         lexicons: c.lexicons,
         default,

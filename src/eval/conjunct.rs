@@ -6,10 +6,12 @@
 //! unknown when the slot is unknown or of another type (`tests/differential.rs` compares the
 //! two on generated sets).
 
-use super::program::{Head, Lit, Node, NodeId, Rule, SlotId};
+use super::program::{Head, Lit, Node, NodeId, Rule, RuleId, SlotId};
 use super::run::{Run, Slots};
 use super::value::Tri;
+use super::verdict::RuleIds;
 use crate::ast::CmpOp;
+use crate::ast::Effect;
 use crate::short;
 use std::cmp::Ordering;
 
@@ -112,6 +114,45 @@ fn typed_or(id: NodeId, nodes: &[Node], out: &mut Vec<Conjunct>) -> bool {
     }
 }
 
+/// A `require human` rule whose `when` is one number or truth test, without `unless`: the
+/// commonest shape of a human-first principle ("asked for a person", "distress above 0.7"). Such
+/// rules are candidates for every conversation (the index files only string tests), so they
+/// are decided in one flat pass over these, before the index is asked for the others.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Quick {
+    pub rule: RuleId,
+    test: QuickTest,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum QuickTest {
+    Num { slot: SlotId, op: CmpOp, k: f64 },
+    Bool { slot: SlotId, want: bool },
+}
+
+/// The rules among `heads` that [`Quick`] decides, in path order.
+pub(crate) fn quick(heads: &[Head], conjuncts: &[Conjunct]) -> Vec<Quick> {
+    (0..)
+        .zip(heads)
+        .filter(|(_, h)| h.effect == Effect::RequireHuman && !h.has_unless && h.end == h.start + 1)
+        .filter_map(|(rule, h)| {
+            let test = match conjuncts.get(h.start as usize)? {
+                Conjunct::Num { slot, op, k } => QuickTest::Num {
+                    slot: *slot,
+                    op: *op,
+                    k: *k,
+                },
+                Conjunct::Bool { slot, want } => QuickTest::Bool {
+                    slot: *slot,
+                    want: *want,
+                },
+                _ => return None,
+            };
+            Some(Quick { rule, test })
+        })
+        .collect()
+}
+
 /// The heads of `rules`, and the conjuncts they range over: each rule's `when`, conjunct by
 /// conjunct, then its `unless` (if any).
 pub(crate) fn build(rules: &[Rule], nodes: &[Node]) -> (Vec<Head>, Vec<Conjunct>) {
@@ -172,6 +213,21 @@ impl<'a, S: Slots> Run<'a, S> {
             unless != Some(true)
         } else {
             unless == Some(false)
+        }
+    }
+
+    /// The [`Quick`] rules that match (a `require`: unless the test is false), in path order.
+    #[inline(always)]
+    pub fn quick(&mut self, out: &mut RuleIds) {
+        let p = self.p;
+        for q in &p.quick {
+            let t = match q.test {
+                QuickTest::Num { slot, op, k } => self.num(slot).and_then(|x| compare(op, x, k)),
+                QuickTest::Bool { slot, want } => self.boolean(slot).map(|b| b == want),
+            };
+            if t != Some(false) {
+                out.push(q.rule);
+            }
         }
     }
 

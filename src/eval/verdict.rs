@@ -67,20 +67,28 @@ impl Program {
         // `require human` rules first: when one matches, no other rule can change the
         // decision, and the other matching rules are found only if asked for (`matched`).
         // The index gives them first; the reference looks at every rule twice.
-        let mut matched;
         let complete;
+        let mut matched = RuleIds::new();
         if indexed {
+            // the quick `require human` rules (one flat pass), then the index's
+            run.quick(&mut matched);
+            let quick = matched.len();
             let (humans, others) = candidates.split_at(self.index.humans(candidates));
-            matched = match_rules(&mut run, humans, true, |_| true);
-            complete = matched.is_empty();
-            if complete {
-                matched = match_rules(&mut run, others, true, |_| true);
+            match_rules(&mut run, humans, true, |_| true, &mut matched);
+            if quick > 0 && matched.len() > quick {
+                matched.sort_unstable();
+            }
+            if matched.is_empty() {
+                match_rules(&mut run, others, true, |_| true, &mut matched);
+                complete = true;
+            } else {
+                complete = false;
             }
         } else {
-            matched = match_rules(&mut run, candidates, false, |e| e == Effect::RequireHuman);
+            match_rules(&mut run, candidates, false, |e| e == Effect::RequireHuman, &mut matched);
             complete = matched.is_empty();
             if complete {
-                matched = match_rules(&mut run, candidates, false, |e| e != Effect::RequireHuman);
+                match_rules(&mut run, candidates, false, |e| e != Effect::RequireHuman, &mut matched);
             }
         }
         let top = matched
@@ -144,16 +152,17 @@ impl Program {
     }
 }
 
-/// The rules among `candidates` (in path order) whose effect passes `filter` that match.
+/// Adds the rules among `candidates` (in path order) whose effect passes `filter` that match
+/// to `out`.
 #[inline(never)]
 fn match_rules<'a>(
     run: &mut Run<'a, impl Slots>,
     candidates: &[RuleId],
     fast: bool,
     filter: impl Fn(Effect) -> bool,
-) -> RuleIds {
+    out: &mut RuleIds,
+) {
     let heads = &run.p.heads;
-    let mut out = RuleIds::new();
     for &id in candidates {
         if let Some(head) = heads.get(id as usize) {
             let found = filter(head.effect)
@@ -167,7 +176,6 @@ fn match_rules<'a>(
             }
         }
     }
-    out
 }
 
 /// Whether a rule matches: from its typed conjuncts (`fast`), or its conditions as written.
