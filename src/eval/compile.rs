@@ -4,7 +4,7 @@
 //! The set has been checked, so anything odd met here (an unknown path, a regex that does not
 //! compile, a missing `when`) is handled defensively: it evaluates as unknown, never panics.
 
-use super::conjunct;
+use super::conjunct::{self, Quicks};
 use super::index::{Fnv, Index};
 use super::lexicon::Lexicons;
 use super::program::{
@@ -98,8 +98,8 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         }
     }
     let (heads, conjuncts) = conjunct::build(&rules, &c.nodes);
-    let quick = conjunct::quick(&heads, &conjuncts);
-    let index = Index::build(&rules, &c.nodes, &quick);
+    let quick = Quicks::new(&heads, &conjuncts);
+    let index = Index::build(&rules, &c.nodes, &quick.rules());
     Program {
         digest,
         version: (!versions.is_empty()).then(|| versions.join("+")),

@@ -114,43 +114,68 @@ fn typed_or(id: NodeId, nodes: &[Node], out: &mut Vec<Conjunct>) -> bool {
     }
 }
 
-/// A `require human` rule whose `when` is one number or truth test, without `unless`: the
-/// commonest shape of a human-first principle ("asked for a person", "distress above 0.7"). Such
-/// rules are candidates for every conversation (the index files only string tests), so they
-/// are decided in one flat pass over these, before the index is asked for the others.
-#[derive(Clone, Copy, Debug)]
+/// A `require` rule whose `when` is one number or truth test (or an `or` of typed tests),
+/// without `unless`: the commonest shape of a human-first principle ("asked for a person",
+/// "distress above 0.7", "unsure or frustrated"). Such rules are candidates for every
+/// conversation (the index files only string tests), so they are decided in one flat pass,
+/// `require human` ones before the index is asked for candidates, `require review` ones with
+/// the index's other candidates.
+#[derive(Clone, Debug)]
 pub(crate) struct Quick {
     pub rule: RuleId,
     test: QuickTest,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum QuickTest {
     Num { slot: SlotId, op: CmpOp, k: f64 },
     Bool { slot: SlotId, want: bool },
+    Any(Box<[Conjunct]>),
 }
 
-/// The rules among `heads` that [`Quick`] decides, in path order.
-pub(crate) fn quick(heads: &[Head], conjuncts: &[Conjunct]) -> Vec<Quick> {
-    (0..)
-        .zip(heads)
-        .filter(|(_, h)| h.effect == Effect::RequireHuman && !h.has_unless && h.end == h.start + 1)
-        .filter_map(|(rule, h)| {
-            let test = match conjuncts.get(h.start as usize)? {
-                Conjunct::Num { slot, op, k } => QuickTest::Num {
+/// The rules decided apart from the index ([`Quick`]), by effect, each in path order.
+#[derive(Debug, Default)]
+pub(crate) struct Quicks {
+    pub human: Vec<Quick>,
+    pub review: Vec<Quick>,
+}
+
+impl Quicks {
+    /// The rules among `heads` that [`Quick`] decides.
+    pub fn new(heads: &[Head], conjuncts: &[Conjunct]) -> Quicks {
+        let mut quicks = Quicks::default();
+        for (rule, h) in (0..).zip(heads) {
+            if !h.effect.is_require() || h.has_unless || h.end != h.start + 1 {
+                continue;
+            }
+            let test = match conjuncts.get(h.start as usize) {
+                Some(Conjunct::Num { slot, op, k }) => QuickTest::Num {
                     slot: *slot,
                     op: *op,
                     k: *k,
                 },
-                Conjunct::Bool { slot, want } => QuickTest::Bool {
+                Some(Conjunct::Bool { slot, want }) => QuickTest::Bool {
                     slot: *slot,
                     want: *want,
                 },
-                _ => return None,
+                Some(Conjunct::Any(any)) => QuickTest::Any(any.clone()),
+                _ => continue,
             };
-            Some(Quick { rule, test })
-        })
-        .collect()
+            let list = match h.effect {
+                Effect::RequireHuman => &mut quicks.human,
+                _ => &mut quicks.review,
+            };
+            list.push(Quick { rule, test });
+        }
+        quicks
+    }
+
+    /// Every rule decided here, in path order.
+    pub fn rules(&self) -> Vec<RuleId> {
+        let mut all: Vec<RuleId> = self.human.iter().chain(&self.review).map(|q| q.rule).collect();
+        all.sort_unstable();
+        all
+    }
 }
 
 /// The heads of `rules`, and the conjuncts they range over: each rule's `when`, conjunct by
@@ -216,14 +241,15 @@ impl<'a, S: Slots> Run<'a, S> {
         }
     }
 
-    /// The [`Quick`] rules that match (a `require`: unless the test is false), in path order.
+    /// The rules among `quick` that match (a `require`: unless the test is false), in path
+    /// order.
     #[inline(always)]
-    pub fn quick(&mut self, out: &mut RuleIds) {
-        let p = self.p;
-        for q in &p.quick {
-            let t = match q.test {
-                QuickTest::Num { slot, op, k } => self.num(slot).and_then(|x| compare(op, x, k)),
-                QuickTest::Bool { slot, want } => self.boolean(slot).map(|b| b == want),
+    pub fn quick(&mut self, quick: &[Quick], out: &mut RuleIds) {
+        for q in quick {
+            let t = match &q.test {
+                QuickTest::Num { slot, op, k } => self.num(*slot).and_then(|x| compare(*op, x, *k)),
+                QuickTest::Bool { slot, want } => self.boolean(*slot).map(|b| b == *want),
+                QuickTest::Any(any) => self.any(any),
             };
             if t != Some(false) {
                 out.push(q.rule);

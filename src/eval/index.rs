@@ -8,14 +8,12 @@
 //! - any other value (unknown, or of another type) makes the test unknown: `allow` rules
 //!   filed under the slot cannot match, `require` rules may (fail-safe), so they are candidates.
 //!
-//! Rules without such a test are always candidates, except the single-test `require human`
-//! rules that [`super::conjunct::Quick`] decides for every conversation before the index is
-//! asked. Candidates come out `require human` rules first, then the others, each in path order
+//! Rules without such a test are always candidates, except the single-test `require` rules
+//! that [`super::conjunct::Quick`] decides for every conversation, apart. Candidates come out `require human` rules first, then the others, each in path order
 //! (the union of disjoint lists, sorted), so the evaluation visits exactly the rules it would
 //! have visited in a full scan, minus rules that cannot match (and the quick ones, visited
 //! apart): the verdict is the same (`tests/differential.rs`).
 
-use super::conjunct::Quick;
 use super::program::{Lit, Node, Program, Rule, RuleId, SlotId};
 use crate::ast::CmpOp;
 use crate::ast::Effect;
@@ -169,16 +167,16 @@ fn hash(bytes: &[u8]) -> u64 {
 }
 
 impl Index {
-    /// Files every rule under its first indexable conjunct, except the `quick` ones (decided
-    /// apart, for every conversation).
-    pub fn build(rules: &[Rule], nodes: &[Node], quick: &[Quick]) -> Index {
+    /// Files every rule under its first indexable conjunct, except the `quick` ones (in path
+    /// order; decided apart, for every conversation).
+    pub fn build(rules: &[Rule], nodes: &[Node], quick: &[RuleId]) -> Index {
         let mut index = Index {
             human: rules.iter().map(|r| r.effect == Effect::RequireHuman).collect(),
             ..Index::default()
         };
         // value → rules of each indexed slot (same order as `index.slots`), frozen at the end
         let mut lists: Vec<Lists> = Vec::new();
-        let mut quick = quick.iter().map(|q| q.rule).peekable();
+        let mut quick = quick.iter().copied().peekable();
         for (i, rule) in rules.iter().enumerate() {
             let id = RuleId::try_from(i).unwrap_or(RuleId::MAX);
             if quick.next_if_eq(&id).is_some() {

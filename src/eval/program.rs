@@ -4,7 +4,7 @@
 //! rule reads is resolved to a [`Slot`] at compile time; every lexicon of the set is one
 //! automaton; regexes are built once.
 
-use super::conjunct::{Conjunct, Quick};
+use super::conjunct::{Conjunct, Quicks};
 use super::index::Index;
 use super::lexicon::{LexId, Lexicons};
 use super::value::V;
@@ -38,9 +38,8 @@ pub struct Program {
     /// The conjuncts of every rule's `when` and its `unless`, rule after rule ([`Head`]s range
     /// into it).
     pub(crate) conjuncts: Vec<Conjunct>,
-    /// The `require human` rules decided in one flat pass, in path order; the index leaves
-    /// them out.
-    pub(crate) quick: Vec<Quick>,
+    /// The `require` rules decided in one flat pass; the index leaves them out.
+    pub(crate) quick: Quicks,
     pub(crate) regexes: Vec<regex::Regex>,
     pub(crate) lexicons: Lexicons,
     pub(crate) default: DefaultRule,

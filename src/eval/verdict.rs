@@ -70,19 +70,24 @@ impl Program {
         let complete;
         let mut matched = RuleIds::new();
         if indexed {
-            // the quick `require human` rules (one flat pass), then the index's
-            run.quick(&mut matched);
-            let quick = matched.len();
+            // the quick rules of each effect (one flat pass), then the index's; each list is
+            // in path order, so they are sorted when both gave some
+            let quick = &self.quick;
+            run.quick(&quick.human, &mut matched);
+            let q = matched.len();
             let (humans, others) = candidates.split_at(self.index.humans(candidates));
             match_rules(&mut run, humans, true, |_| true, &mut matched);
-            if quick > 0 && matched.len() > quick {
+            if q > 0 && matched.len() > q {
                 matched.sort_unstable();
             }
-            if matched.is_empty() {
+            complete = matched.is_empty();
+            if complete {
+                run.quick(&quick.review, &mut matched);
+                let q = matched.len();
                 match_rules(&mut run, others, true, |_| true, &mut matched);
-                complete = true;
-            } else {
-                complete = false;
+                if q > 0 && matched.len() > q {
+                    matched.sort_unstable();
+                }
             }
         } else {
             match_rules(&mut run, candidates, false, |e| e == Effect::RequireHuman, &mut matched);
@@ -257,6 +262,10 @@ impl<'a> Verdict<'a> {
         let heads = &self.program.heads;
         let mut out = self.matched.clone();
         let mut buf = Candidates::new();
+        if self.indexed {
+            // the quick `require review` rules, which the index leaves out
+            run.quick(&self.program.quick.review, &mut out);
+        }
         for &id in self.program.candidates(run, self.indexed, &mut buf) {
             let Some(head) = heads.get(id as usize) else { continue };
             if head.effect != Effect::RequireHuman && matches(run, id, self.indexed) {
