@@ -52,6 +52,8 @@ pub(crate) struct Index {
     merged: bool,
     /// Whether each rule is a `require human` (they come first among candidates).
     human: Vec<bool>,
+    /// Whether a rule filed here (or in `always`) is a `require human`.
+    files_humans: bool,
 }
 
 /// Up to this many `always` rules are merged into the lists of a single indexed slot.
@@ -182,6 +184,7 @@ impl Index {
             if quick.next_if_eq(&id).is_some() {
                 continue;
             }
+            index.files_humans |= rule.effect == Effect::RequireHuman;
             let test = rule
                 .conjuncts
                 .iter()
@@ -245,6 +248,11 @@ impl Index {
         }
         sort(&mut index.always, &index.human);
         index
+    }
+
+    /// Whether some rule filed here (or always a candidate) is a `require human`.
+    pub fn files_humans(&self) -> bool {
+        self.files_humans
     }
 
     /// How many of `candidates` (as [`Index::candidates`] gives them) are `require human`

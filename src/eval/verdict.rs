@@ -63,33 +63,39 @@ impl Program {
         std::hint::black_box(conversation.data.touch(&self.touched));
         let mut run = Run::resume(self, conversation, v.slots.as_mut_slice(), None);
         let mut buf = Candidates::new();
-        let candidates = self.candidates(&mut run, indexed, &mut buf);
         // `require human` rules first: when one matches, no other rule can change the
         // decision, and the other matching rules are found only if asked for (`matched`).
-        // The index gives them first; the reference looks at every rule twice.
+        // The reference looks at every rule twice.
         let complete;
         let mut matched = RuleIds::new();
         if indexed {
             // the quick rules of each effect (one flat pass), then the index's; each list is
-            // in path order, so they are sorted when both gave some
+            // in path order, so they are sorted when both gave some. When a quick one matched
+            // and the index files no `require human` rule, the index is not asked at all.
             let quick = &self.quick;
             run.quick(&quick.human, &mut matched);
             let q = matched.len();
-            let (humans, others) = candidates.split_at(self.index.humans(candidates));
-            match_rules(&mut run, humans, true, |_| true, &mut matched);
-            if q > 0 && matched.len() > q {
-                matched.sort_unstable();
-            }
-            complete = matched.is_empty();
-            if complete {
-                run.quick(&quick.review, &mut matched);
-                let q = matched.len();
-                match_rules(&mut run, others, true, |_| true, &mut matched);
+            if q == 0 || self.index.files_humans() {
+                let candidates = self.index.candidates(|slot| run.string(slot), &mut buf);
+                let (humans, others) = candidates.split_at(self.index.humans(candidates));
+                match_rules(&mut run, humans, true, |_| true, &mut matched);
                 if q > 0 && matched.len() > q {
                     matched.sort_unstable();
                 }
+                complete = matched.is_empty();
+                if complete {
+                    run.quick(&quick.review, &mut matched);
+                    let q = matched.len();
+                    match_rules(&mut run, others, true, |_| true, &mut matched);
+                    if q > 0 && matched.len() > q {
+                        matched.sort_unstable();
+                    }
+                }
+            } else {
+                complete = false;
             }
         } else {
+            let candidates = self.candidates(&mut run, indexed, &mut buf);
             match_rules(&mut run, candidates, false, |e| e == Effect::RequireHuman, &mut matched);
             complete = matched.is_empty();
             if complete {
