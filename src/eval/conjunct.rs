@@ -6,6 +6,7 @@
 //! unknown when the slot is unknown or of another type (`tests/differential.rs` compares the
 //! two on generated sets).
 
+use super::index;
 use super::program::{Head, Lit, Node, NodeId, Rule, RuleId, SlotId};
 use super::run::{Run, Slots};
 use super::value::Tri;
@@ -190,7 +191,20 @@ pub(crate) fn build(rules: &[Rule], nodes: &[Node]) -> (Vec<Head>, Vec<Conjunct>
                 // no `when` (an error the checker reports): the node that never holds
                 conjuncts.push(Conjunct::of(r.when, nodes));
             } else {
-                conjuncts.extend(r.conjuncts.iter().map(|c| Conjunct::of(c.node, nodes)));
+                // the conjunct the index files the rule under first: a candidate the index
+                // found by its value skips it ([`Run::matches`])
+                let filed = r
+                    .conjuncts
+                    .iter()
+                    .position(|c| nodes.get(c.node as usize).and_then(index::indexable).is_some());
+                let first = filed.and_then(|i| r.conjuncts.get(i));
+                let rest = r.conjuncts.iter().enumerate().filter(|(i, _)| Some(*i) != filed);
+                conjuncts.extend(
+                    first
+                        .into_iter()
+                        .chain(rest.map(|(_, c)| c))
+                        .map(|c| Conjunct::of(c.node, nodes)),
+                );
             }
             let end = conjuncts.len();
             if let Some(u) = r.unless {
@@ -213,12 +227,15 @@ pub(crate) fn build(rules: &[Rule], nodes: &[Node]) -> (Vec<Head>, Vec<Conjunct>
 impl<'a, S: Slots> Run<'a, S> {
     /// Whether a rule matches ([`Run::rule`]'s `matched`), from its [`Head`]: `when`
     /// conjunct by conjunct, stopping as soon as the outcome is known (a false conjunct; for
-    /// an `allow`, also an unknown one: only a `when` that holds lets the AI act).
+    /// an `allow`, also an unknown one: only a `when` that holds lets the AI act). `filed`:
+    /// the index found the rule by the value of the test it is filed under (its first
+    /// conjunct), so that test holds and is not evaluated again.
     #[inline(always)]
-    pub fn matches(&mut self, head: &Head) -> bool {
+    pub fn matches(&mut self, head: &Head, filed: bool) -> bool {
         let p = self.p;
         let require = head.effect.is_require();
-        let when = p.conjuncts.get(head.start as usize..head.end as usize).unwrap_or(&[]);
+        let start = head.start as usize + usize::from(filed);
+        let when = p.conjuncts.get(start..head.end as usize).unwrap_or(&[]);
         for c in when {
             match self.conjunct(c) {
                 Some(true) => {}

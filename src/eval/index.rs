@@ -271,7 +271,7 @@ fn sort(rules: &mut [RuleId], human: &[bool]) {
 }
 
 /// The slot and string values of an indexable test.
-fn indexable(node: &Node) -> Option<(SlotId, SmallVec<[&str; 4]>)> {
+pub(crate) fn indexable(node: &Node) -> Option<(SlotId, SmallVec<[&str; 4]>)> {
     match node {
         Node::CmpConst {
             op: CmpOp::Eq,
@@ -301,7 +301,8 @@ pub(crate) type Candidates = SmallVec<[RuleId; 64]>;
 
 impl Index {
     /// The rules that can match a conversation, in path order; `value` reads a slot's value
-    /// when it is a string.
+    /// when it is a string. With them, whether every one was found by the value of the test
+    /// it is filed under (so that test holds).
     ///
     /// Every rule is filed under one slot at most, and one list is taken per slot, so the
     /// lists are disjoint: their union, sorted, is the path order.
@@ -310,11 +311,13 @@ impl Index {
         &'s self,
         mut value: impl FnMut(SlotId) -> Option<&'a str>,
         out: &'s mut Candidates,
-    ) -> &'s [RuleId] {
+    ) -> (&'s [RuleId], bool) {
         if let (true, [only]) = (self.merged, self.slots.as_slice()) {
-            return match value(only.slot) {
-                Some(v) => only.table.get(v).unwrap_or(&self.always),
-                None => &only.require,
+            return match value(only.slot).map(|v| only.table.get(v)) {
+                // without `always` rules merged in, the list holds only rules filed under `v`
+                Some(Some(list)) => (list, self.always.is_empty()),
+                Some(None) => (&self.always, false),
+                None => (&only.require, false),
             };
         }
         out.clear();
@@ -333,7 +336,7 @@ impl Index {
         if lists > 1 {
             sort(out, &self.human);
         }
-        out
+        (out, false)
     }
 }
 

@@ -76,9 +76,9 @@ impl Program {
             run.quick(&quick.human, &mut matched);
             let q = matched.len();
             if q == 0 || self.index.files_humans() {
-                let candidates = self.index.candidates(|slot| run.string(slot), &mut buf);
+                let (candidates, filed) = self.index.candidates(|slot| run.string(slot), &mut buf);
                 let (humans, others) = candidates.split_at(self.index.humans(candidates));
-                match_rules(&mut run, humans, true, |_| true, &mut matched);
+                match_rules(&mut run, humans, Some(filed), |_| true, &mut matched);
                 if q > 0 && matched.len() > q {
                     matched.sort_unstable();
                 }
@@ -86,7 +86,7 @@ impl Program {
                 if complete {
                     run.quick(&quick.review, &mut matched);
                     let q = matched.len();
-                    match_rules(&mut run, others, true, |_| true, &mut matched);
+                    match_rules(&mut run, others, Some(filed), |_| true, &mut matched);
                     if q > 0 && matched.len() > q {
                         matched.sort_unstable();
                     }
@@ -95,11 +95,11 @@ impl Program {
                 complete = false;
             }
         } else {
-            let candidates = self.candidates(&mut run, indexed, &mut buf);
-            match_rules(&mut run, candidates, false, |e| e == Effect::RequireHuman, &mut matched);
+            let (candidates, fast) = self.candidates(&mut run, indexed, &mut buf);
+            match_rules(&mut run, candidates, fast, |e| e == Effect::RequireHuman, &mut matched);
             complete = matched.is_empty();
             if complete {
-                match_rules(&mut run, candidates, false, |e| e != Effect::RequireHuman, &mut matched);
+                match_rules(&mut run, candidates, fast, |e| e != Effect::RequireHuman, &mut matched);
             }
         }
         let top = matched
@@ -153,12 +153,13 @@ impl Program {
         run: &mut Run<'a, impl Slots>,
         indexed: bool,
         buf: &'s mut Candidates,
-    ) -> &'s [RuleId] {
+    ) -> (&'s [RuleId], Option<bool>) {
         if indexed {
-            self.index.candidates(|slot| run.string(slot), buf)
+            let (candidates, filed) = self.index.candidates(|slot| run.string(slot), buf);
+            (candidates, Some(filed))
         } else {
             index::all(self, buf);
-            buf
+            (buf, None)
         }
     }
 }
@@ -169,7 +170,7 @@ impl Program {
 fn match_rules<'a>(
     run: &mut Run<'a, impl Slots>,
     candidates: &[RuleId],
-    fast: bool,
+    fast: Option<bool>,
     filter: impl Fn(Effect) -> bool,
     out: &mut RuleIds,
 ) {
@@ -177,10 +178,9 @@ fn match_rules<'a>(
     for &id in candidates {
         if let Some(head) = heads.get(id as usize) {
             let found = filter(head.effect)
-                && if fast {
-                    run.matches(head)
-                } else {
-                    run.p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched)
+                && match fast {
+                    Some(filed) => run.matches(head, filed),
+                    None => run.p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched),
                 };
             if found {
                 out.push(id);
@@ -189,14 +189,14 @@ fn match_rules<'a>(
     }
 }
 
-/// Whether a rule matches: from its typed conjuncts (`fast`), or its conditions as written.
+/// Whether a rule matches: from its typed conjuncts (`Some(filed)`, as [`Run::matches`]), or
+/// its conditions as written (`None`).
 #[inline(always)]
-fn matches<'a>(run: &mut Run<'a, impl Slots>, id: RuleId, fast: bool) -> bool {
+fn matches<'a>(run: &mut Run<'a, impl Slots>, id: RuleId, fast: Option<bool>) -> bool {
     let p = run.p;
-    if fast {
-        p.heads.get(id as usize).is_some_and(|h| run.matches(h))
-    } else {
-        p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched)
+    match fast {
+        Some(filed) => p.heads.get(id as usize).is_some_and(|h| run.matches(h, filed)),
+        None => p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched),
     }
 }
 
@@ -272,9 +272,10 @@ impl<'a> Verdict<'a> {
             // the quick `require review` rules, which the index leaves out
             run.quick(&self.program.quick.review, &mut out);
         }
-        for &id in self.program.candidates(run, self.indexed, &mut buf) {
+        let (candidates, fast) = self.program.candidates(run, self.indexed, &mut buf);
+        for &id in candidates {
             let Some(head) = heads.get(id as usize) else { continue };
-            if head.effect != Effect::RequireHuman && matches(run, id, self.indexed) {
+            if head.effect != Effect::RequireHuman && matches(run, id, fast) {
                 out.push(id);
             }
         }
