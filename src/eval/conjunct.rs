@@ -343,3 +343,40 @@ pub(crate) fn holds(op: CmpOp, ord: Ordering) -> bool {
         CmpOp::Ge => ord != Ordering::Less,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use crate::PolicySet;
+
+    /// Which rules are decided in the flat pass: `require` rules whose `when` is one number or
+    /// truth test, or an `or` of typed tests, without `unless`; never `allow`, never a string
+    /// test (the index files those), never a rule with more than one conjunct.
+    #[test]
+    fn quick_rules_are_single_test_requires() {
+        let text = r#"
+default human because "d"
+context { n : number  b : bool = false  s : string }
+lexicon help { "help" }
+require human "one number" { when n >= 3 because "x" }
+require human "one flag" { when not b because "x" }
+require review "an or" { when n < 1 or b because "x" }
+require human "with unless" { when b unless n > 2 because "x" }
+require human "two tests" { when b and n > 1 because "x" }
+require human "a string" { when s == "a" because "x" }
+require human "a mention" { when any customer message mentions help because "x" }
+allow ai "an allow" { when s == "b" and n > 2 because "x" }
+"#;
+        let set = PolicySet::from_sources([("q.policy", text)]).unwrap();
+        let p = set.program();
+        let names = |quick: &[super::Quick]| -> Vec<&str> {
+            quick.iter().map(|q| p.rules[q.rule as usize].name.as_str()).collect()
+        };
+        assert_eq!(names(&p.quick.human), ["one number", "one flag"]);
+        assert_eq!(names(&p.quick.review), ["an or"]);
+        // the index leaves them out: every other rule is still a candidate somewhere
+        let rules = p.quick.rules();
+        assert_eq!(rules.len(), 3);
+        assert!(rules.windows(2).all(|w| w[0] < w[1]));
+    }
+}
