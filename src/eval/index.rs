@@ -9,10 +9,11 @@
 //!   filed under the slot cannot match, `require` rules may (fail-safe), so they are candidates.
 //!
 //! Rules without such a test are always candidates, except the single-test `require` rules
-//! that [`super::conjunct::Quick`] decides for every conversation, apart. Candidates come out `require human` rules first, then the others, each in path order
-//! (the union of disjoint lists, sorted), so the evaluation visits exactly the rules it would
-//! have visited in a full scan, minus rules that cannot match (and the quick ones, visited
-//! apart): the verdict is the same (`tests/differential.rs`).
+//! that [`super::conjunct::Quick`] decides for every conversation, apart. Candidates come out
+//! `require human` rules first, then the others, each in path order (the union of disjoint
+//! lists, sorted), so the evaluation visits exactly the rules it would have visited in a full
+//! scan, minus rules that cannot match (and the quick ones, visited apart): the verdict is the
+//! same (`tests/differential.rs`).
 
 use super::program::{Lit, Node, Program, Rule, RuleId, SlotId};
 use crate::ast::CmpOp;

@@ -66,42 +66,18 @@ impl Program {
         // `require human` rules first: when one matches, no other rule can change the
         // decision, and the other matching rules are found only if asked for (`matched`).
         // The reference looks at every rule twice.
-        let complete;
         let mut matched = RuleIds::new();
-        if indexed {
-            // the quick rules of each effect (one flat pass), then the index's; each list is
-            // in path order, so they are sorted when both gave some. When a quick one matched
-            // and the index files no `require human` rule, the index is not asked at all.
-            let quick = &self.quick;
-            run.quick(&quick.human, &mut matched);
-            let q = matched.len();
-            if q == 0 || self.index.files_humans() {
-                let (candidates, filed) = self.index.candidates(|slot| run.string(slot), &mut buf);
-                let (humans, others) = candidates.split_at(self.index.humans(candidates));
-                match_rules(&mut run, humans, Some(filed), |_| true, &mut matched);
-                if q > 0 && matched.len() > q {
-                    matched.sort_unstable();
-                }
-                complete = matched.is_empty();
-                if complete {
-                    run.quick(&quick.review, &mut matched);
-                    let q = matched.len();
-                    match_rules(&mut run, others, Some(filed), |_| true, &mut matched);
-                    if q > 0 && matched.len() > q {
-                        matched.sort_unstable();
-                    }
-                }
-            } else {
-                complete = false;
-            }
+        let complete = if indexed {
+            self.match_indexed(&mut run, &mut buf, &mut matched)
         } else {
-            let (candidates, fast) = self.candidates(&mut run, indexed, &mut buf);
-            match_rules(&mut run, candidates, fast, |e| e == Effect::RequireHuman, &mut matched);
-            complete = matched.is_empty();
+            index::all(self, &mut buf);
+            match_rules(&mut run, &buf, None, |e| e == Effect::RequireHuman, &mut matched);
+            let complete = matched.is_empty();
             if complete {
-                match_rules(&mut run, candidates, fast, |e| e != Effect::RequireHuman, &mut matched);
+                match_rules(&mut run, &buf, None, |e| e != Effect::RequireHuman, &mut matched);
             }
-        }
+            complete
+        };
         let top = matched
             .iter()
             .filter_map(|&id| self.heads.get(id as usize))
@@ -147,6 +123,27 @@ impl Program {
 }
 
 impl Program {
+    /// The matching rules, in path order, `require human` ones first: the quick ones (one flat
+    /// pass), then the index's; the others only when none of those matched. Whether `matched`
+    /// holds every matching rule.
+    #[inline(always)]
+    fn match_indexed<'a>(&'a self, run: &mut Run<'a, impl Slots>, buf: &mut Candidates, matched: &mut RuleIds) -> bool {
+        run.quick(&self.quick.human, matched);
+        if !matched.is_empty() && !self.index.files_humans() {
+            // no rule the index gives can change the decision: it is not asked
+            return false;
+        }
+        let (candidates, filed) = self.index.candidates(|slot| run.string(slot), buf);
+        let (humans, others) = candidates.split_at(self.index.humans(candidates));
+        merge(matched, |m| match_rules(run, humans, Some(filed), |_| true, m));
+        if !matched.is_empty() {
+            return false;
+        }
+        run.quick(&self.quick.review, matched);
+        merge(matched, |m| match_rules(run, others, Some(filed), |_| true, m));
+        true
+    }
+
     /// The rules that can match, in path order: from the index, or every rule.
     fn candidates<'s, 'a>(
         &'s self,
@@ -161,6 +158,16 @@ impl Program {
             index::all(self, buf);
             (buf, None)
         }
+    }
+}
+
+/// Adds what `add` finds (in path order) to `matched` (in path order), keeping path order.
+#[inline(always)]
+fn merge(matched: &mut RuleIds, add: impl FnOnce(&mut RuleIds)) {
+    let before = matched.len();
+    add(matched);
+    if before > 0 && matched.len() > before {
+        matched.sort_unstable();
     }
 }
 
