@@ -12,7 +12,7 @@ pub mod metrics;
 pub mod stdio;
 
 use crate::context::Conversation;
-use crate::reload::{Outcome, Reloader, WatchMode, WatchOptions};
+use crate::reload::{Outcome, Reloader, Trigger, WatchHealth, WatchOptions};
 use crate::set::PolicySet;
 use axum::body::Bytes;
 use limits::Limits;
@@ -20,7 +20,7 @@ use log::{DecisionId, DecisionLog, Entry};
 use metrics::Metrics;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -47,8 +47,8 @@ pub struct Service {
     pub metrics: Metrics,
     pub log: Option<DecisionLog>,
     pub limits: Limits,
-    /// How the directory is watched, for `GET /v1/policy`.
-    pub watching: String,
+    /// How the directory is watched, for `GET /v1/policy`; `None` with `--no-watch`.
+    pub watch: Option<Arc<Mutex<WatchHealth>>>,
     /// Bytes to reserve for the next verdict's JSON: the largest seen so far (capped), so the
     /// buffer is allocated once instead of grown by doubling.
     verdict_size: AtomicUsize,
@@ -70,14 +70,14 @@ impl Service {
         reloader: Arc<Reloader>,
         log: Option<DecisionLog>,
         limits: Limits,
-        watching: String,
+        watch: Option<Arc<Mutex<WatchHealth>>>,
     ) -> Service {
         Service {
             reloader,
             metrics: Metrics::default(),
             log,
             limits,
-            watching,
+            watch,
             verdict_size: AtomicUsize::new(1024),
         }
     }
@@ -115,6 +115,39 @@ impl Service {
             json,
             decision_id: Some(decision_id),
         })
+    }
+
+    /// SIGHUP: re-arm the watch and reload (or reload now, without a watch).
+    fn hangup(&self, trigger: Option<&Trigger>) {
+        match trigger {
+            Some(trigger) => trigger.reload(),
+            None => {
+                let outcome = self.reloader.reload();
+                report(&self.reloader, &outcome);
+            }
+        }
+    }
+
+    /// `GET /v1/policy`'s `watching` and `watcher`.
+    pub fn watch_report(&self) -> (String, serde_json::Value) {
+        let Some(health) = &self.watch else {
+            return (
+                "off (SIGHUP reloads)".to_string(),
+                serde_json::json!({"mode": "off", "healthy": true}),
+            );
+        };
+        let h = health.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let mode = h.mode.describe();
+        let report = serde_json::json!({
+            "mode": mode,
+            "healthy": h.healthy(),
+            "rearmed": h.rearmed,
+            "missed_events": h.missed_events,
+            "rescan_interval_ms": crate::reload::RESCAN_INTERVAL.as_millis() as u64,
+            "last_rescan": log::rfc3339(h.last_rescan),
+            "error": h.error,
+        });
+        (mode, report)
     }
 
     /// Flushes and closes the decision log (after the last request).
@@ -163,8 +196,8 @@ pub fn run(options: Options) -> u8 {
             }
         },
     };
-    let (watching, trigger) = if options.no_watch {
-        ("off (SIGHUP reloads)".to_string(), None)
+    let (watch, trigger) = if options.no_watch {
+        (None, None)
     } else {
         let for_report = Arc::clone(&reloader);
         match reloader.spawn(options.watch, move |o| report(&for_report, o)) {
@@ -174,20 +207,15 @@ pub fn run(options: Options) -> u8 {
                         "handoff serve: the platform's file watcher failed ({reason}); polling instead"
                     );
                 }
-                let mode = match spawned.mode {
-                    WatchMode::Native => "native".to_string(),
-                    WatchMode::Poll(d) => format!("polling every {} ms", d.as_millis()),
-                    WatchMode::None => "waiting for the directory".to_string(),
-                };
-                (mode, Some(spawned.trigger))
+                (Some(spawned.health), Some(spawned.trigger))
             }
             Err(e) => {
                 eprintln!("handoff serve: cannot start watching: {e}; SIGHUP still reloads");
-                ("off (SIGHUP reloads)".to_string(), None)
+                (None, None)
             }
         }
     };
-    let service = Arc::new(Service::new(reloader, log, options.limits, watching));
+    let service = Arc::new(Service::new(reloader, log, options.limits, watch));
 
     // Signals, SIGHUP reloads and (HTTP) accepting connections; the connections themselves are
     // served by threads of their own (`http::serve`), the stdio lines by one thread.
@@ -202,7 +230,7 @@ pub fn run(options: Options) -> u8 {
         }
     };
     let shutdown = runtime.block_on(async {
-        spawn_sighup(Arc::clone(&service.reloader));
+        spawn_sighup(Arc::clone(&service), trigger.clone());
         Shutdown::register()
     });
     let result = if options.stdio {
@@ -258,8 +286,9 @@ fn short(digest: &str) -> &str {
     digest.get(..12).unwrap_or(digest)
 }
 
-/// Reloads on every SIGHUP (off the async workers). The handler is in place when this returns.
-fn spawn_sighup(reloader: Arc<Reloader>) {
+/// On every SIGHUP (off the async workers): re-arms the watch and reloads (through `trigger`,
+/// or directly with `--no-watch`). The handler is in place when this returns.
+fn spawn_sighup(service: Arc<Service>, trigger: Option<Trigger>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -268,17 +297,14 @@ fn spawn_sighup(reloader: Arc<Reloader>) {
         };
         tokio::spawn(async move {
             while hup.recv().await.is_some() {
-                let r = Arc::clone(&reloader);
-                let _ = tokio::task::spawn_blocking(move || {
-                    let outcome = r.reload();
-                    report(&r, &outcome);
-                })
-                .await;
+                let service = Arc::clone(&service);
+                let trigger = trigger.clone();
+                let _ = tokio::task::spawn_blocking(move || service.hangup(trigger.as_ref())).await;
             }
         });
     }
     #[cfg(not(unix))]
-    let _ = reloader;
+    let _ = (service, trigger);
 }
 
 /// SIGINT and SIGTERM, caught from the moment [`Shutdown::register`] returns (so a signal sent

@@ -562,6 +562,7 @@ fn input_error(e: InputError) -> ApiError {
 async fn policy(State(service): Shared) -> Response {
     let loaded = service.reloader.current_full();
     let status = service.reloader.status();
+    let (watching, watcher) = service.watch_report();
     let body = json!({
         "digest": loaded.set.digest(),
         "version": loaded.set.version(),
@@ -573,7 +574,8 @@ async fn policy(State(service): Shared) -> Response {
         "last_error_at": status.last_error_at.map(rfc3339),
         "warnings": loaded.set.warnings().len(),
         "directory": service.reloader.dir().display().to_string(),
-        "watching": service.watching,
+        "watching": watching,
+        "watcher": watcher,
     });
     json_body(body.to_string().into_bytes())
 }
