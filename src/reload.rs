@@ -62,15 +62,20 @@ pub struct Loaded {
     pub loaded_at: SystemTime,
     /// The set's files, relative to the directory, in path order.
     pub files: Vec<String>,
+    /// The input paths its rules read ([`crate::eval::Program::read_paths`]), shared with the
+    /// decision log entries of its verdicts.
+    pub read_paths: Arc<[String]>,
 }
 
 impl Loaded {
     fn new(set: PolicySet) -> Loaded {
         let files = set.sources().iter().map(|s| s.name.clone()).collect();
+        let read_paths = set.program().read_paths().map(str::to_string).collect();
         Loaded {
             set,
             loaded_at: SystemTime::now(),
             files,
+            read_paths,
         }
     }
 }

@@ -5,18 +5,21 @@
 //! Every verdict is computed under one snapshot of the current policy set and carries its digest;
 //! reloads run on a thread of their own and swap the compiled set atomically.
 
+pub mod auth;
 pub mod http;
 pub mod limits;
 pub mod log;
 pub mod metrics;
+pub mod routes;
 pub mod stdio;
+pub mod tls;
 
 use crate::context::Conversation;
 use crate::reload::{Outcome, Reloader, Trigger, WatchHealth, WatchOptions};
 use crate::set::PolicySet;
 use axum::body::Bytes;
-use limits::Limits;
-use log::{DecisionId, DecisionLog, Entry};
+use limits::{Budget, Limits};
+use log::{DecisionId, DecisionLog, Entry, LogOptions};
 use metrics::Metrics;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -30,9 +33,14 @@ pub struct Options {
     pub policies: PathBuf,
     pub listen: String,
     pub stdio: bool,
-    pub decision_log: Option<PathBuf>,
-    pub log_text: bool,
+    pub decision_log: Option<LogOptions>,
     pub limits: Limits,
+    /// `--token-file`: bearer tokens, one per line.
+    pub token_file: Option<PathBuf>,
+    /// `--insecure-no-auth`: serve a non-loopback address without tokens.
+    pub insecure_no_auth: bool,
+    /// `--tls-cert` and `--tls-key` (PEM).
+    pub tls: Option<(PathBuf, PathBuf)>,
     pub watch: WatchOptions,
     /// Reload only on SIGHUP.
     pub no_watch: bool,
@@ -41,7 +49,6 @@ pub struct Options {
 }
 
 /// What the transports share: the current set, the counters, the decision log, the limits.
-#[derive(Debug)]
 pub struct Service {
     pub reloader: Arc<Reloader>,
     pub metrics: Metrics,
@@ -49,9 +56,27 @@ pub struct Service {
     pub limits: Limits,
     /// How the directory is watched, for `GET /v1/policy`; `None` with `--no-watch`.
     pub watch: Option<Arc<Mutex<WatchHealth>>>,
+    /// `--token-file`: when set, every route but `/healthz` needs a bearer token.
+    pub tokens: Option<auth::Tokens>,
+    /// `--tls-cert`/`--tls-key`.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// Request body bytes in flight ([`Limits::inflight`]).
+    pub budget: Budget,
+    /// Batches evaluated at once ([`Limits::batches`]).
+    pub batch_slots: Arc<tokio::sync::Semaphore>,
     /// Bytes to reserve for the next verdict's JSON: the largest seen so far (capped), so the
     /// buffer is allocated once instead of grown by doubling.
     verdict_size: AtomicUsize,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("reloader", &self.reloader)
+            .field("limits", &self.limits)
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A verdict as the transports answer it.
@@ -60,6 +85,8 @@ pub struct Decided {
     pub json: Bytes,
     /// Its decision id, when the decision log is on.
     pub decision_id: Option<DecisionId>,
+    /// Its decision log entry, to record once the verdict is answered ([`Service::record`]).
+    pub entry: Option<Entry>,
 }
 
 /// The most [`Service::verdict_size`] reserves up front.
@@ -78,12 +105,16 @@ impl Service {
             log,
             limits,
             watch,
+            tokens: None,
+            tls: None,
+            budget: Budget::new(limits.inflight),
+            batch_slots: Arc::new(tokio::sync::Semaphore::new(limits.batches.max(1))),
             verdict_size: AtomicUsize::new(1024),
         }
     }
 
-    /// Evaluates one conversation under `set`, counts it, queues it for the decision log, and
-    /// returns the verdict JSON and its decision id (when the log is on).
+    /// Evaluates one conversation under `set`, counts it, and returns the verdict JSON with its
+    /// decision id and log entry (when the log is on); the entry is recorded once answered.
     pub fn decide(&self, set: &PolicySet, conversation: Conversation) -> Result<Decided, String> {
         let start = Instant::now();
         let verdict = set.evaluate(&conversation);
@@ -102,23 +133,91 @@ impl Service {
             return Ok(Decided {
                 json,
                 decision_id: None,
+                entry: None,
             });
         };
         let decision_id = log.next_id();
-        log.record(Entry {
+        let entry = Entry {
             ts: SystemTime::now(),
             decision_id,
             verdict: json.clone(),
             input: conversation,
-        });
+            read_paths: Arc::clone(&self.reloader.current().read_paths),
+        };
         Ok(Decided {
             json,
             decision_id: Some(decision_id),
+            entry: Some(entry),
         })
     }
 
-    /// SIGHUP: re-arm the watch and reload (or reload now, without a watch).
+    /// Records answered verdicts in the decision log.
+    pub fn record(&self, entries: impl IntoIterator<Item = Entry>) {
+        if let Some(log) = &self.log {
+            for entry in entries {
+                log.record(entry);
+            }
+        }
+    }
+
+    /// Records verdicts and, with `--decision-log-sync every`, blocks until their lines are
+    /// written and synced (for a thread outside the async runtime: stdio).
+    pub fn record_blocking(&self, entries: impl IntoIterator<Item = Entry>) {
+        let Some(log) = &self.log else { return };
+        let receipts: Vec<_> = entries.into_iter().filter_map(|e| log.record(e)).collect();
+        for receipt in receipts {
+            let _ = receipt.blocking_recv();
+        }
+    }
+
+    /// Whether answers wait for their log lines (`--decision-log-sync every`).
+    pub fn log_waits(&self) -> bool {
+        self.log.as_ref().is_some_and(DecisionLog::waits)
+    }
+
+    /// Records verdicts and waits until their lines are written and synced.
+    pub async fn record_and_wait(&self, entries: Vec<Entry>) {
+        let Some(log) = &self.log else { return };
+        let receipts: Vec<_> = entries.into_iter().filter_map(|e| log.record(e)).collect();
+        for receipt in receipts {
+            let _ = receipt.await;
+        }
+    }
+
+    /// Whether a request may be served: always `/healthz`, the rest only with a known bearer
+    /// token when `--token-file` is given.
+    pub fn authorize<B>(&self, request: &hyper::Request<B>) -> Result<(), routes::ApiError> {
+        let Some(tokens) = &self.tokens else {
+            return Ok(());
+        };
+        if request.uri().path() == "/healthz" {
+            return Ok(());
+        }
+        let presented = request
+            .headers()
+            .get(axum::http::header::AUTHORIZATION)
+            .map(axum::http::HeaderValue::as_bytes);
+        if tokens.allows(presented) {
+            return Ok(());
+        }
+        Err(routes::ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "a bearer token is required (`Authorization: Bearer TOKEN`)",
+        ))
+    }
+
+    /// SIGHUP: reopen the decision log, read the token file again, re-arm the watch and reload
+    /// (or reload now, without a watch).
     fn hangup(&self, trigger: Option<&Trigger>) {
+        if let Some(log) = &self.log {
+            log.reopen();
+        }
+        if let Some(tokens) = &self.tokens {
+            match tokens.reload() {
+                Ok(n) => eprintln!("handoff serve: token file read again ({n} tokens)"),
+                Err(e) => eprintln!("handoff serve: {e}; the tokens stay as they were"),
+            }
+        }
         match trigger {
             Some(trigger) => trigger.reload(),
             None => {
@@ -183,18 +282,28 @@ pub fn run(options: Options) -> u8 {
             short(loaded.set.digest())
         );
     }
-    let log = match &options.decision_log {
+    let log = match options.decision_log.clone() {
         None => None,
-        Some(path) => match DecisionLog::open(path, options.log_text) {
-            Ok(log) => Some(log),
-            Err(e) => {
-                eprintln!(
-                    "handoff serve: cannot open the decision log `{}`: {e}",
-                    path.display()
-                );
-                return exit::COULD_NOT_RUN;
+        Some(log) => {
+            let path = log.path.clone();
+            match DecisionLog::open(log) {
+                Ok(log) => Some(log),
+                Err(e) => {
+                    eprintln!(
+                        "handoff serve: cannot open the decision log `{}`: {e}",
+                        path.display()
+                    );
+                    return exit::COULD_NOT_RUN;
+                }
             }
-        },
+        }
+    };
+    let (tokens, tls) = match access(&options) {
+        Ok(access) => access,
+        Err(message) => {
+            eprintln!("handoff serve: {message}");
+            return exit::COULD_NOT_RUN;
+        }
     };
     let (watch, trigger) = if options.no_watch {
         (None, None)
@@ -215,7 +324,10 @@ pub fn run(options: Options) -> u8 {
             }
         }
     };
-    let service = Arc::new(Service::new(reloader, log, options.limits, watch));
+    let mut service = Service::new(reloader, log, options.limits, watch);
+    service.tokens = tokens;
+    service.tls = tls;
+    let service = Arc::new(service);
 
     // Signals, SIGHUP reloads and (HTTP) accepting connections; the connections themselves are
     // served by threads of their own (`http::serve`), the stdio lines by one thread.
@@ -242,6 +354,7 @@ pub fn run(options: Options) -> u8 {
             options.shutdown_timeout,
             shutdown,
             http::threads(),
+            options.insecure_no_auth,
         ))
     };
     if let Some(trigger) = trigger {
@@ -256,6 +369,22 @@ pub fn run(options: Options) -> u8 {
             exit::COULD_NOT_RUN
         }
     }
+}
+
+/// The token file and the TLS acceptor the options name.
+fn access(
+    options: &Options,
+) -> Result<(Option<auth::Tokens>, Option<tokio_rustls::TlsAcceptor>), String> {
+    let tokens = options
+        .token_file
+        .as_deref()
+        .map(auth::Tokens::load)
+        .transpose()?;
+    let tls = match &options.tls {
+        Some((cert, key)) => Some(tls::acceptor(cert, key)?),
+        None => None,
+    };
+    Ok((tokens, tls))
 }
 
 /// Logs a reload's outcome on stderr.

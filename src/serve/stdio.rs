@@ -92,9 +92,18 @@ fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::
         };
         match answer {
             None => {}
-            Some(Ok(verdict)) => {
-                o.write_all(&verdict)?;
-                o.write_all(b"\n")?;
+            Some(Ok(decided)) => {
+                // `every`: logged and synced before it is answered; otherwise once answered.
+                let waits = service.log_waits();
+                if waits {
+                    service.record_blocking(decided.entry);
+                    o.write_all(&decided.json)?;
+                    o.write_all(b"\n")?;
+                } else {
+                    o.write_all(&decided.json)?;
+                    o.write_all(b"\n")?;
+                    service.record(decided.entry);
+                }
             }
             Some(Err(error)) => {
                 service.metrics.stdio_error();
@@ -114,7 +123,7 @@ fn answer(
     service: &Service,
     line: &[u8],
     number: usize,
-) -> Option<Result<axum::body::Bytes, serde_json::Value>> {
+) -> Option<Result<super::Decided, serde_json::Value>> {
     let text = match std::str::from_utf8(line) {
         Ok(t) => t.trim(),
         Err(e) => {
@@ -148,7 +157,6 @@ fn answer(
     Some(
         service
             .decide(&loaded.set, conversation)
-            .map(|d| d.json)
             .map_err(|m| json!({"error": m, "line": number})),
     )
 }
