@@ -216,7 +216,7 @@ mod tests {
         };
         let mut line = Vec::new();
         format_line(&mut line, &entry, &Fields::default());
-        let text = String::from_utf8(line).unwrap_or_default();
+        let text = String::from_utf8(line.clone()).unwrap_or_default();
         assert!(
             text.ends_with(
                 r#""input":{"id":"c2","customer":{"tier":"vip"},"messages":[{"from":"bot","at":"9:00","sentiment":-0.5},{"from":null}]}}
