@@ -42,7 +42,7 @@ use tokio::sync::{mpsc, watch};
 pub const LINGER: Duration = Duration::from_secs(1);
 
 /// The most bytes a closing connection reads and drops.
-const LINGER_BYTES: usize = 256 * 1024;
+const LINGER_BYTES: usize = 4 * 1024 * 1024;
 
 /// Threads that serve connections: `HANDOFF_SERVE_THREADS`, else one per core.
 pub fn threads() -> usize {
@@ -302,21 +302,97 @@ async fn connection(
 ) {
     let socket = keep_socket(&tcp);
     let idle = conn.service.limits.idle;
-    match conn.service.tls.clone() {
-        Some(tls) => match tokio::time::timeout(idle, tls.accept(tcp)).await {
-            Ok(Ok(stream)) => serve_http(conn, stream, stop).await,
-            _ => {} // a failed or slow handshake: closed
-        },
-        None => serve_http(conn, tcp, stop).await,
-    }
-    if let Some(socket) = socket.and_then(|s| tokio::net::TcpStream::from_std(s).ok()) {
+    let service = Arc::clone(&conn.service);
+    let failed = match conn.service.tls.clone() {
+        Some(tls) => {
+            if let Ok(Ok(stream)) = tokio::time::timeout(idle, tls.accept(tcp)).await {
+                serve_http(conn, stream, stop).await;
+            }
+            None // a failed or slow handshake is closed; no plain-text answer inside TLS
+        }
+        None => serve_http(conn, KeepOpen(tcp), stop).await,
+    };
+    if let Some(mut socket) = socket.and_then(|s| tokio::net::TcpStream::from_std(s).ok()) {
+        if let Some(status) = failed {
+            service.metrics.error(status.as_u16());
+            let _ = socket.write_all(&unreadable(status)).await;
+        }
         linger(socket).await;
     }
     open.fetch_sub(1, Ordering::Relaxed);
 }
 
-/// hyper's HTTP/1.1 server over `io` (TCP, or TLS over it).
-async fn serve_http<I>(conn: Arc<Conn>, io: I, stop: watch::Receiver<bool>)
+/// The answer to a request hyper could not read (hyper closes such a connection without one):
+/// 431 for a head over [`MAX_HEAD`], 400 for the rest.
+fn unreadable(status: StatusCode) -> Vec<u8> {
+    let message = if status == StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE {
+        format!("the request head is over {MAX_HEAD} bytes")
+    } else {
+        "the request is not HTTP/1.1".to_string()
+    };
+    let body = serde_json::json!({ "error": message }).to_string();
+    format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A TCP stream whose shutdown hyper cannot perform: the connection's end is [`linger`]'s, which
+/// first writes the answer hyper leaves out ([`unreadable`]).
+struct KeepOpen(tokio::net::TcpStream);
+
+impl AsyncRead for KeepOpen {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for KeepOpen {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+}
+
+/// hyper's HTTP/1.1 server over `io` (TCP, or TLS over it); the status to answer when hyper
+/// could not read a request.
+async fn serve_http<I>(conn: Arc<Conn>, io: I, stop: watch::Receiver<bool>) -> Option<StatusCode>
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -328,7 +404,7 @@ where
     });
     let http = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
-        .pipeline_flush(true)
+        .pipeline_flush(false)
         .half_close(true)
         .timer(TokioTimer::new())
         .header_read_timeout(idle)
@@ -338,12 +414,17 @@ where
     let stopping = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
-    tokio::select! {
-        _ = http.as_mut() => {}
+    let result = tokio::select! {
+        result = http.as_mut() => result,
         () = stopping => {
             http.as_mut().graceful_shutdown();
-            let _ = http.await;
+            http.await
         }
+    };
+    match result {
+        Err(e) if e.is_parse_too_large() => Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+        Err(e) if e.is_parse() => Some(StatusCode::BAD_REQUEST),
+        _ => None,
     }
 }
 

@@ -62,7 +62,8 @@ pub fn run(
     }
 }
 
-enum Got {
+/// What [`read_line`] found.
+pub enum Got {
     Eof,
     Line,
     TooLong,
@@ -119,7 +120,7 @@ fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::
 }
 
 /// The verdict for one line, an error object, or nothing for a blank line.
-fn answer(
+pub fn answer(
     service: &Service,
     line: &[u8],
     number: usize,
@@ -162,7 +163,7 @@ fn answer(
 }
 
 /// Reads one line (its newline included) of at most `max` bytes; a longer one is skipped whole.
-fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Got> {
+pub fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Got> {
     let n = input.by_ref().take(max as u64 + 1).read_until(b'\n', buf)?;
     if n == 0 {
         return Ok(Got::Eof);

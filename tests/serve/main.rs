@@ -9,6 +9,7 @@
 )]
 
 mod http;
+mod limits;
 mod reload;
 mod shutdown;
 mod stdio;
