@@ -495,12 +495,35 @@ async fn policy(State(service): Shared) -> Response {
     json_body(body.to_string().into_bytes())
 }
 
-async fn healthz() -> Response {
-    json_body(br#"{"status":"ok"}"#.to_vec())
+/// `{"status":"ok"}`, or `"degraded"` with the reason while the decision log cannot be
+/// written (still 200: verdicts are still served).
+async fn healthz(State(service): Shared) -> Response {
+    let degraded = service
+        .log
+        .as_ref()
+        .and_then(|log| log.state.degraded().map(|e| (e, log)));
+    match degraded {
+        None => json_body(br#"{"status":"ok"}"#.to_vec()),
+        Some((error, log)) => json_body(
+            json!({
+                "status": "degraded",
+                "decision_log": {
+                    "error": error,
+                    "dropped": log.state.dropped.load(std::sync::atomic::Ordering::Relaxed),
+                },
+            })
+            .to_string()
+            .into_bytes(),
+        ),
+    }
 }
 
 async fn metrics(State(service): Shared) -> Response {
-    let text = service.metrics.render(&service.reloader);
+    let text = service.metrics.render(
+        &service.reloader,
+        service.log.as_ref().map(|l| &*l.state),
+        service.budget.used(),
+    );
     (
         [(
             header::CONTENT_TYPE,

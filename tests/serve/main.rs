@@ -8,6 +8,7 @@
     clippy::string_slice
 )]
 
+mod decision_log;
 mod http;
 mod limits;
 mod reload;
