@@ -8,6 +8,7 @@
     clippy::string_slice
 )]
 
+mod access;
 mod decision_log;
 mod http;
 mod limits;
