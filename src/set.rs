@@ -6,6 +6,7 @@ use crate::check;
 use crate::context::Conversation;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::eval::{self, Program, Verdict};
+use crate::prove;
 use crate::schema::Schema;
 use crate::source::{FileId, Source};
 use crate::syntax;
@@ -39,6 +40,12 @@ impl Analysis {
         let (schema, found) = Schema::build(&files);
         diagnostics.extend(found);
         diagnostics.extend(check::check(&files, &schema, &sources));
+        if !diagnostics.iter().any(Diagnostic::is_error) {
+            // guarantees are proved over the compiled set, which confirms counterexamples
+            let program = eval::compile(&files, &sources, &schema, String::new());
+            let proofs = prove::prove_all(&files, &sources, &schema, &program);
+            diagnostics.extend(prove::diagnostics(&proofs));
+        }
         diagnostic::sort(&mut diagnostics);
         Analysis { sources, files, schema, diagnostics }
     }
@@ -61,10 +68,18 @@ impl Analysis {
         diagnostic::render(&self.diagnostics, &self.sources, color, width)
     }
 
-    /// Compiles a set without errors.
-    pub fn compile(self) -> Result<PolicySet, LoadError> {
-        if self.has_errors() {
+    /// Compiles a set without errors. A violated guarantee does not stop it (LANGUAGE.md §9:
+    /// `eval`, `test`, `diff` and `list` load such a set); its diagnostic becomes a warning of
+    /// the compiled set, and [`PolicySet::guarantees_hold`] says so.
+    pub fn compile(mut self) -> Result<PolicySet, LoadError> {
+        let errors = self.diagnostics.iter().filter(|d| d.is_error());
+        if errors.clone().any(|d| d.code != Code::GuaranteeViolated) {
             return Err(LoadError { diagnostics: self.diagnostics, sources: self.sources });
+        }
+        for d in &mut self.diagnostics {
+            if d.code == Code::GuaranteeViolated {
+                d.severity = diagnostic::Severity::Warning;
+            }
         }
         let digest = digest(&self.sources);
         let program = eval::compile(&self.files, &self.sources, &self.schema, digest);
@@ -125,9 +140,16 @@ impl PolicySet {
         &self.sources
     }
 
-    /// Warnings found while loading (a set with errors does not load).
+    /// Warnings found while loading (a set with errors does not load), a violated guarantee's
+    /// `guarantee-violated` among them.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
+    }
+
+    /// Whether every guarantee of the set is proved (none violated or unproved): what `serve`
+    /// requires before it serves a set.
+    pub fn guarantees_hold(&self) -> bool {
+        !prove::refused(&self.warnings)
     }
 }
 

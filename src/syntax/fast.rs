@@ -91,6 +91,7 @@ fn is_reserved(w: &str) -> bool {
             | "priority"
             | "queue"
             | "say"
+            | "ensure"
     )
 }
 
