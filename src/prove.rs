@@ -16,13 +16,13 @@
 
 mod cells;
 mod concrete;
+mod confirm;
 mod encode;
 mod messages;
 mod sat;
 mod text;
 
 use crate::ast::{self, Effect, Expr, ExprKind, MessageTest, Quantifier, Route};
-use crate::context::Conversation;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Program;
 use crate::schema::Schema;
@@ -75,12 +75,12 @@ pub fn prove_all(files: &[ast::File], sources: &[Source], schema: &Schema, progr
     if set.guarantees.is_empty() {
         return Vec::new();
     }
-    let premise_files = premise_skeleton(files);
+    let premise_files = confirm::premise_skeleton(files);
     set.guarantees
         .iter()
         .map(|(g, _)| {
             let ensure = g.ensure.as_ref().map_or(Route::Human, |r| r.node);
-            let mut outcome = match (&g.when, premise_program(&premise_files, g, sources, schema)) {
+            let mut outcome = match (&g.when, confirm::premise_program(&premise_files, g, sources, schema)) {
                 (Some(_), Some(premise)) => prove(&set, g, schema, program, &premise),
                 _ => Outcome::Unproved("the guarantee has no `when`".into()),
             };
@@ -180,8 +180,8 @@ fn prove(set: &Set<'_>, g: &ast::Guarantee, schema: &Schema, program: &Program, 
         }
         let Some(texts) = realize_texts(&mut enc, &mut doubt) else { continue };
         let conversation = concrete::conversation(&enc, &texts);
-        match confirm(&conversation, program, premise, ensure) {
-            Some(cx) => return Outcome::Violated(cx),
+        match confirm::confirm(&conversation, program, premise, ensure) {
+            Some(_) => return Outcome::Violated(confirm::minimize(conversation, program, premise, ensure)),
             None => {
                 doubt.get_or_insert_with(|| "a conversation the prover found is not confirmed by the engine".into());
                 block_model(&mut enc);
@@ -417,55 +417,6 @@ fn block_model(enc: &mut Encoder<'_>) {
     }
     let clause: Vec<batsat::Lit> = lits.iter().map(|&l| if enc.sat.value(l) { !l } else { l }).collect();
     enc.sat.clause(&clause);
-}
-
-/// The counterexample, if the engine routes the conversation (read back from its YAML) below
-/// `ensure` and the guarantee's premise holds on it.
-fn confirm(conversation: &serde_json::Value, program: &Program, premise: &Program, ensure: Route) -> Option<Counterexample> {
-    let yaml = serde_yaml::to_string(conversation).ok()?;
-    let read = Conversation::from_yaml(&yaml).ok()?;
-    let verdict = program.evaluate(&read);
-    if verdict.route >= ensure || premise.evaluate(&read).route != Route::Human {
-        return None;
-    }
-    Some(Counterexample {
-        guarantee: String::new(),
-        conversation: conversation.clone(),
-        yaml,
-        route: verdict.route,
-        decided_by: verdict.decided_by_names().into_iter().map(str::to_string).collect(),
-    })
-}
-
-/// The set's declarations and lexicons with the default `ai` and no rules: a guarantee's
-/// premise is then evaluated by the engine as one `require human` rule (which matches exactly
-/// when `when` is true or unknown and `unless` is not true).
-fn premise_skeleton(files: &[ast::File]) -> Vec<ast::File> {
-    files
-        .iter()
-        .map(|f| ast::File {
-            id: f.id,
-            comments: Vec::new(),
-            items: f.items.iter().filter(|i| matches!(i, ast::Item::Context(_) | ast::Item::Lexicon(_))).cloned().collect(),
-        })
-        .collect()
-}
-
-fn premise_program(skeleton: &[ast::File], g: &ast::Guarantee, sources: &[Source], schema: &Schema) -> Option<Program> {
-    use crate::source::Spanned;
-    let mut files = skeleton.to_vec();
-    let first = files.first_mut()?;
-    let mut rule = ast::Rule::new(Spanned::new(Effect::RequireHuman, g.span), g.name.clone(), g.span);
-    rule.when = Some(g.when.clone()?);
-    rule.unless = g.unless.clone();
-    rule.because = Some(Spanned::new("premise".to_string(), g.span));
-    first.items.push(ast::Item::Rule(rule));
-    first.items.push(ast::Item::Default(ast::DefaultDecl {
-        route: Spanned::new(Route::Ai, g.span),
-        because: Spanned::new("premise".to_string(), g.span),
-        span: g.span,
-    }));
-    Some(crate::eval::compile(&files, sources, schema, String::new()))
 }
 
 /// The diagnostics of a set's proofs: `guarantee-violated` (with its counterexample) and

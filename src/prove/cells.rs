@@ -192,7 +192,7 @@ pub(super) fn numbers(thresholds: &[f64], range: Option<(f64, f64)>, integer: bo
     for (i, &t) in ts.iter().enumerate() {
         out.push(t);
         if let Some(&u) = ts.get(i + 1) {
-            let mid = if integer { next_int_above(t) } else { t + (u - t) / 2.0 };
+            let mid = if integer { next_int_above(t) } else { between(t, u) };
             if mid > t && mid < u {
                 out.push(mid);
             }
@@ -204,6 +204,21 @@ pub(super) fn numbers(thresholds: &[f64], range: Option<(f64, f64)>, integer: bo
     out.sort_by(f64::total_cmp);
     out.dedup();
     out
+}
+
+/// A round number strictly between `t` and `u` (`t < u`): the one with the fewest decimals.
+fn between(t: f64, u: f64) -> f64 {
+    let mut scale = 1.0;
+    for _ in 0..12 {
+        let k = (t * scale).round();
+        for c in [k - 1.0, k, k + 1.0, k + 2.0].map(|k| k / scale) {
+            if c > t && c < u {
+                return c;
+            }
+        }
+        scale *= 10.0;
+    }
+    t + (u - t) / 2.0
 }
 
 fn strings(lits: &[String]) -> Vec<String> {

@@ -209,9 +209,60 @@ impl Texts {
                     TextTest::Contains(s) => {
                         !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric()) && p.contains(&s.to_ascii_lowercase())
                     }
-                    TextTest::Matches(_) => false,
+                    TextTest::Matches(re) => phrase_forces_regex(p, re),
                 }
         })
+    }
+}
+
+/// Whether every text holding the normalised phrase `p` matches `re`: some piece of one of its
+/// words (ASCII, no apostrophe) is matched by `re` in every spelling the text may give it
+/// (either case, `K` also as the Kelvin sign, which reads as `k`), and `re` has no anchors or
+/// word boundaries, so that a match inside any text is a match of the text.
+fn phrase_forces_regex(p: &str, re: &str) -> bool {
+    let Ok(hir) = regex_syntax::Parser::new().parse(re) else { return false };
+    if has_look(&hir, 0) {
+        return false;
+    }
+    let Ok(full) = regex::Regex::new(&format!("^(?:{re})$")) else { return false };
+    p.split_whitespace().filter(|w| w.bytes().all(|b| b.is_ascii_alphanumeric())).any(|w| {
+        let chars: Vec<char> = w.chars().collect();
+        (0..chars.len()).any(|i| {
+            (i + 1..=chars.len().min(i + 10)).any(|j| {
+                let piece: String = chars.get(i..j).unwrap_or_default().iter().collect();
+                full.is_match(&piece) && full.is_match(&piece.to_uppercase()) && spellings(&piece).is_some_and(|all| all.iter().all(|s| full.is_match(s)))
+            })
+        })
+    })
+}
+
+/// Every spelling of a lowercase ASCII piece that normalises to it; `None` beyond 4,096.
+fn spellings(piece: &str) -> Option<Vec<String>> {
+    let mut out = vec![String::new()];
+    for c in piece.chars() {
+        let options: Vec<char> = match c {
+            'k' => vec!['k', 'K', '\u{212A}'],
+            c if c.is_ascii_alphabetic() => vec![c, c.to_ascii_uppercase()],
+            c => vec![c],
+        };
+        if out.len() * options.len() > 4096 {
+            return None;
+        }
+        out = out.iter().flat_map(|s| options.iter().map(move |o| format!("{s}{o}"))).collect();
+    }
+    Some(out)
+}
+
+fn has_look(hir: &Hir, depth: usize) -> bool {
+    if depth > 200 {
+        return true;
+    }
+    match hir.kind() {
+        HirKind::Look(_) => true,
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => false,
+        HirKind::Repetition(r) => has_look(&r.sub, depth + 1),
+        HirKind::Capture(c) => has_look(&c.sub, depth + 1),
+        HirKind::Concat(xs) | HirKind::Alternation(xs) => xs.iter().any(|x| has_look(x, depth + 1)),
     }
 }
 
