@@ -23,6 +23,8 @@ pub struct Analysis {
     pub schema: Schema,
     /// Every diagnostic of the set, errors and warnings, sorted by place.
     pub diagnostics: Vec<Diagnostic>,
+    /// **(v0.2)** Each guarantee and how it fared (empty when the set has other errors).
+    pub proofs: Vec<prove::Proof>,
 }
 
 impl Analysis {
@@ -40,14 +42,15 @@ impl Analysis {
         let (schema, found) = Schema::build(&files);
         diagnostics.extend(found);
         diagnostics.extend(check::check(&files, &schema, &sources));
+        let mut proofs = Vec::new();
         if !diagnostics.iter().any(Diagnostic::is_error) {
             // guarantees are proved over the compiled set, which confirms counterexamples
             let program = eval::compile(&files, &sources, &schema, String::new());
-            let proofs = prove::prove_all(&files, &sources, &schema, &program);
+            proofs = prove::prove_all(&files, &sources, &schema, &program);
             diagnostics.extend(prove::diagnostics(&proofs));
         }
         diagnostic::sort(&mut diagnostics);
-        Analysis { sources, files, schema, diagnostics }
+        Analysis { sources, files, schema, diagnostics, proofs }
     }
 
     /// Reads every `*.policy` file under `dir` (recursively) and analyses them. A directory
@@ -55,7 +58,13 @@ impl Analysis {
     pub fn load(dir: impl AsRef<Path>) -> Analysis {
         match read_dir_sources(dir.as_ref()) {
             Ok(sources) => Analysis::new(sources),
-            Err(d) => Analysis { sources: Vec::new(), files: Vec::new(), schema: Schema::default(), diagnostics: vec![d] },
+            Err(d) => Analysis {
+                sources: Vec::new(),
+                files: Vec::new(),
+                schema: Schema::default(),
+                diagnostics: vec![d],
+                proofs: Vec::new(),
+            },
         }
     }
 
@@ -104,6 +113,22 @@ impl PolicySet {
     /// Parses, checks and compiles every `*.policy` file under `dir`.
     pub fn load(dir: impl AsRef<Path>) -> Result<PolicySet, LoadError> {
         Analysis::load(dir).compile()
+    }
+
+    /// [`PolicySet::load`] for a service: a set with a violated or unproved guarantee is refused
+    /// too (LANGUAGE.md §9), with those diagnostics as errors.
+    pub fn load_for_serving(dir: impl AsRef<Path>) -> Result<PolicySet, LoadError> {
+        let set = PolicySet::load(dir)?;
+        if set.guarantees_hold() {
+            return Ok(set);
+        }
+        let diagnostics = set
+            .warnings
+            .iter()
+            .filter(|d| prove::refused(std::slice::from_ref(*d)))
+            .map(|d| Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() })
+            .collect();
+        Err(LoadError { diagnostics, sources: set.sources.to_vec() })
     }
 
     /// The same from memory: `(name, text)` pairs.

@@ -58,7 +58,7 @@ pub(super) fn minimize(mut conversation: Value, program: &Program, premise: &Pro
                     .and_then(Value::as_array_mut)
                     .and_then(|m| m.get_mut(i))
                     .and_then(Value::as_object_mut)
-                    .is_some_and(|m| m.remove(key).is_some())
+                    .is_some_and(|m| m.shift_remove(key).is_some())
             });
         }
     }
@@ -115,7 +115,7 @@ fn remove_path(c: &mut Value, path: &str) -> bool {
             None => return false,
         }
     }
-    v.as_object_mut().is_some_and(|m| m.remove(last).is_some())
+    v.as_object_mut().is_some_and(|m| m.shift_remove(last).is_some())
 }
 
 /// The set's declarations and lexicons with the default `ai` and no rules: a guarantee's
