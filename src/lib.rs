@@ -66,6 +66,7 @@
 pub mod ast;
 pub mod batch;
 pub mod check;
+pub mod prove;
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
