@@ -65,12 +65,14 @@
 
 pub mod ast;
 pub mod batch;
+pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
 pub mod eval;
 pub mod expect;
+pub mod explain;
 pub mod fmt;
 pub mod reload;
 pub mod report;
