@@ -12,6 +12,8 @@ mod explain;
 mod fmt;
 mod input;
 mod list;
+#[cfg(feature = "lsp")]
+mod lsp;
 pub mod man;
 mod serve;
 mod test;
@@ -54,6 +56,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// The man page (roff), every subcommand and option
     Man,
+    /// A Language Server over stdio: diagnostics as you type, hover, definition, completion,
+    /// formatting
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -255,6 +261,8 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man => man::run(),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => lsp::run(),
     };
     ExitCode::from(code)
 }

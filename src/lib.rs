@@ -74,6 +74,8 @@ pub mod eval;
 pub mod expect;
 pub mod explain;
 pub mod fmt;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod reload;
 pub mod report;
 pub mod schema;

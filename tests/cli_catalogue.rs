@@ -1,5 +1,5 @@
 //! `handoff list`, `completions` and `man` run as a user would.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, clippy::string_slice)]
 
 use clap::CommandFactory;
 use std::process::{Command, Output};
