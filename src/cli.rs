@@ -155,6 +155,41 @@ pub struct ServeArgs {
     /// Keep message texts in the decision log
     #[arg(long)]
     pub log_text: bool,
+    /// Also log this input field (dotted path) in the decision log; repeatable. By default only
+    /// the conversation id, the paths the rules read and the messages' metadata are logged
+    #[arg(long = "log-field", value_name = "PATH")]
+    pub log_fields: Vec<String>,
+    /// When the decision log is synced to disk: `every` (before each answer), `interval`
+    /// (every second; `interval:250ms`) or `never`
+    #[arg(long, value_name = "POLICY", default_value = "interval", value_parser = crate::serve::log::parse_sync)]
+    pub decision_log_sync: crate::serve::log::Sync,
+    /// Bearer tokens, one per line; every route but /healthz then needs one (re-read on SIGHUP)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Serve a non-loopback address without --token-file
+    #[arg(long)]
+    pub insecure_no_auth: bool,
+    /// TLS certificate chain (PEM); needs --tls-key
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM); needs --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Most open connections; more are answered 503 and closed
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Request body bytes held at once, all requests together (beyond the first 64 KiB of
+    /// each); more gets 503
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = crate::serve::limits::parse_size)]
+    pub max_inflight: usize,
+    /// Batches (`POST /v1/verdicts`) evaluated at once; others wait up to --timeout, then 503.
+    /// Default: the number of cores
+    #[arg(long, value_name = "N")]
+    pub max_batches: Option<usize>,
+    /// Time for a request head to arrive, from the connection's start or its previous answer
+    /// (closes idle keep-alive and slow-header connections)
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::serve::limits::parse_duration)]
+    pub idle_timeout: std::time::Duration,
     /// Largest request body (stdio: line), e.g. `1MiB`, `65536`; larger gets 413
     #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = crate::serve::limits::parse_size)]
     pub max_body: usize,

@@ -24,6 +24,15 @@ impl Program {
         self.version.as_deref()
     }
 
+    /// The conversation paths the rules read (in conditions or reasons), computed signals left
+    /// out: what the decision log keeps of the input by default.
+    pub fn read_paths(&self) -> impl Iterator<Item = &str> {
+        self.slots
+            .iter()
+            .filter(|s| s.signal.is_none())
+            .map(|s| s.path.as_str())
+    }
+
     /// Names of every rule, in path order.
     pub fn rule_names(&self) -> impl Iterator<Item = &str> {
         self.rules.iter().map(|r| r.name.as_str())

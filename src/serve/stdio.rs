@@ -62,7 +62,8 @@ pub fn run(
     }
 }
 
-enum Got {
+/// What [`read_line`] found.
+pub enum Got {
     Eof,
     Line,
     TooLong,
@@ -92,9 +93,18 @@ fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::
         };
         match answer {
             None => {}
-            Some(Ok(verdict)) => {
-                o.write_all(&verdict)?;
-                o.write_all(b"\n")?;
+            Some(Ok(decided)) => {
+                // `every`: logged and synced before it is answered; otherwise once answered.
+                let waits = service.log_waits();
+                if waits {
+                    service.record_blocking(decided.entry);
+                    o.write_all(&decided.json)?;
+                    o.write_all(b"\n")?;
+                } else {
+                    o.write_all(&decided.json)?;
+                    o.write_all(b"\n")?;
+                    service.record(decided.entry);
+                }
             }
             Some(Err(error)) => {
                 service.metrics.stdio_error();
@@ -110,11 +120,11 @@ fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::
 }
 
 /// The verdict for one line, an error object, or nothing for a blank line.
-fn answer(
+pub fn answer(
     service: &Service,
     line: &[u8],
     number: usize,
-) -> Option<Result<axum::body::Bytes, serde_json::Value>> {
+) -> Option<Result<super::Decided, serde_json::Value>> {
     let text = match std::str::from_utf8(line) {
         Ok(t) => t.trim(),
         Err(e) => {
@@ -148,13 +158,12 @@ fn answer(
     Some(
         service
             .decide(&loaded.set, conversation)
-            .map(|d| d.json)
             .map_err(|m| json!({"error": m, "line": number})),
     )
 }
 
 /// Reads one line (its newline included) of at most `max` bytes; a longer one is skipped whole.
-fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Got> {
+pub fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Got> {
     let n = input.by_ref().take(max as u64 + 1).read_until(b'\n', buf)?;
     if n == 0 {
         return Ok(Got::Eof);

@@ -319,7 +319,7 @@ fn twice(word: &str, place: &str, span: Span, first: Span) -> Diagnostic {
 }
 
 /// Resolves `\" \\ \n \t`; any other backslash is kept as written.
-pub(crate) fn unescape(raw: &str) -> String {
+fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {

@@ -8,7 +8,10 @@
     clippy::string_slice
 )]
 
+mod access;
+mod decision_log;
 mod http;
+mod limits;
 mod reload;
 mod shutdown;
 mod stdio;
