@@ -32,6 +32,11 @@ require review "Refunds" {
   when intent == "refund"
   because "Refunds are reviewed."
 }
+
+allow ai "Refund drafts" {
+  when intent == "refund"
+  because "The assistant drafts refunds."
+}
 "#;
 
 const CONVERSATIONS: &str = r#"{"id": "<script>alert(1)</script>", "intent": "question", "ai": {"confidence": 0.9}}
