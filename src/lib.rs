@@ -65,13 +65,18 @@
 
 pub mod ast;
 pub mod batch;
+pub mod catalogue;
 pub mod check;
+pub mod prove;
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
 pub mod eval;
 pub mod expect;
+pub mod explain;
 pub mod fmt;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod reload;
 pub mod report;
 pub mod schema;

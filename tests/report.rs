@@ -33,9 +33,9 @@ require review "Refunds" {
   because "Refunds are reviewed."
 }
 
-allow ai "Refund drafts" {
-  when intent == "refund"
-  because "The assistant drafts refunds."
+allow ai "Refund questions" {
+  when intent == "refund" and ai.confidence >= 0.8
+  because "The assistant may draft refunds ({intent}); a person approves them."
 }
 "#;
 

@@ -44,6 +44,11 @@ pub const EXTRA: &str = r#"allow ai "Refunds" {
   when intent == "refund"
   because "The assistant handles refunds."
 }
+
+allow ai "Refund drafts" {
+  when intent == "refund" and ai.confidence >= 0.8
+  because "The assistant drafts refunds; a person approves them."
+}
 "#;
 
 pub fn conversation(id: &str, intent: &str, confidence: f64) -> Value {
