@@ -249,6 +249,25 @@ impl Conversation {
         })
     }
 
+    /// Top-level keys one edit from a built-in key (`message`, `signal`, `chanel`, `expects`),
+    /// or the same ignoring case, or (for `expect`) starting with it (`expected`), with the
+    /// built-in each is likely meant as.
+    pub fn misspelt_keys(&self) -> Vec<(&str, &'static str)> {
+        const BUILTINS: [&str; 4] = ["messages", "signals", "channel", "expect"];
+        let mut out = Vec::new();
+        for key in self.data.keys() {
+            let near = BUILTINS
+                .into_iter()
+                .find(|b| key != b && (key.eq_ignore_ascii_case(b) || one_edit(key, b)))
+                .or_else(|| key.to_ascii_lowercase().starts_with("expect").then_some("expect"))
+                .filter(|b| key != b);
+            if let Some(builtin) = near {
+                out.push((key.as_str(), builtin));
+            }
+        }
+        out
+    }
+
     /// Whether `messages` is unknown or holds a message with something unknown about it.
     pub fn messages_doubtful(&self) -> bool {
         self.messages_unknown || self.messages.iter().any(Message::is_doubtful)
