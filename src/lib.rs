@@ -63,6 +63,7 @@
 //! assert!(codes.contains(&"missing-default"));
 //! ```
 
+pub mod archive;
 pub mod ast;
 pub mod batch;
 pub mod check;
