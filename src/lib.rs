@@ -73,6 +73,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod expect;
 pub mod fmt;
+pub mod lines;
 pub mod reload;
 pub mod report;
 pub mod schema;
