@@ -42,7 +42,7 @@ pub enum Command {
     /// Rewrite policy files in canonical layout (comments kept)
     Fmt(FmtArgs),
     /// Long-running verdict service (HTTP or stdio) with hot reload
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print a policy set that `serve --archive` stored: its manifest and every file's text
     Show(ShowArgs),
 }
