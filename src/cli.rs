@@ -16,6 +16,7 @@ mod list;
 mod lsp;
 pub mod man;
 mod serve;
+mod show;
 mod test;
 mod watch;
 
@@ -47,7 +48,7 @@ pub enum Command {
     /// Rewrite policy files in canonical layout (comments kept)
     Fmt(FmtArgs),
     /// Long-running verdict service (HTTP or stdio) with hot reload
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// The rule catalogue: every rule with its principle, route, queue, owner and version
     List(ListArgs),
     /// What a diagnostic code means, why, an example and its fix
@@ -60,6 +61,18 @@ pub enum Command {
     /// formatting
     #[cfg(feature = "lsp")]
     Lsp,
+    /// Print a policy set that `serve --archive` stored: its manifest and every file's text
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The set's digest (`policy.digest` of a verdict), or its first 8+ hex digits
+    #[arg(value_name = "DIGEST")]
+    pub digest: String,
+    /// The archive directory given to `serve --archive`
+    #[arg(long, value_name = "DIR", default_value = "policy-archive")]
+    pub archive: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,6 +221,16 @@ pub struct ServeArgs {
     /// Default: the number of cores
     #[arg(long, value_name = "N")]
     pub max_batches: Option<usize>,
+    /// Store every policy set served in this directory, by digest, before it goes live
+    /// (`handoff show DIGEST` prints one)
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// Largest policy file; a larger one makes the set fail to load
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = crate::serve::limits::parse_size)]
+    pub max_policy_file: usize,
+    /// Largest policy set (all files together)
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = crate::serve::limits::parse_size)]
+    pub max_policy_set: usize,
     /// Time for a request head to arrive, from the connection's start or its previous answer
     /// (closes idle keep-alive and slow-header connections)
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::serve::limits::parse_duration)]
@@ -302,6 +325,7 @@ pub fn main() -> ExitCode {
         Command::Man => man::run(),
         #[cfg(feature = "lsp")]
         Command::Lsp => lsp::run(),
+        Command::Show(args) => show::run(&args),
     };
     ExitCode::from(code)
 }

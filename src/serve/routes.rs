@@ -488,7 +488,7 @@ async fn policy(State(service): Shared) -> Response {
         "last_error": status.last_error,
         "last_error_at": status.last_error_at.map(rfc3339),
         "warnings": loaded.set.warnings().len(),
-        "directory": service.reloader.dir().display().to_string(),
+        "directory": service.reloader.shown_dir(),
         "watching": watching,
         "watcher": watcher,
     });

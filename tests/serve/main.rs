@@ -9,6 +9,7 @@
 )]
 
 mod access;
+mod audit;
 mod decision_log;
 mod http;
 mod limits;
