@@ -74,6 +74,7 @@ pub mod eval;
 pub mod expect;
 pub mod explain;
 pub mod fmt;
+pub mod input_schema;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod reload;
