@@ -12,6 +12,7 @@ mod access;
 mod decision_log;
 mod http;
 mod limits;
+mod openapi;
 mod reload;
 mod shutdown;
 mod stdio;
