@@ -80,6 +80,10 @@ pub struct CheckArgs {
     /// Re-run on every save
     #[arg(long)]
     pub watch: bool,
+    /// Write each violated guarantee's counterexample to DIR/<guarantee>.yaml (ready for
+    /// `eval --explain`)
+    #[arg(long, value_name = "DIR")]
+    pub counterexamples: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -67,6 +67,7 @@ pub mod ast;
 pub mod batch;
 pub mod catalogue;
 pub mod check;
+pub mod prove;
 pub mod cli;
 pub mod context;
 pub mod diagnostic;

@@ -144,7 +144,7 @@ impl Reloader {
     /// Loads the set in `dir`; an invalid set is an error (there is no last good set yet).
     pub fn load(dir: impl AsRef<Path>) -> Result<Reloader, LoadError> {
         let dir = dir.as_ref().to_path_buf();
-        let set = PolicySet::load(&dir)?;
+        let set = PolicySet::load_for_serving(&dir)?;
         Ok(Reloader {
             dir,
             current: ArcSwap::from_pointee(Loaded::new(set)),
@@ -184,7 +184,7 @@ impl Reloader {
         let _one_at_a_time = lock(&self.reloading);
         self.attempts.fetch_add(1, Ordering::Relaxed);
         let start = Instant::now();
-        let outcome = match PolicySet::load(&self.dir) {
+        let outcome = match PolicySet::load_for_serving(&self.dir) {
             Ok(set) if set.digest() == self.current.load().set.digest() => Outcome::Unchanged,
             Ok(set) => {
                 let digest = set.digest().to_string();

@@ -68,7 +68,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
                 }
                 ast::Item::Principle(p) => rules.extend(p.rules.iter().map(|r| (r, Some(p.name.node.as_str())))),
                 ast::Item::Rule(r) => rules.push((r, None)),
-                ast::Item::Context(_) => {}
+                ast::Item::Context(_) | ast::Item::Guarantee(_) => {}
             }
         }
     }

@@ -621,7 +621,7 @@ fn contains(a: V<'_>, b: V<'_>) -> Tri {
 }
 
 /// Case-insensitive (Unicode lowercase) substring test, without allocating.
-fn contains_ci(hay: &str, needle: &str) -> bool {
+pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
