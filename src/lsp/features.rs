@@ -111,11 +111,25 @@ fn contains(span: crate::source::Span, file: usize, offset: usize) -> bool {
 pub fn hover(workspace: &Workspace, params: &HoverParams) -> Option<Hover> {
     let at = &params.text_document_position_params;
     let (set, file, offset) = locate(workspace, &at.text_document.uri, at.position)?;
-    let markdown = rule_hover(&set, file, offset).or_else(|| {
+    let markdown = rule_hover(&set, file, offset).or_else(|| guarantee_hover(&set, file, offset)).or_else(|| {
         let (_, word) = text::word_at(&set.source(file)?.text, offset)?;
         word_hover(&set, word)
     })?;
     Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }), range: None })
+}
+
+fn guarantee_hover(set: &SetView, file: usize, offset: usize) -> Option<String> {
+    let (principle, g) = set.analysis.files.iter().flat_map(|f| &f.items).flat_map(|item| match item {
+        Item::Guarantee(g) => vec![(None, g)],
+        Item::Principle(p) => p.guarantees.iter().map(|g| (Some(p.name.node.as_str()), g)).collect(),
+        _ => Vec::new(),
+    }).find(|(_, g)| contains(g.name.span, file, offset))?;
+    let ensure = g.ensure.as_ref().map_or("?", |r| r.node.as_str());
+    let mut out = format!("**{}** guarantee: `ensure {ensure}` for every conversation its `when` covers", g.name.node);
+    if let Some(p) = principle {
+        out.push_str(&format!("\n\nprinciple: *{p}*"));
+    }
+    Some(out)
 }
 
 fn rule_hover(set: &SetView, file: usize, offset: usize) -> Option<String> {
