@@ -13,7 +13,6 @@ mod audit;
 mod decision_log;
 mod http;
 mod limits;
-mod openapi;
 mod reload;
 mod shutdown;
 mod stdio;

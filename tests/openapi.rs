@@ -1,15 +1,27 @@
 //! docs/openapi.yaml against the real server: `GET /openapi.json` serves the same document,
 //! and every answer of every route, for every status the server gives, validates against the
 //! schema the document states for it (with the `jsonschema` crate; OpenAPI 3.1 schemas are
-//! JSON Schema 2020-12).
+//! JSON Schema 2020-12). A test binary of its own, so that its slow and oversized requests do
+//! not run beside the service's timing-sensitive limit tests (tests/serve/).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::string_slice
+)]
 
-use crate::support::{Reply, Server, connect, conversation, policy_dir, read_reply};
+#[path = "serve/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use support::{Reply, Server, connect, conversation, policy_dir, read_reply};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::io::Write;
 
 fn document() -> Value {
-    serde_yaml::from_str(include_str!("../../docs/openapi.yaml")).unwrap()
+    serde_yaml::from_str(include_str!("../docs/openapi.yaml")).unwrap()
 }
 
 /// Sends raw bytes on a fresh connection and reads the answer. For a request hyper cannot
