@@ -15,7 +15,9 @@ mod list;
 #[cfg(feature = "lsp")]
 mod lsp;
 pub mod man;
+mod schema;
 mod serve;
+mod show;
 mod test;
 mod watch;
 
@@ -47,11 +49,13 @@ pub enum Command {
     /// Rewrite policy files in canonical layout (comments kept)
     Fmt(FmtArgs),
     /// Long-running verdict service (HTTP or stdio) with hot reload
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// The rule catalogue: every rule with its principle, route, queue, owner and version
     List(ListArgs),
     /// What a diagnostic code means, why, an example and its fix
     Explain(ExplainArgs),
+    /// JSON Schema (2020-12) of a conversation for this policy set
+    Schema(SchemaArgs),
     /// Shell completions (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
     /// The man page (roff), every subcommand and option
@@ -60,6 +64,18 @@ pub enum Command {
     /// formatting
     #[cfg(feature = "lsp")]
     Lsp,
+    /// Print a policy set that `serve --archive` stored: its manifest and every file's text
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The set's digest (`policy.digest` of a verdict), or its first 8+ hex digits
+    #[arg(value_name = "DIGEST")]
+    pub digest: String,
+    /// The archive directory given to `serve --archive`
+    #[arg(long, value_name = "DIR", default_value = "policy-archive")]
+    pub archive: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,6 +224,16 @@ pub struct ServeArgs {
     /// Default: the number of cores
     #[arg(long, value_name = "N")]
     pub max_batches: Option<usize>,
+    /// Store every policy set served in this directory, by digest, before it goes live
+    /// (`handoff show DIGEST` prints one)
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// Largest policy file; a larger one makes the set fail to load
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = crate::serve::limits::parse_size)]
+    pub max_policy_file: usize,
+    /// Largest policy set (all files together)
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = crate::serve::limits::parse_size)]
+    pub max_policy_set: usize,
     /// Time for a request head to arrive, from the connection's start or its previous answer
     /// (closes idle keep-alive and slow-header connections)
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::serve::limits::parse_duration)]
@@ -258,6 +284,12 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// A diagnostic code, e.g. `unknown-field`; with none, every code
     #[arg(value_name = "CODE")]
@@ -298,10 +330,12 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::List(args) => list::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man => man::run(),
         #[cfg(feature = "lsp")]
         Command::Lsp => lsp::run(),
+        Command::Show(args) => show::run(&args),
     };
     ExitCode::from(code)
 }

@@ -63,6 +63,7 @@
 //! assert!(codes.contains(&"missing-default"));
 //! ```
 
+pub mod archive;
 pub mod ast;
 pub mod batch;
 pub mod catalogue;
@@ -75,6 +76,8 @@ pub mod eval;
 pub mod expect;
 pub mod explain;
 pub mod fmt;
+pub mod input_schema;
+pub mod lines;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod reload;

@@ -18,7 +18,7 @@ pub use watch::{
     Cause, DEFAULT_DEBOUNCE, RESCAN_INTERVAL, Trigger, Watch, WatchHealth, WatchMode, WatchOptions,
 };
 
-use crate::set::{LoadError, PolicySet};
+use crate::set::{LoadError, PolicySet, SizeLimits};
 use arc_swap::{ArcSwap, Guard};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -120,6 +120,7 @@ pub struct Status {
 /// The current policy set of a long-running process, swapped atomically on reload.
 pub struct Reloader {
     dir: PathBuf,
+    options: ReloadOptions,
     current: ArcSwap<Loaded>,
     status: Mutex<Status>,
     /// One reload at a time.
@@ -140,13 +141,67 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// What every load of a [`Reloader`] observes.
+#[derive(Clone, Debug, Default)]
+pub struct ReloadOptions {
+    /// Size limits of the set (`--max-policy-file`, `--max-policy-set`).
+    pub limits: SizeLimits,
+    /// `--archive DIR`: every set is stored there ([`crate::archive`]) before it goes live; a
+    /// set that cannot be stored does not go live.
+    pub archive: Option<PathBuf>,
+}
+
+/// The most diagnostics a report of a failed reload shows (the rest are counted).
+const REPORT_DIAGNOSTICS: usize = 20;
+/// The most bytes of a report of a failed reload (`last_error`, stderr).
+const REPORT_BYTES: usize = 64 * 1024;
+
+/// A failed load, rendered for people within bounds: the first [`REPORT_DIAGNOSTICS`]
+/// diagnostics, a count of the rest, at most [`REPORT_BYTES`] in all.
+pub fn report(e: &LoadError, color: bool) -> String {
+    let mut out = String::new();
+    let mut shown = 0usize;
+    for d in e.diagnostics.iter().take(REPORT_DIAGNOSTICS) {
+        if out.len() >= REPORT_BYTES {
+            break;
+        }
+        out.push_str(&crate::diagnostic::render(
+            std::slice::from_ref(d),
+            &e.sources,
+            color,
+            100,
+        ));
+        shown += 1;
+    }
+    if out.len() > REPORT_BYTES {
+        let mut cut = REPORT_BYTES;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out.push_str("\n… (cut at 64 KiB)\n");
+    }
+    let rest = e.diagnostics.len().saturating_sub(shown);
+    if rest > 0 {
+        out.push_str(&format!("… and {rest} more diagnostics\n"));
+    }
+    out.push_str(&crate::diagnostic::summary(&e.diagnostics));
+    out
+}
+
 impl Reloader {
     /// Loads the set in `dir`; an invalid set is an error (there is no last good set yet).
     pub fn load(dir: impl AsRef<Path>) -> Result<Reloader, LoadError> {
+        Reloader::load_with(dir, ReloadOptions::default())
+    }
+
+    /// [`Reloader::load`] with size limits and an archive.
+    pub fn load_with(dir: impl AsRef<Path>, options: ReloadOptions) -> Result<Reloader, LoadError> {
         let dir = dir.as_ref().to_path_buf();
-        let set = PolicySet::load_for_serving(&dir)?;
+        let set = load_set(&dir, &options)?;
         Ok(Reloader {
             dir,
+            options,
             current: ArcSwap::from_pointee(Loaded::new(set)),
             status: Mutex::new(Status::default()),
             reloading: Mutex::new(()),
@@ -156,6 +211,12 @@ impl Reloader {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The directory as a service shows it: as given when relative, only its own name when
+    /// absolute (a service does not tell its callers where it keeps its files).
+    pub fn shown_dir(&self) -> String {
+        shown_dir(&self.dir)
     }
 
     /// A snapshot of the current set: compute a whole verdict (or a whole batch) under it. Cheap;
@@ -184,7 +245,7 @@ impl Reloader {
         let _one_at_a_time = lock(&self.reloading);
         self.attempts.fetch_add(1, Ordering::Relaxed);
         let start = Instant::now();
-        let outcome = match PolicySet::load_for_serving(&self.dir) {
+        let outcome = match load_set(&self.dir, &self.options) {
             Ok(set) if set.digest() == self.current.load().set.digest() => Outcome::Unchanged,
             Ok(set) => {
                 let digest = set.digest().to_string();
@@ -205,7 +266,7 @@ impl Reloader {
             Outcome::Failed(_) => status.failed += 1,
         }
         if let Outcome::Failed(e) = &outcome {
-            status.last_error = Some(e.to_string());
+            status.last_error = Some(report(e, false));
             status.last_error_at = Some(SystemTime::now());
         } else {
             status.last_error = None;
@@ -244,6 +305,45 @@ impl Reloader {
             thread,
         })
     }
+}
+
+/// Loads the set in `dir` with source locations relative to the directory: as `PolicySet::load`
+/// gives them for a relative `dir` (`policies/care.policy`, unchanged), and from the directory's
+/// own name for an absolute one (`/srv/x/policies` → `policies/care.policy`), so that verdicts
+/// and `/v1/policy` do not show where the service keeps its files. The digest does not change.
+/// Archived first when `--archive` is given: a set that cannot be archived is not served.
+fn load_set(dir: &Path, options: &ReloadOptions) -> Result<PolicySet, LoadError> {
+    let mut analysis = crate::set::Analysis::load_limited(dir, options.limits);
+    if dir.is_absolute() {
+        let shown = shown_dir(dir);
+        for source in &mut analysis.sources {
+            source.path = format!("{shown}/{}", source.name);
+        }
+    }
+    let set = analysis.compile()?.for_serving()?;
+    if let Some(archive) = &options.archive {
+        crate::archive::store(archive, &set).map_err(|e| LoadError {
+            diagnostics: vec![crate::diagnostic::Diagnostic::new(
+                crate::diagnostic::Code::Io,
+                None,
+                format!(
+                    "cannot archive policy set {} in `{}`: {e}; it is not served",
+                    set.digest(),
+                    archive.display()
+                ),
+            )],
+            sources: Vec::new(),
+        })?;
+    }
+    Ok(set)
+}
+
+fn shown_dir(dir: &Path) -> String {
+    if dir.is_relative() {
+        return dir.display().to_string();
+    }
+    dir.file_name()
+        .map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// A running reload thread.

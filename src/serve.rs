@@ -10,6 +10,7 @@ pub mod http;
 pub mod limits;
 pub mod log;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod stdio;
 pub mod tls;
@@ -41,6 +42,8 @@ pub struct Options {
     pub insecure_no_auth: bool,
     /// `--tls-cert` and `--tls-key` (PEM).
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Size limits of the policy set and `--archive`.
+    pub reload: crate::reload::ReloadOptions,
     pub watch: WatchOptions,
     /// Reload only on SIGHUP.
     pub no_watch: bool,
@@ -262,10 +265,10 @@ impl Service {
 /// Runs the service until a signal (HTTP) or the end of input (stdio); returns the exit code.
 pub fn run(options: Options) -> u8 {
     use crate::cli::exit;
-    let reloader = match Reloader::load(&options.policies) {
+    let reloader = match Reloader::load_with(&options.policies, options.reload.clone()) {
         Ok(r) => Arc::new(r),
         Err(e) => {
-            eprint!("{}", e.render(std::io::stderr().is_terminal(), 100));
+            eprintln!("{}", crate::reload::report(&e, std::io::stderr().is_terminal()));
             eprintln!(
                 "handoff serve: the policy set in `{}` does not load; nothing to serve",
                 options.policies.display()
@@ -402,7 +405,7 @@ fn report(reloader: &Reloader, outcome: &Outcome) {
         ),
         Outcome::Unchanged => {}
         Outcome::Failed(e) => {
-            eprint!("{}", e.render(std::io::stderr().is_terminal(), 100));
+            eprintln!("{}", crate::reload::report(e, std::io::stderr().is_terminal()));
             eprintln!(
                 "handoff serve: the edited policy set has errors; still serving digest {}",
                 short(reloader.current().set.digest())

@@ -99,6 +99,7 @@ fn language_example_parses_to_the_expected_shape() {
             Item::Lexicon(_) => "lexicon",
             Item::Principle(_) => "principle",
             Item::Rule(_) => "rule",
+            Item::Guarantee(_) => "guarantee",
         })
         .collect();
     assert_eq!(

@@ -33,6 +33,13 @@ pub fn run(args: &ServeArgs) -> u8 {
         token_file: args.token_file.clone(),
         insecure_no_auth: args.insecure_no_auth,
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+        reload: crate::reload::ReloadOptions {
+            limits: crate::set::SizeLimits {
+                file: args.max_policy_file as u64,
+                set: args.max_policy_set as u64,
+            },
+            archive: args.archive.clone(),
+        },
         watch: WatchOptions {
             debounce: args.debounce,
             poll: args.poll,

@@ -367,8 +367,10 @@ fn fingerprint(dir: &Path) -> Option<u64> {
 }
 
 /// Size, modification time, change time and (device, inode) of an entry.
+type Stamp = (u64, (i64, i64), (i64, i64), (u64, u64));
+
 #[cfg(unix)]
-fn stamp(m: &std::fs::Metadata) -> (u64, (i64, i64), (i64, i64), (u64, u64)) {
+fn stamp(m: &std::fs::Metadata) -> Stamp {
     use std::os::unix::fs::MetadataExt;
     (
         m.len(),
@@ -379,7 +381,7 @@ fn stamp(m: &std::fs::Metadata) -> (u64, (i64, i64), (i64, i64), (u64, u64)) {
 }
 
 #[cfg(not(unix))]
-fn stamp(m: &std::fs::Metadata) -> (u64, (i64, i64), (i64, i64), (u64, u64)) {
+fn stamp(m: &std::fs::Metadata) -> Stamp {
     let mtime = m
         .modified()
         .ok()

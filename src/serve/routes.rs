@@ -33,6 +33,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/policy", get(policy))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(service)
@@ -488,7 +489,7 @@ async fn policy(State(service): Shared) -> Response {
         "last_error": status.last_error,
         "last_error_at": status.last_error_at.map(rfc3339),
         "warnings": loaded.set.warnings().len(),
-        "directory": service.reloader.dir().display().to_string(),
+        "directory": service.reloader.shown_dir(),
         "watching": watching,
         "watcher": watcher,
     });
@@ -532,6 +533,10 @@ async fn metrics(State(service): Shared) -> Response {
         text,
     )
         .into_response()
+}
+
+async fn openapi() -> Response {
+    json_body(super::openapi::JSON.as_bytes().to_vec())
 }
 
 async fn not_found(State(service): Shared, request: Request) -> Response {

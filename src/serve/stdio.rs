@@ -7,7 +7,7 @@
 use super::{Service, Shutdown};
 use crate::context::Conversation;
 use serde_json::json;
-use std::io::{BufRead, BufReader, BufWriter, Read, Stdout, Write};
+use std::io::{BufReader, BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -62,12 +62,7 @@ pub fn run(
     }
 }
 
-/// What [`read_line`] found.
-pub enum Got {
-    Eof,
-    Line,
-    TooLong,
-}
+pub use crate::lines::{Got, read_line};
 
 fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::Result<()> {
     let mut input = BufReader::with_capacity(64 * 1024, std::io::stdin());
@@ -160,58 +155,4 @@ pub fn answer(
             .decide(&loaded.set, conversation)
             .map_err(|m| json!({"error": m, "line": number})),
     )
-}
-
-/// Reads one line (its newline included) of at most `max` bytes; a longer one is skipped whole.
-pub fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Got> {
-    let n = input.by_ref().take(max as u64 + 1).read_until(b'\n', buf)?;
-    if n == 0 {
-        return Ok(Got::Eof);
-    }
-    if buf.last() == Some(&b'\n') || buf.len() <= max {
-        return Ok(Got::Line);
-    }
-    loop {
-        let available = input.fill_buf()?;
-        if available.is_empty() {
-            break;
-        }
-        match available.iter().position(|b| *b == b'\n') {
-            Some(i) => {
-                input.consume(i + 1);
-                break;
-            }
-            None => {
-                let len = available.len();
-                input.consume(len);
-            }
-        }
-    }
-    Ok(Got::TooLong)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_lines_are_skipped_whole() {
-        let mut input = BufReader::new(&b"short\nwaaaaaaaaaaaay too long\nok\nlast"[..]);
-        let mut buf = Vec::new();
-        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
-        assert_eq!(buf, b"short\n");
-        buf.clear();
-        assert!(matches!(
-            read_line(&mut input, &mut buf, 10),
-            Ok(Got::TooLong)
-        ));
-        buf.clear();
-        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
-        assert_eq!(buf, b"ok\n");
-        buf.clear();
-        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
-        assert_eq!(buf, b"last");
-        buf.clear();
-        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Eof)));
-    }
 }

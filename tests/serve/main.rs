@@ -9,9 +9,11 @@
 )]
 
 mod access;
+mod audit;
 mod decision_log;
 mod http;
 mod limits;
+mod openapi;
 mod reload;
 mod shutdown;
 mod stdio;
