@@ -40,7 +40,7 @@ fn every_shipped_sample_is_valid() {
             let problems = errors(&validator, &value);
             // Samples that show how wrong-typed data is read as unknown are ill-typed on purpose.
             let name = path.file_name().unwrap().to_string_lossy();
-            let on_purpose = ["wrong-type", "unknown-tier", "gold"].iter().any(|w| name.contains(w));
+            let on_purpose = ["wrong-type", "unknown-tier", "gold", "malformed"].iter().any(|w| name.contains(w));
             if on_purpose {
                 assert!(!problems.is_empty(), "{name} is meant to be ill-typed");
             } else {
