@@ -41,12 +41,17 @@ pub enum Code {
     DuplicateGuarantee,
     /// **(v0.2)** A guarantee the checker could neither prove nor refute.
     GuaranteeUnproved,
+    /// **(v0.2)** A `require` rule that matches every conversation lacking a declared path
+    /// without a default (fail-safe), unless the rule tests `is missing`/`is present`.
+    MatchesWhenMissing,
+    /// **(v0.2)** `{matched}` in a rule that can match with no phrase found.
+    MatchedWithoutPhrase,
     /// A policy directory or file that cannot be read.
     Io,
 }
 
 impl Code {
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 23] = [
         Code::Syntax,
         Code::UnknownField,
         Code::TypeMismatch,
@@ -67,6 +72,8 @@ impl Code {
         Code::GuaranteeViolated,
         Code::DuplicateGuarantee,
         Code::GuaranteeUnproved,
+        Code::MatchesWhenMissing,
+        Code::MatchedWithoutPhrase,
         Code::Io,
     ];
 
@@ -92,6 +99,8 @@ impl Code {
             Code::GuaranteeViolated => "guarantee-violated",
             Code::DuplicateGuarantee => "duplicate-guarantee",
             Code::GuaranteeUnproved => "guarantee-unproved",
+            Code::MatchesWhenMissing => "matches-when-missing",
+            Code::MatchedWithoutPhrase => "matched-without-phrase",
             Code::Io => "io",
         }
     }
@@ -110,7 +119,9 @@ impl Code {
             | Code::Contradiction
             | Code::ShadowedAllow
             | Code::OutOfRange
-            | Code::GuaranteeUnproved => {
+            | Code::GuaranteeUnproved
+            | Code::MatchesWhenMissing
+            | Code::MatchedWithoutPhrase => {
                 Severity::Warning
             }
             _ => Severity::Error,

@@ -203,7 +203,7 @@ fn problems_across_files() {
             "a/billing.policy",
             "default human because \"x\"\nallow ai \"Refund fixes\" {\n  when intent == \"refund\"\n  because \"z\"\n}\n\
              require review \"Refunds\" {\n  when intent == \"chargeback\"\n  because \"w\"\n}\n\
-             context { intent : string }\n",
+             context { intent : string = \"none\" }\n",
         ),
     ]);
     let found: Vec<_> = a.diagnostics.iter().map(|d| d.code.as_str()).collect();
