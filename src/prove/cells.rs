@@ -163,6 +163,17 @@ impl Cell {
     /// The three-valued value of a test given, for each state, its value as a literal pair
     /// (`Some(rail)`); states are summed up as "in this state and the test is true".
     pub fn fold(&self, sat: &mut Sat, per_state: &[(Lit, Rail)]) -> Rail {
+        let konst = |l: Lit| l == sat.tru() || l == sat.fals();
+        if per_state.iter().all(|(_, r)| konst(r.t) && konst(r.f)) {
+            // exactly one state holds: false is "neither true nor unknown"
+            let t: Vec<Lit> = per_state.iter().filter(|(_, r)| r.t == sat.tru()).map(|(s, _)| *s).collect();
+            let u: Vec<Lit> = per_state.iter().filter(|(_, r)| r.t != sat.tru() && r.f != sat.tru()).map(|(s, _)| *s).collect();
+            let t = sat.or(&t);
+            let mut t_or_u = u;
+            t_or_u.push(t);
+            let f = !sat.or(&t_or_u);
+            return Rail { t, f };
+        }
         let t: Vec<Lit> = per_state.iter().map(|&(s, r)| sat.and(&[s, r.t])).collect();
         let f: Vec<Lit> = per_state.iter().map(|&(s, r)| sat.and(&[s, r.f])).collect();
         Rail { t: sat.or(&t), f: sat.or(&f) }

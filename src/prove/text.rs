@@ -52,9 +52,9 @@ pub(super) struct Texts {
     cache: HashMap<(Vec<(TextTest, bool)>, Vec<String>), Realized>,
 }
 
-/// Word that no phrase contains, placed between the pieces of a witness so that no phrase to
-/// avoid can span two pieces.
-const FILLERS: [&str; 4] = [" zqx ", " ", "\nzqx\n", " . "];
+/// What joins the pieces of a witness: a sentence break reads best; a word that no phrase
+/// contains keeps a phrase to avoid from spanning two pieces.
+const FILLERS: [&str; 4] = [". ", " zqx ", "\nzqx\n", " "];
 
 impl Texts {
     pub fn new(lexicons: HashMap<String, Vec<String>>) -> Texts {
