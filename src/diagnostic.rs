@@ -96,6 +96,14 @@ impl Code {
         }
     }
 
+    /// `error` or `warning`.
+    pub fn severity_str(self) -> &'static str {
+        match self.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+
     pub fn severity(self) -> Severity {
         match self {
             Code::UnusedLexicon

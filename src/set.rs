@@ -56,7 +56,13 @@ impl Analysis {
     /// Reads every `*.policy` file under `dir` (recursively) and analyses them. A directory
     /// that cannot be read is an `io` diagnostic.
     pub fn load(dir: impl AsRef<Path>) -> Analysis {
-        match read_dir_sources(dir.as_ref()) {
+        Analysis::load_limited(dir, SizeLimits::default())
+    }
+
+    /// [`Analysis::load`] within size limits: a file or set over them is an `io` diagnostic and
+    /// nothing is parsed (a garbage file must not flood the diagnostics).
+    pub fn load_limited(dir: impl AsRef<Path>, limits: SizeLimits) -> Analysis {
+        match read_dir_sources_limited(dir.as_ref(), limits) {
             Ok(sources) => Analysis::new(sources),
             Err(d) => Analysis {
                 sources: Vec::new(),
@@ -118,7 +124,13 @@ impl PolicySet {
     /// [`PolicySet::load`] for a service: a set with a violated or unproved guarantee is refused
     /// too (LANGUAGE.md §9), with those diagnostics as errors.
     pub fn load_for_serving(dir: impl AsRef<Path>) -> Result<PolicySet, LoadError> {
-        let set = PolicySet::load(dir)?;
+        PolicySet::load(dir)?.for_serving()
+    }
+
+    /// This set, unless one of its guarantees is violated or unproved (`serve` refuses such a
+    /// set); the refusing diagnostics become errors.
+    pub fn for_serving(self) -> Result<PolicySet, LoadError> {
+        let set = self;
         if set.guarantees_hold() {
             return Ok(set);
         }
@@ -212,10 +224,41 @@ pub fn digest(sources: &[Source]) -> String {
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How large a policy set may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SizeLimits {
+    /// Bytes of one `.policy` file.
+    pub file: u64,
+    /// Bytes of all the set's files together.
+    pub set: u64,
+}
+
+impl Default for SizeLimits {
+    fn default() -> SizeLimits {
+        SizeLimits { file: 1024 * 1024, set: 16 * 1024 * 1024 }
+    }
+}
+
 /// Every `*.policy` file under `dir`, named by its path relative to `dir` with `/`.
 pub fn read_dir_sources(dir: &Path) -> Result<Vec<Source>, Diagnostic> {
+    read_dir_sources_limited(dir, SizeLimits::default())
+}
+
+/// [`read_dir_sources`] within size limits, checked before any file is read.
+pub fn read_dir_sources_limited(dir: &Path, limits: SizeLimits) -> Result<Vec<Source>, Diagnostic> {
     let mut paths = Vec::new();
     collect_policy_files(dir, &mut paths, 0).map_err(|e| io_error(dir, &e))?;
+    let mut total = 0u64;
+    for path in &paths {
+        let len = std::fs::metadata(path).map_err(|e| io_error(path, &e))?.len();
+        total = total.saturating_add(len);
+        if len > limits.file {
+            return Err(too_large(&format!("`{}` is {len} bytes, over the limit of {} bytes for one file", path.display(), limits.file)));
+        }
+        if total > limits.set {
+            return Err(too_large(&format!("the policy files under `{}` are over the limit of {} bytes for a set", dir.display(), limits.set)));
+        }
+    }
     let mut sources = Vec::with_capacity(paths.len());
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, &e))?;
@@ -258,6 +301,11 @@ fn collect_policy_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std
         }
     }
     Ok(())
+}
+
+fn too_large(message: &str) -> Diagnostic {
+    Diagnostic::new(Code::Io, None, message.to_string())
+        .with_help("`serve --max-policy-file SIZE` and `--max-policy-set SIZE` raise the limits")
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {

@@ -3,7 +3,7 @@
 
 use super::grammar::Rule;
 use super::scan::Token;
-use crate::ast::{self, ContextBlock, DefaultDecl, Effect, FieldDecl, Header, Item, Lexicon, Literal, Principle, Type};
+use crate::ast::{self, ContextBlock, DefaultDecl, Effect, FieldDecl, FieldDefault, Header, Item, Lexicon, Literal, Principle, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
 use pest::iterators::{Pair, Pairs};
@@ -182,7 +182,17 @@ impl Lower<'_> {
             _ => return Err(self.broken(ty_span)),
         };
         let default = match it.next() {
-            Some(lit) => Some(self.literal(lit)?),
+            Some(list) if list.as_rule() == Rule::list => {
+                let span = self.span(&list);
+                let items = children(list)
+                    .map(|p| self.literal(p).map(|l| l.node))
+                    .collect::<Result<_>>()?;
+                Some(Spanned::new(FieldDefault::List(items), span))
+            }
+            Some(lit) => {
+                let lit = self.literal(lit)?;
+                Some(Spanned::new(FieldDefault::Literal(lit.node), lit.span))
+            }
             None => None,
         };
         Ok(FieldDecl {
@@ -367,7 +377,7 @@ fn twice(word: &str, place: &str, span: Span, first: Span) -> Diagnostic {
 }
 
 /// Resolves `\" \\ \n \t`; any other backslash is kept as written.
-pub(crate) fn unescape(raw: &str) -> String {
+fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
