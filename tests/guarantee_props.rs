@@ -209,7 +209,9 @@ fn read_differently(c: &Value) -> bool {
 #[test]
 fn what_holds_is_never_broken_and_counterexamples_reproduce() {
     let v02 = engine_is_v02();
-    let mut runner = TestRunner::new(Config { cases: 48, ..Config::default() });
+    let cases = std::env::var("GUARANTEE_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(48);
+    let mut runner = TestRunner::new(Config { cases, ..Config::default() });
+    assert!(v02 || std::env::var("CI").is_err(), "the engine does not read v0.2 yet");
     runner
         .run(&(set(), proptest::collection::vec(conversation(), 300)), |(g, conversations)| {
             let source = text(&g);

@@ -11,7 +11,7 @@
 
 use super::sat::{Rail, Sat};
 use super::text::TextTest;
-use crate::ast::{Literal, Type};
+use crate::ast::{FieldDefault, Literal, Type};
 use batsat::Lit;
 
 /// One class of values of a cell.
@@ -43,7 +43,7 @@ pub(super) enum Kind {
 #[derive(Debug)]
 pub(super) struct Cell {
     pub kind: Kind,
-    pub default: Option<Literal>,
+    pub default: Option<FieldDefault>,
     /// Each state with the literal that says the cell is in it (exactly one holds).
     pub states: Vec<(State, Lit)>,
     /// For [`State::Other`]: each text test and whether it holds.
@@ -62,7 +62,7 @@ pub(super) struct Facts {
 impl Cell {
     /// A cell of a declared path (or a built-in) of type `ty`. `nested_default`: the path has
     /// an ancestor and a default, so it can be unknown while absent.
-    pub fn declared(sat: &mut Sat, ty: &Type, default: Option<Literal>, facts: &Facts, nested: bool) -> Cell {
+    pub fn declared(sat: &mut Sat, ty: &Type, default: Option<FieldDefault>, facts: &Facts, nested: bool) -> Cell {
         let mut states = vec![State::Missing, State::Wrong];
         if nested && default.is_some() {
             states.push(State::Broken);
@@ -128,7 +128,7 @@ impl Cell {
         Cell { kind: Kind::Str, default: None, states, texts: Vec::new(), members: Vec::new() }
     }
 
-    fn new(sat: &mut Sat, kind: Kind, default: Option<Literal>, states: Vec<State>) -> Cell {
+    fn new(sat: &mut Sat, kind: Kind, default: Option<FieldDefault>, states: Vec<State>) -> Cell {
         let states: Vec<(State, Lit)> = states.into_iter().map(|s| (s, sat.fresh())).collect();
         let lits: Vec<Lit> = states.iter().map(|(_, l)| *l).collect();
         sat.exactly_one(&lits);

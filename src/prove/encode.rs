@@ -10,7 +10,7 @@
 use super::cells::{Cell, Facts, State};
 use super::sat::{Rail, Sat};
 use super::text::{TextTest, Texts};
-use crate::ast::{CmpOp, Expr, ExprKind, Literal};
+use crate::ast::{CmpOp, Expr, ExprKind, FieldDefault, Literal};
 use crate::eval::{V, compare};
 use crate::schema::{self, Schema, SignalType};
 use batsat::Lit;
@@ -284,14 +284,22 @@ impl<'s> Encoder<'s> {
 }
 
 /// The value of a test on a state that stands for one value (or for unknown).
-fn concrete(texts: &mut Texts, state: &State, default: Option<&Literal>, leaf: &Leaf<'_>) -> Option<bool> {
+fn concrete(texts: &mut Texts, state: &State, default: Option<&FieldDefault>, leaf: &Leaf<'_>) -> Option<bool> {
     let missing = matches!(state, State::Missing | State::Broken);
     if let Leaf::Presence(want_missing) = leaf {
         return Some(missing == *want_missing);
     }
-    let v: V<'_> = match state {
-        State::Missing => default.map_or(V::Unknown, value),
-        State::Val(l) => value(l),
+    let v: V<'_> = match (state, default) {
+        (State::Missing, Some(FieldDefault::List(items))) => {
+            // a list default: only `contains` reads it
+            return match leaf {
+                Leaf::Contains(s) => Some(items.iter().any(|i| matches!(i, Literal::String(x) if x == s))),
+                _ => None,
+            };
+        }
+        (State::Missing, Some(FieldDefault::Literal(l))) => value(l),
+        (State::Missing, None) => V::Unknown,
+        (State::Val(l), _) => value(l),
         _ => V::Unknown,
     };
     if v.is_unknown() {
