@@ -49,8 +49,11 @@ pub(super) enum Realized {
 pub(super) struct Texts {
     lexicons: HashMap<String, Vec<String>>,
     regexes: HashMap<String, Option<regex::Regex>>,
-    cache: HashMap<(Vec<(TextTest, bool)>, Vec<String>), Realized>,
+    cache: HashMap<Wanted, Realized>,
 }
+
+/// Tests wanted true or false, and strings to differ from: what a text is realized for.
+type Wanted = (Vec<(TextTest, bool)>, Vec<String>);
 
 /// What joins the pieces of a witness: a sentence break reads best; a word that no phrase
 /// contains keeps a phrase to avoid from spanning two pieces.
@@ -317,7 +320,8 @@ fn samples(hir: &Hir, depth: usize) -> Vec<String> {
         HirKind::Class(Class::Bytes(c)) => c
             .ranges()
             .iter()
-            .filter_map(|r| (r.start().is_ascii()).then(|| char::from(r.start()).to_string()))
+            .filter(|r| r.start().is_ascii())
+            .map(|r| char::from(r.start()).to_string())
             .take(3)
             .collect(),
         HirKind::Repetition(rep) => {
