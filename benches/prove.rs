@@ -8,27 +8,12 @@ use handoff::set::Analysis;
 use handoff::source::Source;
 use std::hint::black_box;
 
+#[path = "common/guarantees.rs"]
+mod guarantees;
+use guarantees::guarantees;
+
 fn root() -> &'static std::path::Path {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// 20 guarantees over the generated set: most hold, the premier ones on rules that do not
-/// exclude premier customers are violated.
-pub fn guarantees() -> String {
-    let mut out = String::from("principle \"Guarantees\" {\n");
-    for k in 0..20 {
-        let when = match k % 5 {
-            0 => format!("signals.distress >= 0.{}", 70 + k),
-            1 => format!("customer.contacts_7d >= {}", 3 + k),
-            2 => format!("intent == \"{}\" and customer.vulnerable", generate::intent(k)),
-            3 => format!("intent == \"{}\" and ai.confidence < 0.5", generate::intent(k)),
-            _ => format!("intent == \"{}\" and customer.tier == \"premier\"", generate::intent(k)),
-        };
-        let ensure = if k % 5 >= 3 { "review" } else { "human" };
-        out.push_str(&format!("  guarantee \"G{k}\" {{\n    when {when}\n    ensure {ensure}\n  }}\n"));
-    }
-    out.push_str("}\n");
-    out
 }
 
 fn bench(c: &mut Criterion) {
