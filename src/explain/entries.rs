@@ -376,6 +376,104 @@ require human "High emotional load" {
 }"#),
     },
     Explanation {
+        code: Code::GuaranteeViolated,
+        what: "A `guarantee` does not hold: some conversation has the guarantee's `when` true or unknown,
+its `unless` not true, and gets a route below the ensured one. The help shows that conversation
+as YAML with its route and deciding rules, confirmed by the engine; `--format json` adds it as
+`\"counterexample\"` and `check --counterexamples DIR` writes it to `DIR/<guarantee>.yaml`.",
+        why: "A guarantee states a principle no edit may quietly break. `check` exits 1 and `serve`
+keeps the last good set; `eval`, `test` and `diff` still load the set so the counterexample can
+be dry-run with `eval --explain`.",
+        example: policy(r#"default human because "A person decides."
+context {
+  customer.tier : one of ["standard", "premier"] = "standard"
+  intent        : string
+}
+allow ai "Order status" {
+  when intent == "order_status"
+  because "A routine order question."
+}
+guarantee "Premier customers never get the assistant alone" {
+  when customer.tier == "premier"
+  ensure review
+}"#),
+        fix: "Make the rules keep the promise (or change the promise).",
+        fixed: policy(r#"default human because "A person decides."
+context {
+  customer.tier : one of ["standard", "premier"] = "standard"
+  intent        : string
+}
+allow ai "Order status" {
+  when intent == "order_status"
+  unless customer.tier == "premier"
+  because "A routine order question."
+}
+guarantee "Premier customers never get the assistant alone" {
+  when customer.tier == "premier"
+  ensure review
+}"#),
+    },
+    Explanation {
+        code: Code::DuplicateGuarantee,
+        what: "Two guarantees have the same name. Guarantee names live apart from rule names.",
+        why: "`check` reports each guarantee by its name, and `--counterexamples` names files after it.",
+        example: policy(r#"default human because "A person decides."
+guarantee "Always a person" {
+  when true
+  ensure human
+}
+guarantee "Always a person" {
+  when true
+  ensure review
+}"#),
+        fix: "Give each guarantee its own name.",
+        fixed: policy(r#"default human because "A person decides."
+guarantee "Always a person" {
+  when true
+  ensure human
+}
+guarantee "Never the assistant alone" {
+  when true
+  ensure review
+}"#),
+    },
+    Explanation {
+        code: Code::GuaranteeUnproved,
+        what: "`check` could neither prove a guarantee for every conversation nor find a conversation
+that breaks it, and says why: text tests it can neither build a text for nor prove impossible
+(two different regexes), a construct it does not cover (two conversation values compared with
+each other), or more messages than its search covers.",
+        why: "\"Proved\" must mean proved for every conversation. The guarantee may still hold, but
+nothing shows it; `serve` refuses a set with an unproved guarantee.",
+        example: policy(r#"default human because "A person decides."
+require human "Code ab" {
+  when any customer message matches "ab"
+  because "The code needs a person."
+}
+allow ai "Everything else" {
+  when true
+  because "The assistant handles the rest."
+}
+guarantee "Codes reach a person" {
+  when any customer message matches "a+b"
+  ensure human
+}"#),
+        fix: "State the guarantee with the same test as the rule (the same lexicon, regex or comparison).",
+        fixed: policy(r#"default human because "A person decides."
+require human "Code ab" {
+  when any customer message matches "ab"
+  because "The code needs a person."
+}
+allow ai "Everything else" {
+  when true
+  because "The assistant handles the rest."
+}
+guarantee "Codes reach a person" {
+  when any customer message matches "ab"
+  ensure human
+}"#),
+    },
+    Explanation {
         code: Code::Io,
         what: "The policy directory or one of its files cannot be read.",
         why: "Nothing can be checked. `handoff check` exits with 2.",
