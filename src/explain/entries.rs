@@ -377,99 +377,88 @@ require human "High emotional load" {
     },
     Explanation {
         code: Code::GuaranteeViolated,
-        what: "A `guarantee` does not hold: some conversation has the guarantee's `when` true or unknown,
-its `unless` not true, and gets a route below the ensured one. The help shows that conversation
-as YAML with its route and deciding rules, confirmed by the engine; `--format json` adds it as
-`\"counterexample\"` and `check --counterexamples DIR` writes it to `DIR/<guarantee>.yaml`.",
-        why: "A guarantee states a principle no edit may quietly break. `check` exits 1 and `serve`
-keeps the last good set; `eval`, `test` and `diff` still load the set so the counterexample can
-be dry-run with `eval --explain`.",
-        example: policy(r#"default human because "A person decides."
-context {
-  customer.tier : one of ["standard", "premier"] = "standard"
-  intent        : string
-}
-allow ai "Order status" {
-  when intent == "order_status"
-  because "A routine order question."
-}
-guarantee "Premier customers never get the assistant alone" {
-  when customer.tier == "premier"
-  ensure review
+        what: "A guarantee does not hold: some conversation for which its `when` is true (or
+unknown) and its `unless` is not true gets a route below the one it ensures. The help shows the
+counterexample, a concrete conversation that `eval` routes lower (the checker confirms it with
+the evaluator first); `check --format json` carries it as `counterexample`, and
+`check --counterexamples DIR` writes it as a YAML file ready for `eval --explain`.",
+        why: "A guarantee is how a principle stays non-negotiable: an edit elsewhere in the set
+(a new `allow ai`, a narrowed `require`) must not quietly break it. `check` and `serve` refuse
+the set.",
+        example: policy(r#"default ai because "The assistant answers."
+lexicon self_harm { "hurt myself", "end it all" }
+principle "Safety is never automated" {
+  guarantee "Self-harm always reaches a person" {
+    when any customer message mentions self_harm
+    ensure human
+  }
 }"#),
-        fix: "Make the rules keep the promise (or change the promise).",
-        fixed: policy(r#"default human because "A person decides."
-context {
-  customer.tier : one of ["standard", "premier"] = "standard"
-  intent        : string
-}
-allow ai "Order status" {
-  when intent == "order_status"
-  unless customer.tier == "premier"
-  because "A routine order question."
-}
-guarantee "Premier customers never get the assistant alone" {
-  when customer.tier == "premier"
-  ensure review
+        fix: "Add (or restore) the rule that gives the ensured route.",
+        fixed: policy(r#"default ai because "The assistant answers."
+lexicon self_harm { "hurt myself", "end it all" }
+principle "Safety is never automated" {
+  require human "Self-harm risk" {
+    when any customer message mentions self_harm
+    because "The customer wrote \"{matched}\"."
+  }
+  guarantee "Self-harm always reaches a person" {
+    when any customer message mentions self_harm
+    ensure human
+  }
 }"#),
     },
     Explanation {
         code: Code::DuplicateGuarantee,
-        what: "Two guarantees have the same name. Guarantee names live apart from rule names.",
-        why: "`check` reports each guarantee by its name, and `--counterexamples` names files after it.",
+        what: "Two guarantees of the set have the same name (guarantee names live apart from rule
+names). Reported at the second, with the first shown.",
+        why: "Counterexample files and reports name guarantees; two with one name would be
+confused.",
         example: policy(r#"default human because "A person decides."
-guarantee "Always a person" {
+guarantee "People first" {
   when true
   ensure human
 }
-guarantee "Always a person" {
-  when true
+guarantee "People first" {
+  when signals.distress >= 0.5
   ensure review
 }"#),
         fix: "Give each guarantee its own name.",
         fixed: policy(r#"default human because "A person decides."
-guarantee "Always a person" {
+guarantee "People first" {
   when true
   ensure human
 }
-guarantee "Never the assistant alone" {
-  when true
+guarantee "Distress gets a person" {
+  when signals.distress >= 0.5
   ensure review
 }"#),
     },
     Explanation {
         code: Code::GuaranteeUnproved,
-        what: "`check` could neither prove a guarantee for every conversation nor find a conversation
-that breaks it, and says why: text tests it can neither build a text for nor prove impossible
-(two different regexes), a construct it does not cover (two conversation values compared with
-each other), or more messages than its search covers.",
-        why: "\"Proved\" must mean proved for every conversation. The guarantee may still hold, but
-nothing shows it; `serve` refuses a set with an unproved guarantee.",
-        example: policy(r#"default human because "A person decides."
-require human "Code ab" {
-  when any customer message matches "ab"
-  because "The code needs a person."
+        what: "The checker could neither prove a guarantee for every conversation nor find a
+conversation that breaks it: a construct its encoding does not cover, a counterexample that
+might need more messages than the search covers, or a search that reached its limit. The help
+says which.",
+        why: "\"Proved\" must mean proved for all conversations, never a sample. `check` still
+passes (a warning), but `serve` refuses a set with an unproved guarantee.",
+        example: policy(r#"default ai because "The assistant answers."
+require human "Long conversations" {
+  when count(customer messages) >= 30
+  because "A long conversation goes to a person."
 }
-allow ai "Everything else" {
-  when true
-  because "The assistant handles the rest."
-}
-guarantee "Codes reach a person" {
-  when any customer message matches "a+b"
+guarantee "Long conversations reach a person" {
+  when count(customer messages) >= 30
   ensure human
 }"#),
-        fix: "State the guarantee with the same test as the rule (the same lexicon, regex or comparison).",
-        fixed: policy(r#"default human because "A person decides."
-require human "Code ab" {
-  when any customer message matches "ab"
-  because "The code needs a person."
+        fix: "State the guarantee so the checker can decide it (here: a smaller count), or
+simplify the condition the help names.",
+        fixed: policy(r#"default ai because "The assistant answers."
+require human "Long conversations" {
+  when count(customer messages) >= 12
+  because "A long conversation goes to a person."
 }
-allow ai "Everything else" {
-  when true
-  because "The assistant handles the rest."
-}
-guarantee "Codes reach a person" {
-  when any customer message matches "ab"
+guarantee "Long conversations reach a person" {
+  when count(customer messages) >= 12
   ensure human
 }"#),
     },

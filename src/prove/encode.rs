@@ -10,7 +10,7 @@
 use super::cells::{Cell, Facts, State};
 use super::sat::{Rail, Sat};
 use super::text::{TextTest, Texts};
-use crate::ast::{CmpOp, Expr, ExprKind, FieldDefault, Literal};
+use crate::ast::{CmpOp, Expr, ExprKind, Literal};
 use crate::eval::{V, compare};
 use crate::schema::{self, Schema, SignalType};
 use batsat::Lit;
@@ -214,6 +214,10 @@ impl<'s> Encoder<'s> {
                     Rail { t: l, f: !l }
                 }
                 (State::Present, Leaf::Presence(missing)) => sat.konst(Some(!missing)),
+                // a `list` default: what an absent list holds
+                (State::Missing, Leaf::Contains(s)) if cell.list_default.is_some() => {
+                    sat.konst(Some(cell.list_default.iter().flatten().any(|e| e == s)))
+                }
                 (State::Present, _) => return Err("a list compared other than with `contains`".into()),
                 _ => sat.konst(concrete(texts, &state, cell.default.as_ref(), &leaf)),
             };
@@ -235,7 +239,7 @@ impl<'s> Encoder<'s> {
         } else {
             let field = self.schema.get(path).ok_or_else(|| format!("`{path}` is not declared"))?;
             let nested = path.contains('.');
-            Cell::declared(&mut self.sat, &field.ty, field.default.clone(), facts, nested)
+            Cell::declared(&mut self.sat, &field.ty, field.default.as_ref(), facts, nested)
         };
         if cell.lit(&State::Broken).is_some() {
             let mut prefix = String::new();
@@ -284,22 +288,14 @@ impl<'s> Encoder<'s> {
 }
 
 /// The value of a test on a state that stands for one value (or for unknown).
-fn concrete(texts: &mut Texts, state: &State, default: Option<&FieldDefault>, leaf: &Leaf<'_>) -> Option<bool> {
+fn concrete(texts: &mut Texts, state: &State, default: Option<&Literal>, leaf: &Leaf<'_>) -> Option<bool> {
     let missing = matches!(state, State::Missing | State::Broken);
     if let Leaf::Presence(want_missing) = leaf {
         return Some(missing == *want_missing);
     }
-    let v: V<'_> = match (state, default) {
-        (State::Missing, Some(FieldDefault::List(items))) => {
-            // a list default: only `contains` reads it
-            return match leaf {
-                Leaf::Contains(s) => Some(items.iter().any(|i| matches!(i, Literal::String(x) if x == s))),
-                _ => None,
-            };
-        }
-        (State::Missing, Some(FieldDefault::Literal(l))) => value(l),
-        (State::Missing, None) => V::Unknown,
-        (State::Val(l), _) => value(l),
+    let v: V<'_> = match state {
+        State::Missing => default.map_or(V::Unknown, value),
+        State::Val(l) => value(l),
         _ => V::Unknown,
     };
     if v.is_unknown() {
