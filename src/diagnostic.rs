@@ -154,8 +154,6 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub help: Option<String>,
     pub related: Vec<Related>,
-    /// **(v0.2)** For `guarantee-violated`: the conversation that breaks the guarantee.
-    pub counterexample: Option<Box<crate::prove::Counterexample>>,
 }
 
 impl Diagnostic {
@@ -168,7 +166,6 @@ impl Diagnostic {
             label: None,
             help: None,
             related: Vec::new(),
-            counterexample: None,
         }
     }
 
@@ -212,7 +209,7 @@ impl Diagnostic {
             line,
             column,
             help: self.help.clone(),
-            counterexample: self.counterexample.as_ref().map(|c| c.conversation.clone()),
+            counterexample: None,
         }
     }
 }
@@ -226,7 +223,8 @@ pub struct DiagnosticJson {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub help: Option<String>,
-    /// **(v0.2)** The conversation that breaks a guarantee (`guarantee-violated` only).
+    /// **(v0.2)** The conversation that breaks a guarantee (`guarantee-violated` only; `check`
+    /// fills it in from the set's proofs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counterexample: Option<serde_json::Value>,
 }
