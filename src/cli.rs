@@ -5,10 +5,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod check;
+mod completions;
 mod diff;
 mod eval;
+mod explain;
 mod fmt;
 mod input;
+mod list;
+#[cfg(feature = "lsp")]
+mod lsp;
+pub mod man;
 mod serve;
 mod show;
 mod test;
@@ -45,6 +51,18 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Print a policy set that `serve --archive` stored: its manifest and every file's text
     Show(ShowArgs),
+    /// The rule catalogue: every rule with its principle, route, queue, owner and version
+    List(ListArgs),
+    /// What a diagnostic code means, why, an example and its fix
+    Explain(ExplainArgs),
+    /// Shell completions (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// The man page (roff), every subcommand and option
+    Man,
+    /// A Language Server over stdio: diagnostics as you type, hover, definition, completion,
+    /// formatting
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 #[derive(Debug, clap::Args)]
@@ -72,6 +90,10 @@ pub struct CheckArgs {
     /// Re-run on every save
     #[arg(long)]
     pub watch: bool,
+    /// Write each violated guarantee's counterexample to DIR/<guarantee>.yaml (ready for
+    /// `eval --explain`)
+    #[arg(long, value_name = "DIR")]
+    pub counterexamples: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -242,6 +264,36 @@ pub struct ServeArgs {
     pub shutdown_timeout: std::time::Duration,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// A diagnostic code, e.g. `unknown-field`; with none, every code
+    #[arg(value_name = "CODE")]
+    pub code: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 /// Exit codes shared by the commands.
 pub mod exit {
     pub const OK: u8 = 0;
@@ -268,6 +320,12 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Show(args) => show::run(&args),
+        Command::List(args) => list::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man => man::run(),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => lsp::run(),
     };
     ExitCode::from(code)
 }

@@ -51,7 +51,7 @@ pub fn message_field(name: &str) -> Option<Field> {
 pub fn message_type(name: &str) -> Option<&'static Type> {
     static TEXT: Type = Type::String;
     static SENTIMENT: Type = Type::Number;
-    static FROM: LazyLock<Type> = LazyLock::new(|| Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into()]));
+    static FROM: LazyLock<Type> = LazyLock::new(|| Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into(), "system".into()]));
     match name {
         "text" => Some(&TEXT),
         "sentiment" => Some(&SENTIMENT),

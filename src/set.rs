@@ -6,6 +6,7 @@ use crate::check;
 use crate::context::Conversation;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::eval::{self, Program, Verdict};
+use crate::prove;
 use crate::schema::Schema;
 use crate::source::{FileId, Source};
 use crate::syntax;
@@ -22,6 +23,8 @@ pub struct Analysis {
     pub schema: Schema,
     /// Every diagnostic of the set, errors and warnings, sorted by place.
     pub diagnostics: Vec<Diagnostic>,
+    /// **(v0.2)** Each guarantee and how it fared (empty when the set has other errors).
+    pub proofs: Vec<prove::Proof>,
 }
 
 impl Analysis {
@@ -39,8 +42,15 @@ impl Analysis {
         let (schema, found) = Schema::build(&files);
         diagnostics.extend(found);
         diagnostics.extend(check::check(&files, &schema, &sources));
+        let mut proofs = Vec::new();
+        if !diagnostics.iter().any(Diagnostic::is_error) {
+            // guarantees are proved over the compiled set, which confirms counterexamples
+            let program = eval::compile(&files, &sources, &schema, String::new());
+            proofs = prove::prove_all(&files, &sources, &schema, &program);
+            diagnostics.extend(prove::diagnostics(&proofs));
+        }
         diagnostic::sort(&mut diagnostics);
-        Analysis { sources, files, schema, diagnostics }
+        Analysis { sources, files, schema, diagnostics, proofs }
     }
 
     /// Reads every `*.policy` file under `dir` (recursively) and analyses them. A directory
@@ -54,7 +64,13 @@ impl Analysis {
     pub fn load_limited(dir: impl AsRef<Path>, limits: SizeLimits) -> Analysis {
         match read_dir_sources_limited(dir.as_ref(), limits) {
             Ok(sources) => Analysis::new(sources),
-            Err(d) => Analysis { sources: Vec::new(), files: Vec::new(), schema: Schema::default(), diagnostics: vec![d] },
+            Err(d) => Analysis {
+                sources: Vec::new(),
+                files: Vec::new(),
+                schema: Schema::default(),
+                diagnostics: vec![d],
+                proofs: Vec::new(),
+            },
         }
     }
 
@@ -67,10 +83,18 @@ impl Analysis {
         diagnostic::render(&self.diagnostics, &self.sources, color, width)
     }
 
-    /// Compiles a set without errors.
-    pub fn compile(self) -> Result<PolicySet, LoadError> {
-        if self.has_errors() {
+    /// Compiles a set without errors. A violated guarantee does not stop it (LANGUAGE.md §9:
+    /// `eval`, `test`, `diff` and `list` load such a set); its diagnostic becomes a warning of
+    /// the compiled set, and [`PolicySet::guarantees_hold`] says so.
+    pub fn compile(mut self) -> Result<PolicySet, LoadError> {
+        let errors = self.diagnostics.iter().filter(|d| d.is_error());
+        if errors.clone().any(|d| d.code != Code::GuaranteeViolated) {
             return Err(LoadError { diagnostics: self.diagnostics, sources: self.sources });
+        }
+        for d in &mut self.diagnostics {
+            if d.code == Code::GuaranteeViolated {
+                d.severity = diagnostic::Severity::Warning;
+            }
         }
         let digest = digest(&self.sources);
         let program = eval::compile(&self.files, &self.sources, &self.schema, digest);
@@ -95,6 +119,28 @@ impl PolicySet {
     /// Parses, checks and compiles every `*.policy` file under `dir`.
     pub fn load(dir: impl AsRef<Path>) -> Result<PolicySet, LoadError> {
         Analysis::load(dir).compile()
+    }
+
+    /// [`PolicySet::load`] for a service: a set with a violated or unproved guarantee is refused
+    /// too (LANGUAGE.md §9), with those diagnostics as errors.
+    pub fn load_for_serving(dir: impl AsRef<Path>) -> Result<PolicySet, LoadError> {
+        PolicySet::load(dir)?.for_serving()
+    }
+
+    /// The set itself if its guarantees hold; otherwise the diagnostics of the violated or
+    /// unproved ones, as errors ([`PolicySet::load_for_serving`]).
+    pub fn for_serving(self) -> Result<PolicySet, LoadError> {
+        let set = self;
+        if set.guarantees_hold() {
+            return Ok(set);
+        }
+        let diagnostics = set
+            .warnings
+            .iter()
+            .filter(|d| prove::refused(std::slice::from_ref(*d)))
+            .map(|d| Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() })
+            .collect();
+        Err(LoadError { diagnostics, sources: set.sources.to_vec() })
     }
 
     /// The same from memory: `(name, text)` pairs.
@@ -131,9 +177,16 @@ impl PolicySet {
         &self.sources
     }
 
-    /// Warnings found while loading (a set with errors does not load).
+    /// Warnings found while loading (a set with errors does not load), a violated guarantee's
+    /// `guarantee-violated` among them.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
+    }
+
+    /// Whether every guarantee of the set is proved (none violated or unproved): what `serve`
+    /// requires before it serves a set.
+    pub fn guarantees_hold(&self) -> bool {
+        !prove::refused(&self.warnings)
     }
 }
 

@@ -9,7 +9,7 @@ policy "Test set" {
   version "t1"
 }
 
-default human because "No rule applies, so a person takes it."
+default review because "No rule applies, so a person approves each reply."
 
 context {
   intent        : string = "unclassified"

@@ -68,7 +68,10 @@ pub fn run(args: &DiffArgs) -> u8 {
 /// Loads one of the two sets; a broken one has its diagnostics shown and gives `None`.
 fn load(which: &str, dir: &std::path::Path) -> Option<PolicySet> {
     match PolicySet::load(dir) {
-        Ok(set) => Some(set),
+        Ok(set) => {
+            super::eval::warn_guarantees(&set);
+            Some(set)
+        }
         Err(e) => {
             use std::io::IsTerminal;
             let color = std::io::stderr().is_terminal();

@@ -90,7 +90,7 @@ pub fn write_report(path: &std::path::Path, html: &str) -> Result<(), u8> {
 
 /// Loads a policy set; on errors prints them and returns the exit code (2: cannot run).
 pub fn load(dir: &std::path::Path) -> Result<PolicySet, u8> {
-    PolicySet::load(dir).map_err(|e| {
+    let set = PolicySet::load(dir).map_err(|e| {
         let color = std::io::stderr().is_terminal();
         eprint!("{}", e.render(color, super::check::terminal_width()));
         eprintln!(
@@ -99,7 +99,19 @@ pub fn load(dir: &std::path::Path) -> Result<PolicySet, u8> {
             crate::diagnostic::summary(&e.diagnostics)
         );
         exit::COULD_NOT_RUN
-    })
+    })?;
+    warn_guarantees(&set);
+    Ok(set)
+}
+
+/// Prints the set's guarantee diagnostics (violated or unproved) as warnings: such a set still
+/// loads for dry runs (LANGUAGE.md §9).
+pub fn warn_guarantees(set: &PolicySet) {
+    let found: Vec<_> = set.warnings().iter().filter(|d| crate::prove::refused(std::slice::from_ref(*d))).cloned().collect();
+    if !found.is_empty() {
+        let color = std::io::stderr().is_terminal();
+        eprint!("{}", crate::diagnostic::render(&found, set.sources(), color, super::check::terminal_width()));
+    }
 }
 
 /// The inputs given, or the shipped samples when none are.

@@ -176,6 +176,9 @@ pub(super) fn unknowns<'a>(run: &mut Run<'a>) -> SmallVec<[&'a str; 8]> {
             out.push(slot.path.as_str());
         }
     }
+    if program.reads_messages && run.c.messages_doubtful() {
+        out.push("messages");
+    }
     out.sort_unstable();
     out
 }

@@ -44,6 +44,11 @@ pub const EXTRA: &str = r#"require review "Refund review" {
   when intent == "refund"
   because "Refunds are reviewed by a person."
 }
+
+allow ai "Refund drafts" {
+  when intent == "refund" and ai.confidence >= 0.8
+  because "The assistant drafts refunds; a person approves them."
+}
 "#;
 
 pub fn conversation(id: &str, intent: &str, confidence: f64) -> Value {
