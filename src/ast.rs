@@ -80,8 +80,15 @@ pub struct ContextBlock {
 pub struct FieldDecl {
     pub path: Spanned<String>,
     pub ty: Spanned<Type>,
-    pub default: Option<Spanned<Literal>>,
+    pub default: Option<Spanned<FieldDefault>>,
     pub span: Span,
+}
+
+/// A field's `= default`: a literal, or a list of literals (for a `list` field, strings).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldDefault {
+    Literal(Literal),
+    List(Vec<Literal>),
 }
 
 /// The type of a context field.

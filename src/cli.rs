@@ -15,6 +15,7 @@ mod list;
 #[cfg(feature = "lsp")]
 mod lsp;
 pub mod man;
+mod schema;
 mod serve;
 mod show;
 mod test;
@@ -49,12 +50,12 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Long-running verdict service (HTTP or stdio) with hot reload
     Serve(Box<ServeArgs>),
-    /// Print a policy set that `serve --archive` stored: its manifest and every file's text
-    Show(ShowArgs),
     /// The rule catalogue: every rule with its principle, route, queue, owner and version
     List(ListArgs),
     /// What a diagnostic code means, why, an example and its fix
     Explain(ExplainArgs),
+    /// JSON Schema (2020-12) of a conversation for this policy set
+    Schema(SchemaArgs),
     /// Shell completions (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
     /// The man page (roff), every subcommand and option
@@ -63,6 +64,8 @@ pub enum Command {
     /// formatting
     #[cfg(feature = "lsp")]
     Lsp,
+    /// Print a policy set that `serve --archive` stored: its manifest and every file's text
+    Show(ShowArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -281,6 +284,12 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// A diagnostic code, e.g. `unknown-field`; with none, every code
     #[arg(value_name = "CODE")]
@@ -319,13 +328,14 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Serve(args) => serve::run(&args),
-        Command::Show(args) => show::run(&args),
         Command::List(args) => list::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man => man::run(),
         #[cfg(feature = "lsp")]
         Command::Lsp => lsp::run(),
+        Command::Show(args) => show::run(&args),
     };
     ExitCode::from(code)
 }

@@ -48,24 +48,26 @@ pub enum Sender {
 }
 
 impl Sender {
+    /// Every sender name a message may give, and whose it is.
+    pub const NAMES: [(&str, Sender); 12] = [
+        ("customer", Sender::Customer),
+        ("user", Sender::Customer),
+        ("human", Sender::Customer),
+        ("ai", Sender::Ai),
+        ("assistant", Sender::Ai),
+        ("bot", Sender::Ai),
+        ("model", Sender::Ai),
+        ("agent", Sender::Agent),
+        ("system", Sender::System),
+        ("tool", Sender::System),
+        ("developer", Sender::System),
+        ("function", Sender::System),
+    ];
+
     /// A sender as written: ASCII whitespace trimmed, ASCII letters compared case-insensitively.
     pub fn parse(s: &str) -> Sender {
-        const NAMES: [(&str, Sender); 12] = [
-            ("customer", Sender::Customer),
-            ("user", Sender::Customer),
-            ("human", Sender::Customer),
-            ("ai", Sender::Ai),
-            ("assistant", Sender::Ai),
-            ("bot", Sender::Ai),
-            ("model", Sender::Ai),
-            ("agent", Sender::Agent),
-            ("system", Sender::System),
-            ("tool", Sender::System),
-            ("developer", Sender::System),
-            ("function", Sender::System),
-        ];
         let s = s.trim_matches(|c: char| c.is_ascii_whitespace());
-        NAMES
+        Sender::NAMES
             .iter()
             .find(|(name, _)| s.eq_ignore_ascii_case(name))
             .map_or(Sender::Unknown, |(_, sender)| *sender)
@@ -247,6 +249,25 @@ impl Conversation {
             messages_unknown,
             expect,
         })
+    }
+
+    /// Top-level keys one edit from a built-in key (`message`, `signal`, `chanel`, `expects`),
+    /// or the same ignoring case, or (for `expect`) starting with it (`expected`), with the
+    /// built-in each is likely meant as.
+    pub fn misspelt_keys(&self) -> Vec<(&str, &'static str)> {
+        const BUILTINS: [&str; 4] = ["messages", "signals", "channel", "expect"];
+        let mut out = Vec::new();
+        for key in self.data.keys() {
+            let near = BUILTINS
+                .into_iter()
+                .find(|b| key != b && (key.eq_ignore_ascii_case(b) || one_edit(key, b)))
+                .or_else(|| key.to_ascii_lowercase().starts_with("expect").then_some("expect"))
+                .filter(|b| key != b);
+            if let Some(builtin) = near {
+                out.push((key.as_str(), builtin));
+            }
+        }
+        out
     }
 
     /// Whether `messages` is unknown or holds a message with something unknown about it.

@@ -223,7 +223,13 @@ impl Printer<'_> {
             let mut text = format!("{:width$} : {}", f.path.node, type_text(&f.ty.node));
             if let Some(d) = &f.default {
                 text.push_str(" = ");
-                text.push_str(&expr::literal(&d.node));
+                match &d.node {
+                    crate::ast::FieldDefault::Literal(l) => text.push_str(&expr::literal(l)),
+                    crate::ast::FieldDefault::List(items) => {
+                        let items: Vec<String> = items.iter().map(expr::literal).collect();
+                        text.push_str(&format!("[{}]", items.join(", ")));
+                    }
+                }
             }
             self.line(f.span.start as usize, INDENT, &text);
         }

@@ -76,6 +76,7 @@ pub mod eval;
 pub mod expect;
 pub mod explain;
 pub mod fmt;
+pub mod input_schema;
 pub mod lines;
 #[cfg(feature = "lsp")]
 pub mod lsp;

@@ -172,8 +172,14 @@ fn prove(set: &Set<'_>, g: &ast::Guarantee, schema: &Schema, program: &Program, 
     enc.link_prefixes();
     let mut doubt: Option<String> = (needed > MAX_SLOTS)
         .then(|| format!("a counterexample might need up to {needed} messages; the search covers {MAX_SLOTS}"));
+    let plain = plain_data(&enc);
     for _ in 0..MAX_ROUNDS {
-        match enc.sat.solve() {
+        // a counterexample with well-typed data and known senders reads best: look for one first
+        let found = match enc.sat.solve(&plain) {
+            Some(true) => Some(true),
+            _ => enc.sat.solve(&[]),
+        };
+        match found {
             Some(false) => return doubt.map_or(Outcome::Holds, Outcome::Unproved),
             None => return Outcome::Unproved("the solver gave up".into()),
             Some(true) => {}
@@ -189,6 +195,20 @@ fn prove(set: &Set<'_>, g: &ast::Guarantee, schema: &Schema, program: &Program, 
         }
     }
     Outcome::Unproved(doubt.unwrap_or_else(|| "the search reached its limit".into()))
+}
+
+/// Literals saying that no value is of the wrong type or below a broken ancestor, `messages`
+/// is a list and every sender is known.
+fn plain_data(enc: &Encoder<'_>) -> Vec<batsat::Lit> {
+    let mut out: Vec<batsat::Lit> = vec![!enc.messages_unknown];
+    out.extend(enc.broken.values().map(|&l| !l));
+    let cells = enc.cells.values().chain(enc.slots.iter().flat_map(|s| [&s.text, &s.sentiment]));
+    for c in cells {
+        out.extend(c.lit(&State::Wrong).map(|l| !l));
+        out.extend(c.lit(&State::Broken).map(|l| !l));
+    }
+    out.extend(enc.slots.iter().map(|s| !s.sender[4]));
+    out
 }
 
 /// Premise true or unknown, `unless` not true, no blocking rule matches, and (when the default
@@ -360,8 +380,8 @@ fn realize_texts(enc: &mut Encoder<'_>, doubt: &mut Option<String>) -> Option<Ha
             Realized::Undecided => {
                 complete = false;
                 doubt.get_or_insert_with(|| {
-                    let tests: Vec<String> = wanted.iter().map(|(t, w)| format!("{}{t:?}", if *w { "" } else { "not " })).collect();
-                    format!("no text was found for {}, nor a proof that none exists", tests.join(", "))
+                    let tests: Vec<String> = wanted.iter().map(|(t, w)| t.said(*w)).collect();
+                    format!("no text was found that {}, nor a proof that none exists", tests.join(" and "))
                 });
                 let all: Vec<&(text::TextTest, bool)> = wanted.iter().collect();
                 block_texts(enc, &job, &all);

@@ -10,6 +10,7 @@ pub mod http;
 pub mod limits;
 pub mod log;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod stdio;
 pub mod tls;

@@ -127,8 +127,8 @@ impl PolicySet {
         PolicySet::load(dir)?.for_serving()
     }
 
-    /// The set itself if its guarantees hold; otherwise the diagnostics of the violated or
-    /// unproved ones, as errors ([`PolicySet::load_for_serving`]).
+    /// This set, unless one of its guarantees is violated or unproved (`serve` refuses such a
+    /// set); the refusing diagnostics become errors.
     pub fn for_serving(self) -> Result<PolicySet, LoadError> {
         let set = self;
         if set.guarantees_hold() {

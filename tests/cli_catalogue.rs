@@ -21,6 +21,10 @@ principle "Safety first" {
     tag "a|b"
     because "Complaints go to a person."
   }
+  guarantee "Complaints reach a person" {
+    when intent == "complaint"
+    ensure human
+  }
 }
 allow ai "Opening hours" {
   when intent == "opening_hours"
@@ -42,7 +46,7 @@ fn list_json_has_every_column() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let entries = json["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 2);
+    assert_eq!(entries.len(), 3);
     let first = &entries[0];
     assert_eq!(first["principle"], "Safety first");
     assert_eq!(first["kind"], "rule");
@@ -55,7 +59,15 @@ fn list_json_has_every_column() {
     assert_eq!(first["owner"], "CX Council");
     assert_eq!(first["version"], "2026.11");
     assert!(first["source"].as_str().unwrap().ends_with("care.policy:6:3"), "{}", first["source"]);
-    let second = &entries[1];
+    let guarantee = &entries[1];
+    assert_eq!(guarantee["kind"], "guarantee");
+    assert_eq!(guarantee["name"], "Complaints reach a person");
+    assert_eq!(guarantee["principle"], "Safety first");
+    assert_eq!(guarantee["effect"], "ensure human");
+    assert_eq!(guarantee["route"], "human");
+    assert_eq!(guarantee["priority"], serde_json::Value::Null);
+    assert_eq!(guarantee["owner"], "CX Council");
+    let second = &entries[2];
     assert_eq!(second["principle"], serde_json::Value::Null);
     assert_eq!(second["route"], "ai");
     assert_eq!(second["priority"], "normal");
@@ -76,7 +88,7 @@ fn list_csv_markdown_and_table_quote_what_they_must() {
     assert!(md.contains("legal, a\\|b"), "{md}");
     let table = String::from_utf8(handoff(&["list", "-p", p]).stdout).unwrap();
     assert!(table.starts_with("PRINCIPLE"), "{table}");
-    assert!(table.contains("Opening hours") && table.contains("2 entries"), "{table}");
+    assert!(table.contains("Opening hours") && table.contains("3 entries"), "{table}");
 }
 
 #[test]
@@ -86,7 +98,7 @@ fn list_exits_1_on_a_broken_set_and_2_on_a_missing_directory() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown-field"));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["entries"].as_array().unwrap().len(), 2, "what parsed is still listed");
+    assert_eq!(json["entries"].as_array().unwrap().len(), 3, "what parsed is still listed");
     assert_eq!(handoff(&["list", "-p", "no-such-dir"]).status.code(), Some(2));
 }
 
@@ -95,7 +107,9 @@ fn list_of_the_shipped_policies_succeeds() {
     let out = handoff(&["list", "-p", "policies", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(json["entries"].as_array().unwrap().len() > 10);
+    let entries = json["entries"].as_array().unwrap();
+    assert!(entries.len() > 10);
+    assert!(entries.iter().any(|e| e["kind"] == "guarantee"), "the shipped guarantees are listed");
 }
 
 /// Every subcommand and every long flag of the clap definitions.

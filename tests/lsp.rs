@@ -27,6 +27,10 @@ const BROKEN: &str = r#"principle "Safety first" {
     when customer.teir == "premier"
     because "Premier customers are reviewed."
   }
+  guarantee "Self-harm reaches a person" {
+    when any customer message mentions self_harm
+    ensure human
+  }
 }
 "#;
 
@@ -203,6 +207,9 @@ fn an_editor_session_from_initialize_to_exit() {
     let hover = c.request("textDocument/hover", at("Self-harm risk", 3));
     let text = hover["result"]["contents"]["value"].as_str().unwrap();
     assert!(text.contains("require human") && text.contains("Safety first"), "{text}");
+    let hover = c.request("textDocument/hover", at("Self-harm reaches", 3));
+    let text = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("ensure human") && text.contains("Safety first"), "{text}");
     let hover = c.request("textDocument/hover", at("principle", 0));
     assert_eq!(hover["result"], Value::Null);
 

@@ -34,16 +34,23 @@ pub fn run(args: &EvalArgs) -> u8 {
             let label = item.label();
             match &item.conversation {
                 Ok(conversation) => {
+                    let warnings = input::key_warnings(&set, &item.origin, conversation);
                     let verdict = set.evaluate(conversation);
                     let text = Printer::render(args.format, &set, &verdict, &label, args.explain);
                     let facts = want_facts.then(|| crate::report::Facts::of(&verdict, &label));
-                    Done::Verdict { route: verdict.route, text, facts }
+                    Done::Verdict { route: verdict.route, text, facts, warnings }
                 }
                 Err(e) => Done::Invalid(input::describe_error(&item.origin, e)),
             }
         },
         |done| match done {
-            Done::Verdict { route, text, facts } => {
+            Done::Verdict { route, text, facts, warnings } => {
+                if !warnings.is_empty() {
+                    let _ = out.flush();
+                    for w in warnings {
+                        eprintln!("warning: {w}");
+                    }
+                }
                 printer.emit(&mut out, route, &text);
                 if let (Some(report), Some(facts)) = (report.as_mut(), facts) {
                     report.add(facts);
@@ -76,7 +83,7 @@ pub fn run(args: &EvalArgs) -> u8 {
 
 /// What a worker hands back for one document.
 enum Done {
-    Verdict { route: crate::ast::Route, text: String, facts: Option<crate::report::Facts> },
+    Verdict { route: crate::ast::Route, text: String, facts: Option<crate::report::Facts>, warnings: Vec<String> },
     Invalid(String),
 }
 

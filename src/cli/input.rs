@@ -304,3 +304,27 @@ pub fn run_batch<R: Send>(
     errors.extend(more);
     errors
 }
+
+/// A warning for each top-level key of a conversation that looks like a misspelt built-in
+/// (`message`, `signal`, `chanel`, `expects`), unless the policy set reads a path under it.
+pub fn key_warnings(set: &crate::PolicySet, origin: &str, conversation: &Conversation) -> Vec<String> {
+    let declared = |key: &str| {
+        set.program()
+            .slots
+            .iter()
+            .any(|s| s.path.split('.').next() == Some(key))
+    };
+    conversation
+        .misspelt_keys()
+        .into_iter()
+        .filter(|(key, _)| !declared(key))
+        .map(|(key, builtin)| {
+            let effect = match builtin {
+                "messages" => " (`messages` is unknown while it is left out)",
+                "expect" => " (not read as a test's expectations)",
+                _ => " (read as a field of its own)",
+            };
+            format!("{origin}: top-level key `{key}`{effect}: did you mean `{builtin}`?")
+        })
+        .collect()
+}

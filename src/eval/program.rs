@@ -8,7 +8,7 @@ use super::conjunct::{Conjunct, Quicks};
 use super::index::Index;
 use super::lexicon::{LexId, Lexicons};
 use super::value::V;
-use crate::ast::{CmpOp, Effect, Literal, Priority, Quantifier, Route, Type, Who};
+use crate::ast::{CmpOp, Effect, FieldDefault, Literal, Priority, Quantifier, Route, Type, Who};
 use crate::signals::Wanted;
 
 /// Index of a node in [`Program::nodes`].
@@ -220,15 +220,26 @@ pub(crate) enum Missing {
     Bool(bool),
     Num(f64),
     Str(String),
+    /// A `list` default: its strings, as the conversation would give them.
+    List(Vec<serde_json::Value>),
 }
 
 impl Missing {
-    pub fn of(signal: Option<Signal>, default: Option<&Literal>) -> Missing {
+    pub fn of(signal: Option<Signal>, default: Option<&FieldDefault>) -> Missing {
         match (signal, default) {
             (Some(s), _) => Missing::Signal(s),
-            (None, Some(Literal::Bool(b))) => Missing::Bool(*b),
-            (None, Some(Literal::Number(n))) => Missing::Num(*n),
-            (None, Some(Literal::String(s))) => Missing::Str(s.clone()),
+            (None, Some(FieldDefault::Literal(Literal::Bool(b)))) => Missing::Bool(*b),
+            (None, Some(FieldDefault::Literal(Literal::Number(n)))) => Missing::Num(*n),
+            (None, Some(FieldDefault::Literal(Literal::String(s)))) => Missing::Str(s.clone()),
+            (None, Some(FieldDefault::List(items))) => Missing::List(
+                items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Literal::String(s) => Some(serde_json::Value::String(s.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
             (None, None) => Missing::Unknown,
         }
     }

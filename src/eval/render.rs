@@ -157,12 +157,20 @@ pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, mut out: impl FnMut(&
         out(path);
         out("`");
     }
+    let what = if run.c.messages_unknown {
+        "`messages` is unknown (not a list, or its key misspelt)"
+    } else {
+        "the sender, text or sentiment of a message is unknown"
+    };
     match (n, messages) {
-        (0, true) => out("the text or sentiment of a message is unknown"),
+        (0, true) => out(what),
         (0, false) => out("its condition could not be decided from the data given"),
         (1, false) => out(" is unknown"),
         (_, false) => out(" are unknown"),
-        (_, true) => out(" or the text or sentiment of a message is unknown"),
+        (_, true) => {
+            out(" or ");
+            out(what);
+        }
     }
 }
 

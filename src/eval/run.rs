@@ -263,6 +263,7 @@ impl<'a, S: Slots> Run<'a, S> {
                 Missing::Bool(b) => (V::Bool(*b), Cell::truth(*b)),
                 Missing::Num(n) => (V::Num(*n), Cell::number(*n)),
                 Missing::Str(s) => (V::Str(s.as_str()), Cell::DEFAULT),
+                Missing::List(items) => (V::List(items.as_slice()), Cell::keep(V::List(&[]), data, p, id)),
             },
             Some(f) => {
                 let v = self.typed(f, slot);

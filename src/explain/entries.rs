@@ -376,6 +376,93 @@ require human "High emotional load" {
 }"#),
     },
     Explanation {
+        code: Code::GuaranteeViolated,
+        what: "A guarantee does not hold: some conversation for which its `when` is true (or
+unknown) and its `unless` is not true gets a route below the one it ensures. The help shows the
+counterexample, a concrete conversation that `eval` routes lower (the checker confirms it with
+the evaluator first); `check --format json` carries it as `counterexample`, and
+`check --counterexamples DIR` writes it as a YAML file ready for `eval --explain`.",
+        why: "A guarantee is how a principle stays non-negotiable: an edit elsewhere in the set
+(a new `allow ai`, a narrowed `require`) must not quietly break it. `check` and `serve` refuse
+the set.",
+        example: policy(r#"default ai because "The assistant answers."
+lexicon self_harm { "hurt myself", "end it all" }
+principle "Safety is never automated" {
+  guarantee "Self-harm always reaches a person" {
+    when any customer message mentions self_harm
+    ensure human
+  }
+}"#),
+        fix: "Add (or restore) the rule that gives the ensured route.",
+        fixed: policy(r#"default ai because "The assistant answers."
+lexicon self_harm { "hurt myself", "end it all" }
+principle "Safety is never automated" {
+  require human "Self-harm risk" {
+    when any customer message mentions self_harm
+    because "The customer wrote \"{matched}\"."
+  }
+  guarantee "Self-harm always reaches a person" {
+    when any customer message mentions self_harm
+    ensure human
+  }
+}"#),
+    },
+    Explanation {
+        code: Code::DuplicateGuarantee,
+        what: "Two guarantees of the set have the same name (guarantee names live apart from rule
+names). Reported at the second, with the first shown.",
+        why: "Counterexample files and reports name guarantees; two with one name would be
+confused.",
+        example: policy(r#"default human because "A person decides."
+guarantee "People first" {
+  when true
+  ensure human
+}
+guarantee "People first" {
+  when signals.distress >= 0.5
+  ensure review
+}"#),
+        fix: "Give each guarantee its own name.",
+        fixed: policy(r#"default human because "A person decides."
+guarantee "People first" {
+  when true
+  ensure human
+}
+guarantee "Distress gets a person" {
+  when signals.distress >= 0.5
+  ensure review
+}"#),
+    },
+    Explanation {
+        code: Code::GuaranteeUnproved,
+        what: "The checker could neither prove a guarantee for every conversation nor find a
+conversation that breaks it: a construct its encoding does not cover, a counterexample that
+might need more messages than the search covers, or a search that reached its limit. The help
+says which.",
+        why: "\"Proved\" must mean proved for all conversations, never a sample. `check` still
+passes (a warning), but `serve` refuses a set with an unproved guarantee.",
+        example: policy(r#"default ai because "The assistant answers."
+require human "Long conversations" {
+  when count(customer messages) >= 30
+  because "A long conversation goes to a person."
+}
+guarantee "Long conversations reach a person" {
+  when count(customer messages) >= 30
+  ensure human
+}"#),
+        fix: "State the guarantee so the checker can decide it (here: a smaller count), or
+simplify the condition the help names.",
+        fixed: policy(r#"default ai because "The assistant answers."
+require human "Long conversations" {
+  when count(customer messages) >= 12
+  because "A long conversation goes to a person."
+}
+guarantee "Long conversations reach a person" {
+  when count(customer messages) >= 12
+  ensure human
+}"#),
+    },
+    Explanation {
         code: Code::Io,
         what: "The policy directory or one of its files cannot be read.",
         why: "Nothing can be checked. `handoff check` exits with 2.",

@@ -23,21 +23,6 @@ pub const KEYWORDS: &[&str] = &[
     "bool", "number", "string", "list", "low", "normal", "high", "urgent", "guarantee", "ensure",
 ];
 
-/// What each signal means (LANGUAGE.md §5), for hover.
-fn signal_meaning(path: &str) -> Option<&'static str> {
-    Some(match path.strip_prefix("signals.")? {
-        "sentiment" => "sentiment of the latest customer message, −1…1 (VADER-style compound)",
-        "sentiment_min" => "the lowest sentiment among the customer's messages, −1…1",
-        "negative_streak" => "how many of the latest customer messages in a row are at or below −0.05",
-        "distress" => "emotional load, 0…1: negative intensity, distress words, shouting, repetition",
-        "human_requested" => "the customer asked for a person (\"let me talk to a human\"), not when negated",
-        "crisis" => "a customer message shows a risk to life or safety",
-        "repeated" => "customer messages that repeat an earlier one nearly word for word",
-        "ai_turns" => "messages sent by the AI",
-        _ => return None,
-    })
-}
-
 /// `textDocument/publishDiagnostics` for every file of the set `uri` belongs to: each file's
 /// diagnostics (an empty list clears old ones); set-wide ones (`missing-default`) on `uri`.
 pub fn diagnostics(workspace: &Workspace, uri: &Uri) -> Vec<Notification> {
@@ -126,11 +111,25 @@ fn contains(span: crate::source::Span, file: usize, offset: usize) -> bool {
 pub fn hover(workspace: &Workspace, params: &HoverParams) -> Option<Hover> {
     let at = &params.text_document_position_params;
     let (set, file, offset) = locate(workspace, &at.text_document.uri, at.position)?;
-    let markdown = rule_hover(&set, file, offset).or_else(|| {
+    let markdown = rule_hover(&set, file, offset).or_else(|| guarantee_hover(&set, file, offset)).or_else(|| {
         let (_, word) = text::word_at(&set.source(file)?.text, offset)?;
         word_hover(&set, word)
     })?;
     Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }), range: None })
+}
+
+fn guarantee_hover(set: &SetView, file: usize, offset: usize) -> Option<String> {
+    let (principle, g) = set.analysis.files.iter().flat_map(|f| &f.items).flat_map(|item| match item {
+        Item::Guarantee(g) => vec![(None, g)],
+        Item::Principle(p) => p.guarantees.iter().map(|g| (Some(p.name.node.as_str()), g)).collect(),
+        _ => Vec::new(),
+    }).find(|(_, g)| contains(g.name.span, file, offset))?;
+    let ensure = g.ensure.as_ref().map_or("?", |r| r.node.as_str());
+    let mut out = format!("**{}** guarantee: `ensure {ensure}` for every conversation its `when` covers", g.name.node);
+    if let Some(p) = principle {
+        out.push_str(&format!("\n\nprinciple: *{p}*"));
+    }
+    Some(out)
 }
 
 fn rule_hover(set: &SetView, file: usize, offset: usize) -> Option<String> {
@@ -169,7 +168,7 @@ fn field_hover(path: &str, field: &Field) -> String {
         None if field.declared_at.is_some() => out.push_str(" (no default: *unknown* when absent)"),
         None => {}
     }
-    if let Some(meaning) = signal_meaning(path) {
+    if let Some(meaning) = crate::input_schema::signal_meaning(path) {
         out.push_str(&format!("\n\nsignal: {meaning}"));
     } else if field.declared_at.is_none() {
         out.push_str("\n\nbuilt in");

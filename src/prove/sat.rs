@@ -122,9 +122,10 @@ impl Sat {
         }
     }
 
-    /// `Some(true)` satisfiable (a model is kept), `Some(false)` not, `None` gave up.
-    pub fn solve(&mut self) -> Option<bool> {
-        let r = self.solver.solve_limited(&[]);
+    /// `Some(true)` satisfiable with the `assumed` literals true (a model is kept), `Some(false)`
+    /// not, `None` gave up.
+    pub fn solve(&mut self, assumed: &[Lit]) -> Option<bool> {
+        let r = self.solver.solve_limited(assumed);
         if r == lbool::TRUE {
             Some(true)
         } else if r == lbool::FALSE {

@@ -22,6 +22,20 @@ pub(super) enum TextTest {
     Contains(String),
 }
 
+impl TextTest {
+    /// `mentions `l`` / `does not mention `l``, … for messages.
+    pub fn said(&self, holds: bool) -> String {
+        match (self, holds) {
+            (TextTest::Mentions(l), true) => format!("mentions `{l}`"),
+            (TextTest::Mentions(l), false) => format!("does not mention `{l}`"),
+            (TextTest::Matches(re), true) => format!("matches `{re}`"),
+            (TextTest::Matches(re), false) => format!("does not match `{re}`"),
+            (TextTest::Contains(s), true) => format!("contains `{s}`"),
+            (TextTest::Contains(s), false) => format!("does not contain `{s}`"),
+        }
+    }
+}
+
 /// The outcome of trying to realize a combination of tests.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum Realized {

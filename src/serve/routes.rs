@@ -33,6 +33,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/policy", get(policy))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(service)
@@ -532,6 +533,10 @@ async fn metrics(State(service): Shared) -> Response {
         text,
     )
         .into_response()
+}
+
+async fn openapi() -> Response {
+    json_body(super::openapi::JSON.as_bytes().to_vec())
 }
 
 async fn not_found(State(service): Shared, request: Request) -> Response {

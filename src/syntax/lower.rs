@@ -3,7 +3,7 @@
 
 use super::grammar::Rule;
 use super::scan::Token;
-use crate::ast::{self, ContextBlock, DefaultDecl, Effect, FieldDecl, Header, Item, Lexicon, Literal, Principle, Type};
+use crate::ast::{self, ContextBlock, DefaultDecl, Effect, FieldDecl, FieldDefault, Header, Item, Lexicon, Literal, Principle, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
 use pest::iterators::{Pair, Pairs};
@@ -182,7 +182,17 @@ impl Lower<'_> {
             _ => return Err(self.broken(ty_span)),
         };
         let default = match it.next() {
-            Some(lit) => Some(self.literal(lit)?),
+            Some(list) if list.as_rule() == Rule::list => {
+                let span = self.span(&list);
+                let items = children(list)
+                    .map(|p| self.literal(p).map(|l| l.node))
+                    .collect::<Result<_>>()?;
+                Some(Spanned::new(FieldDefault::List(items), span))
+            }
+            Some(lit) => {
+                let lit = self.literal(lit)?;
+                Some(Spanned::new(FieldDefault::Literal(lit.node), lit.span))
+            }
             None => None,
         };
         Ok(FieldDecl {

@@ -92,7 +92,7 @@ fn file_deleted_and_recreated() {
     );
     assert_eq!(
         server.verdict(&conversation("r", "refund", 0.9))["route"],
-        "review"
+        "ai"
     );
 
     std::fs::remove_file(&extra).unwrap();
@@ -111,7 +111,7 @@ fn file_deleted_and_recreated() {
         == json!(["main.policy", "sub/extra.policy"])));
     assert_eq!(
         server.verdict(&conversation("r", "refund", 0.9))["route"],
-        "review"
+        "ai"
     );
 
     // The only file with the default gone: the set is broken, the last good one serves.
