@@ -102,7 +102,11 @@ fn leaf(path: &str, field: &Field) -> Value {
         map.insert("minimum".into(), json!(lo));
     }
     if let Some(default) = &field.default {
-        map.insert("default".into(), literal(default));
+        let value = match default {
+            crate::ast::FieldDefault::Literal(l) => literal(l),
+            crate::ast::FieldDefault::List(items) => Value::Array(items.iter().map(literal).collect()),
+        };
+        map.insert("default".into(), value);
     }
     let description = match (signal_meaning(path), field.declared_at) {
         (Some(meaning), _) => format!("Signal: {meaning}. Computed from the messages unless given here."),

@@ -164,7 +164,7 @@ fn word_hover(set: &SetView, word: &str) -> Option<String> {
 fn field_hover(path: &str, field: &Field) -> String {
     let mut out = format!("`{path}`: {}", schema::type_name(&field.ty));
     match &field.default {
-        Some(d) => out.push_str(&format!(" = {}", schema::literal_text(d))),
+        Some(d) => out.push_str(&format!(" = {}", schema::default_text(d))),
         None if field.declared_at.is_some() => out.push_str(" (no default: *unknown* when absent)"),
         None => {}
     }

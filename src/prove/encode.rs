@@ -235,7 +235,12 @@ impl<'s> Encoder<'s> {
         } else {
             let field = self.schema.get(path).ok_or_else(|| format!("`{path}` is not declared"))?;
             let nested = path.contains('.');
-            Cell::declared(&mut self.sat, &field.ty, field.default.clone(), facts, nested)
+            // A list default is not a literal the cells model: treated as no default.
+            let default = match &field.default {
+                Some(crate::ast::FieldDefault::Literal(l)) => Some(l.clone()),
+                _ => None,
+            };
+            Cell::declared(&mut self.sat, &field.ty, default, facts, nested)
         };
         if cell.lit(&State::Broken).is_some() {
             let mut prefix = String::new();
