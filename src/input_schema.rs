@@ -6,7 +6,7 @@
 //! `expect`. Input outside it is still accepted: a value of the wrong type is read as
 //! *unknown* (LANGUAGE.md §3), so the schema is for integrators, not a gate.
 
-use crate::ast::{Literal, Type};
+use crate::ast::{FieldDefault, Literal, Type};
 use crate::context::Sender;
 use crate::schema::{Field, Schema};
 use serde_json::{Map, Value, json};
@@ -102,11 +102,7 @@ fn leaf(path: &str, field: &Field) -> Value {
         map.insert("minimum".into(), json!(lo));
     }
     if let Some(default) = &field.default {
-        let value = match default {
-            crate::ast::FieldDefault::Literal(l) => literal(l),
-            crate::ast::FieldDefault::List(items) => Value::Array(items.iter().map(literal).collect()),
-        };
-        map.insert("default".into(), value);
+        map.insert("default".into(), field_default(default));
     }
     let description = match (signal_meaning(path), field.declared_at) {
         (Some(meaning), _) => format!("Signal: {meaning}. Computed from the messages unless given here."),
@@ -116,6 +112,13 @@ fn leaf(path: &str, field: &Field) -> Value {
     };
     map.insert("description".into(), json!(description));
     out
+}
+
+fn field_default(value: &FieldDefault) -> Value {
+    match value {
+        FieldDefault::Literal(l) => literal(l),
+        FieldDefault::List(items) => Value::Array(items.iter().map(literal).collect()),
+    }
 }
 
 fn literal(value: &Literal) -> Value {
