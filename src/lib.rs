@@ -63,24 +63,41 @@
 //! assert!(codes.contains(&"missing-default"));
 //! ```
 
+//! # Features
+//!
+//! - `serve` (default): the verdict service ([`serve`]) and hot reload ([`reload`]), on tokio,
+//!   hyper and axum.
+//! - `cli` (default, implies `serve`): the command line ([`cli`], the `handoff` binary), batch
+//!   runs ([`batch`]) and HTML reports ([`report`]).
+//!
+//! `handoff = { version = "0.1", default-features = false }` gives parsing, checking,
+//! evaluation, signals and the formatter without any of those dependencies.
+
 pub mod ast;
+#[cfg(feature = "cli")]
 pub mod batch;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
 pub mod eval;
 pub mod expect;
 pub mod fmt;
+#[cfg(feature = "serve")]
 pub mod reload;
+#[cfg(feature = "cli")]
 pub mod report;
 pub mod schema;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod set;
 mod short;
 pub mod signals;
 pub mod source;
 pub mod syntax;
+#[cfg(any(feature = "cli", feature = "serve"))]
+mod time;
 
 pub use ast::{Priority, Route};
 pub use context::{Conversation, Message, Sender};

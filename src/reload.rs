@@ -454,7 +454,7 @@ impl Reloader {
             Outcome::Failed(_) => status.failed += 1,
         }
         if let Outcome::Failed(e) = &outcome {
-            status.last_error = Some(e.to_string());
+            status.last_error = Some(e.rendered());
             status.last_error_at = Some(SystemTime::now());
         } else {
             status.last_error = None;
