@@ -71,19 +71,29 @@
 //!   runs ([`batch`]) and HTML reports ([`report`]).
 //!
 //! `handoff = { version = "0.1", default-features = false }` gives parsing, checking,
-//! evaluation, signals and the formatter without any of those dependencies.
+//! evaluation, signals and the formatter without any of those dependencies. `lsp` (default):
+//! `handoff lsp`, the language server.
 
+#[cfg(feature = "serve")]
+pub mod archive;
 pub mod ast;
 #[cfg(feature = "cli")]
 pub mod batch;
+pub mod catalogue;
 pub mod check;
+pub mod prove;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
 pub mod eval;
 pub mod expect;
+pub mod explain;
 pub mod fmt;
+pub mod input_schema;
+pub mod lines;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 #[cfg(feature = "serve")]
 pub mod reload;
 #[cfg(feature = "cli")]

@@ -74,6 +74,7 @@ struct Parse<'t> {
 struct OpenPrinciple {
     name: Spanned<String>,
     rules: Vec<ast::Rule>,
+    guarantees: Vec<ast::Guarantee>,
     start: usize,
     /// Where its `{` is, for "never closed".
     brace: usize,
@@ -161,9 +162,10 @@ impl<'t> Parse<'t> {
         let name = self.principle_name(head);
         let rules = name.as_ref().and_then(|_| self.rules_one_by_one(inner));
         match (name, rules) {
-            (Some(name), Some(rules)) => Some(ast::Item::Principle(ast::Principle {
+            (Some(name), Some((rules, guarantees))) => Some(ast::Item::Principle(ast::Principle {
                 name,
                 rules,
+                guarantees,
                 span: Span::new(self.file, first.start, close.end),
             })),
             _ => {
@@ -173,9 +175,10 @@ impl<'t> Parse<'t> {
         }
     }
 
-    /// Each run of tokens that closes its brackets with a `}` parsed as one rule.
-    fn rules_one_by_one(&mut self, tokens: &[Token]) -> Option<Vec<ast::Rule>> {
+    /// Each run of tokens that closes its brackets with a `}` parsed as one rule or guarantee.
+    fn rules_one_by_one(&mut self, tokens: &[Token]) -> Option<(Vec<ast::Rule>, Vec<ast::Guarantee>)> {
         let mut rules = Vec::new();
+        let mut guarantees = Vec::new();
         let mut depth = 0usize;
         let mut start = 0;
         for (i, t) in tokens.iter().enumerate() {
@@ -189,6 +192,7 @@ impl<'t> Parse<'t> {
                         for item in self.parse_items(piece, Rule::rule_item).ok()? {
                             match item {
                                 ast::Item::Rule(r) => rules.push(r),
+                                ast::Item::Guarantee(g) => guarantees.push(g),
                                 _ => return None,
                             }
                         }
@@ -197,7 +201,7 @@ impl<'t> Parse<'t> {
                 _ => {}
             }
         }
-        (start == tokens.len()).then_some(rules)
+        (start == tokens.len()).then_some((rules, guarantees))
     }
 
     /// Parses a run of tokens with `r` (`item` or `rule_item`) and lowers the items found.
@@ -256,7 +260,7 @@ impl<'t> Parse<'t> {
             let Some(&first) = piece.first() else {
                 continue;
             };
-            let is_rule = first.is_word(self.text, "allow") || first.is_word(self.text, "require");
+            let is_rule = ["allow", "require", "guarantee"].iter().any(|w| first.is_word(self.text, w));
             if is_rule && open.is_some() {
                 self.rule_in_principle(piece, &mut open);
                 continue;
@@ -293,6 +297,7 @@ impl<'t> Parse<'t> {
         Some(OpenPrinciple {
             name,
             rules: Vec::new(),
+            guarantees: Vec::new(),
             start: offset,
             brace: brace_at,
             end: offset + text.len(),
@@ -314,10 +319,13 @@ impl<'t> Parse<'t> {
         match self.parse_items(rule_tokens, Rule::rule_item) {
             Ok(items) => {
                 if let Some(p) = open.as_mut() {
-                    p.rules.extend(items.into_iter().filter_map(|i| match i {
-                        ast::Item::Rule(r) => Some(r),
-                        _ => None,
-                    }));
+                    for item in items {
+                        match item {
+                            ast::Item::Rule(r) => p.rules.push(r),
+                            ast::Item::Guarantee(g) => p.guarantees.push(g),
+                            _ => {}
+                        }
+                    }
                 }
             }
             Err(d) => self.diagnostics.push(d),
@@ -350,6 +358,7 @@ impl<'t> Parse<'t> {
         self.items.push(ast::Item::Principle(ast::Principle {
             name: p.name,
             rules: p.rules,
+            guarantees: p.guarantees,
             span,
         }));
     }
