@@ -6,11 +6,14 @@
 //! conjunctions, and stays silent about everything else. Under three-valued logic a condition
 //! that holds implies that the paths it compares are known, so these facts are about values.
 
+mod domain;
+
 use super::Checker;
 use crate::ast::{self, CmpOp, Effect, Expr, ExprKind, Literal, MessageTest, Quantifier, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::schema;
 use crate::source::Span;
+use domain::Domain;
 use smallvec::SmallVec;
 use std::collections::HashMap;
 
@@ -499,106 +502,5 @@ fn fits(c: &Constraint<'_>, ty: &Type) -> bool {
         Constraint::Cmp(_, v) => *ty == Type::Number && value_fits(v),
         Constraint::In(values, _) => values.iter().all(value_fits),
         Constraint::Missing(_) => true,
-    }
-}
-
-/// The values a path may still take.
-struct Domain<'e> {
-    /// Lower and upper bounds for numbers: value and whether the bound is strict.
-    lo: (f64, bool),
-    hi: (f64, bool),
-    /// A finite set of possible values, when there is one.
-    allowed: Option<SmallVec<[Value<'e>; 4]>>,
-    excluded: SmallVec<[Value<'e>; 4]>,
-    missing: Option<bool>,
-    /// `is missing` together with `is present`.
-    presence_conflict: bool,
-}
-
-impl<'e> Domain<'e> {
-    fn of(ty: &'e Type) -> Domain<'e> {
-        let allowed = match ty {
-            Type::Bool => Some([Value::Bool(true), Value::Bool(false)].into_iter().collect()),
-            Type::OneOf(options) => Some(options.iter().map(|o| Value::Str(o)).collect()),
-            _ => None,
-        };
-        Domain {
-            lo: (f64::NEG_INFINITY, false),
-            hi: (f64::INFINITY, false),
-            allowed,
-            excluded: SmallVec::new(),
-            missing: None,
-            presence_conflict: false,
-        }
-    }
-
-    /// Adds a constraint, or (`negated`) the constraint a known value meets when it is false.
-    fn add(&mut self, c: &Constraint<'e>, negated: bool) {
-        match c {
-            Constraint::Cmp(op, v) => self.compare(if negated { op.negated() } else { *op }, *v),
-            Constraint::In(values, not_in) if *not_in != negated => self.excluded.extend(values.iter().copied()),
-            Constraint::In(values, _) => self.restrict(values),
-            Constraint::Missing(m) => {
-                let m = *m != negated;
-                if self.missing.is_some_and(|old| old != m) {
-                    self.presence_conflict = true;
-                }
-                self.missing = Some(m);
-            }
-        }
-    }
-
-    fn compare(&mut self, op: CmpOp, v: Value<'e>) {
-        match (op, v) {
-            (CmpOp::Eq, v) => self.restrict(&[v]),
-            (CmpOp::Ne, v) => self.excluded.push(v),
-            (CmpOp::Gt | CmpOp::Ge, Value::Number(n)) => {
-                let strict = op == CmpOp::Gt;
-                if n > self.lo.0 || (n == self.lo.0 && strict) {
-                    self.lo = (n, strict);
-                }
-            }
-            (_, Value::Number(n)) => {
-                let strict = op == CmpOp::Lt;
-                if n < self.hi.0 || (n == self.hi.0 && strict) {
-                    self.hi = (n, strict);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn restrict(&mut self, values: &[Value<'e>]) {
-        let next = match self.allowed.take() {
-            Some(old) => old.into_iter().filter(|v| values.contains(v)).collect(),
-            None => values.iter().copied().collect(),
-        };
-        self.allowed = Some(next);
-    }
-
-    fn within_bounds(&self, v: &Value<'_>) -> bool {
-        let Value::Number(n) = v else { return true };
-        let above = *n > self.lo.0 || (*n == self.lo.0 && !self.lo.1);
-        let below = *n < self.hi.0 || (*n == self.hi.0 && !self.hi.1);
-        above && below
-    }
-
-    fn satisfiable(&self) -> bool {
-        if self.presence_conflict {
-            return false;
-        }
-        match &self.allowed {
-            Some(values) => values
-                .iter()
-                .any(|v| !self.excluded.contains(v) && self.within_bounds(v)),
-            None => {
-                let (lo, hi) = (self.lo, self.hi);
-                if lo.0 < hi.0 {
-                    true // infinitely many numbers (or strings) remain
-                } else {
-                    lo.0 == hi.0 && !lo.1 && !hi.1 && !self.excluded.contains(&Value::Number(lo.0))
-                }
-            }
-        }
     }
 }
