@@ -102,13 +102,7 @@ fn leaf(path: &str, field: &Field) -> Value {
         map.insert("minimum".into(), json!(lo));
     }
     if let Some(default) = &field.default {
-        map.insert(
-            "default".into(),
-            match default {
-                FieldDefault::Literal(l) => literal(l),
-                FieldDefault::List(items) => Value::Array(items.iter().map(literal).collect()),
-            },
-        );
+        map.insert("default".into(), field_default(default));
     }
     let description = match (signal_meaning(path), field.declared_at) {
         (Some(meaning), _) => format!("Signal: {meaning}. Computed from the messages unless given here."),
@@ -118,6 +112,13 @@ fn leaf(path: &str, field: &Field) -> Value {
     };
     map.insert("description".into(), json!(description));
     out
+}
+
+fn field_default(value: &FieldDefault) -> Value {
+    match value {
+        FieldDefault::Literal(l) => literal(l),
+        FieldDefault::List(items) => Value::Array(items.iter().map(literal).collect()),
+    }
 }
 
 fn literal(value: &Literal) -> Value {

@@ -10,7 +10,7 @@
 use super::cells::{Cell, Facts, State};
 use super::sat::{Rail, Sat};
 use super::text::{TextTest, Texts};
-use crate::ast::{CmpOp, Expr, ExprKind, FieldDefault, Literal};
+use crate::ast::{CmpOp, Expr, ExprKind, Literal};
 use crate::eval::{V, compare};
 use crate::schema::{self, Schema, SignalType};
 use batsat::Lit;
@@ -214,6 +214,10 @@ impl<'s> Encoder<'s> {
                     Rail { t: l, f: !l }
                 }
                 (State::Present, Leaf::Presence(missing)) => sat.konst(Some(!missing)),
+                // a `list` default: what an absent list holds
+                (State::Missing, Leaf::Contains(s)) if cell.list_default.is_some() => {
+                    sat.konst(Some(cell.list_default.iter().flatten().any(|e| e == s)))
+                }
                 (State::Present, _) => return Err("a list compared other than with `contains`".into()),
                 _ => sat.konst(concrete(texts, &state, cell.default.as_ref(), &leaf)),
             };
@@ -235,12 +239,7 @@ impl<'s> Encoder<'s> {
         } else {
             let field = self.schema.get(path).ok_or_else(|| format!("`{path}` is not declared"))?;
             let nested = path.contains('.');
-            // a list default (`= ["a"]`) is not a value the prover models
-            let default = match &field.default {
-                Some(FieldDefault::Literal(l)) => Some(l.clone()),
-                _ => None,
-            };
-            Cell::declared(&mut self.sat, &field.ty, default, facts, nested)
+            Cell::declared(&mut self.sat, &field.ty, field.default.as_ref(), facts, nested)
         };
         if cell.lit(&State::Broken).is_some() {
             let mut prefix = String::new();
