@@ -323,8 +323,9 @@ fn load_set(dir: &Path, options: &ReloadOptions) -> Result<PolicySet, LoadError>
     }
     let set = analysis.compile()?.for_serving()?;
     if let Some(archive) = &options.archive {
-        crate::archive::store(archive, &set).map_err(|e| LoadError {
-            diagnostics: vec![crate::diagnostic::Diagnostic::new(
+        crate::archive::store(archive, &set).map_err(|e| {
+            LoadError::new(
+                vec![crate::diagnostic::Diagnostic::new(
                 crate::diagnostic::Code::Io,
                 None,
                 format!(
@@ -333,7 +334,8 @@ fn load_set(dir: &Path, options: &ReloadOptions) -> Result<PolicySet, LoadError>
                     archive.display()
                 ),
             )],
-            sources: Vec::new(),
+                Vec::new(),
+            )
         })?;
     }
     Ok(set)
