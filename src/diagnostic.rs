@@ -35,12 +35,18 @@ pub enum Code {
     Contradiction,
     ShadowedAllow,
     OutOfRange,
+    /// **(v0.2)** A guarantee that some conversation breaks (with a counterexample).
+    GuaranteeViolated,
+    /// **(v0.2)** Two guarantees of the same name.
+    DuplicateGuarantee,
+    /// **(v0.2)** A guarantee the checker could neither prove nor refute.
+    GuaranteeUnproved,
     /// A policy directory or file that cannot be read.
     Io,
 }
 
 impl Code {
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 21] = [
         Code::Syntax,
         Code::UnknownField,
         Code::TypeMismatch,
@@ -58,6 +64,9 @@ impl Code {
         Code::Contradiction,
         Code::ShadowedAllow,
         Code::OutOfRange,
+        Code::GuaranteeViolated,
+        Code::DuplicateGuarantee,
+        Code::GuaranteeUnproved,
         Code::Io,
     ];
 
@@ -80,13 +89,28 @@ impl Code {
             Code::Contradiction => "contradiction",
             Code::ShadowedAllow => "shadowed-allow",
             Code::OutOfRange => "out-of-range",
+            Code::GuaranteeViolated => "guarantee-violated",
+            Code::DuplicateGuarantee => "duplicate-guarantee",
+            Code::GuaranteeUnproved => "guarantee-unproved",
             Code::Io => "io",
+        }
+    }
+
+    /// `error` or `warning`.
+    pub fn severity_str(self) -> &'static str {
+        match self.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::UnusedLexicon | Code::Contradiction | Code::ShadowedAllow | Code::OutOfRange => {
+            Code::UnusedLexicon
+            | Code::Contradiction
+            | Code::ShadowedAllow
+            | Code::OutOfRange
+            | Code::GuaranteeUnproved => {
                 Severity::Warning
             }
             _ => Severity::Error,
@@ -119,6 +143,8 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub help: Option<String>,
     pub related: Vec<Related>,
+    /// **(v0.2)** For `guarantee-violated`: the conversation that breaks the guarantee.
+    pub counterexample: Option<Box<crate::prove::Counterexample>>,
 }
 
 impl Diagnostic {
@@ -131,6 +157,7 @@ impl Diagnostic {
             label: None,
             help: None,
             related: Vec::new(),
+            counterexample: None,
         }
     }
 
@@ -174,6 +201,7 @@ impl Diagnostic {
             line,
             column,
             help: self.help.clone(),
+            counterexample: self.counterexample.as_ref().map(|c| c.conversation.clone()),
         }
     }
 }
@@ -187,6 +215,9 @@ pub struct DiagnosticJson {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub help: Option<String>,
+    /// **(v0.2)** The conversation that breaks a guarantee (`guarantee-violated` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterexample: Option<serde_json::Value>,
 }
 
 /// Sorts diagnostics by file, position, then code, so output is stable.

@@ -20,7 +20,7 @@ mod expr;
 pub use expr::to_string as format_expr;
 
 use crate::ast::{
-    self, ContextBlock, DefaultDecl, Expr, Header, Item, Lexicon, Principle, Rule, Type,
+    self, ContextBlock, DefaultDecl, Expr, Guarantee, Header, Item, Lexicon, Principle, Rule, Type,
 };
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
@@ -154,6 +154,7 @@ impl Printer<'_> {
                 Item::Lexicon(l) => self.lexicon(l, pad(i)),
                 Item::Principle(p) => self.principle(p),
                 Item::Rule(r) => self.rule(r, ""),
+                Item::Guarantee(g) => self.guarantee(g, ""),
             }
         }
     }
@@ -222,7 +223,13 @@ impl Printer<'_> {
             let mut text = format!("{:width$} : {}", f.path.node, type_text(&f.ty.node));
             if let Some(d) = &f.default {
                 text.push_str(" = ");
-                text.push_str(&expr::literal(&d.node));
+                match &d.node {
+                    crate::ast::FieldDefault::Literal(l) => text.push_str(&expr::literal(l)),
+                    crate::ast::FieldDefault::List(items) => {
+                        let items: Vec<String> = items.iter().map(expr::literal).collect();
+                        text.push_str(&format!("[{}]", items.join(", ")));
+                    }
+                }
             }
             self.line(f.span.start as usize, INDENT, &text);
         }
@@ -289,18 +296,45 @@ impl Printer<'_> {
     fn principle(&mut self, p: &Principle) {
         let start = p.span.start as usize;
         let head = format!("principle {} {{", expr::string(&p.name.node));
-        if p.rules.is_empty() && !self.comment_within(p.span.start, p.span.end) {
+        if p.rules.is_empty() && p.guarantees.is_empty() && !self.comment_within(p.span.start, p.span.end) {
             self.line(start, "", &format!("{head}}}"));
             return;
         }
         self.line(start, "", &head);
-        for (i, r) in p.rules.iter().enumerate() {
+        // rules and guarantees in the order they were written
+        let mut members: Vec<(u32, Option<&Rule>, Option<&Guarantee>)> = p.rules.iter().map(|r| (r.span.start, Some(r), None)).collect();
+        members.extend(p.guarantees.iter().map(|g| (g.span.start, None, Some(g))));
+        members.sort_by_key(|m| m.0);
+        for (i, (_, r, g)) in members.into_iter().enumerate() {
             if i > 0 {
                 self.out.push('\n');
             }
-            self.rule(r, INDENT);
+            if let Some(r) = r {
+                self.rule(r, INDENT);
+            }
+            if let Some(g) = g {
+                self.guarantee(g, INDENT);
+            }
         }
         self.close_brace(brace(p.span), "");
+    }
+
+    /// `guarantee "NAME" { when … unless … ensure … }`
+    fn guarantee(&mut self, g: &Guarantee, indent: &str) {
+        let start = g.span.start as usize;
+        let head = format!("guarantee {} {{", expr::string(&g.name.node));
+        let inner = format!("{indent}{INDENT}");
+        self.line(start, indent, &head);
+        if let Some(e) = &g.when {
+            self.condition("when", e, &inner);
+        }
+        if let Some(e) = &g.unless {
+            self.condition("unless", e, &inner);
+        }
+        if let Some(r) = &g.ensure {
+            self.line(r.span.start as usize, &inner, &format!("ensure {}", r.node));
+        }
+        self.close_brace(brace(g.span), indent);
     }
 
     fn rule(&mut self, r: &Rule, indent: &str) {

@@ -3,7 +3,7 @@
 //! Shared by the checker (which reports problems with declarations) and the compiler (which
 //! turns each readable path into a slot).
 
-use crate::ast::{self, Literal, Type};
+use crate::ast::{self, FieldDefault, Literal, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     pub ty: Type,
-    pub default: Option<Literal>,
+    pub default: Option<FieldDefault>,
     /// The first declaration; `None` for built-ins.
     pub declared_at: Option<Span>,
     /// Closed range of meaningful numbers (signals), for `out-of-range` warnings.
@@ -52,7 +52,7 @@ pub fn message_field(name: &str) -> Option<Field> {
 pub fn message_type(name: &str) -> Option<&'static Type> {
     static TEXT: Type = Type::String;
     static SENTIMENT: Type = Type::Number;
-    static FROM: LazyLock<Type> = LazyLock::new(|| Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into()]));
+    static FROM: LazyLock<Type> = LazyLock::new(|| Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into(), "system".into()]));
     match name {
         "text" => Some(&TEXT),
         "sentiment" => Some(&SENTIMENT),
@@ -103,7 +103,7 @@ impl Schema {
     fn declare(&mut self, decl: &ast::FieldDecl, diagnostics: &mut Vec<Diagnostic>) {
         let path = &decl.path.node;
         if let Some(default) = &decl.default {
-            if !literal_fits(&default.node, &decl.ty.node) {
+            if !default_fits(&default.node, &decl.ty.node) {
                 diagnostics.push(
                     Diagnostic::at(
                         Code::TypeMismatch,
@@ -111,7 +111,12 @@ impl Schema {
                         format!("the default of `{path}` is not {}", a_value_of(&decl.ty.node)),
                     )
                     .with_label("default of the wrong type")
-                    .with_help(format!("`{path}` is declared as {}", type_name(&decl.ty.node))),
+                    .with_help(match (&default.node, &decl.ty.node) {
+                        (FieldDefault::Literal(_), Type::List) => {
+                            format!("a `list` takes a list of strings as default: `{path} : list = []`")
+                        }
+                        _ => format!("`{path}` is declared as {}", type_name(&decl.ty.node)),
+                    }),
                 );
             }
         }
@@ -151,6 +156,15 @@ impl Schema {
     }
 }
 
+/// Whether a default is a value of a type: a literal of it, or for `list` a list of strings.
+pub fn default_fits(value: &FieldDefault, ty: &Type) -> bool {
+    match (value, ty) {
+        (FieldDefault::Literal(l), ty) => literal_fits(l, ty),
+        (FieldDefault::List(items), Type::List) => items.iter().all(|i| matches!(i, Literal::String(_))),
+        (FieldDefault::List(_), _) => false,
+    }
+}
+
 /// Whether a literal is a value of a type.
 pub fn literal_fits(value: &Literal, ty: &Type) -> bool {
     match (value, ty) {
@@ -184,10 +198,21 @@ pub fn type_name(ty: &Type) -> String {
     }
 }
 
-fn describe(ty: &Type, default: Option<&Literal>) -> String {
+fn describe(ty: &Type, default: Option<&FieldDefault>) -> String {
     match default {
-        Some(d) => format!("`{} = {}`", type_name(ty), literal_text(d)),
+        Some(d) => format!("`{} = {}`", type_name(ty), default_text(d)),
         None => format!("`{}`", type_name(ty)),
+    }
+}
+
+/// A default as it is written in policy source (`false`, `["a", "b"]`).
+pub fn default_text(value: &FieldDefault) -> String {
+    match value {
+        FieldDefault::Literal(l) => literal_text(l),
+        FieldDefault::List(items) => {
+            let items: Vec<String> = items.iter().map(literal_text).collect();
+            format!("[{}]", items.join(", "))
+        }
     }
 }
 

@@ -9,7 +9,7 @@ policy "Test set" {
   version "t1"
 }
 
-default human because "No rule applies, so a person takes it."
+default review because "No rule applies, so a person approves each reply."
 
 context {
   intent        : string = "unclassified"
@@ -219,4 +219,76 @@ fn shipped_samples_pass() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.lines().last().unwrap().ends_with(" passed, 0 failed"), "{out}");
+}
+
+/// INTERFACE.md v0.2 test expectations: `priority`, `say`, `tags`, `obligations`, `unknown`,
+/// `not_decided_by`, each compared exactly; `null` (or `[]`) expects none.
+#[test]
+fn v02_expectations_pass_and_fail_exactly() {
+    let pass = r#"
+id: v1
+intent: complaint
+expect:
+  route: human
+  priority: high
+  say: null
+  tags: []
+  obligations: null
+  unknown: [ai.confidence]
+  not_decided_by: ["Refunds", "Simple questions"]
+"#;
+    let fail = r#"
+id: v2
+intent: complaint
+expect:
+  route: human
+  priority: low
+  say: "hello"
+  tags: [x]
+  obligations: [offer_human]
+  unknown: []
+  not_decided_by: Complaints
+"#;
+    let dir = setup(&[("pass.yaml", pass), ("fail.yaml", fail)]);
+    let o = handoff(dir.path(), &["test", "-p", "p", "c"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+    for line in [
+        "priority: expected low, got high",
+        "say: expected hello, got no say",
+        "tags: expected [x], got []",
+        "obligations: expected [offer_human], got []",
+        "unknown: expected [], got [ai.confidence]",
+        "not_decided_by: expected none of `Complaints` among the deciding rules, got `Complaints`",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+}
+
+#[test]
+fn unknown_keys_and_a_misspelt_expect_are_errors_with_did_you_mean() {
+    let inner = "id: k1\nintent: complaint\nexpect:\n  route: human\n  tag: [x]\n";
+    let top = "id: k2\nintent: complaint\nexpected:\n  route: ai\n";
+    let dir = setup(&[("inner.yaml", inner), ("top.yaml", top)]);
+    let o = handoff(dir.path(), &["test", "-p", "p", "c"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("unknown key `tag` in `expect`") && out.contains("did you mean `tags`?"), "{out}");
+    assert!(out.contains("top.yaml") && out.contains("unknown top-level key `expected`"), "{out}");
+    assert!(out.contains("did you mean `expect`?"), "{out}");
+}
+
+#[test]
+fn top_level_keys_one_edit_from_a_built_in_warn_in_eval_and_test() {
+    let c = "id: w1\nintent: question\nai: { confidence: 0.9 }\nmessage:\n  - { from: customer, text: hi }\nchanel: chat\nexpect:\n  route: ai\n";
+    let dir = setup(&[("w.yaml", c)]);
+    for command in ["eval", "test"] {
+        let o = handoff(dir.path(), &[command, "-p", "p", "c"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("top-level key `message`") && err.contains("did you mean `messages`?"), "{command}: {err}");
+        assert!(err.contains("top-level key `chanel`") && err.contains("did you mean `channel`?"), "{command}: {err}");
+    }
+    let o = handoff(dir.path(), &["test", "-p", "p", "c"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }

@@ -32,6 +32,11 @@ require review "Refunds" {
   when intent == "refund"
   because "Refunds are reviewed."
 }
+
+allow ai "Refund questions" {
+  when intent == "refund" and ai.confidence >= 0.8
+  because "The assistant may draft refunds ({intent}); a person approves them."
+}
 "#;
 
 const CONVERSATIONS: &str = r#"{"id": "<script>alert(1)</script>", "intent": "question", "ai": {"confidence": 0.9}}

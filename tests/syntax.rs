@@ -99,6 +99,7 @@ fn language_example_parses_to_the_expected_shape() {
             Item::Lexicon(_) => "lexicon",
             Item::Principle(_) => "principle",
             Item::Rule(_) => "rule",
+            Item::Guarantee(_) => "guarantee",
         })
         .collect();
     assert_eq!(
@@ -136,7 +137,7 @@ fn language_example_parses_to_the_expected_shape() {
     assert_eq!(c.fields[1].ty.node, Type::Bool);
     assert_eq!(
         c.fields[1].default.as_ref().unwrap().node,
-        Literal::Bool(false)
+        FieldDefault::Literal(Literal::Bool(false))
     );
     assert_eq!(
         c.fields[2].ty.node,
@@ -144,7 +145,7 @@ fn language_example_parses_to_the_expected_shape() {
     );
     assert_eq!(
         c.fields[3].default.as_ref().unwrap().node,
-        Literal::Number(0.0)
+        FieldDefault::Literal(Literal::Number(0.0))
     );
 
     let Item::Lexicon(l) = &file.items[3] else {
@@ -499,7 +500,7 @@ allow ai "All clauses" {
     assert_eq!(c.fields[0].ty.node, Type::List);
     assert_eq!(
         c.fields[2].default.as_ref().unwrap().node,
-        Literal::Number(-1.5)
+        FieldDefault::Literal(Literal::Number(-1.5))
     );
     let Item::Lexicon(l) = &file.items[2] else {
         panic!()

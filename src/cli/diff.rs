@@ -30,6 +30,7 @@ pub fn run(args: &DiffArgs) -> u8 {
     };
     let mut report = DiffReport::new(&args.base.display().to_string(), &args.policy.policies.display().to_string());
     let mut changes: Vec<Change> = Vec::new();
+    let mut invalid = 0usize;
     let unreadable = input::run_batch(
         &inputs,
         |item: Item| compare(&old, &new, item),
@@ -38,7 +39,10 @@ pub fn run(args: &DiffArgs) -> u8 {
                 report.add(before, after, change.is_some());
                 changes.extend(change);
             }
-            Done::Invalid(message) => eprintln!("error: {message}"),
+            Done::Invalid(message) => {
+                invalid += 1;
+                eprintln!("error: {message}");
+            }
         },
     );
     for u in &unreadable {
@@ -57,13 +61,17 @@ pub fn run(args: &DiffArgs) -> u8 {
             return code;
         }
     }
-    exit::OK
+    // Like `eval` (INTERFACE.md v0.2): an input that cannot be read or is invalid fails the run.
+    if invalid > 0 || !unreadable.is_empty() { exit::FAILURE } else { exit::OK }
 }
 
 /// Loads one of the two sets; a broken one has its diagnostics shown and gives `None`.
 fn load(which: &str, dir: &std::path::Path) -> Option<PolicySet> {
     match PolicySet::load(dir) {
-        Ok(set) => Some(set),
+        Ok(set) => {
+            super::eval::warn_guarantees(&set);
+            Some(set)
+        }
         Err(e) => {
             use std::io::IsTerminal;
             let color = std::io::stderr().is_terminal();

@@ -34,16 +34,23 @@ pub fn run(args: &EvalArgs) -> u8 {
             let label = item.label();
             match &item.conversation {
                 Ok(conversation) => {
+                    let warnings = input::key_warnings(&set, &item.origin, conversation);
                     let verdict = set.evaluate(conversation);
                     let text = Printer::render(args.format, &set, &verdict, &label, args.explain);
                     let facts = want_facts.then(|| crate::report::Facts::of(&verdict, &label));
-                    Done::Verdict { route: verdict.route, text, facts }
+                    Done::Verdict { route: verdict.route, text, facts, warnings }
                 }
                 Err(e) => Done::Invalid(input::describe_error(&item.origin, e)),
             }
         },
         |done| match done {
-            Done::Verdict { route, text, facts } => {
+            Done::Verdict { route, text, facts, warnings } => {
+                if !warnings.is_empty() {
+                    let _ = out.flush();
+                    for w in warnings {
+                        eprintln!("warning: {w}");
+                    }
+                }
                 printer.emit(&mut out, route, &text);
                 if let (Some(report), Some(facts)) = (report.as_mut(), facts) {
                     report.add(facts);
@@ -76,7 +83,7 @@ pub fn run(args: &EvalArgs) -> u8 {
 
 /// What a worker hands back for one document.
 enum Done {
-    Verdict { route: crate::ast::Route, text: String, facts: Option<crate::report::Facts> },
+    Verdict { route: crate::ast::Route, text: String, facts: Option<crate::report::Facts>, warnings: Vec<String> },
     Invalid(String),
 }
 
@@ -90,7 +97,7 @@ pub fn write_report(path: &std::path::Path, html: &str) -> Result<(), u8> {
 
 /// Loads a policy set; on errors prints them and returns the exit code (2: cannot run).
 pub fn load(dir: &std::path::Path) -> Result<PolicySet, u8> {
-    PolicySet::load(dir).map_err(|e| {
+    let set = PolicySet::load(dir).map_err(|e| {
         let color = std::io::stderr().is_terminal();
         eprint!("{}", e.render(color, super::check::terminal_width()));
         eprintln!(
@@ -99,7 +106,19 @@ pub fn load(dir: &std::path::Path) -> Result<PolicySet, u8> {
             crate::diagnostic::summary(&e.diagnostics)
         );
         exit::COULD_NOT_RUN
-    })
+    })?;
+    warn_guarantees(&set);
+    Ok(set)
+}
+
+/// Prints the set's guarantee diagnostics (violated or unproved) as warnings: such a set still
+/// loads for dry runs (LANGUAGE.md §9).
+pub fn warn_guarantees(set: &PolicySet) {
+    let found: Vec<_> = set.warnings().iter().filter(|d| crate::prove::refused(std::slice::from_ref(*d))).cloned().collect();
+    if !found.is_empty() {
+        let color = std::io::stderr().is_terminal();
+        eprint!("{}", crate::diagnostic::render(&found, set.sources(), color, super::check::terminal_width()));
+    }
 }
 
 /// The inputs given, or the shipped samples when none are.

@@ -215,6 +215,15 @@ fn outcome(set: &PolicySet, index: &HashMap<&str, usize>, item: Item) -> Outcome
         Ok(c) => c,
         Err(e) => return Outcome::Unreadable { message: input::describe_error(&item.origin, e), origin: item.origin.clone() },
     };
+    for w in input::key_warnings(set, &item.origin, conversation) {
+        if !w.ends_with("did you mean `expect`?") {
+            eprintln!("warning: {w}");
+        }
+    }
+    let misspelt = crate::expect::misspelt_expect(conversation);
+    if !misspelt.is_empty() {
+        return Outcome::Invalid { origin: item.origin.clone(), label, errors: misspelt };
+    }
     let Some(block) = &conversation.expect else {
         return Outcome::NotATest;
     };

@@ -2,6 +2,7 @@
 //! increments atomics.
 
 use crate::ast::Route;
+use super::log::LogState;
 use crate::reload::{Reloader, Status};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,7 +15,7 @@ const BUCKETS: [f64; 14] = [
 ];
 
 /// HTTP statuses counted as errors.
-const ERRORS: [u16; 7] = [400, 404, 405, 408, 413, 500, 503];
+const ERRORS: [u16; 12] = [400, 401, 404, 405, 408, 409, 413, 414, 415, 431, 500, 503];
 
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -72,9 +73,10 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self, reloader: &Reloader) -> String {
+    pub fn render(&self, reloader: &Reloader, log: Option<&LogState>, inflight: usize) -> String {
         let mut out = String::with_capacity(4096);
         let _ = self.write(&mut out, reloader);
+        let _ = write_service(&mut out, log, inflight);
         out
     }
 
@@ -193,6 +195,45 @@ impl Metrics {
         )?;
         Ok(())
     }
+}
+
+/// The decision log's counters and the bytes of request bodies held.
+fn write_service(out: &mut String, log: Option<&LogState>, inflight: usize) -> std::fmt::Result {
+    writeln!(
+        out,
+        "# HELP handoff_request_bytes_in_flight Request body bytes charged to --max-inflight now."
+    )?;
+    writeln!(out, "# TYPE handoff_request_bytes_in_flight gauge")?;
+    writeln!(out, "handoff_request_bytes_in_flight {inflight}")?;
+    let Some(log) = log else { return Ok(()) };
+    let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    for (name, help, value) in [
+        ("written", "Decision log lines written.", get(&log.written)),
+        (
+            "dropped",
+            "Answered verdicts the decision log could not write.",
+            get(&log.dropped),
+        ),
+        (
+            "reopened",
+            "Times the decision log file was opened again (SIGHUP, moved, deleted).",
+            get(&log.reopened),
+        ),
+    ] {
+        writeln!(out, "# HELP handoff_decision_log_{name}_total {help}")?;
+        writeln!(out, "# TYPE handoff_decision_log_{name}_total counter")?;
+        writeln!(out, "handoff_decision_log_{name}_total {value}")?;
+    }
+    writeln!(
+        out,
+        "# HELP handoff_decision_log_degraded 1 while the decision log cannot be written."
+    )?;
+    writeln!(out, "# TYPE handoff_decision_log_degraded gauge")?;
+    writeln!(
+        out,
+        "handoff_decision_log_degraded {}",
+        u8::from(log.degraded().is_some())
+    )
 }
 
 /// A label value with `\`, `"` and newlines escaped.

@@ -8,7 +8,12 @@
     clippy::string_slice
 )]
 
+mod access;
+mod audit;
+mod decision_log;
 mod http;
+mod limits;
+mod openapi;
 mod reload;
 mod shutdown;
 mod stdio;

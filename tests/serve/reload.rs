@@ -92,7 +92,7 @@ fn file_deleted_and_recreated() {
     );
     assert_eq!(
         server.verdict(&conversation("r", "refund", 0.9))["route"],
-        "review"
+        "ai"
     );
 
     std::fs::remove_file(&extra).unwrap();
@@ -111,7 +111,7 @@ fn file_deleted_and_recreated() {
         == json!(["main.policy", "sub/extra.policy"])));
     assert_eq!(
         server.verdict(&conversation("r", "refund", 0.9))["route"],
-        "review"
+        "ai"
     );
 
     // The only file with the default gone: the set is broken, the last good one serves.
@@ -247,4 +247,76 @@ fn polling_fallback_and_sighup() {
         "stderr:\n{}",
         server.stderr()
     );
+}
+
+/// Finding 1 of issue 19: `rm -rf policies && cp -r new policies` (ext4 reuses the inode, the
+/// kernel drops the watch) and then an edit. Both must be live.
+#[test]
+fn directory_replaced_by_rm_and_copy_then_edited_is_live() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("policies");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("main.policy"), policy_text("1", "0.8")).unwrap();
+    let server = Server::start(&dir, &[]);
+    for round in 2..5 {
+        // rm -rf policies && cp -r new policies
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::create_dir(&dir).unwrap();
+        let copied = policy_text(&round.to_string(), "0.8");
+        std::fs::write(dir.join("main.policy"), &copied).unwrap();
+        let digest = expected_digest(&[("main.policy", &copied)]);
+        assert!(
+            eventually(LIVE, || server.digest() == digest),
+            "round {round}: the copy is not live; stderr:\n{}",
+            server.stderr()
+        );
+        // then edited in place
+        let edited = policy_text(&format!("{round}.1"), "0.9");
+        std::fs::write(dir.join("main.policy"), &edited).unwrap();
+        let digest = expected_digest(&[("main.policy", &edited)]);
+        assert!(
+            eventually(LIVE, || server.digest() == digest),
+            "round {round}: the edit after the copy is not live; stderr:\n{}",
+            server.stderr()
+        );
+    }
+    let watcher = &server.policy()["watcher"];
+    assert_eq!(watcher["healthy"], true, "{watcher}");
+    assert!(watcher["rearmed"].as_u64().unwrap() >= 3, "{watcher}");
+}
+
+#[test]
+fn directory_replaced_by_rename_then_edited_is_live() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("policies");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("main.policy"), policy_text("1", "0.8")).unwrap();
+    let server = Server::start(&dir, &[]);
+    let staged = root.path().join("policies.new");
+    std::fs::create_dir(&staged).unwrap();
+    let renamed = policy_text("2", "0.8");
+    std::fs::write(staged.join("main.policy"), &renamed).unwrap();
+    std::fs::rename(&dir, root.path().join("policies.old")).unwrap();
+    std::fs::rename(&staged, &dir).unwrap();
+    let digest = expected_digest(&[("main.policy", &renamed)]);
+    assert!(eventually(LIVE, || server.digest() == digest), "{}", server.stderr());
+    let edited = policy_text("3", "0.9");
+    std::fs::write(dir.join("main.policy"), &edited).unwrap();
+    let digest = expected_digest(&[("main.policy", &edited)]);
+    assert!(eventually(LIVE, || server.digest() == digest), "{}", server.stderr());
+}
+
+/// With no watcher at all (`--no-watch`), SIGHUP still reloads; with one, SIGHUP re-arms it.
+#[test]
+fn sighup_rearms_the_watch() {
+    let dir = policy_dir();
+    let server = Server::start(dir.path(), &[]);
+    server.signal("HUP");
+    assert!(eventually(LIVE, || server.policy()["watcher"]["rearmed"]
+        .as_u64()
+        .is_some_and(|n| n >= 1)));
+    let edited = policy_text("9", "0.9");
+    std::fs::write(dir.path().join("main.policy"), &edited).unwrap();
+    let digest = expected_digest(&[("main.policy", &edited)]);
+    assert!(eventually(LIVE, || server.digest() == digest), "{}", server.stderr());
 }

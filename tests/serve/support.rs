@@ -40,9 +40,14 @@ allow ai "Routine billing" {{
     )
 }
 
-pub const EXTRA: &str = r#"require review "Refund review" {
+pub const EXTRA: &str = r#"allow ai "Refunds" {
   when intent == "refund"
-  because "Refunds are reviewed by a person."
+  because "The assistant handles refunds."
+}
+
+allow ai "Refund drafts" {
+  when intent == "refund" and ai.confidence >= 0.8
+  because "The assistant drafts refunds; a person approves them."
 }
 "#;
 
