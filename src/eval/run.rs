@@ -326,6 +326,7 @@ impl<'a, S: Slots> Run<'a, S> {
             Signal::NegativeStreak => V::Num(s.negative_streak),
             Signal::Distress => V::Num(s.distress),
             Signal::HumanRequested => V::Bool(s.human_requested),
+            Signal::Crisis => V::Bool(s.crisis),
             Signal::Repeated => V::Num(s.repeated),
             Signal::AiTurns => V::Num(s.ai_turns),
         }
