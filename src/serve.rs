@@ -9,6 +9,7 @@ pub mod http;
 pub mod limits;
 pub mod log;
 pub mod metrics;
+pub mod pin;
 pub mod stdio;
 
 use crate::context::Conversation;

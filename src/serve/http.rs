@@ -10,6 +10,7 @@
 
 use super::limits::Limits;
 use super::log::rfc3339;
+use super::pin;
 use super::{Service, Shutdown};
 use crate::context::{Conversation, InputError};
 use axum::Router;
@@ -244,7 +245,7 @@ async fn handle(conn: &Conn, request: hyper::Request<Incoming>) -> hyper::Respon
         let (parts, body) = request.into_parts();
         let service = &conn.service;
         let result = match read_body(&service.limits, &parts.headers, body).await {
-            Ok(body) => one(service, &body),
+            Ok(body) => one(service, &parts.headers, &body),
             Err(e) => Err(e),
         };
         let response = result.unwrap_or_else(|e| {
@@ -337,7 +338,7 @@ fn respond(service: &Service, result: Result<Response, ApiError>) -> Response {
 async fn verdict(State(service): Shared, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let result = match read_body(&service.limits, &parts.headers, body).await {
-        Ok(body) => one(&service, &body).map(|r| r.map(Body::new)),
+        Ok(body) => one(&service, &parts.headers, &body).map(|r| r.map(Body::new)),
         Err(e) => Err(e),
     };
     respond(&service, result)
@@ -352,7 +353,7 @@ async fn verdicts(State(service): Shared, request: Request) -> Response {
     let result = match read_body(&service.limits, &parts.headers, body).await {
         Ok(body) if body.len() > INLINE_BATCH => {
             let shared = Arc::clone(&service);
-            tokio::task::spawn_blocking(move || many(&shared, &body))
+            tokio::task::spawn_blocking(move || many(&shared, &parts.headers, &body))
                 .await
                 .unwrap_or_else(|e| {
                     Err(ApiError::new(
@@ -361,20 +362,28 @@ async fn verdicts(State(service): Shared, request: Request) -> Response {
                     ))
                 })
         }
-        Ok(body) => many(&service, &body),
+        Ok(body) => many(&service, &parts.headers, &body),
         Err(e) => Err(e),
     };
     respond(&service, result)
 }
 
 /// One conversation's verdict: parsed, checked against the limits, decided under the current set.
-fn one(service: &Service, body: &[u8]) -> Result<hyper::Response<Full<Bytes>>, ApiError> {
+fn one(
+    service: &Service,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<hyper::Response<Full<Bytes>>, ApiError> {
     let conversation = Conversation::from_json(utf8(body)?).map_err(input_error)?;
     service
         .limits
         .check(&conversation)
         .map_err(|m| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, m))?;
     let loaded = service.reloader.current();
+    if let Some(refused) = pin::refuse(headers, loaded.set.digest()) {
+        service.metrics.error(StatusCode::CONFLICT.as_u16());
+        return Ok(refused);
+    }
     let decided = service
         .decide(&loaded.set, conversation)
         .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
@@ -389,7 +398,7 @@ fn one(service: &Service, body: &[u8]) -> Result<hyper::Response<Full<Bytes>>, A
     Ok(response)
 }
 
-fn many(service: &Service, body: &[u8]) -> Result<Response, ApiError> {
+fn many(service: &Service, headers: &HeaderMap, body: &[u8]) -> Result<Response, ApiError> {
     let value: Value = serde_json::from_str(utf8(body)?).map_err(|e| malformed(&e))?;
     let shape = || {
         ApiError::new(
@@ -432,6 +441,10 @@ fn many(service: &Service, body: &[u8]) -> Result<Response, ApiError> {
     }
     // The whole batch under one set.
     let loaded = service.reloader.current();
+    if let Some(refused) = pin::refuse(headers, loaded.set.digest()) {
+        service.metrics.error(StatusCode::CONFLICT.as_u16());
+        return Ok(refused.map(Body::new));
+    }
     let mut out = Vec::with_capacity(64 + conversations.len() * 512);
     out.extend_from_slice(b"{\"verdicts\":[");
     for (i, c) in conversations.into_iter().enumerate() {

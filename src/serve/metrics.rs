@@ -14,7 +14,7 @@ const BUCKETS: [f64; 14] = [
 ];
 
 /// HTTP statuses counted as errors.
-const ERRORS: [u16; 7] = [400, 404, 405, 408, 413, 500, 503];
+const ERRORS: [u16; 8] = [400, 404, 405, 408, 409, 413, 500, 503];
 
 #[derive(Debug, Default)]
 pub struct Metrics {

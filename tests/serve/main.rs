@@ -9,6 +9,7 @@
 )]
 
 mod http;
+mod pin;
 mod reload;
 mod shutdown;
 mod stdio;
