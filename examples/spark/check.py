@@ -2,10 +2,11 @@
 against `handoff eval` / `handoff diff` (run by the script, given here as files).
 
     python check.py prepare SAMPLES.jsonl WORKDIR
-    python check.py verdicts OUTPUT.parquet EXPECTED.jsonl ERRORS
-    python check.py impact OUTPUT_DIR DIFF.json ERRORS
+    python check.py verdicts OUTPUT.parquet EXPECTED.jsonl ERRORS [verdicts … | impact …]…
+    python check.py impact OUTPUT_DIR DIFF.json:EXPECTED.jsonl ERRORS [verdicts … | impact …]…
 
-Every check prints what it compared and exits 1 on the first difference.
+Several checks run in one process (one JVM). Every check prints what it compared and exits 1
+on the first difference.
 """
 
 import json
@@ -132,12 +133,25 @@ def check_verdicts(output, expected_file, errors):
     print(f"check: {len(good)} verdicts equal to `handoff eval`'s, byte for byte, flat columns agree; {len(bad)} unreadable rows kept with an error and no route")
 
 
-def check_impact(output, diff_file, errors):
+def check_impact(output, files, errors):
+    """The impact against `handoff diff`, and every verdict before against `handoff eval`."""
+    diff_file, expected_file = files.split(":")
     s = spark()
     rows = s.read.parquet(os.path.join(output, "conversations")).collect()
     table = s.read.parquet(os.path.join(output, "transitions")).collect()
     with open(diff_file) as f:
         diff = json.load(f)
+    with open(expected_file) as f:
+        expected = by_id([line for line in f if line.strip()])
+    for r in rows:
+        if r["before_error"] is None:
+            v, line = expected[r["conversation"]]
+            if r["before_verdict"] != line.rstrip("\n") or r["before_route"] != v["route"]:
+                fail(f"{r['conversation']}: the verdict before differs from `handoff eval`'s")
+            if r["after_digest"] == r["before_digest"]:
+                fail(f"{r['conversation']}: both verdicts under one set")
+        elif r["before_route"] is not None or r["after_route"] is not None:
+            fail(f"an unreadable row was given a route: {r}")
     bad = [r for r in rows if r["before_error"] is not None]
     if len(bad) != int(errors):
         fail(f"{len(bad)} error rows, expected {errors}")
@@ -163,9 +177,13 @@ def check_impact(output, diff_file, errors):
     total = sum(t["conversations"] for t in table if t["before_route"])
     if total != diff["total"]:
         fail(f"the transitions table counts {total}, `handoff diff` {diff['total']}")
-    print(f"check: impact of {diff['total']} conversations equal to `handoff diff`: {len(changed)} changed, transitions {transitions}; {len(bad)} unreadable rows kept")
+    print(f"check: impact of {diff['total']} conversations equal to `handoff diff`: {len(changed)} changed, transitions {transitions}; every verdict before equal to `handoff eval`'s; {len(bad)} unreadable rows kept")
 
 
 if __name__ == "__main__":
-    cmd, *rest = sys.argv[1:]
-    {"prepare": prepare, "verdicts": check_verdicts, "impact": check_impact}[cmd](*rest)
+    args = sys.argv[1:]
+    if args[:1] == ["prepare"]:
+        prepare(*args[1:])
+    while args[:1] != ["prepare"] and args:
+        cmd, output, expected, errors, *args = args
+        {"verdicts": check_verdicts, "impact": check_impact}[cmd](output, expected, errors)

@@ -372,9 +372,13 @@ def main(argv):
         "mapping": mapping,
         "handoff_args": args.handoff_arg,
     }
+    sc = spark.sparkContext
+    given = {part for key in ("spark.files", "spark.archives")
+             for f in sc.getConf().get(key, "").split(",") if f
+             for part in os.path.basename(f).split("#")}  # `x.tar.gz#alias`: both names
     for name in (args.binary, args.policies, args.base):
-        if name and os.path.exists(name):
-            spark.sparkContext.addFile(os.path.abspath(name))  # a local path: ship it too
+        if name and os.path.basename(name) not in given and os.path.exists(name):
+            sc.addFile(os.path.abspath(name))  # a local path not given to --files: ship it
     pairs = df.rdd.mapPartitions(lambda rows: evaluate_partition(rows, conf))
     if args.mode == "verdicts":
         out = spark.createDataFrame(pairs.mapPartitions(as_verdicts), VERDICT_SCHEMA)
