@@ -31,6 +31,8 @@ pub enum Item {
     Lexicon(Lexicon),
     Principle(Principle),
     Rule(Rule),
+    /// **(v0.2)** A guarantee standing alone.
+    Guarantee(Guarantee),
 }
 
 impl Item {
@@ -42,6 +44,7 @@ impl Item {
             Item::Lexicon(x) => x.span,
             Item::Principle(x) => x.span,
             Item::Rule(x) => x.span,
+            Item::Guarantee(x) => x.span,
         }
     }
 }
@@ -77,8 +80,15 @@ pub struct ContextBlock {
 pub struct FieldDecl {
     pub path: Spanned<String>,
     pub ty: Spanned<Type>,
-    pub default: Option<Spanned<Literal>>,
+    pub default: Option<Spanned<FieldDefault>>,
     pub span: Span,
+}
+
+/// A field's `= default`: a literal, or a list of literals (for a `list` field, strings).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldDefault {
+    Literal(Literal),
+    List(Vec<Literal>),
 }
 
 /// The type of a context field.
@@ -101,11 +111,26 @@ pub struct Lexicon {
     pub span: Span,
 }
 
-/// `principle "NAME" { rules… }`
+/// `principle "NAME" { rules… guarantees… }`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Principle {
     pub name: Spanned<String>,
     pub rules: Vec<Rule>,
+    /// **(v0.2)** Its guarantees (written among its rules, in any order).
+    pub guarantees: Vec<Guarantee>,
+    pub span: Span,
+}
+
+/// **(v0.2)** `guarantee "NAME" { when EXPR unless EXPR ensure human|review }` (LANGUAGE.md §9):
+/// a floor on the route for every possible conversation, proved by `check`, never evaluated.
+/// Clauses are optional here; the checker requires `when`, lowering requires `ensure`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Guarantee {
+    pub name: Spanned<String>,
+    pub when: Option<Expr>,
+    pub unless: Option<Expr>,
+    /// `human` or `review`.
+    pub ensure: Option<Spanned<Route>>,
     pub span: Span,
 }
 
@@ -212,9 +237,7 @@ impl std::fmt::Display for Route {
     }
 }
 
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     Low,
@@ -277,21 +300,48 @@ pub enum ExprKind {
     Not(Box<Expr>),
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
-    Compare { op: CmpOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Compare {
+        op: CmpOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `x in [..]` / `x not in [..]`; `list` is the list expression (normally `List`).
-    In { value: Box<Expr>, list: Box<Expr>, negated: bool },
+    In {
+        value: Box<Expr>,
+        list: Box<Expr>,
+        negated: bool,
+    },
     /// `list contains "v"` or `text contains "v"`.
-    Contains { lhs: Box<Expr>, rhs: Box<Expr> },
+    Contains {
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `text matches "regex"`.
-    Matches { lhs: Box<Expr>, pattern: Spanned<String> },
+    Matches {
+        lhs: Box<Expr>,
+        pattern: Spanned<String>,
+    },
     /// `text mentions LEXICON`.
-    Mentions { lhs: Box<Expr>, lexicon: Spanned<String> },
+    Mentions {
+        lhs: Box<Expr>,
+        lexicon: Spanned<String>,
+    },
     /// `path is missing` (`missing: true`) / `path is present` (`missing: false`).
-    Presence { path: Spanned<String>, missing: bool },
+    Presence {
+        path: Spanned<String>,
+        missing: bool,
+    },
     /// `any|every|no|last WHO message TEST`.
-    Quantified { quantifier: Quantifier, who: Option<Who>, test: MessageTest },
+    Quantified {
+        quantifier: Quantifier,
+        who: Option<Who>,
+        test: MessageTest,
+    },
     /// `count(WHO messages)` / `count(WHO messages where EXPR)`.
-    Count { who: Option<Who>, filter: Option<Box<Expr>> },
+    Count {
+        who: Option<Who>,
+        filter: Option<Box<Expr>>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

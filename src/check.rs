@@ -3,10 +3,12 @@
 //! - [`names`]: defaults, headers, rule and lexicon names, required clauses, obligations;
 //! - [`types`]: fields, types, lexicon references, regexes and signal ranges inside expressions;
 //! - [`templates`]: placeholders of `because` templates;
-//! - [`logic`]: conditions that can never hold, and `allow ai` rules a `require` always overrides.
+//! - [`logic`]: conditions that can never hold, and `allow ai` rules a `require` always overrides;
+//! - [`guarantees`]: guarantees checked like rules, and their names.
 //!
 //! Every pass reports every problem it finds; nothing stops at the first error.
 
+mod guarantees;
 mod logic;
 mod names;
 mod suggest;
@@ -52,6 +54,16 @@ pub fn check(files: &[ast::File], schema: &Schema, sources: &[Source]) -> Vec<Di
             templates::check_template(&mut cx, &d.because, || false);
         }
     }
+    let guarantees: Vec<&ast::Guarantee> = files
+        .iter()
+        .flat_map(|f| &f.items)
+        .flat_map(|item| match item {
+            ast::Item::Guarantee(g) => std::slice::from_ref(g),
+            ast::Item::Principle(p) => p.guarantees.as_slice(),
+            _ => &[],
+        })
+        .collect();
+    guarantees::check(&mut cx, &guarantees);
     names::check_unused_lexicons(&mut cx);
     logic::check_shadowed(&mut cx, &rules, &contradictory);
     cx.diagnostics

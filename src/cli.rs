@@ -5,11 +5,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod check;
+mod completions;
 mod diff;
 mod eval;
+mod explain;
 mod fmt;
 mod input;
+mod list;
+#[cfg(feature = "lsp")]
+mod lsp;
+pub mod man;
 mod serve;
+mod show;
 mod test;
 mod watch;
 
@@ -41,7 +48,31 @@ pub enum Command {
     /// Rewrite policy files in canonical layout (comments kept)
     Fmt(FmtArgs),
     /// Long-running verdict service (HTTP or stdio) with hot reload
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// The rule catalogue: every rule with its principle, route, queue, owner and version
+    List(ListArgs),
+    /// What a diagnostic code means, why, an example and its fix
+    Explain(ExplainArgs),
+    /// Shell completions (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// The man page (roff), every subcommand and option
+    Man,
+    /// A Language Server over stdio: diagnostics as you type, hover, definition, completion,
+    /// formatting
+    #[cfg(feature = "lsp")]
+    Lsp,
+    /// Print a policy set that `serve --archive` stored: its manifest and every file's text
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The set's digest (`policy.digest` of a verdict), or its first 8+ hex digits
+    #[arg(value_name = "DIGEST")]
+    pub digest: String,
+    /// The archive directory given to `serve --archive`
+    #[arg(long, value_name = "DIR", default_value = "policy-archive")]
+    pub archive: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,6 +90,10 @@ pub struct CheckArgs {
     /// Re-run on every save
     #[arg(long)]
     pub watch: bool,
+    /// Write each violated guarantee's counterexample to DIR/<guarantee>.yaml (ready for
+    /// `eval --explain`)
+    #[arg(long, value_name = "DIR")]
+    pub counterexamples: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -155,6 +190,51 @@ pub struct ServeArgs {
     /// Keep message texts in the decision log
     #[arg(long)]
     pub log_text: bool,
+    /// Also log this input field (dotted path) in the decision log; repeatable. By default only
+    /// the conversation id, the paths the rules read and the messages' metadata are logged
+    #[arg(long = "log-field", value_name = "PATH")]
+    pub log_fields: Vec<String>,
+    /// When the decision log is synced to disk: `every` (before each answer), `interval`
+    /// (every second; `interval:250ms`) or `never`
+    #[arg(long, value_name = "POLICY", default_value = "interval", value_parser = crate::serve::log::parse_sync)]
+    pub decision_log_sync: crate::serve::log::Sync,
+    /// Bearer tokens, one per line; every route but /healthz then needs one (re-read on SIGHUP)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Serve a non-loopback address without --token-file
+    #[arg(long)]
+    pub insecure_no_auth: bool,
+    /// TLS certificate chain (PEM); needs --tls-key
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM); needs --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Most open connections; more are answered 503 and closed
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Request body bytes held at once, all requests together (beyond the first 64 KiB of
+    /// each); more gets 503
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = crate::serve::limits::parse_size)]
+    pub max_inflight: usize,
+    /// Batches (`POST /v1/verdicts`) evaluated at once; others wait up to --timeout, then 503.
+    /// Default: the number of cores
+    #[arg(long, value_name = "N")]
+    pub max_batches: Option<usize>,
+    /// Store every policy set served in this directory, by digest, before it goes live
+    /// (`handoff show DIGEST` prints one)
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// Largest policy file; a larger one makes the set fail to load
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = crate::serve::limits::parse_size)]
+    pub max_policy_file: usize,
+    /// Largest policy set (all files together)
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = crate::serve::limits::parse_size)]
+    pub max_policy_set: usize,
+    /// Time for a request head to arrive, from the connection's start or its previous answer
+    /// (closes idle keep-alive and slow-header connections)
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::serve::limits::parse_duration)]
+    pub idle_timeout: std::time::Duration,
     /// Largest request body (stdio: line), e.g. `1MiB`, `65536`; larger gets 413
     #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = crate::serve::limits::parse_size)]
     pub max_body: usize,
@@ -184,6 +264,36 @@ pub struct ServeArgs {
     pub shutdown_timeout: std::time::Duration,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// A diagnostic code, e.g. `unknown-field`; with none, every code
+    #[arg(value_name = "CODE")]
+    pub code: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 /// Exit codes shared by the commands.
 pub mod exit {
     pub const OK: u8 = 0;
@@ -209,6 +319,13 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::List(args) => list::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man => man::run(),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => lsp::run(),
+        Command::Show(args) => show::run(&args),
     };
     ExitCode::from(code)
 }

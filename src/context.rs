@@ -19,39 +19,66 @@ pub struct Conversation {
     /// `customer`, `intent`, `signals`, …), with the typed index rules read them through.
     pub data: Data,
     pub messages: Vec<Message>,
+    /// Whether `messages` is unknown: given but not a list, or left out while a top-level key
+    /// is `messages` misspelt (then `messages` is empty, and every quantifier over it unknown).
+    #[serde(skip)]
+    pub messages_unknown: bool,
     /// The raw `expect:` block of a test conversation, if any (read by `handoff test`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expect: Option<Value>,
 }
 
-/// Who sent a message.
+/// Who sent a message (LANGUAGE.md §5 "Reading messages").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sender {
+    /// `customer`, `user` or `human`.
     Customer,
+    /// `ai`, `assistant`, `bot` or `model`.
     Ai,
+    /// `agent`: a person on the team.
     Agent,
-    /// Anything else (or nothing): counts only where a quantifier names no sender.
+    /// `system`, `tool`, `developer` or `function`: nobody's (platform notices). Counts only
+    /// where a quantifier names no sender, and feeds no signal.
+    System,
+    /// Missing, misspelt, not a string, or a message that is not a mapping: it might be
+    /// anyone's, so whether it is a given sender's is unknown.
     #[default]
-    Other,
+    Unknown,
 }
 
 impl Sender {
+    /// A sender as written: ASCII whitespace trimmed, ASCII letters compared case-insensitively.
     pub fn parse(s: &str) -> Sender {
-        match s {
-            "customer" => Sender::Customer,
-            "ai" => Sender::Ai,
-            "agent" => Sender::Agent,
-            _ => Sender::Other,
-        }
+        const NAMES: [(&str, Sender); 12] = [
+            ("customer", Sender::Customer),
+            ("user", Sender::Customer),
+            ("human", Sender::Customer),
+            ("ai", Sender::Ai),
+            ("assistant", Sender::Ai),
+            ("bot", Sender::Ai),
+            ("model", Sender::Ai),
+            ("agent", Sender::Agent),
+            ("system", Sender::System),
+            ("tool", Sender::System),
+            ("developer", Sender::System),
+            ("function", Sender::System),
+        ];
+        let s = s.trim_matches(|c: char| c.is_ascii_whitespace());
+        NAMES
+            .iter()
+            .find(|(name, _)| s.eq_ignore_ascii_case(name))
+            .map_or(Sender::Unknown, |(_, sender)| *sender)
     }
 
+    /// The canonical name (`customer`, `ai`, `agent`, `system`; `unknown`).
     pub fn as_str(self) -> &'static str {
         match self {
             Sender::Customer => "customer",
             Sender::Ai => "ai",
             Sender::Agent => "agent",
-            Sender::Other => "other",
+            Sender::System => "system",
+            Sender::Unknown => "unknown",
         }
     }
 }
@@ -75,18 +102,25 @@ impl<T: Copy> Given<T> {
     }
 }
 
-/// One message of a conversation.
+/// One message of a conversation, read as LANGUAGE.md §5 "Reading messages" says.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Message {
     pub from: Sender,
-    /// The text; `None` when absent or not a string (then tests on it are unknown).
+    /// The text; `None` when unknown (neither `text` nor `content` given, or not a text).
     pub text: Option<String>,
-    /// `from` exactly as written, for messages of an unexpected sender.
+    /// The sender exactly as written (`from`, else `role`), when a string.
     #[serde(skip)]
     pub from_raw: Option<String>,
+    /// Whether neither `from` nor `role` gives a value (`from is missing` inside `where`).
+    #[serde(skip)]
+    pub from_missing: bool,
+    /// Whether neither `text` nor `content` gives a value (`text is missing` inside `where`).
+    #[serde(skip)]
+    pub text_missing: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
-    /// A sentiment score given by an upstream model, which replaces the engine's.
+    /// A sentiment score given by an upstream model, which replaces the engine's; anything
+    /// but a number in −1…1 is [`Given::WrongType`] (unknown).
     #[serde(skip_serializing_if = "is_absent")]
     pub sentiment: Given<f64>,
 }
@@ -106,6 +140,43 @@ impl Message {
 
     pub fn text(&self) -> &str {
         self.text.as_deref().unwrap_or("")
+    }
+
+    /// Whether something about the message is unknown: its sender, its text or its given
+    /// sentiment (the verdict's `unknown` then lists `messages`).
+    pub fn is_doubtful(&self) -> bool {
+        self.from == Sender::Unknown || self.text.is_none() || self.sentiment == Given::WrongType
+    }
+}
+
+/// A message's `sentiment` as given: absent when `null`; unknown unless a number in −1…1.
+pub(crate) fn given_sentiment(value: Option<f64>) -> Given<f64> {
+    match value {
+        Some(v) if (-1.0..=1.0).contains(&v) => Given::Value(v),
+        _ => Given::WrongType,
+    }
+}
+
+/// Whether a top-level key other than `messages` is `messages` misspelt: the same ignoring
+/// ASCII case, or one edit away (a letter inserted, deleted or replaced, or two adjacent
+/// letters swapped).
+pub fn near_messages(key: &str) -> bool {
+    key != "messages" && (key.eq_ignore_ascii_case("messages") || one_edit(key, "messages"))
+}
+
+/// Whether `a` is one edit from `b` (optimal string alignment distance 1), by characters.
+pub fn one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (a.get(prefix..).unwrap_or(&[]), b.get(prefix..).unwrap_or(&[]));
+    match (a, b) {
+        ([], []) => false,
+        ([x, y, ra @ ..], [p, q, rb @ ..]) if x == q && y == p && x != y && ra == rb => true,
+        ([_, ra @ ..], [_, rb @ ..]) if ra == rb => true,
+        ([_, ra @ ..], rb) if ra == rb => true,
+        (ra, [_, rb @ ..]) => ra == rb,
+        _ => false,
     }
 }
 
@@ -168,18 +239,38 @@ impl Conversation {
                 column: None,
             });
         };
-        let messages = match data.remove("messages") {
-            Some(Value::Array(items)) => items.into_iter().map(Message::from_value).collect(),
-            // `messages` missing, null or of the wrong type: the empty list (wrong types of
-            // built-ins are not errors, and no message can make the AI more autonomous).
-            _ => Vec::new(),
-        };
+        let (messages, messages_unknown) = messages(data.remove("messages"), data.keys());
         let expect = data.remove("expect");
         Ok(Conversation {
             data: Data::new(data),
             messages,
+            messages_unknown,
             expect,
         })
+    }
+
+    /// Top-level keys one edit from a built-in key (`message`, `signal`, `chanel`, `expects`),
+    /// or the same ignoring case, or (for `expect`) starting with it (`expected`), with the
+    /// built-in each is likely meant as.
+    pub fn misspelt_keys(&self) -> Vec<(&str, &'static str)> {
+        const BUILTINS: [&str; 4] = ["messages", "signals", "channel", "expect"];
+        let mut out = Vec::new();
+        for key in self.data.keys() {
+            let near = BUILTINS
+                .into_iter()
+                .find(|b| key != b && (key.eq_ignore_ascii_case(b) || one_edit(key, b)))
+                .or_else(|| key.to_ascii_lowercase().starts_with("expect").then_some("expect"))
+                .filter(|b| key != b);
+            if let Some(builtin) = near {
+                out.push((key.as_str(), builtin));
+            }
+        }
+        out
+    }
+
+    /// Whether `messages` is unknown or holds a message with something unknown about it.
+    pub fn messages_doubtful(&self) -> bool {
+        self.messages_unknown || self.messages.iter().any(Message::is_doubtful)
     }
 
     /// The conversation's `id`, rendered as text when it is a number.
@@ -213,27 +304,84 @@ impl Conversation {
     }
 }
 
+/// `messages` as given, and whether it is unknown: a list is read message by message;
+/// absent or `null` is the empty list unless one of `keys` is `messages` misspelt; anything
+/// else is unknown.
+pub(crate) fn messages<'k>(value: Option<Value>, mut keys: impl Iterator<Item = &'k String>) -> (Vec<Message>, bool) {
+    match value {
+        Some(Value::Array(items)) => (items.into_iter().map(Message::from_value).collect(), false),
+        None | Some(Value::Null) => (Vec::new(), keys.any(|k| near_messages(k))),
+        Some(_) => (Vec::new(), true),
+    }
+}
+
+/// A value that is given: present and not `null`.
+fn given(value: Option<Value>) -> Option<Value> {
+    value.filter(|v| !v.is_null())
+}
+
 impl Message {
-    fn from_value(value: Value) -> Message {
+    /// One element of `messages`: `from`/`role` and `text`/`content` each resolved on their
+    /// own, a `null` counting as absent.
+    pub fn from_value(value: Value) -> Message {
         let Value::Object(mut m) = value else {
+            // not a mapping: sender and text unknown, and neither pair gives a value
             return Message {
-                text: None,
+                from_missing: true,
+                text_missing: true,
                 ..Message::default()
             };
         };
-        let from_raw = m.remove("from").and_then(json::string);
-        let from = from_raw.as_deref().map_or(Sender::Other, Sender::parse);
-        let text = m.remove("text").and_then(json::string);
-        let at = m.remove("at").and_then(json::at);
-        let sentiment = m.remove("sentiment").map_or(Given::Absent, json::sentiment);
+        let from = given(m.remove("from")).or_else(|| given(m.remove("role")));
+        let has_text_key = m.contains_key("text") || m.contains_key("content");
+        let text = given(m.remove("text")).map(|t| match t {
+            Value::String(s) => Some(s),
+            _ => None,
+        });
+        let text = text.or_else(|| given(m.remove("content")).map(content));
+        let from_raw = from.as_ref().and_then(Value::as_str).map(str::to_owned);
         Message {
-            from,
-            text,
+            from: from_raw.as_deref().map_or(Sender::Unknown, Sender::parse),
+            from_missing: from.is_none(),
+            text_missing: text.is_none(),
+            // a key given as `null` is empty text (an attachment); no key at all, unknown
+            text: text.unwrap_or_else(|| has_text_key.then(String::new)),
             from_raw,
-            at,
-            sentiment,
+            at: m.remove("at").and_then(json::at),
+            sentiment: m.remove("sentiment").map_or(Given::Absent, json::sentiment),
         }
     }
+}
+
+/// A chat-completion `content`: a string, or a list of parts whose text parts are joined with
+/// a newline (images, audio and files skipped); anything else is unknown (`None`).
+fn content(value: Value) -> Option<String> {
+    let parts = match value {
+        Value::String(s) => return Some(s),
+        Value::Array(parts) => parts,
+        _ => return None,
+    };
+    let mut texts = Vec::with_capacity(parts.len());
+    for part in parts {
+        match part {
+            Value::String(s) => texts.push(s),
+            Value::Object(mut p) => {
+                let is_text = match p.get("type") {
+                    None | Some(Value::Null) => true,
+                    Some(Value::String(t)) => matches!(t.as_str(), "text" | "input_text" | "output_text"),
+                    Some(_) => false,
+                };
+                if is_text {
+                    match p.remove("text") {
+                        Some(Value::String(s)) => texts.push(s),
+                        _ => return None,
+                    }
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(texts.join("\n"))
 }
 
 impl<'de> Deserialize<'de> for Conversation {

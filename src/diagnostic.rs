@@ -35,12 +35,18 @@ pub enum Code {
     Contradiction,
     ShadowedAllow,
     OutOfRange,
+    /// **(v0.2)** A guarantee that some conversation breaks (with a counterexample).
+    GuaranteeViolated,
+    /// **(v0.2)** Two guarantees of the same name.
+    DuplicateGuarantee,
+    /// **(v0.2)** A guarantee the checker could neither prove nor refute.
+    GuaranteeUnproved,
     /// A policy directory or file that cannot be read.
     Io,
 }
 
 impl Code {
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 21] = [
         Code::Syntax,
         Code::UnknownField,
         Code::TypeMismatch,
@@ -58,6 +64,9 @@ impl Code {
         Code::Contradiction,
         Code::ShadowedAllow,
         Code::OutOfRange,
+        Code::GuaranteeViolated,
+        Code::DuplicateGuarantee,
+        Code::GuaranteeUnproved,
         Code::Io,
     ];
 
@@ -80,15 +89,28 @@ impl Code {
             Code::Contradiction => "contradiction",
             Code::ShadowedAllow => "shadowed-allow",
             Code::OutOfRange => "out-of-range",
+            Code::GuaranteeViolated => "guarantee-violated",
+            Code::DuplicateGuarantee => "duplicate-guarantee",
+            Code::GuaranteeUnproved => "guarantee-unproved",
             Code::Io => "io",
+        }
+    }
+
+    /// `error` or `warning`.
+    pub fn severity_str(self) -> &'static str {
+        match self.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::UnusedLexicon | Code::Contradiction | Code::ShadowedAllow | Code::OutOfRange => {
-                Severity::Warning
-            }
+            Code::UnusedLexicon
+            | Code::Contradiction
+            | Code::ShadowedAllow
+            | Code::OutOfRange
+            | Code::GuaranteeUnproved => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -119,6 +141,8 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub help: Option<String>,
     pub related: Vec<Related>,
+    /// **(v0.2)** For `guarantee-violated`: the conversation that breaks the guarantee.
+    pub counterexample: Option<Box<crate::prove::Counterexample>>,
 }
 
 impl Diagnostic {
@@ -131,6 +155,7 @@ impl Diagnostic {
             label: None,
             help: None,
             related: Vec::new(),
+            counterexample: None,
         }
     }
 
@@ -149,7 +174,10 @@ impl Diagnostic {
     }
 
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.related.push(Related { span, label: label.into() });
+        self.related.push(Related {
+            span,
+            label: label.into(),
+        });
         self
     }
 
@@ -174,6 +202,7 @@ impl Diagnostic {
             line,
             column,
             help: self.help.clone(),
+            counterexample: self.counterexample.as_ref().map(|c| c.conversation.clone()),
         }
     }
 }
@@ -187,12 +216,19 @@ pub struct DiagnosticJson {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub help: Option<String>,
+    /// **(v0.2)** The conversation that breaks a guarantee (`guarantee-violated` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterexample: Option<serde_json::Value>,
 }
 
 /// Sorts diagnostics by file, position, then code, so output is stable.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
-        let s = d.span.unwrap_or(Span { file: u32::MAX, start: 0, end: 0 });
+        let s = d.span.unwrap_or(Span {
+            file: u32::MAX,
+            start: 0,
+            end: 0,
+        });
         (s.file, s.start, d.code, d.message.clone())
     });
 }
@@ -227,7 +263,10 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -237,16 +276,15 @@ impl miette::Diagnostic for Report<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.source.as_ref()?;
         let d = self.diagnostic;
-        let primary = d.span.map(|s| {
-            miette::LabeledSpan::new_primary_with_span(d.label.clone(), (s.start as usize, s.len()))
-        });
+        let primary = d
+            .span
+            .map(|s| miette::LabeledSpan::new_primary_with_span(d.label.clone(), (s.start as usize, s.len())));
         // Related spans are only drawn when they are in the same file as the primary one.
         let file = d.span.map(|s| s.file);
-        let related = d
-            .related
-            .iter()
-            .filter(move |r| Some(r.span.file) == file)
-            .map(|r| miette::LabeledSpan::new_with_span(Some(r.label.clone()), (r.span.start as usize, r.span.len())));
+        let related =
+            d.related.iter().filter(move |r| Some(r.span.file) == file).map(|r| {
+                miette::LabeledSpan::new_with_span(Some(r.label.clone()), (r.span.start as usize, r.span.len()))
+            });
         Some(Box::new(primary.into_iter().chain(related)))
     }
 }
@@ -254,8 +292,14 @@ impl miette::Diagnostic for Report<'_> {
 /// Renders diagnostics for people: file:line:col, snippet, labels and help. `color` false gives
 /// plain text (for snapshots and pipes); `width` wraps the text.
 pub fn render(diagnostics: &[Diagnostic], sources: &[Source], color: bool, width: usize) -> String {
-    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
     let mut out = String::new();
     for d in diagnostics {
         let source = d

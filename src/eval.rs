@@ -23,5 +23,8 @@ mod value;
 mod verdict;
 
 pub use compile::compile;
+pub(crate) use lexicon::normalized;
 pub use program::Program;
+pub(crate) use run::{compare, contains_ci};
+pub(crate) use value::{V, or as tri_or};
 pub use verdict::{Decider, Verdict};

@@ -63,15 +63,22 @@
 //! assert!(codes.contains(&"missing-default"));
 //! ```
 
+pub mod archive;
 pub mod ast;
 pub mod batch;
+pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
 pub mod eval;
 pub mod expect;
+pub mod explain;
 pub mod fmt;
+pub mod lines;
+#[cfg(feature = "lsp")]
+pub mod lsp;
+pub mod prove;
 pub mod reload;
 pub mod report;
 pub mod schema;

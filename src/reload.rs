@@ -12,273 +12,17 @@
 //!   and compute a whole verdict under it; [`Reloader::reload`] builds a new set and swaps it in
 //!   only when it is valid.
 
-use crate::set::{LoadError, PolicySet};
+mod watch;
+
+pub use watch::{Cause, DEFAULT_DEBOUNCE, RESCAN_INTERVAL, Trigger, Watch, WatchHealth, WatchMode, WatchOptions};
+
+use crate::set::{LoadError, PolicySet, SizeLimits};
 use arc_swap::{ArcSwap, Guard};
-use notify::{Config, Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
-
-/// How long the directory must stay quiet before a change counts as settled.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(50);
-
-/// A change that keeps coming (a long burst of writes) is acted on after this long anyway.
-const MAX_SETTLE: Duration = Duration::from_millis(500);
-
-/// How often the directory's identity is checked, to catch a replaced directory that no event
-/// announced.
-const IDENTITY_CHECK: Duration = Duration::from_secs(1);
-
-/// How a [`Watch`] learns about changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WatchOptions {
-    pub debounce: Duration,
-    /// `Some(interval)`: poll instead of using the platform's watcher.
-    pub poll: Option<Duration>,
-}
-
-impl Default for WatchOptions {
-    fn default() -> WatchOptions {
-        WatchOptions {
-            debounce: DEFAULT_DEBOUNCE,
-            poll: None,
-        }
-    }
-}
-
-/// Why a settled change was reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cause {
-    /// Files under the directory changed.
-    Files,
-    /// Someone asked (SIGHUP, [`Trigger::reload`]).
-    Requested,
-}
-
-enum Msg {
-    Fs,
-    Requested,
-    Stop,
-}
-
-/// Asks a [`Watch`] (or the thread of a [`Reloader::spawn`]) to act now, or to stop.
-#[derive(Clone, Debug)]
-pub struct Trigger(Sender<Msg>);
-
-impl std::fmt::Debug for Msg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Msg::Fs => "fs",
-            Msg::Requested => "requested",
-            Msg::Stop => "stop",
-        })
-    }
-}
-
-impl Trigger {
-    /// Reports a change as if the files had changed (used for SIGHUP).
-    pub fn reload(&self) {
-        let _ = self.0.send(Msg::Requested);
-    }
-
-    /// Ends the watch: [`Watch::wait`] returns `None`.
-    pub fn stop(&self) {
-        let _ = self.0.send(Msg::Stop);
-    }
-}
-
-/// Which watcher is running.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WatchMode {
-    Native,
-    Poll(Duration),
-    /// Neither could start (the directory may not exist yet); the identity check still runs.
-    None,
-}
-
-/// Settled changes of a policy directory.
-pub struct Watch {
-    dir: PathBuf,
-    options: WatchOptions,
-    tx: Sender<Msg>,
-    rx: Receiver<Msg>,
-    watcher: Option<Box<dyn Watcher + Send>>,
-    mode: WatchMode,
-    identity: Option<(u64, u64)>,
-    /// The reason the native watcher failed, if it did.
-    pub fallback_reason: Option<String>,
-}
-
-impl Watch {
-    /// Starts watching `dir`. Never fails: when the platform's watcher cannot start it polls, and
-    /// when nothing can start it still notices the directory appearing or being replaced.
-    pub fn new(dir: impl AsRef<Path>, options: WatchOptions) -> Watch {
-        let dir = std::path::absolute(dir.as_ref()).unwrap_or_else(|_| dir.as_ref().to_path_buf());
-        let (tx, rx) = mpsc::channel();
-        let mut watch = Watch {
-            identity: identity(&dir),
-            dir,
-            options,
-            tx,
-            rx,
-            watcher: None,
-            mode: WatchMode::None,
-            fallback_reason: None,
-        };
-        watch.start();
-        watch
-    }
-
-    pub fn mode(&self) -> WatchMode {
-        self.mode
-    }
-
-    pub fn trigger(&self) -> Trigger {
-        Trigger(self.tx.clone())
-    }
-
-    fn start(&mut self) {
-        self.watcher = None;
-        let poll = self.options.poll;
-        if poll.is_none() {
-            match self.native() {
-                Ok(w) => {
-                    self.watcher = Some(w);
-                    self.mode = WatchMode::Native;
-                    return;
-                }
-                Err(e) => self.fallback_reason = Some(e.to_string()),
-            }
-        }
-        let interval = poll.unwrap_or(Duration::from_millis(500));
-        match self.polling(interval) {
-            Ok(w) => {
-                self.watcher = Some(w);
-                self.mode = WatchMode::Poll(interval);
-            }
-            Err(e) => {
-                self.fallback_reason.get_or_insert_with(|| e.to_string());
-                self.mode = WatchMode::None;
-            }
-        }
-    }
-
-    fn native(&self) -> notify::Result<Box<dyn Watcher + Send>> {
-        let mut w = RecommendedWatcher::new(
-            handler(self.dir.clone(), self.tx.clone()),
-            Config::default(),
-        )?;
-        self.add_paths(&mut w, true)?;
-        Ok(Box::new(w))
-    }
-
-    fn polling(&self, interval: Duration) -> notify::Result<Box<dyn Watcher + Send>> {
-        let config = Config::default()
-            .with_poll_interval(interval)
-            .with_compare_contents(true);
-        let mut w = PollWatcher::new(handler(self.dir.clone(), self.tx.clone()), config)?;
-        // Not the parent: polling would read every file beside the directory; the identity
-        // check catches a replaced directory instead.
-        self.add_paths(&mut w, false)?;
-        Ok(Box::new(w))
-    }
-
-    fn add_paths(&self, w: &mut dyn Watcher, parent: bool) -> notify::Result<()> {
-        w.watch(&self.dir, RecursiveMode::Recursive)?;
-        // The parent, so that replacing the directory itself is seen at once; best effort.
-        if let Some(parent) = self
-            .dir
-            .parent()
-            .filter(|p| parent && !p.as_os_str().is_empty())
-        {
-            let _ = w.watch(parent, RecursiveMode::NonRecursive);
-        }
-        Ok(())
-    }
-
-    /// Blocks until the next settled change; `None` once stopped.
-    pub fn wait(&mut self) -> Option<Cause> {
-        let mut cause = loop {
-            match self.rx.recv_timeout(IDENTITY_CHECK) {
-                Ok(Msg::Fs) => break Cause::Files,
-                Ok(Msg::Requested) => break Cause::Requested,
-                Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return None,
-                Err(RecvTimeoutError::Timeout) => {
-                    if self.identity_changed() {
-                        break Cause::Files;
-                    }
-                    if self.mode == WatchMode::None {
-                        self.start();
-                    }
-                }
-            }
-        };
-        let start = Instant::now();
-        while start.elapsed() < MAX_SETTLE {
-            match self.rx.recv_timeout(self.options.debounce) {
-                Ok(Msg::Fs) => {}
-                Ok(Msg::Requested) => cause = Cause::Requested,
-                Ok(Msg::Stop) => return None,
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        self.identity_changed();
-        Some(cause)
-    }
-
-    /// Whether the directory was replaced (or appeared, or vanished) since last seen; if so, the
-    /// watch moves to the new one.
-    fn identity_changed(&mut self) -> bool {
-        let now = identity(&self.dir);
-        if now == self.identity {
-            return false;
-        }
-        self.identity = now;
-        self.start();
-        true
-    }
-}
-
-/// The event handler: every change under `dir` (or to `dir` itself) is one `Fs` message. Plain
-/// reads are not changes (the reload itself reads every file).
-fn handler(dir: PathBuf, tx: Sender<Msg>) -> impl Fn(notify::Result<Event>) + Send + 'static {
-    move |event: notify::Result<Event>| {
-        let relevant = match &event {
-            Ok(e) => {
-                is_change(&e.kind)
-                    && (e.paths.is_empty() || e.paths.iter().any(|p| p.starts_with(&dir)))
-            }
-            // Overflow, watch errors: rescan to be safe.
-            Err(_) => true,
-        };
-        if relevant {
-            let _ = tx.send(Msg::Fs);
-        }
-    }
-}
-
-fn is_change(kind: &EventKind) -> bool {
-    use notify::event::{AccessKind, AccessMode};
-    match kind {
-        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
-        EventKind::Access(_) => false,
-        _ => true,
-    }
-}
-
-#[cfg(unix)]
-fn identity(dir: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()))
-}
-
-#[cfg(not(unix))]
-fn identity(dir: &Path) -> Option<(u64, u64)> {
-    std::fs::metadata(dir).ok().map(|_| (0, 0))
-}
 
 /// Watches `dir` and calls `run` once now and again after every settled change, clearing the
 /// screen first when standard output is a terminal: the authoring loop of `--watch`.
@@ -299,10 +43,7 @@ pub fn watch_loop(dir: &Path, mut run: impl FnMut()) {
         }
         run();
         let _ = std::io::stdout().flush();
-        eprintln!(
-            "\nwatching `{}` for changes (ctrl-c to stop)",
-            dir.display()
-        );
+        eprintln!("\nwatching `{}` for changes (ctrl-c to stop)", dir.display());
         if watch.wait().is_none() {
             return;
         }
@@ -316,15 +57,20 @@ pub struct Loaded {
     pub loaded_at: SystemTime,
     /// The set's files, relative to the directory, in path order.
     pub files: Vec<String>,
+    /// The input paths its rules read ([`crate::eval::Program::read_paths`]), shared with the
+    /// decision log entries of its verdicts.
+    pub read_paths: Arc<[String]>,
 }
 
 impl Loaded {
     fn new(set: PolicySet) -> Loaded {
         let files = set.sources().iter().map(|s| s.name.clone()).collect();
+        let read_paths = set.program().read_paths().map(str::to_string).collect();
         Loaded {
             set,
             loaded_at: SystemTime::now(),
             files,
+            read_paths,
         }
     }
 }
@@ -369,6 +115,7 @@ pub struct Status {
 /// The current policy set of a long-running process, swapped atomically on reload.
 pub struct Reloader {
     dir: PathBuf,
+    options: ReloadOptions,
     current: ArcSwap<Loaded>,
     status: Mutex<Status>,
     /// One reload at a time.
@@ -389,13 +136,67 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// What every load of a [`Reloader`] observes.
+#[derive(Clone, Debug, Default)]
+pub struct ReloadOptions {
+    /// Size limits of the set (`--max-policy-file`, `--max-policy-set`).
+    pub limits: SizeLimits,
+    /// `--archive DIR`: every set is stored there ([`crate::archive`]) before it goes live; a
+    /// set that cannot be stored does not go live.
+    pub archive: Option<PathBuf>,
+}
+
+/// The most diagnostics a report of a failed reload shows (the rest are counted).
+const REPORT_DIAGNOSTICS: usize = 20;
+/// The most bytes of a report of a failed reload (`last_error`, stderr).
+const REPORT_BYTES: usize = 64 * 1024;
+
+/// A failed load, rendered for people within bounds: the first [`REPORT_DIAGNOSTICS`]
+/// diagnostics, a count of the rest, at most [`REPORT_BYTES`] in all.
+pub fn report(e: &LoadError, color: bool) -> String {
+    let mut out = String::new();
+    let mut shown = 0usize;
+    for d in e.diagnostics.iter().take(REPORT_DIAGNOSTICS) {
+        if out.len() >= REPORT_BYTES {
+            break;
+        }
+        out.push_str(&crate::diagnostic::render(
+            std::slice::from_ref(d),
+            &e.sources,
+            color,
+            100,
+        ));
+        shown += 1;
+    }
+    if out.len() > REPORT_BYTES {
+        let mut cut = REPORT_BYTES;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out.push_str("\n… (cut at 64 KiB)\n");
+    }
+    let rest = e.diagnostics.len().saturating_sub(shown);
+    if rest > 0 {
+        out.push_str(&format!("… and {rest} more diagnostics\n"));
+    }
+    out.push_str(&crate::diagnostic::summary(&e.diagnostics));
+    out
+}
+
 impl Reloader {
     /// Loads the set in `dir`; an invalid set is an error (there is no last good set yet).
     pub fn load(dir: impl AsRef<Path>) -> Result<Reloader, LoadError> {
+        Reloader::load_with(dir, ReloadOptions::default())
+    }
+
+    /// [`Reloader::load`] with size limits and an archive.
+    pub fn load_with(dir: impl AsRef<Path>, options: ReloadOptions) -> Result<Reloader, LoadError> {
         let dir = dir.as_ref().to_path_buf();
-        let set = PolicySet::load(&dir)?;
+        let set = load_set(&dir, &options)?;
         Ok(Reloader {
             dir,
+            options,
             current: ArcSwap::from_pointee(Loaded::new(set)),
             status: Mutex::new(Status::default()),
             reloading: Mutex::new(()),
@@ -405,6 +206,12 @@ impl Reloader {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The directory as a service shows it: as given when relative, only its own name when
+    /// absolute (a service does not tell its callers where it keeps its files).
+    pub fn shown_dir(&self) -> String {
+        shown_dir(&self.dir)
     }
 
     /// A snapshot of the current set: compute a whole verdict (or a whole batch) under it. Cheap;
@@ -433,7 +240,7 @@ impl Reloader {
         let _one_at_a_time = lock(&self.reloading);
         self.attempts.fetch_add(1, Ordering::Relaxed);
         let start = Instant::now();
-        let outcome = match PolicySet::load(&self.dir) {
+        let outcome = match load_set(&self.dir, &self.options) {
             Ok(set) if set.digest() == self.current.load().set.digest() => Outcome::Unchanged,
             Ok(set) => {
                 let digest = set.digest().to_string();
@@ -454,7 +261,7 @@ impl Reloader {
             Outcome::Failed(_) => status.failed += 1,
         }
         if let Outcome::Failed(e) = &outcome {
-            status.last_error = Some(e.to_string());
+            status.last_error = Some(report(e, false));
             status.last_error_at = Some(SystemTime::now());
         } else {
             status.last_error = None;
@@ -475,6 +282,7 @@ impl Reloader {
         let trigger = watch.trigger();
         let mode = watch.mode();
         let fallback_reason = watch.fallback_reason.clone();
+        let health = watch.health();
         let reloader = Arc::clone(self);
         let thread = std::thread::Builder::new()
             .name("handoff-reload".into())
@@ -488,9 +296,49 @@ impl Reloader {
             trigger,
             mode,
             fallback_reason,
+            health,
             thread,
         })
     }
+}
+
+/// Loads the set in `dir` with source locations relative to the directory: as `PolicySet::load`
+/// gives them for a relative `dir` (`policies/care.policy`, unchanged), and from the directory's
+/// own name for an absolute one (`/srv/x/policies` → `policies/care.policy`), so that verdicts
+/// and `/v1/policy` do not show where the service keeps its files. The digest does not change.
+/// Archived first when `--archive` is given: a set that cannot be archived is not served.
+fn load_set(dir: &Path, options: &ReloadOptions) -> Result<PolicySet, LoadError> {
+    let mut analysis = crate::set::Analysis::load_limited(dir, options.limits);
+    if dir.is_absolute() {
+        let shown = shown_dir(dir);
+        for source in &mut analysis.sources {
+            source.path = format!("{shown}/{}", source.name);
+        }
+    }
+    let set = analysis.compile()?.for_serving()?;
+    if let Some(archive) = &options.archive {
+        crate::archive::store(archive, &set).map_err(|e| LoadError {
+            diagnostics: vec![crate::diagnostic::Diagnostic::new(
+                crate::diagnostic::Code::Io,
+                None,
+                format!(
+                    "cannot archive policy set {} in `{}`: {e}; it is not served",
+                    set.digest(),
+                    archive.display()
+                ),
+            )],
+            sources: Vec::new(),
+        })?;
+    }
+    Ok(set)
+}
+
+fn shown_dir(dir: &Path) -> String {
+    if dir.is_relative() {
+        return dir.display().to_string();
+    }
+    dir.file_name()
+        .map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// A running reload thread.
@@ -499,5 +347,6 @@ pub struct Spawned {
     pub trigger: Trigger,
     pub mode: WatchMode,
     pub fallback_reason: Option<String>,
+    pub health: Arc<Mutex<WatchHealth>>,
     pub thread: JoinHandle<()>,
 }

@@ -3,7 +3,7 @@
 //! Shared by the checker (which reports problems with declarations) and the compiler (which
 //! turns each readable path into a slot).
 
-use crate::ast::{self, Literal, Type};
+use crate::ast::{self, FieldDefault, Literal, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     pub ty: Type,
-    pub default: Option<Literal>,
+    pub default: Option<FieldDefault>,
     /// The first declaration; `None` for built-ins.
     pub declared_at: Option<Span>,
     /// Closed range of meaningful numbers (signals), for `out-of-range` warnings.
@@ -44,14 +44,20 @@ pub const MESSAGE_FIELDS: [&str; 3] = ["text", "sentiment", "from"];
 pub fn message_field(name: &str) -> Option<Field> {
     let ty = message_type(name)?.clone();
     let range = (name == "sentiment").then_some((-1.0, 1.0));
-    Some(Field { ty, default: None, declared_at: None, range })
+    Some(Field {
+        ty,
+        default: None,
+        declared_at: None,
+        range,
+    })
 }
 
 /// The type of a message field inside `where`, without building a [`Field`].
 pub fn message_type(name: &str) -> Option<&'static Type> {
     static TEXT: Type = Type::String;
     static SENTIMENT: Type = Type::Number;
-    static FROM: LazyLock<Type> = LazyLock::new(|| Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into()]));
+    static FROM: LazyLock<Type> =
+        LazyLock::new(|| Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into(), "system".into()]));
     match name {
         "text" => Some(&TEXT),
         "sentiment" => Some(&SENTIMENT),
@@ -86,7 +92,15 @@ impl Schema {
     fn builtins() -> Schema {
         let mut fields = BTreeMap::new();
         for name in ["id", "channel"] {
-            fields.insert(name.to_string(), Field { ty: Type::String, default: None, declared_at: None, range: None });
+            fields.insert(
+                name.to_string(),
+                Field {
+                    ty: Type::String,
+                    default: None,
+                    declared_at: None,
+                    range: None,
+                },
+            );
         }
         for (name, ty, lo, hi) in SIGNALS {
             let ty = match ty {
@@ -94,7 +108,15 @@ impl Schema {
                 SignalType::Bool => Type::Bool,
             };
             let range = (ty == Type::Number).then_some((lo, hi));
-            fields.insert(name.to_string(), Field { ty, default: None, declared_at: None, range });
+            fields.insert(
+                name.to_string(),
+                Field {
+                    ty,
+                    default: None,
+                    declared_at: None,
+                    range,
+                },
+            );
         }
         Schema { fields }
     }
@@ -102,7 +124,7 @@ impl Schema {
     fn declare(&mut self, decl: &ast::FieldDecl, diagnostics: &mut Vec<Diagnostic>) {
         let path = &decl.path.node;
         if let Some(default) = &decl.default {
-            if !literal_fits(&default.node, &decl.ty.node) {
+            if !default_fits(&default.node, &decl.ty.node) {
                 diagnostics.push(
                     Diagnostic::at(
                         Code::TypeMismatch,
@@ -110,7 +132,12 @@ impl Schema {
                         format!("the default of `{path}` is not {}", a_value_of(&decl.ty.node)),
                     )
                     .with_label("default of the wrong type")
-                    .with_help(format!("`{path}` is declared as {}", type_name(&decl.ty.node))),
+                    .with_help(match (&default.node, &decl.ty.node) {
+                        (FieldDefault::Literal(_), Type::List) => {
+                            format!("a `list` takes a list of strings as default: `{path} : list = []`")
+                        }
+                        _ => format!("`{path}` is declared as {}", type_name(&decl.ty.node)),
+                    }),
                 );
             }
         }
@@ -122,7 +149,10 @@ impl Schema {
                     decl.span,
                     format!("`{path}` is declared again with a different type or default"),
                 )
-                .with_label(format!("declared here as {}", describe(&decl.ty.node, decl.default.as_ref().map(|d| &d.node))))
+                .with_label(format!(
+                    "declared here as {}",
+                    describe(&decl.ty.node, decl.default.as_ref().map(|d| &d.node))
+                ))
                 .with_help(format!(
                     "`{path}` is already {}; a path may be declared again only with the same type and default",
                     describe(&existing.ty, existing.default.as_ref())
@@ -150,10 +180,21 @@ impl Schema {
     }
 }
 
+/// Whether a default is a value of a type: a literal of it, or for `list` a list of strings.
+pub fn default_fits(value: &FieldDefault, ty: &Type) -> bool {
+    match (value, ty) {
+        (FieldDefault::Literal(l), ty) => literal_fits(l, ty),
+        (FieldDefault::List(items), Type::List) => items.iter().all(|i| matches!(i, Literal::String(_))),
+        (FieldDefault::List(_), _) => false,
+    }
+}
+
 /// Whether a literal is a value of a type.
 pub fn literal_fits(value: &Literal, ty: &Type) -> bool {
     match (value, ty) {
-        (Literal::Bool(_), Type::Bool) | (Literal::Number(_), Type::Number) | (Literal::String(_), Type::String) => true,
+        (Literal::Bool(_), Type::Bool) | (Literal::Number(_), Type::Number) | (Literal::String(_), Type::String) => {
+            true
+        }
         (Literal::String(s), Type::OneOf(options)) => options.contains(s),
         _ => false,
     }
@@ -183,10 +224,21 @@ pub fn type_name(ty: &Type) -> String {
     }
 }
 
-fn describe(ty: &Type, default: Option<&Literal>) -> String {
+fn describe(ty: &Type, default: Option<&FieldDefault>) -> String {
     match default {
-        Some(d) => format!("`{} = {}`", type_name(ty), literal_text(d)),
+        Some(d) => format!("`{} = {}`", type_name(ty), default_text(d)),
         None => format!("`{}`", type_name(ty)),
+    }
+}
+
+/// A default as it is written in policy source (`false`, `["a", "b"]`).
+pub fn default_text(value: &FieldDefault) -> String {
+    match value {
+        FieldDefault::Literal(l) => literal_text(l),
+        FieldDefault::List(items) => {
+            let items: Vec<String> = items.iter().map(literal_text).collect();
+            format!("[{}]", items.join(", "))
+        }
     }
 }
 

@@ -5,24 +5,27 @@
 //! Every verdict is computed under one snapshot of the current policy set and carries its digest;
 //! reloads run on a thread of their own and swap the compiled set atomically.
 
+pub mod auth;
 pub mod http;
 pub mod limits;
 pub mod log;
 pub mod metrics;
 pub mod pin;
+pub mod routes;
 pub mod stdio;
+pub mod tls;
 
 use crate::context::Conversation;
-use crate::reload::{Outcome, Reloader, WatchMode, WatchOptions};
+use crate::reload::{Outcome, Reloader, Trigger, WatchHealth, WatchOptions};
 use crate::set::PolicySet;
 use axum::body::Bytes;
-use limits::Limits;
-use log::{DecisionId, DecisionLog, Entry};
+use limits::{Budget, Limits};
+use log::{DecisionId, DecisionLog, Entry, LogOptions};
 use metrics::Metrics;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Everything `handoff serve` can be told.
@@ -31,9 +34,16 @@ pub struct Options {
     pub policies: PathBuf,
     pub listen: String,
     pub stdio: bool,
-    pub decision_log: Option<PathBuf>,
-    pub log_text: bool,
+    pub decision_log: Option<LogOptions>,
     pub limits: Limits,
+    /// `--token-file`: bearer tokens, one per line.
+    pub token_file: Option<PathBuf>,
+    /// `--insecure-no-auth`: serve a non-loopback address without tokens.
+    pub insecure_no_auth: bool,
+    /// `--tls-cert` and `--tls-key` (PEM).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Size limits of the policy set and `--archive`.
+    pub reload: crate::reload::ReloadOptions,
     pub watch: WatchOptions,
     /// Reload only on SIGHUP.
     pub no_watch: bool,
@@ -42,17 +52,34 @@ pub struct Options {
 }
 
 /// What the transports share: the current set, the counters, the decision log, the limits.
-#[derive(Debug)]
 pub struct Service {
     pub reloader: Arc<Reloader>,
     pub metrics: Metrics,
     pub log: Option<DecisionLog>,
     pub limits: Limits,
-    /// How the directory is watched, for `GET /v1/policy`.
-    pub watching: String,
+    /// How the directory is watched, for `GET /v1/policy`; `None` with `--no-watch`.
+    pub watch: Option<Arc<Mutex<WatchHealth>>>,
+    /// `--token-file`: when set, every route but `/healthz` needs a bearer token.
+    pub tokens: Option<auth::Tokens>,
+    /// `--tls-cert`/`--tls-key`.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// Request body bytes in flight ([`Limits::inflight`]).
+    pub budget: Budget,
+    /// Batches evaluated at once ([`Limits::batches`]).
+    pub batch_slots: Arc<tokio::sync::Semaphore>,
     /// Bytes to reserve for the next verdict's JSON: the largest seen so far (capped), so the
     /// buffer is allocated once instead of grown by doubling.
     verdict_size: AtomicUsize,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("reloader", &self.reloader)
+            .field("limits", &self.limits)
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A verdict as the transports answer it.
@@ -61,6 +88,8 @@ pub struct Decided {
     pub json: Bytes,
     /// Its decision id, when the decision log is on.
     pub decision_id: Option<DecisionId>,
+    /// Its decision log entry, to record once the verdict is answered ([`Service::record`]).
+    pub entry: Option<Entry>,
 }
 
 /// The most [`Service::verdict_size`] reserves up front.
@@ -71,20 +100,24 @@ impl Service {
         reloader: Arc<Reloader>,
         log: Option<DecisionLog>,
         limits: Limits,
-        watching: String,
+        watch: Option<Arc<Mutex<WatchHealth>>>,
     ) -> Service {
         Service {
             reloader,
             metrics: Metrics::default(),
             log,
             limits,
-            watching,
+            watch,
+            tokens: None,
+            tls: None,
+            budget: Budget::new(limits.inflight),
+            batch_slots: Arc::new(tokio::sync::Semaphore::new(limits.batches.max(1))),
             verdict_size: AtomicUsize::new(1024),
         }
     }
 
-    /// Evaluates one conversation under `set`, counts it, queues it for the decision log, and
-    /// returns the verdict JSON and its decision id (when the log is on).
+    /// Evaluates one conversation under `set`, counts it, and returns the verdict JSON with its
+    /// decision id and log entry (when the log is on); the entry is recorded once answered.
     pub fn decide(&self, set: &PolicySet, conversation: Conversation) -> Result<Decided, String> {
         let start = Instant::now();
         let verdict = set.evaluate(&conversation);
@@ -103,19 +136,120 @@ impl Service {
             return Ok(Decided {
                 json,
                 decision_id: None,
+                entry: None,
             });
         };
         let decision_id = log.next_id();
-        log.record(Entry {
+        let entry = Entry {
             ts: SystemTime::now(),
             decision_id,
             verdict: json.clone(),
             input: conversation,
-        });
+            read_paths: Arc::clone(&self.reloader.current().read_paths),
+        };
         Ok(Decided {
             json,
             decision_id: Some(decision_id),
+            entry: Some(entry),
         })
+    }
+
+    /// Records answered verdicts in the decision log.
+    pub fn record(&self, entries: impl IntoIterator<Item = Entry>) {
+        if let Some(log) = &self.log {
+            for entry in entries {
+                log.record(entry);
+            }
+        }
+    }
+
+    /// Records verdicts and, with `--decision-log-sync every`, blocks until their lines are
+    /// written and synced (for a thread outside the async runtime: stdio).
+    pub fn record_blocking(&self, entries: impl IntoIterator<Item = Entry>) {
+        let Some(log) = &self.log else { return };
+        let receipts: Vec<_> = entries.into_iter().filter_map(|e| log.record(e)).collect();
+        for receipt in receipts {
+            let _ = receipt.blocking_recv();
+        }
+    }
+
+    /// Whether answers wait for their log lines (`--decision-log-sync every`).
+    pub fn log_waits(&self) -> bool {
+        self.log.as_ref().is_some_and(DecisionLog::waits)
+    }
+
+    /// Records verdicts and waits until their lines are written and synced.
+    pub async fn record_and_wait(&self, entries: Vec<Entry>) {
+        let Some(log) = &self.log else { return };
+        let receipts: Vec<_> = entries.into_iter().filter_map(|e| log.record(e)).collect();
+        for receipt in receipts {
+            let _ = receipt.await;
+        }
+    }
+
+    /// Whether a request may be served: always `/healthz`, the rest only with a known bearer
+    /// token when `--token-file` is given.
+    pub fn authorize<B>(&self, request: &hyper::Request<B>) -> Result<(), routes::ApiError> {
+        let Some(tokens) = &self.tokens else {
+            return Ok(());
+        };
+        if request.uri().path() == "/healthz" {
+            return Ok(());
+        }
+        let presented = request
+            .headers()
+            .get(axum::http::header::AUTHORIZATION)
+            .map(axum::http::HeaderValue::as_bytes);
+        if tokens.allows(presented) {
+            return Ok(());
+        }
+        Err(routes::ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "a bearer token is required (`Authorization: Bearer TOKEN`)",
+        ))
+    }
+
+    /// SIGHUP: reopen the decision log, read the token file again, re-arm the watch and reload
+    /// (or reload now, without a watch).
+    fn hangup(&self, trigger: Option<&Trigger>) {
+        if let Some(log) = &self.log {
+            log.reopen();
+        }
+        if let Some(tokens) = &self.tokens {
+            match tokens.reload() {
+                Ok(n) => eprintln!("handoff serve: token file read again ({n} tokens)"),
+                Err(e) => eprintln!("handoff serve: {e}; the tokens stay as they were"),
+            }
+        }
+        match trigger {
+            Some(trigger) => trigger.reload(),
+            None => {
+                let outcome = self.reloader.reload();
+                report(&self.reloader, &outcome);
+            }
+        }
+    }
+
+    /// `GET /v1/policy`'s `watching` and `watcher`.
+    pub fn watch_report(&self) -> (String, serde_json::Value) {
+        let Some(health) = &self.watch else {
+            return (
+                "off (SIGHUP reloads)".to_string(),
+                serde_json::json!({"mode": "off", "healthy": true}),
+            );
+        };
+        let h = health.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let mode = h.mode.describe();
+        let report = serde_json::json!({
+            "mode": mode,
+            "healthy": h.healthy(),
+            "rearmed": h.rearmed,
+            "missed_events": h.missed_events,
+            "rescan_interval_ms": crate::reload::RESCAN_INTERVAL.as_millis() as u64,
+            "last_rescan": log::rfc3339(h.last_rescan),
+            "error": h.error,
+        });
+        (mode, report)
     }
 
     /// Flushes and closes the decision log (after the last request).
@@ -131,10 +265,10 @@ impl Service {
 /// Runs the service until a signal (HTTP) or the end of input (stdio); returns the exit code.
 pub fn run(options: Options) -> u8 {
     use crate::cli::exit;
-    let reloader = match Reloader::load(&options.policies) {
+    let reloader = match Reloader::load_with(&options.policies, options.reload.clone()) {
         Ok(r) => Arc::new(r),
         Err(e) => {
-            eprint!("{}", e.render(std::io::stderr().is_terminal(), 100));
+            eprintln!("{}", crate::reload::report(&e, std::io::stderr().is_terminal()));
             eprintln!(
                 "handoff serve: the policy set in `{}` does not load; nothing to serve",
                 options.policies.display()
@@ -151,50 +285,51 @@ pub fn run(options: Options) -> u8 {
             short(loaded.set.digest())
         );
     }
-    let log = match &options.decision_log {
+    let log = match options.decision_log.clone() {
         None => None,
-        Some(path) => match DecisionLog::open(path, options.log_text) {
-            Ok(log) => Some(log),
-            Err(e) => {
-                eprintln!(
-                    "handoff serve: cannot open the decision log `{}`: {e}",
-                    path.display()
-                );
-                return exit::COULD_NOT_RUN;
+        Some(log) => {
+            let path = log.path.clone();
+            match DecisionLog::open(log) {
+                Ok(log) => Some(log),
+                Err(e) => {
+                    eprintln!("handoff serve: cannot open the decision log `{}`: {e}", path.display());
+                    return exit::COULD_NOT_RUN;
+                }
             }
-        },
+        }
     };
-    let (watching, trigger) = if options.no_watch {
-        ("off (SIGHUP reloads)".to_string(), None)
+    let (tokens, tls) = match access(&options) {
+        Ok(access) => access,
+        Err(message) => {
+            eprintln!("handoff serve: {message}");
+            return exit::COULD_NOT_RUN;
+        }
+    };
+    let (watch, trigger) = if options.no_watch {
+        (None, None)
     } else {
         let for_report = Arc::clone(&reloader);
         match reloader.spawn(options.watch, move |o| report(&for_report, o)) {
             Ok(spawned) => {
                 if let Some(reason) = &spawned.fallback_reason {
-                    eprintln!(
-                        "handoff serve: the platform's file watcher failed ({reason}); polling instead"
-                    );
+                    eprintln!("handoff serve: the platform's file watcher failed ({reason}); polling instead");
                 }
-                let mode = match spawned.mode {
-                    WatchMode::Native => "native".to_string(),
-                    WatchMode::Poll(d) => format!("polling every {} ms", d.as_millis()),
-                    WatchMode::None => "waiting for the directory".to_string(),
-                };
-                (mode, Some(spawned.trigger))
+                (Some(spawned.health), Some(spawned.trigger))
             }
             Err(e) => {
                 eprintln!("handoff serve: cannot start watching: {e}; SIGHUP still reloads");
-                ("off (SIGHUP reloads)".to_string(), None)
+                (None, None)
             }
         }
     };
-    let service = Arc::new(Service::new(reloader, log, options.limits, watching));
+    let mut service = Service::new(reloader, log, options.limits, watch);
+    service.tokens = tokens;
+    service.tls = tls;
+    let service = Arc::new(service);
 
     // Signals, SIGHUP reloads and (HTTP) accepting connections; the connections themselves are
     // served by threads of their own (`http::serve`), the stdio lines by one thread.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
     let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
@@ -203,7 +338,7 @@ pub fn run(options: Options) -> u8 {
         }
     };
     let shutdown = runtime.block_on(async {
-        spawn_sighup(Arc::clone(&service.reloader));
+        spawn_sighup(Arc::clone(&service), trigger.clone());
         Shutdown::register()
     });
     let result = if options.stdio {
@@ -215,6 +350,7 @@ pub fn run(options: Options) -> u8 {
             options.shutdown_timeout,
             shutdown,
             http::threads(),
+            options.insecure_no_auth,
         ))
     };
     if let Some(trigger) = trigger {
@@ -231,14 +367,20 @@ pub fn run(options: Options) -> u8 {
     }
 }
 
+/// The token file and the TLS acceptor the options name.
+fn access(options: &Options) -> Result<(Option<auth::Tokens>, Option<tokio_rustls::TlsAcceptor>), String> {
+    let tokens = options.token_file.as_deref().map(auth::Tokens::load).transpose()?;
+    let tls = match &options.tls {
+        Some((cert, key)) => Some(tls::acceptor(cert, key)?),
+        None => None,
+    };
+    Ok((tokens, tls))
+}
+
 /// Logs a reload's outcome on stderr.
 fn report(reloader: &Reloader, outcome: &Outcome) {
     match outcome {
-        Outcome::Swapped {
-            digest,
-            files,
-            took,
-        } => eprintln!(
+        Outcome::Swapped { digest, files, took } => eprintln!(
             "handoff serve: reloaded `{}`: {files} files, digest {} ({} ms)",
             reloader.dir().display(),
             short(digest),
@@ -246,7 +388,7 @@ fn report(reloader: &Reloader, outcome: &Outcome) {
         ),
         Outcome::Unchanged => {}
         Outcome::Failed(e) => {
-            eprint!("{}", e.render(std::io::stderr().is_terminal(), 100));
+            eprintln!("{}", crate::reload::report(e, std::io::stderr().is_terminal()));
             eprintln!(
                 "handoff serve: the edited policy set has errors; still serving digest {}",
                 short(reloader.current().set.digest())
@@ -259,8 +401,9 @@ fn short(digest: &str) -> &str {
     digest.get(..12).unwrap_or(digest)
 }
 
-/// Reloads on every SIGHUP (off the async workers). The handler is in place when this returns.
-fn spawn_sighup(reloader: Arc<Reloader>) {
+/// On every SIGHUP (off the async workers): re-arms the watch and reloads (through `trigger`,
+/// or directly with `--no-watch`). The handler is in place when this returns.
+fn spawn_sighup(service: Arc<Service>, trigger: Option<Trigger>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -269,17 +412,14 @@ fn spawn_sighup(reloader: Arc<Reloader>) {
         };
         tokio::spawn(async move {
             while hup.recv().await.is_some() {
-                let r = Arc::clone(&reloader);
-                let _ = tokio::task::spawn_blocking(move || {
-                    let outcome = r.reload();
-                    report(&r, &outcome);
-                })
-                .await;
+                let service = Arc::clone(&service);
+                let trigger = trigger.clone();
+                let _ = tokio::task::spawn_blocking(move || service.hangup(trigger.as_ref())).await;
             }
         });
     }
     #[cfg(not(unix))]
-    let _ = reloader;
+    let _ = (service, trigger);
 }
 
 /// SIGINT and SIGTERM, caught from the moment [`Shutdown::register`] returns (so a signal sent
@@ -295,10 +435,7 @@ impl Shutdown {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let signals = match (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) {
+            let signals = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
                 (Ok(term), Ok(int)) => Some((term, int)),
                 _ => None,
             };

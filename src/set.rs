@@ -6,6 +6,7 @@ use crate::check;
 use crate::context::Conversation;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::eval::{self, Program, Verdict};
+use crate::prove;
 use crate::schema::Schema;
 use crate::source::{FileId, Source};
 use crate::syntax;
@@ -22,6 +23,8 @@ pub struct Analysis {
     pub schema: Schema,
     /// Every diagnostic of the set, errors and warnings, sorted by place.
     pub diagnostics: Vec<Diagnostic>,
+    /// **(v0.2)** Each guarantee and how it fared (empty when the set has other errors).
+    pub proofs: Vec<prove::Proof>,
 }
 
 impl Analysis {
@@ -39,16 +42,41 @@ impl Analysis {
         let (schema, found) = Schema::build(&files);
         diagnostics.extend(found);
         diagnostics.extend(check::check(&files, &schema, &sources));
+        let mut proofs = Vec::new();
+        if !diagnostics.iter().any(Diagnostic::is_error) {
+            // guarantees are proved over the compiled set, which confirms counterexamples
+            let program = eval::compile(&files, &sources, &schema, String::new());
+            proofs = prove::prove_all(&files, &sources, &schema, &program);
+            diagnostics.extend(prove::diagnostics(&proofs));
+        }
         diagnostic::sort(&mut diagnostics);
-        Analysis { sources, files, schema, diagnostics }
+        Analysis {
+            sources,
+            files,
+            schema,
+            diagnostics,
+            proofs,
+        }
     }
 
     /// Reads every `*.policy` file under `dir` (recursively) and analyses them. A directory
     /// that cannot be read is an `io` diagnostic.
     pub fn load(dir: impl AsRef<Path>) -> Analysis {
-        match read_dir_sources(dir.as_ref()) {
+        Analysis::load_limited(dir, SizeLimits::default())
+    }
+
+    /// [`Analysis::load`] within size limits: a file or set over them is an `io` diagnostic and
+    /// nothing is parsed (a garbage file must not flood the diagnostics).
+    pub fn load_limited(dir: impl AsRef<Path>, limits: SizeLimits) -> Analysis {
+        match read_dir_sources_limited(dir.as_ref(), limits) {
             Ok(sources) => Analysis::new(sources),
-            Err(d) => Analysis { sources: Vec::new(), files: Vec::new(), schema: Schema::default(), diagnostics: vec![d] },
+            Err(d) => Analysis {
+                sources: Vec::new(),
+                files: Vec::new(),
+                schema: Schema::default(),
+                diagnostics: vec![d],
+                proofs: Vec::new(),
+            },
         }
     }
 
@@ -61,10 +89,21 @@ impl Analysis {
         diagnostic::render(&self.diagnostics, &self.sources, color, width)
     }
 
-    /// Compiles a set without errors.
-    pub fn compile(self) -> Result<PolicySet, LoadError> {
-        if self.has_errors() {
-            return Err(LoadError { diagnostics: self.diagnostics, sources: self.sources });
+    /// Compiles a set without errors. A violated guarantee does not stop it (LANGUAGE.md §9:
+    /// `eval`, `test`, `diff` and `list` load such a set); its diagnostic becomes a warning of
+    /// the compiled set, and [`PolicySet::guarantees_hold`] says so.
+    pub fn compile(mut self) -> Result<PolicySet, LoadError> {
+        let errors = self.diagnostics.iter().filter(|d| d.is_error());
+        if errors.clone().any(|d| d.code != Code::GuaranteeViolated) {
+            return Err(LoadError {
+                diagnostics: self.diagnostics,
+                sources: self.sources,
+            });
+        }
+        for d in &mut self.diagnostics {
+            if d.code == Code::GuaranteeViolated {
+                d.severity = diagnostic::Severity::Warning;
+            }
         }
         let digest = digest(&self.sources);
         let program = eval::compile(&self.files, &self.sources, &self.schema, digest);
@@ -89,6 +128,34 @@ impl PolicySet {
     /// Parses, checks and compiles every `*.policy` file under `dir`.
     pub fn load(dir: impl AsRef<Path>) -> Result<PolicySet, LoadError> {
         Analysis::load(dir).compile()
+    }
+
+    /// [`PolicySet::load`] for a service: a set with a violated or unproved guarantee is refused
+    /// too (LANGUAGE.md §9), with those diagnostics as errors.
+    pub fn load_for_serving(dir: impl AsRef<Path>) -> Result<PolicySet, LoadError> {
+        PolicySet::load(dir)?.for_serving()
+    }
+
+    /// This set, unless one of its guarantees is violated or unproved (`serve` refuses such a
+    /// set); the refusing diagnostics become errors.
+    pub fn for_serving(self) -> Result<PolicySet, LoadError> {
+        let set = self;
+        if set.guarantees_hold() {
+            return Ok(set);
+        }
+        let diagnostics = set
+            .warnings
+            .iter()
+            .filter(|d| prove::refused(std::slice::from_ref(*d)))
+            .map(|d| Diagnostic {
+                severity: diagnostic::Severity::Error,
+                ..d.clone()
+            })
+            .collect();
+        Err(LoadError {
+            diagnostics,
+            sources: set.sources.to_vec(),
+        })
     }
 
     /// The same from memory: `(name, text)` pairs.
@@ -125,9 +192,16 @@ impl PolicySet {
         &self.sources
     }
 
-    /// Warnings found while loading (a set with errors does not load).
+    /// Warnings found while loading (a set with errors does not load), a violated guarantee's
+    /// `guarantee-violated` among them.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
+    }
+
+    /// Whether every guarantee of the set is proved (none violated or unproved): what `serve`
+    /// requires before it serves a set.
+    pub fn guarantees_hold(&self) -> bool {
+        !prove::refused(&self.warnings)
     }
 }
 
@@ -165,15 +239,61 @@ pub fn digest(sources: &[Source]) -> String {
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How large a policy set may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SizeLimits {
+    /// Bytes of one `.policy` file.
+    pub file: u64,
+    /// Bytes of all the set's files together.
+    pub set: u64,
+}
+
+impl Default for SizeLimits {
+    fn default() -> SizeLimits {
+        SizeLimits {
+            file: 1024 * 1024,
+            set: 16 * 1024 * 1024,
+        }
+    }
+}
+
 /// Every `*.policy` file under `dir`, named by its path relative to `dir` with `/`.
 pub fn read_dir_sources(dir: &Path) -> Result<Vec<Source>, Diagnostic> {
+    read_dir_sources_limited(dir, SizeLimits::default())
+}
+
+/// [`read_dir_sources`] within size limits, checked before any file is read.
+pub fn read_dir_sources_limited(dir: &Path, limits: SizeLimits) -> Result<Vec<Source>, Diagnostic> {
     let mut paths = Vec::new();
     collect_policy_files(dir, &mut paths, 0).map_err(|e| io_error(dir, &e))?;
+    let mut total = 0u64;
+    for path in &paths {
+        let len = std::fs::metadata(path).map_err(|e| io_error(path, &e))?.len();
+        total = total.saturating_add(len);
+        if len > limits.file {
+            return Err(too_large(&format!(
+                "`{}` is {len} bytes, over the limit of {} bytes for one file",
+                path.display(),
+                limits.file
+            )));
+        }
+        if total > limits.set {
+            return Err(too_large(&format!(
+                "the policy files under `{}` are over the limit of {} bytes for a set",
+                dir.display(),
+                limits.set
+            )));
+        }
+    }
     let mut sources = Vec::with_capacity(paths.len());
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, &e))?;
         let rel = path.strip_prefix(dir).unwrap_or(&path);
-        let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         let mut source = Source::new(name, text);
         source.path = display_path(dir, &source.name);
         sources.push(source);
@@ -211,6 +331,11 @@ fn collect_policy_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std
         }
     }
     Ok(())
+}
+
+fn too_large(message: &str) -> Diagnostic {
+    Diagnostic::new(Code::Io, None, message.to_string())
+        .with_help("`serve --max-policy-file SIZE` and `--max-policy-set SIZE` raise the limits")
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {

@@ -1,4 +1,4 @@
-//! Parsing `.policy` text into the AST (pest, with a hand-written fast path).
+//! Parsing `.policy` text into the AST with pest.
 //!
 //! The file is first scanned lexically (`scan`): comments are collected, nesting beyond
 //! [`ast::MAX_DEPTH`] is refused before pest could recurse into it, and the text is cut into
@@ -6,19 +6,13 @@
 //! principle is parsed rule by rule; when an item does not parse, it is cut again at every item
 //! keyword that begins a line, so that the good rules of a principle survive a broken one.
 //!
-//! Each piece (an item, a rule of a principle, a principle's head) goes first to the fast path
-//! (`fast`): a recursive-descent parser over the scan's tokens that builds the very tree pest
-//! and lowering build, spans included, and declines (`None`) anything it is not sure of. What
-//! it declines is parsed by pest, the grammar of record (`grammar/policy.pest`): pest pairs are
-//! lowered into the AST (`lower`, `expr`) with one function per grammar rule, and pest errors
-//! become `syntax` diagnostics with readable token names (`error`). Every diagnostic therefore
-//! comes from pest and lowering. Debug builds parse each piece the fast path accepted with pest
-//! too and assert that the trees are the same, spans included; `tests/syntax_fast.rs` compares
-//! the two paths on whole files.
+//! Each piece (an item, a rule of a principle, a principle's head) is parsed by pest with the
+//! grammar `grammar/policy.pest`, the one statement of the language's words and structure; pest
+//! pairs are lowered into the AST (`lower`, `expr`) with one function per grammar rule, and
+//! pest errors become `syntax` diagnostics with readable token names (`error`).
 
 mod error;
 mod expr;
-mod fast;
 mod grammar;
 mod lower;
 mod scan;
@@ -32,24 +26,6 @@ use scan::{Kind, Token};
 
 /// Parses one file. Always returns a tree (possibly partial) and every syntax error found.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
-    let (file, diagnostics, _) = parse_counted(file, text, true);
-    (file, diagnostics)
-}
-
-/// How many pieces (items, rules of a principle, principle heads) each parser took.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Parsed by the fast path.
-    pub fast: usize,
-    /// Parsed by pest (the fast path declined, or was off).
-    pub pest: usize,
-}
-
-/// [`parse`] with the fast path on or off, and how many pieces each parser took: for tests
-/// that compare the fast path with pest alone.
-#[doc(hidden)]
-pub fn parse_counted(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnostic>, Counts) {
     let scan = scan::scan(text);
     let comments = scan
         .comments
@@ -64,20 +40,13 @@ pub fn parse_counted(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Di
         text,
         items: Vec::new(),
         diagnostics: Vec::new(),
-        fast,
-        counts: Counts::default(),
     };
     for range in scan::split_items(&scan.tokens, text) {
         if let Some(tokens) = scan.tokens.get(range) {
             parser.chunk(tokens);
         }
     }
-    let Parse {
-        items,
-        diagnostics,
-        counts,
-        ..
-    } = parser;
+    let Parse { items, diagnostics, .. } = parser;
     (
         ast::File {
             id: file,
@@ -85,7 +54,6 @@ pub fn parse_counted(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Di
             comments,
         },
         diagnostics,
-        counts,
     )
 }
 
@@ -100,15 +68,13 @@ struct Parse<'t> {
     text: &'t str,
     items: Vec<ast::Item>,
     diagnostics: Vec<Diagnostic>,
-    /// Try the fast path before pest.
-    fast: bool,
-    counts: Counts,
 }
 
 /// A principle whose rules are being parsed one by one.
 struct OpenPrinciple {
     name: Spanned<String>,
     rules: Vec<ast::Rule>,
+    guarantees: Vec<ast::Guarantee>,
     start: usize,
     /// Where its `{` is, for "never closed".
     brace: usize,
@@ -196,9 +162,10 @@ impl<'t> Parse<'t> {
         let name = self.principle_name(head);
         let rules = name.as_ref().and_then(|_| self.rules_one_by_one(inner));
         match (name, rules) {
-            (Some(name), Some(rules)) => Some(ast::Item::Principle(ast::Principle {
+            (Some(name), Some((rules, guarantees))) => Some(ast::Item::Principle(ast::Principle {
                 name,
                 rules,
+                guarantees,
                 span: Span::new(self.file, first.start, close.end),
             })),
             _ => {
@@ -208,9 +175,10 @@ impl<'t> Parse<'t> {
         }
     }
 
-    /// Each run of tokens that closes its brackets with a `}` parsed as one rule.
-    fn rules_one_by_one(&mut self, tokens: &[Token]) -> Option<Vec<ast::Rule>> {
+    /// Each run of tokens that closes its brackets with a `}` parsed as one rule or guarantee.
+    fn rules_one_by_one(&mut self, tokens: &[Token]) -> Option<(Vec<ast::Rule>, Vec<ast::Guarantee>)> {
         let mut rules = Vec::new();
+        let mut guarantees = Vec::new();
         let mut depth = 0usize;
         let mut start = 0;
         for (i, t) in tokens.iter().enumerate() {
@@ -221,14 +189,10 @@ impl<'t> Parse<'t> {
                     if depth == 0 && b == b'}' {
                         let piece = tokens.get(start..=i)?;
                         start = i + 1;
-                        if let Some(rule) = self.fast_rule(piece) {
-                            rules.push(rule);
-                            continue;
-                        }
-                        self.counts.pest += 1;
-                        for item in self.pest_items(piece, Rule::rule_item).ok()? {
+                        for item in self.parse_items(piece, Rule::rule_item).ok()? {
                             match item {
                                 ast::Item::Rule(r) => rules.push(r),
+                                ast::Item::Guarantee(g) => guarantees.push(g),
                                 _ => return None,
                             }
                         }
@@ -237,46 +201,11 @@ impl<'t> Parse<'t> {
                 _ => {}
             }
         }
-        (start == tokens.len()).then_some(rules)
+        (start == tokens.len()).then_some((rules, guarantees))
     }
 
-    /// Parses a run of tokens with `rule` (`item` or `rule_item`) and lowers the items found:
-    /// by the fast path when it accepts the piece, else by pest.
+    /// Parses a run of tokens with `r` (`item` or `rule_item`) and lowers the items found.
     fn parse_items(&mut self, tokens: &[Token], r: Rule) -> Result<Vec<ast::Item>, Diagnostic> {
-        if self.fast {
-            if let Some(items) = fast::items(self.file, self.text, tokens, r == Rule::rule_item) {
-                self.counts.fast += 1;
-                #[cfg(debug_assertions)]
-                {
-                    let before = self.diagnostics.len();
-                    let pest = self.pest_items(tokens, r);
-                    self.cross_check(&items, pest, before);
-                }
-                return Ok(items);
-            }
-        }
-        self.counts.pest += 1;
-        self.pest_items(tokens, r)
-    }
-
-    /// One rule of a principle by the fast path, if it accepts the piece.
-    fn fast_rule(&mut self, piece: &[Token]) -> Option<ast::Rule> {
-        if !self.fast {
-            return None;
-        }
-        let rule = fast::rule(self.file, self.text, piece)?;
-        self.counts.fast += 1;
-        #[cfg(debug_assertions)]
-        {
-            let before = self.diagnostics.len();
-            let pest = self.pest_items(piece, Rule::rule_item);
-            self.cross_check(&vec![ast::Item::Rule(rule.clone())], pest, before);
-        }
-        Some(rule)
-    }
-
-    /// Parses a run of tokens with pest and lowers the items found.
-    fn pest_items(&mut self, tokens: &[Token], r: Rule) -> Result<Vec<ast::Item>, Diagnostic> {
         let (offset, piece) = self.piece(tokens);
         let pairs = match PolicyParser::parse(r, piece) {
             Ok(pairs) => pairs,
@@ -294,23 +223,6 @@ impl<'t> Parse<'t> {
     /// The name of `principle "NAME" {` (`head`: those three tokens); `None` (nothing
     /// reported) when it does not parse.
     fn principle_name(&mut self, head: &[Token]) -> Option<Spanned<String>> {
-        if self.fast {
-            if let Some(name) = fast::principle_open(self.file, self.text, head) {
-                self.counts.fast += 1;
-                #[cfg(debug_assertions)]
-                {
-                    let before = self.diagnostics.len();
-                    let pest = self.pest_principle_name(head).ok_or("no name");
-                    self.cross_check(&name, pest, before);
-                }
-                return Some(name);
-            }
-        }
-        self.counts.pest += 1;
-        self.pest_principle_name(head)
-    }
-
-    fn pest_principle_name(&mut self, head: &[Token]) -> Option<Spanned<String>> {
         let (offset, head_text) = self.piece(head);
         let pairs = PolicyParser::parse(Rule::principle_open, head_text).ok()?;
         lower::Lower {
@@ -320,35 +232,6 @@ impl<'t> Parse<'t> {
             tokens: head,
         }
         .principle_open(pairs)
-    }
-
-    /// Debug builds: what the fast path built is what pest and lowering build, spans
-    /// included (the tree's `==` ignores spans, its `Debug` does not), with nothing reported.
-    #[cfg(debug_assertions)]
-    fn cross_check<T: std::fmt::Debug, E: std::fmt::Debug>(
-        &mut self,
-        fast: &T,
-        pest: Result<T, E>,
-        diagnostics_before: usize,
-    ) {
-        let reported = self
-            .diagnostics
-            .split_off(diagnostics_before.min(self.diagnostics.len()));
-        debug_assert!(
-            reported.is_empty(),
-            "the fast path accepted a piece on which lowering reports {reported:#?}\nin:\n{}",
-            self.text
-        );
-        let pest = match pest {
-            Ok(tree) => format!("{tree:?}"),
-            Err(e) => format!("pest rejects it: {e:?}"),
-        };
-        debug_assert_eq!(
-            format!("{fast:?}"),
-            pest,
-            "the fast path and pest differ on:\n{}",
-            self.text
-        );
     }
 
     /// A pest error as a diagnostic; a failure at the very end of a piece with an unclosed `{`
@@ -377,7 +260,9 @@ impl<'t> Parse<'t> {
             let Some(&first) = piece.first() else {
                 continue;
             };
-            let is_rule = first.is_word(self.text, "allow") || first.is_word(self.text, "require");
+            let is_rule = ["allow", "require", "guarantee"]
+                .iter()
+                .any(|w| first.is_word(self.text, w));
             if is_rule && open.is_some() {
                 self.rule_in_principle(piece, &mut open);
                 continue;
@@ -414,6 +299,7 @@ impl<'t> Parse<'t> {
         Some(OpenPrinciple {
             name,
             rules: Vec::new(),
+            guarantees: Vec::new(),
             start: offset,
             brace: brace_at,
             end: offset + text.len(),
@@ -435,10 +321,13 @@ impl<'t> Parse<'t> {
         match self.parse_items(rule_tokens, Rule::rule_item) {
             Ok(items) => {
                 if let Some(p) = open.as_mut() {
-                    p.rules.extend(items.into_iter().filter_map(|i| match i {
-                        ast::Item::Rule(r) => Some(r),
-                        _ => None,
-                    }));
+                    for item in items {
+                        match item {
+                            ast::Item::Rule(r) => p.rules.push(r),
+                            ast::Item::Guarantee(g) => p.guarantees.push(g),
+                            _ => {}
+                        }
+                    }
                 }
             }
             Err(d) => self.diagnostics.push(d),
@@ -471,6 +360,7 @@ impl<'t> Parse<'t> {
         self.items.push(ast::Item::Principle(ast::Principle {
             name: p.name,
             rules: p.rules,
+            guarantees: p.guarantees,
             span,
         }));
     }

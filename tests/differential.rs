@@ -171,18 +171,24 @@ fn indexed_verdicts_equal_the_full_scan_on_the_benchmark_generator() {
     }
 }
 
-/// Writes the benchmark generator's sets to `target/generated/RULES/generated.policy`, for
-/// timing `handoff check` on them (docs/PERFORMANCE.md): `cargo test --test differential --
-/// --ignored write_generated_sets`.
+/// Writes the benchmark generator's sets to `target/generated/RULES/generated.policy` (50, 500, 1,000 and 10,000 rules), for
+/// timing `handoff check` on them (docs/PERFORMANCE.md), with one conversation
+/// (`conversation.json`) and 300 of them (`conversations.jsonl`, for `scripts/identity.sh`):
+/// `cargo test --test differential -- --ignored write_generated_sets`.
 #[test]
 #[ignore = "writes files for measurements"]
 fn write_generated_sets() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/generated");
-    for rules in [50, 1000, 10_000] {
+    for rules in [50, 500, 1000, 10_000] {
         let dir = root.join(rules.to_string());
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("generated.policy"), generate::set(rules, 1).text).unwrap();
         let conversation = &generate::conversations(1, rules - generate::FIXED_RULES, 7)[0];
         std::fs::write(dir.join("conversation.json"), conversation.to_string()).unwrap();
+        let lines: String = generate::conversations(300, rules - generate::FIXED_RULES, 7)
+            .iter()
+            .map(|c| format!("{c}\n"))
+            .collect();
+        std::fs::write(dir.join("conversations.jsonl"), lines).unwrap();
     }
 }

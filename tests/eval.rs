@@ -101,9 +101,14 @@ allow ai "A" { when x > 0 must offer because "ok" }
         v.justification(),
         "The assistant may handle this conversation: ok (rule \"A\", p.policy:8:1)"
     );
-    // an unknown `x` makes the require match (fail-safe)
+    // an unknown `x` makes the require match (fail-safe); no `allow ai` matches, so the `human`
+    // default decides (a `require review` never lowers it)
     let c = conv(json!({}));
-    assert_eq!(set.evaluate(&c).decided_by_names(), ["R"]);
+    let v = set.evaluate(&c);
+    assert_eq!(
+        (v.route(), v.is_default(), v.matched()),
+        (Route::Human, true, vec!["R"])
+    );
     // the default
     let c = conv(json!({ "x": -1 }));
     let v = set.evaluate(&c);

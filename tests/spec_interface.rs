@@ -19,7 +19,7 @@ default human because "No rule applies."
 
 context {
   intent        : string = "unclassified"
-  ai.confidence : number
+  ai.confidence : number = 0.9
 }
 
 lexicon grief { "passed away", "funeral" }
@@ -41,7 +41,7 @@ require review "Refunds" {
 }
 
 allow ai "Questions" {
-  when intent == "question" and ai.confidence >= 0.85
+  when intent in ["question", "refund"] and ai.confidence >= 0.85
   because "A simple question ({intent})."
   must offer_human
 }
@@ -327,7 +327,7 @@ fn verdict_routes_obligations_and_the_default() {
     let review = eval_json(dir.path(), "c/review.json", &[]);
     assert_eq!(
         (&review["route"], &review["obligations"]),
-        (&json!("review"), &json!(["cite_policy", "disclose_ai"]))
+        (&json!("review"), &json!(["cite_policy", "disclose_ai", "offer_human"]))
     );
     // "`decided_by` is empty only when the default decided, and then `justification` carries the
     // default's reason."
@@ -469,7 +469,7 @@ fn diff_setup() -> tempfile::TempDir {
                require human \"B\" { when n > 5 because \"b\" queue \"q\" }\nallow ai \"Low\" { when n < 0 because \"low\" }\n";
     let new = "default human because \"d, reworded\"\ncontext { n : number }\nrequire human \"A\" { when n > 0 because \"reworded {n}\" queue \"q\" }\n\
                require human \"B\" { when n > 1 because \"b\" queue \"q\" }\nrequire human \"C\" { when n > 8 because \"c\" queue \"q2\" priority high }\n\
-               require review \"Low\" { when n < 0 because \"low\" }\n";
+               require review \"Low\" { when n < 0 because \"low\" }\nallow ai \"Negative\" { when n < 0 because \"neg\" }\n";
     write(dir.path(), "old/a.policy", old);
     write(dir.path(), "new/a.policy", new);
     let ids = [("same", 1), ("rules", 3), ("queue", 9), ("default", 0), ("route", -1)];

@@ -49,7 +49,12 @@ fn strings(v: &Value) -> Vec<&str> {
 
 /// The names of the deciding rules of a verdict.
 fn deciders(v: &Value) -> Vec<&str> {
-    v["decided_by"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect()
+    v["decided_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect()
 }
 
 /// Every diagnostic code of a set, with its severity.
@@ -228,7 +233,7 @@ fn s3_each_clause_at_most_once_except_tag() {
         );
         assert_eq!(errors(&rule), ["syntax"], "{clause}");
     }
-    let tags = "require review \"R\" { when n > 1 because \"r\" tag \"a\" tag \"b\" tag \"a\" }\n";
+    let tags = "require human \"R\" { when n > 1 because \"r\" tag \"a\" tag \"b\" tag \"a\" }\n";
     assert_eq!(errors(tags), Vec::<&str>::new());
     assert_eq!(
         strings(&verdict(&with_rules(tags), json!({"n": 2}))["tags"]),
@@ -438,7 +443,7 @@ fn s3_unknown_lists_builtins_read_and_unknown() {
 
 #[test]
 fn s3_priority_is_the_deciding_rules_own_even_when_low() {
-    let set = with_rules("require review \"R\" { when n > 0 because \"r\" priority low }\n");
+    let set = with_rules("require human \"R\" { when n > 0 because \"r\" priority low }\n");
     assert_eq!(verdict(&set, json!({"n": 1}))["priority"], "low");
 }
 
@@ -559,7 +564,7 @@ fn s4_quantifiers_over_senders() {
         ("customer", "hello"),
         ("ai", "hi there"),
         ("agent", "taking over"),
-        ("bot", "beep"),
+        ("tool", "beep"),
     ]);
     for (when, expected) in [
         ("count(messages) == 4", true),

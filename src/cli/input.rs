@@ -4,6 +4,7 @@
 //! a time, and one bad document never stops the others.
 
 use crate::context::{Conversation, InputError};
+use std::collections::HashSet;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -31,7 +32,9 @@ pub struct Unreadable {
     pub message: String,
 }
 
-/// The files an input names, expanded (directories walked, sorted by path).
+/// The files an input names, expanded (directories walked, sorted by path). Each directory is
+/// entered once, by its canonical path: a symbolic link that leads back into a directory being
+/// walked is reported, not followed.
 fn expand(input: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Unreadable>) {
     if input.as_os_str() == "-" {
         out.push(input.to_path_buf());
@@ -40,23 +43,46 @@ fn expand(input: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Unreadable>) {
     match std::fs::metadata(input) {
         Ok(m) if m.is_dir() => {
             let mut found = Vec::new();
-            walk(input, &mut found, 0, errors);
+            walk(input, &mut found, &mut HashSet::new(), errors);
             found.sort();
             out.extend(found);
         }
         Ok(_) => out.push(input.to_path_buf()),
-        Err(e) => errors.push(Unreadable { origin: input.display().to_string(), message: e.to_string() }),
+        Err(e) => errors.push(Unreadable {
+            origin: input.display().to_string(),
+            message: e.to_string(),
+        }),
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize, errors: &mut Vec<Unreadable>) {
-    if depth > 64 {
-        return;
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>, errors: &mut Vec<Unreadable>) {
+    match std::fs::canonicalize(dir) {
+        Ok(real) if !seen.insert(real.clone()) => {
+            errors.push(Unreadable {
+                origin: dir.display().to_string(),
+                message: format!(
+                    "already walked as `{}` (a symbolic link loop, or a second link to it)",
+                    real.display()
+                ),
+            });
+            return;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            errors.push(Unreadable {
+                origin: dir.display().to_string(),
+                message: e.to_string(),
+            });
+            return;
+        }
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(Unreadable { origin: dir.display().to_string(), message: e.to_string() });
+            errors.push(Unreadable {
+                origin: dir.display().to_string(),
+                message: e.to_string(),
+            });
             return;
         }
     };
@@ -66,7 +92,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize, errors: &mut Vec<Unrea
             continue;
         }
         if path.is_dir() {
-            walk(&path, out, depth + 1, errors);
+            walk(&path, out, seen, errors);
         } else if is_conversation_file(&path) {
             out.push(path);
         }
@@ -74,7 +100,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize, errors: &mut Vec<Unrea
 }
 
 fn is_conversation_file(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json" | "jsonl"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json" | "jsonl")
+    )
 }
 
 /// Calls `each` for every document of the inputs, in order. Returns the inputs that could not
@@ -94,7 +123,11 @@ pub fn read_all(inputs: &[PathBuf], mut each: impl FnMut(Item)) -> Vec<Unreadabl
 /// every core.
 pub enum Raw {
     /// A JSONL line: where it came from (`path` or `-`), its 1-based number, its text.
-    Line { origin: std::sync::Arc<str>, number: usize, text: String },
+    Line {
+        origin: std::sync::Arc<str>,
+        number: usize,
+        text: String,
+    },
     /// A YAML or JSON document, already read.
     Document(Box<Item>),
 }
@@ -109,7 +142,10 @@ impl Raw {
                     e.line = Some(number);
                     e
                 });
-                Item { origin: format!("{origin}:{number}"), conversation }
+                Item {
+                    origin: format!("{origin}:{number}"),
+                    conversation,
+                }
             }
             Raw::Document(item) => *item,
         }
@@ -132,12 +168,18 @@ pub fn expand_all(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Unreadable>) {
     for input in inputs {
         expand(input, &mut files, &mut errors);
     }
+    // Each file once, by its canonical path (an input named twice, or reached by two links).
+    let mut seen = HashSet::new();
+    files.retain(|f| f.as_os_str() == "-" || seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     (files, errors)
 }
 
 fn read_file(path: &Path, each: &mut impl FnMut(Raw)) -> Result<(), Unreadable> {
     let origin = path.display().to_string();
-    let unreadable = |e: std::io::Error| Unreadable { origin: origin.clone(), message: e.to_string() };
+    let unreadable = |e: std::io::Error| Unreadable {
+        origin: origin.clone(),
+        message: e.to_string(),
+    };
     if path.as_os_str() == "-" {
         let stdin = std::io::stdin();
         return read_jsonl(stdin.lock(), "-", each).map_err(unreadable);
@@ -148,32 +190,77 @@ fn read_file(path: &Path, each: &mut impl FnMut(Raw)) -> Result<(), Unreadable> 
             read_jsonl(std::io::BufReader::with_capacity(1 << 16, file), &origin, each).map_err(unreadable)
         }
         Some("json") => {
-            let text = std::fs::read_to_string(path).map_err(unreadable)?;
-            each(Raw::Document(Box::new(Item { origin: origin.clone(), conversation: Conversation::from_json(&text) })));
+            let text = read_document(path).map_err(unreadable)?;
+            each(Raw::Document(Box::new(Item {
+                origin: origin.clone(),
+                conversation: Conversation::from_json(&text),
+            })));
             Ok(())
         }
         _ => {
-            let text = std::fs::read_to_string(path).map_err(unreadable)?;
+            let text = read_document(path).map_err(unreadable)?;
             read_yaml_documents(&text, &origin, &mut |item| each(Raw::Document(Box::new(item))));
             Ok(())
         }
     }
 }
 
-/// One conversation a line; blank lines are skipped; a bad line is reported as `origin:LINE`.
+/// The largest conversation document: a JSONL line, a `.json` or `.yaml` file. A larger one is
+/// an invalid input (exit 1), never read whole.
+pub const MAX_DOCUMENT: usize = 16 * 1024 * 1024;
+
+/// A whole `.json` or `.yaml` file, refused when over [`MAX_DOCUMENT`].
+fn read_document(path: &Path) -> std::io::Result<String> {
+    let len = std::fs::metadata(path)?.len();
+    if len > MAX_DOCUMENT as u64 {
+        return Err(std::io::Error::other(format!(
+            "the file is {len} bytes, over the limit of {MAX_DOCUMENT} bytes"
+        )));
+    }
+    std::fs::read_to_string(path)
+}
+
+/// One conversation a line; blank lines are skipped; a bad line (not UTF-8, over
+/// [`MAX_DOCUMENT`], malformed) is reported as `origin:LINE` and the others go on.
 pub fn read_jsonl(mut reader: impl BufRead, origin: &str, each: &mut impl FnMut(Raw)) -> std::io::Result<()> {
+    use crate::lines::{Got, read_line};
     let origin: std::sync::Arc<str> = origin.into();
     let mut number = 0;
+    let mut buf = Vec::new();
     loop {
-        let mut text = String::new();
-        if reader.read_line(&mut text)? == 0 {
+        buf.clear();
+        let got = read_line(&mut reader, &mut buf, MAX_DOCUMENT)?;
+        if got == Got::Eof {
             return Ok(());
         }
         number += 1;
-        if text.trim().is_empty() {
+        let refused = |message: String| {
+            let conversation = Err(InputError {
+                message,
+                line: Some(number),
+                column: None,
+            });
+            Raw::Document(Box::new(Item {
+                origin: format!("{origin}:{number}"),
+                conversation,
+            }))
+        };
+        if got == Got::TooLong {
+            each(refused(format!("the line is over the limit of {MAX_DOCUMENT} bytes")));
             continue;
         }
-        each(Raw::Line { origin: origin.clone(), number, text });
+        match String::from_utf8(std::mem::take(&mut buf)) {
+            Ok(text) if text.trim().is_empty() => {}
+            Ok(text) => each(Raw::Line {
+                origin: origin.clone(),
+                number,
+                text,
+            }),
+            Err(e) => each(refused(format!(
+                "the line is not UTF-8 (at byte {})",
+                e.utf8_error().valid_up_to() + 1
+            ))),
+        }
     }
 }
 
@@ -192,7 +279,11 @@ fn read_yaml_documents(text: &str, origin: &str, each: &mut impl FnMut(Item)) {
                 }
             })
             .and_then(Conversation::from_value);
-        let origin = if count == 1 { origin.to_string() } else { format!("{origin}#{count}") };
+        let origin = if count == 1 {
+            origin.to_string()
+        } else {
+            format!("{origin}#{count}")
+        };
         let failed = conversation.is_err();
         each(Item { origin, conversation });
         if failed {
@@ -260,4 +351,28 @@ pub fn run_batch<R: Send>(
     progress.finish();
     errors.extend(more);
     errors
+}
+
+/// A warning for each top-level key of a conversation that looks like a misspelt built-in
+/// (`message`, `signal`, `chanel`, `expects`), unless the policy set reads a path under it.
+pub fn key_warnings(set: &crate::PolicySet, origin: &str, conversation: &Conversation) -> Vec<String> {
+    let declared = |key: &str| {
+        set.program()
+            .slots
+            .iter()
+            .any(|s| s.path.split('.').next() == Some(key))
+    };
+    conversation
+        .misspelt_keys()
+        .into_iter()
+        .filter(|(key, _)| !declared(key))
+        .map(|(key, builtin)| {
+            let effect = match builtin {
+                "messages" => " (`messages` is unknown while it is left out)",
+                "expect" => " (not read as a test's expectations)",
+                _ => " (read as a field of its own)",
+            };
+            format!("{origin}: top-level key `{key}`{effect}: did you mean `{builtin}`?")
+        })
+        .collect()
 }

@@ -8,7 +8,7 @@
 //! is not a mapping is rejected after the whole text has been read.
 
 use super::data::{Builder, Leaf, Place};
-use super::{Conversation, Given, InputError, Message, Sender, json_message};
+use super::{Conversation, Given, InputError, json_message};
 use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
@@ -116,13 +116,13 @@ impl<'de> Shape<'de> for Top {
         let mut index = Builder::new();
         // room for a typical conversation's fields: growing a map costs more than the room
         let mut data = Map::with_capacity(8);
-        let mut messages = Vec::new();
+        let mut messages = None;
         let mut expect = None;
         while let Some(key) = map.next_key_seed(KeyOf(TopKey::of))? {
             match key {
-                // `messages` of the wrong type: the empty list (see `Conversation::from_value`)
+                // read as `Conversation::from_value` reads it
                 TopKey::Messages => {
-                    messages = map.next_value_seed(Lenient(Messages))?;
+                    messages = Some(map.next_value()?);
                     data.insert("messages".into(), Value::Null);
                 }
                 TopKey::Expect => {
@@ -141,9 +141,11 @@ impl<'de> Shape<'de> for Top {
         // (the last field moves into the place of each)
         data.remove("messages");
         data.remove("expect");
+        let (messages, messages_unknown) = super::messages(messages, data.keys());
         Ok(Ok(Conversation {
             data: index.finish(data),
             messages,
+            messages_unknown,
             expect,
         }))
     }
@@ -246,98 +248,21 @@ impl<'de> Visitor<'de> for Filed<'_> {
     }
 }
 
-/// `messages`: a list of messages, or nothing.
-struct Messages;
-
-impl<'de> Shape<'de> for Messages {
-    type Out = Vec<Message>;
-
-    fn other(self, _: &'static str) -> Vec<Message> {
-        Vec::new()
-    }
-
-    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Message>, A::Error> {
-        let mut messages = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-        while let Some(m) = seq.next_element_seed(Lenient(OneMessage))? {
-            messages.push(m);
-        }
-        Ok(messages)
-    }
-}
-
-/// One message; anything but a mapping is a message with nothing known.
-struct OneMessage;
-
-impl<'de> Shape<'de> for OneMessage {
-    type Out = Message;
-
-    fn other(self, _: &'static str) -> Message {
-        Message::default()
-    }
-
-    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
-        let mut m = Message::default();
-        while let Some(key) = map.next_key_seed(KeyOf(Key::of))? {
-            let value: Value = map.next_value()?;
-            match key {
-                Key::From => m.from_raw = string(value),
-                Key::Text => m.text = string(value),
-                Key::At => m.at = at(value),
-                Key::Sentiment => m.sentiment = sentiment(value),
-                Key::Other => {}
-            }
-        }
-        m.from = m.from_raw.as_deref().map_or(Sender::Other, Sender::parse);
-        Ok(m)
-    }
-}
-
-/// A string as given; anything else is no string.
-pub(super) fn string(value: Value) -> Option<String> {
+/// A message's `at`: a string, or a number as text.
+pub(super) fn at(value: Value) -> Option<String> {
     match value {
+        Value::Number(n) => Some(n.to_string()),
         Value::String(s) => Some(s),
         _ => None,
     }
 }
 
-/// A message's `at`: a string, or a number as text.
-pub(super) fn at(value: Value) -> Option<String> {
-    match value {
-        Value::Number(n) => Some(n.to_string()),
-        v => string(v),
-    }
-}
-
-/// A message's `sentiment` as given: absent when `null`, of the wrong type unless a finite number.
+/// A message's `sentiment` as given: absent when `null`, unknown unless a number in −1…1.
 pub(super) fn sentiment(value: Value) -> Given<f64> {
     match value {
         Value::Null => Given::Absent,
-        Value::Number(n) => n
-            .as_f64()
-            .filter(|x| x.is_finite())
-            .map_or(Given::WrongType, Given::Value),
+        Value::Number(n) => super::given_sentiment(n.as_f64()),
         _ => Given::WrongType,
-    }
-}
-
-/// The keys of a message that are read.
-enum Key {
-    From,
-    Text,
-    At,
-    Sentiment,
-    Other,
-}
-
-impl Key {
-    fn of(key: &str) -> Key {
-        match key {
-            "from" => Key::From,
-            "text" => Key::Text,
-            "at" => Key::At,
-            "sentiment" => Key::Sentiment,
-            _ => Key::Other,
-        }
     }
 }
 

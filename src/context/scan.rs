@@ -13,7 +13,7 @@
 //! exponent beyond 22), a `\u` escape of a surrogate, a number as a message's `at`.
 
 use super::data::{Builder, Leaf, Place};
-use super::{Conversation, Given, Message, Sender};
+use super::{Conversation, Given, Message, Sender, given_sentiment, near_messages};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 
@@ -74,8 +74,11 @@ pub(super) fn conversation(text: &str) -> Option<Conversation> {
         return None;
     }
     // taken out as `Conversation::from_value` takes it out: the last field moves into its place
-    if let Some(i) = fields.iter().position(|(k, ..)| k == "messages") {
-        fields.swap_remove(i);
+    match fields.iter().position(|(k, ..)| k == "messages") {
+        Some(i) => _ = fields.swap_remove(i),
+        // `messages` misspelt: unknown messages, read by `context/json.rs`
+        None if fields.iter().any(|(k, ..)| near_messages(k)) => return None,
+        None => {}
     }
     for (key, place, start, end) in &fields {
         index.keep(key, *place, text.get(*start..*end)?);
@@ -83,6 +86,7 @@ pub(super) fn conversation(text: &str) -> Option<Conversation> {
     Some(Conversation {
         data: index.finish_kept(),
         messages,
+        messages_unknown: false,
         expect: None,
     })
 }
@@ -409,13 +413,9 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// `messages`: a list of messages; anything else is read through and no messages.
+    /// `messages`: a list of mappings; anything else declines (it is unknown: `context/json.rs`).
     fn messages(&mut self) -> Option<Vec<Message>> {
-        if self.peek()? != b'[' {
-            self.skip(2)?;
-            return Some(Vec::new());
-        }
-        self.at += 1;
+        self.eat(b'[')?;
         self.ws();
         let mut messages = Vec::with_capacity(4);
         if self.eat_if(b']') {
@@ -423,13 +423,7 @@ impl<'t> Reader<'t> {
         }
         loop {
             self.ws();
-            let m = if self.peek()? == b'{' {
-                self.message()?
-            } else {
-                self.skip(3)?;
-                Message::default()
-            };
-            messages.push(m);
+            messages.push(self.message()?);
             self.ws();
             if !self.eat_if(b',') {
                 self.eat(b']')?;
@@ -438,7 +432,9 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// One message (a mapping; a key given twice: the last counts, as in `context/json.rs`).
+    /// One message with `from` and `text` strings, if given (a key given twice: the last
+    /// counts, as in `context/json.rs`). `role`, `content`, and a `from` or `text` that is not
+    /// a string decline: `Message::from_value` reads those.
     fn message(&mut self) -> Option<Message> {
         self.eat(b'{')?;
         self.ws();
@@ -451,15 +447,16 @@ impl<'t> Reader<'t> {
                 self.eat(b':')?;
                 self.ws();
                 match &*key {
-                    "from" => m.from_raw = self.text_or_none()?,
-                    "text" => m.text = self.text_or_none()?,
+                    "from" => m.from_raw = Some(self.string_only()?),
+                    "text" => m.text = Some(self.string_only()?),
+                    "role" | "content" => return None,
                     // a number as text is written as `serde_json` writes it: not here
                     "at" if matches!(self.peek()?, b'-' | b'0'..=b'9') => return None,
                     "at" => m.at = self.text_or_none()?,
                     "sentiment" => {
                         m.sentiment = match self.peek()? {
                             b'n' => self.word(b"null", Leaf::Null).map(|_| Given::Absent)?,
-                            b'-' | b'0'..=b'9' => Given::Value(self.number()?),
+                            b'-' | b'0'..=b'9' => given_sentiment(Some(self.number()?)),
                             _ => self.skip(4).map(|_| Given::WrongType)?,
                         }
                     }
@@ -472,8 +469,19 @@ impl<'t> Reader<'t> {
                 }
             }
         }
-        m.from = m.from_raw.as_deref().map_or(Sender::Other, Sender::parse);
+        m.from = m.from_raw.as_deref().map_or(Sender::Unknown, Sender::parse);
+        m.from_missing = m.from_raw.is_none();
+        m.text_missing = m.text.is_none();
         Some(m)
+    }
+
+    /// A string value; anything else declines.
+    fn string_only(&mut self) -> Option<String> {
+        if self.peek()? == b'"' {
+            Some(self.string()?.into_owned())
+        } else {
+            None
+        }
     }
 
     /// A string value; any other value is read through and is no string.

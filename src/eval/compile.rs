@@ -68,7 +68,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
                 }
                 ast::Item::Principle(p) => rules.extend(p.rules.iter().map(|r| (r, Some(p.name.node.as_str())))),
                 ast::Item::Rule(r) => rules.push((r, None)),
-                ast::Item::Context(_) => {}
+                ast::Item::Context(_) | ast::Item::Guarantee(_) => {}
             }
         }
     }
@@ -97,6 +97,9 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
             s.want(&mut wanted);
         }
     }
+    let reads_messages = rules
+        .iter()
+        .any(|r| r.conjuncts.iter().chain(&r.unless_condition).any(|c| c.messages));
     let (heads, conjuncts) = conjunct::build(&rules, &c.nodes);
     let quick = Quicks::new(&heads, &conjuncts);
     let index = Index::build(&rules, &c.nodes, &quick.rules());
@@ -115,6 +118,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         default,
         ai_must,
         wanted,
+        reads_messages,
         index,
         json: Default::default(),
     }
@@ -300,18 +304,10 @@ impl Compiler<'_> {
             ExprKind::Literal(Literal::String(s)) => Node::Str(s.clone()),
             // A list outside `in` has no value.
             ExprKind::List(_) => Node::Unknown,
-            ExprKind::Path(path) => {
-                let field = match path.as_str() {
-                    "text" => Some(MsgField::Text),
-                    "sentiment" => Some(MsgField::Sentiment),
-                    "from" => Some(MsgField::From),
-                    _ => None,
-                };
-                match field {
-                    Some(f) if scope.in_where => Node::Msg(f),
-                    _ => Node::Slot(self.slot(path, true)),
-                }
-            }
+            ExprKind::Path(path) => match msg_field(path) {
+                Some(f) if scope.in_where => Node::Msg(f),
+                _ => Node::Slot(self.slot(path, true)),
+            },
             ExprKind::Not(x) => Node::Not(self.expr(x, inner)),
             ExprKind::And(a, b) => Node::And(self.expr(a, inner), self.expr(b, inner)),
             ExprKind::Or(a, b) => Node::Or(self.expr(a, inner), self.expr(b, inner)),
@@ -361,9 +357,15 @@ impl Compiler<'_> {
                 lhs: self.expr(lhs, inner),
                 lexicon: self.lexicons.id(&lexicon.node),
             },
-            ExprKind::Presence { path, missing } => Node::Presence {
-                slot: self.slot(&path.node, false),
-                missing: *missing,
+            ExprKind::Presence { path, missing } => match msg_field(&path.node) {
+                Some(field) if scope.in_where => Node::MsgPresence {
+                    field,
+                    missing: *missing,
+                },
+                _ => Node::Presence {
+                    slot: self.slot(&path.node, false),
+                    missing: *missing,
+                },
             },
             ExprKind::Quantified { quantifier, who, test } => {
                 let test = match test {
@@ -525,6 +527,16 @@ fn collect_paths<'e>(e: &'e Expr, out: &mut Stack<&'e str>) {
                 }
             }
         }
+    }
+}
+
+/// The message field a name inside `where` refers to.
+fn msg_field(name: &str) -> Option<MsgField> {
+    match name {
+        "text" => Some(MsgField::Text),
+        "sentiment" => Some(MsgField::Sentiment),
+        "from" => Some(MsgField::From),
+        _ => None,
     }
 }
 

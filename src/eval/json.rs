@@ -93,6 +93,9 @@ fn route_to_obligations(out: &mut Vec<u8>, route: Route, queue: Option<&str>, pr
     out.extend_from_slice(b",\"obligations\":");
 }
 
+/// Stands for `messages` among the slots `unknown` may list.
+const MESSAGES: SlotId = SlotId::MAX;
+
 /// Sorted, without duplicates: as [`Verdict::obligations`] and [`Verdict::tags`] list them.
 fn sorted<'s>(items: impl Iterator<Item = &'s String>) -> SmallVec<[&'s str; 8]> {
     let mut out: SmallVec<[&str; 8]> = items.map(String::as_str).collect();
@@ -126,6 +129,9 @@ impl JsonParts {
                     }),
                 ));
             }
+        }
+        if program.reads_messages {
+            unknown.push((MESSAGES, "messages"));
         }
         unknown.sort_by(|a, b| a.1.cmp(b.1));
         JsonParts {
@@ -265,6 +271,9 @@ impl<'v, 'a> Values<'v, 'a> {
     /// Whether a slot's value is unknown (a value kept says so without being decoded).
     #[inline]
     fn is_unknown(&mut self, id: SlotId) -> bool {
+        if id == MESSAGES {
+            return self.run.c.messages_doubtful();
+        }
         match self.read.get(id as usize) {
             Some(x) if x.is_kept() => x.is_unknown(),
             _ => self.run.slot(id).is_unknown(),

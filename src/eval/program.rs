@@ -8,7 +8,7 @@ use super::conjunct::{Conjunct, Quicks};
 use super::index::Index;
 use super::lexicon::{LexId, Lexicons};
 use super::value::V;
-use crate::ast::{CmpOp, Effect, Literal, Priority, Quantifier, Route, Type, Who};
+use crate::ast::{CmpOp, Effect, FieldDefault, Literal, Priority, Quantifier, Route, Type, Who};
 use crate::signals::Wanted;
 
 /// Index of a node in [`Program::nodes`].
@@ -47,6 +47,9 @@ pub struct Program {
     pub(crate) ai_must: Vec<String>,
     /// The signals some rule reads (in conditions or templates).
     pub(crate) wanted: Wanted,
+    /// Whether some rule's condition reads messages (a quantifier or `count`): then the
+    /// verdict's `unknown` lists `messages` when they are doubtful.
+    pub(crate) reads_messages: bool,
     /// Which rules can match, by the values of string slots.
     pub(crate) index: Index,
     /// What every verdict's JSON shares, escaped once (`eval/json.rs`).
@@ -105,6 +108,11 @@ pub(crate) enum Node {
     },
     Presence {
         slot: SlotId,
+        missing: bool,
+    },
+    /// `text is missing` / `from is missing` (… `is present`) inside `where`.
+    MsgPresence {
+        field: MsgField,
         missing: bool,
     },
     Quant {
@@ -212,15 +220,26 @@ pub(crate) enum Missing {
     Bool(bool),
     Num(f64),
     Str(String),
+    /// A `list` default: its strings, as the conversation would give them.
+    List(Vec<serde_json::Value>),
 }
 
 impl Missing {
-    pub fn of(signal: Option<Signal>, default: Option<&Literal>) -> Missing {
+    pub fn of(signal: Option<Signal>, default: Option<&FieldDefault>) -> Missing {
         match (signal, default) {
             (Some(s), _) => Missing::Signal(s),
-            (None, Some(Literal::Bool(b))) => Missing::Bool(*b),
-            (None, Some(Literal::Number(n))) => Missing::Num(*n),
-            (None, Some(Literal::String(s))) => Missing::Str(s.clone()),
+            (None, Some(FieldDefault::Literal(Literal::Bool(b)))) => Missing::Bool(*b),
+            (None, Some(FieldDefault::Literal(Literal::Number(n)))) => Missing::Num(*n),
+            (None, Some(FieldDefault::Literal(Literal::String(s)))) => Missing::Str(s.clone()),
+            (None, Some(FieldDefault::List(items))) => Missing::List(
+                items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Literal::String(s) => Some(serde_json::Value::String(s.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
             (None, None) => Missing::Unknown,
         }
     }
@@ -249,6 +268,27 @@ impl Signal {
             "ai_turns" => Signal::AiTurns,
             _ => return None,
         })
+    }
+
+    /// Whether a number given for the signal is within its range (LANGUAGE.md §5): −1…1 for
+    /// the sentiments, 0…1 for `distress`, a whole number ≥ 0 for the counts.
+    pub fn accepts(self, n: f64) -> bool {
+        match self {
+            Signal::Sentiment | Signal::SentimentMin => (-1.0..=1.0).contains(&n),
+            Signal::Distress => (0.0..=1.0).contains(&n),
+            Signal::NegativeStreak | Signal::Repeated | Signal::AiTurns => n >= 0.0 && n.fract() == 0.0,
+            // truths: no range
+            _ => true,
+        }
+    }
+
+    /// Whether the signal reads the customer's texts (all but the sentiment-based ones and
+    /// `ai_turns`): unknown when a customer message's text is unknown.
+    pub fn reads_text(self) -> bool {
+        !matches!(
+            self,
+            Signal::Sentiment | Signal::SentimentMin | Signal::NegativeStreak | Signal::AiTurns
+        )
     }
 
     pub fn want(self, w: &mut Wanted) {

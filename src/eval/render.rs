@@ -157,12 +157,20 @@ pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, mut out: impl FnMut(&
         out(path);
         out("`");
     }
+    let what = if run.c.messages_unknown {
+        "`messages` is unknown (not a list, or its key misspelt)"
+    } else {
+        "the sender, text or sentiment of a message is unknown"
+    };
     match (n, messages) {
-        (0, true) => out("the text or sentiment of a message is unknown"),
+        (0, true) => out(what),
         (0, false) => out("its condition could not be decided from the data given"),
         (1, false) => out(" is unknown"),
         (_, false) => out(" are unknown"),
-        (_, true) => out(" or the text or sentiment of a message is unknown"),
+        (_, true) => {
+            out(" or ");
+            out(what);
+        }
     }
 }
 
@@ -175,6 +183,9 @@ pub(super) fn unknowns<'a>(run: &mut Run<'a>) -> SmallVec<[&'a str; 8]> {
         if slot.read && slot.ty.is_some() && run.slot(id).is_unknown() {
             out.push(slot.path.as_str());
         }
+    }
+    if program.reads_messages && run.c.messages_doubtful() {
+        out.push("messages");
     }
     out.sort_unstable();
     out

@@ -9,11 +9,13 @@ use super::conjunct::holds;
 use super::lexicon::{Hits, LexId, Scratch};
 use super::program::{Kind, Missing, MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
 use super::value::{self, Tri, V};
-use crate::ast::{CmpOp, Quantifier, Type, Who};
+use crate::ast::{CmpOp, Type};
 use crate::context::{Conversation, Field, Sender};
 use crate::signals::{self, Signals};
 use smallvec::SmallVec;
 use std::cmp::Reverse;
+
+mod quant;
 
 /// How many slot values a run (and a verdict) keeps inline.
 const INLINE: usize = 16;
@@ -246,9 +248,12 @@ impl<'a, S: Slots> Run<'a, S> {
         };
         let data = &c.data;
         let (v, kept) = match data.field_at(&slot.key, &slot.path) {
-            Some(Field::Num(n)) if slot.kind == Kind::Num => (V::Num(n), Cell::number(n)),
+            Some(Field::Num(n)) if slot.kind == Kind::Num && slot.signal.is_none_or(|s| s.accepts(n)) => {
+                (V::Num(n), Cell::number(n))
+            }
             Some(Field::Bool(b)) if slot.kind == Kind::Bool => (V::Bool(b), Cell::truth(b)),
             Some(Field::Str(s)) if slot.kind == Kind::Str => (V::Str(s), Cell::string(s, data)),
+            None | Some(Field::Null) if self.under_non_mapping(slot) => (V::Unknown, Cell::UNKNOWN),
             None | Some(Field::Null) => match &slot.missing {
                 Missing::Unknown => (V::Unknown, Cell::UNKNOWN),
                 Missing::Signal(s) => {
@@ -258,6 +263,7 @@ impl<'a, S: Slots> Run<'a, S> {
                 Missing::Bool(b) => (V::Bool(*b), Cell::truth(*b)),
                 Missing::Num(n) => (V::Num(*n), Cell::number(*n)),
                 Missing::Str(s) => (V::Str(s.as_str()), Cell::DEFAULT),
+                Missing::List(items) => (V::List(items.as_slice()), Cell::keep(V::List(&[]), data, p, id)),
             },
             Some(f) => {
                 let v = self.typed(f, slot);
@@ -268,6 +274,22 @@ impl<'a, S: Slots> Run<'a, S> {
             *x = kept;
         }
         v
+    }
+
+    /// Whether an ancestor of a slot's path is present but not a mapping (`customer: 3` for
+    /// `customer.tier`): then the path is unknown, its default or computed value unused.
+    #[inline(never)]
+    fn under_non_mapping(&self, slot: &Slot) -> bool {
+        let c: &'a Conversation = self.c;
+        let ends = slot.path.match_indices('.').map(|(i, _)| i);
+        ends.filter_map(|end| slot.path.get(..end)).any(|prefix| {
+            match c.data.field_at(&crate::context::Key::new(prefix), prefix) {
+                None | Some(Field::Null) => false,
+                // a mapping, or another kind of list or number: the mapping says which
+                Some(Field::Other) => c.get(prefix).is_some_and(|v| !v.is_object() && !v.is_null()),
+                Some(_) => true,
+            }
+        })
     }
 
     /// The value the conversation gives at a slot's path (`null` included).
@@ -292,6 +314,9 @@ impl<'a, S: Slots> Run<'a, S> {
     #[inline(never)]
     fn computed(&mut self, signal: Signal) -> V<'a> {
         let (p, c) = (self.p, self.c);
+        if self.hidden(signal) {
+            return V::Unknown;
+        }
         let s = self
             .signals
             .get_or_insert_with(|| signals::compute(&c.messages, p.wanted));
@@ -303,6 +328,31 @@ impl<'a, S: Slots> Run<'a, S> {
             Signal::HumanRequested => V::Bool(s.human_requested),
             Signal::Repeated => V::Num(s.repeated),
             Signal::AiTurns => V::Num(s.ai_turns),
+        }
+    }
+
+    /// Whether the messages leave a computed signal unknown (LANGUAGE.md §5 "Reading
+    /// messages"): `messages` unknown or a message of unknown sender (it might be the
+    /// customer's) hide every signal; a customer message whose text is unknown hides those
+    /// that read texts; an unknown customer score hides `sentiment_min` and the
+    /// `negative_streak` it interrupts (`sentiment` is the latest score itself).
+    fn hidden(&mut self, signal: Signal) -> bool {
+        let c: &'a Conversation = self.c;
+        if c.messages_unknown || c.messages.iter().any(|m| m.from == Sender::Unknown) {
+            return true;
+        }
+        let customer = || c.messages.iter().filter(|m| m.from == Sender::Customer);
+        if signal.reads_text() {
+            return customer().any(|m| m.text.is_none());
+        }
+        match signal {
+            Signal::SentimentMin => customer().any(|m| signals::message_sentiment(m).is_none()),
+            Signal::NegativeStreak => customer()
+                .rev()
+                .map(signals::message_sentiment)
+                .find(|s| s.is_none_or(|v| v > -0.05))
+                .is_some_and(|s| s.is_none()),
+            _ => false,
         }
     }
 
@@ -445,74 +495,22 @@ impl<'a, S: Slots> Run<'a, S> {
                 }
             }
             Node::Presence { slot, missing } => V::Bool(self.is_present(*slot) != *missing),
+            Node::MsgPresence { field, missing } => {
+                let c: &'a Conversation = self.c;
+                let m = self.cur.and_then(|i| c.messages.get(i));
+                let absent = m.is_none_or(|m| match field {
+                    MsgField::Text => m.text_missing,
+                    MsgField::From => m.from_missing,
+                    MsgField::Sentiment => m.sentiment == crate::context::Given::Absent,
+                });
+                V::Bool(absent == *missing)
+            }
             Node::Quant { quantifier, who, test } => V::from_tri(self.quantified(*quantifier, *who, *test)),
             Node::Count { who, filter } => self.count(*who, *filter),
         }
     }
 
-    fn quantified(&mut self, quantifier: Quantifier, who: Option<Who>, test: Test) -> Tri {
-        let c: &'a Conversation = self.c;
-        let saved_cur = self.cur;
-        let recording = self.recording;
-        if quantifier == Quantifier::No {
-            self.recording = false;
-        }
-        let mut messages = c.messages.iter().enumerate().filter(|(_, m)| sent_by(who, m.from));
-        let result = match quantifier {
-            Quantifier::Any | Quantifier::No => {
-                let mut r = Some(false);
-                for (i, _) in messages {
-                    r = value::or(r, self.test(i, test));
-                    if r == Some(true) {
-                        break;
-                    }
-                }
-                if quantifier == Quantifier::No { value::not(r) } else { r }
-            }
-            Quantifier::Every => {
-                let mut r = Some(true);
-                for (i, _) in messages {
-                    r = value::and(r, self.test(i, test));
-                    if r == Some(false) {
-                        break;
-                    }
-                }
-                r
-            }
-            Quantifier::Last => match messages.next_back() {
-                Some((i, _)) => self.test(i, test),
-                None => Some(false),
-            },
-        };
-        self.cur = saved_cur;
-        self.recording = recording;
-        result
-    }
-
-    fn count(&mut self, who: Option<Who>, filter: Option<NodeId>) -> V<'a> {
-        let c: &'a Conversation = self.c;
-        let saved_cur = self.cur;
-        let mut n = 0u32;
-        let mut unknown = false;
-        for (i, _) in c.messages.iter().enumerate().filter(|(_, m)| sent_by(who, m.from)) {
-            let t = match filter {
-                Some(f) => {
-                    self.cur = Some(i);
-                    self.truth(f)
-                }
-                None => Some(true),
-            };
-            match t {
-                Some(true) => n += 1,
-                Some(false) => {}
-                None => unknown = true,
-            }
-        }
-        self.cur = saved_cur;
-        if unknown { V::Unknown } else { V::Num(f64::from(n)) }
-    }
-
-    fn test(&mut self, i: usize, test: Test) -> Tri {
+    pub(super) fn test(&mut self, i: usize, test: Test) -> Tri {
         match test {
             Test::Mentions(lex) => self.msg_mentions(i, lex),
             Test::Matches(re) => {
@@ -581,7 +579,7 @@ impl<'a, S: Slots> Run<'a, S> {
         match field {
             MsgField::Text => m.text.as_deref().map_or(V::Unknown, V::Str),
             MsgField::From => match m.from {
-                Sender::Other => V::Unknown,
+                Sender::Unknown => V::Unknown,
                 s => V::Str(s.as_str()),
             },
             MsgField::Sentiment => {
@@ -593,16 +591,6 @@ impl<'a, S: Slots> Run<'a, S> {
                 score.map_or(V::Unknown, V::Num)
             }
         }
-    }
-}
-
-/// Whether a message's sender is one a quantifier looks at (`None`: every message).
-fn sent_by(who: Option<Who>, from: Sender) -> bool {
-    match who {
-        None => true,
-        Some(Who::Customer) => from == Sender::Customer,
-        Some(Who::Ai) => from == Sender::Ai,
-        Some(Who::Agent) => from == Sender::Agent,
     }
 }
 
@@ -634,7 +622,7 @@ fn contains(a: V<'_>, b: V<'_>) -> Tri {
 }
 
 /// Case-insensitive (Unicode lowercase) substring test, without allocating.
-fn contains_ci(hay: &str, needle: &str) -> bool {
+pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }

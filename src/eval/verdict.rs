@@ -24,6 +24,15 @@ impl Program {
         self.version.as_deref()
     }
 
+    /// The conversation paths the rules read (in conditions or reasons), computed signals left
+    /// out: what the decision log keeps of the input by default.
+    pub fn read_paths(&self) -> impl Iterator<Item = &str> {
+        self.slots
+            .iter()
+            .filter(|s| s.signal.is_none())
+            .map(|s| s.path.as_str())
+    }
+
     /// Names of every rule, in path order.
     pub fn rule_names(&self) -> impl Iterator<Item = &str> {
         self.rules.iter().map(|r| r.name.as_str())
@@ -83,6 +92,15 @@ impl Program {
             .filter_map(|&id| self.heads.get(id as usize))
             .map(|h| h.effect)
             .max();
+        // §3 step 2: when no `allow ai` matches, a `require review` never lowers a `human`
+        // default (the default decides)
+        let top = top.filter(|&e| {
+            e != Effect::RequireReview
+                || self.default.route != Route::Human
+                || matched
+                    .iter()
+                    .any(|&id| self.heads.get(id as usize).is_some_and(|h| h.effect == Effect::AllowAi))
+        });
         if run.signals.is_some() {
             // every signal into its slot, while the computed ones are at hand: the verdict
             // keeps slot values, not the signals

@@ -1,5 +1,5 @@
-//! The HTTP transport: `POST /v1/verdict`, `POST /v1/verdicts`, `GET /v1/policy`,
-//! `GET /healthz`, `GET /metrics`. Errors are JSON: `{"error": "…"}`.
+//! The HTTP transport: connections, threads, the limits of the connection layer; the routes are
+//! in [`super::routes`].
 //!
 //! Connections are served by hyper's HTTP/1.1 server on [`threads`] threads, each running a
 //! single-threaded tokio runtime of its own; the accepting runtime hands every new connection to
@@ -7,32 +7,42 @@
 //! thread, and a verdict is computed on the thread that read it. `POST /v1/verdict`, the route
 //! that carries the load, is answered directly; the other routes go through an axum router
 //! ([`router`]).
+//!
+//! Bounds of the connection layer (issue 19): at most `--max-connections` open (more are
+//! answered 503 and closed); a request head must arrive within `--idle-timeout` of the
+//! connection's start or its previous answer (closing slowloris and idle keep-alive
+//! connections alike); a head over [`MAX_HEAD`] gets 431, a URI over [`MAX_URI`] 414; a client
+//! that half-closes after its request is answered; and every connection is closed *lingering*
+//! (the write side shut, what the client still sends read and dropped for up to [`LINGER`]), so
+//! that an error answer reaches a client whose unread bytes would otherwise turn the close into
+//! a reset that discards it.
 
-use super::limits::Limits;
-use super::log::rfc3339;
-use super::pin;
-use super::{Service, Shutdown};
-use crate::context::{Conversation, InputError};
+use super::Service;
+use super::Shutdown;
+use super::limits::{MAX_HEAD, MAX_URI};
+pub use super::routes::router;
+use super::routes::{Answer, ApiError, verdict_answer};
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use http_body_util::{BodyExt, Either, Full};
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use http_body_util::Either;
 use hyper::body::Incoming;
 use hyper::service::Service as _;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use serde_json::{Value, json};
 use std::convert::Infallible;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 
-type Shared = State<Arc<Service>>;
+/// How long a closing connection keeps reading (and dropping) what the client still sends.
+pub const LINGER: Duration = Duration::from_secs(1);
+
+/// The most bytes a closing connection reads and drops.
+const LINGER_BYTES: usize = 4 * 1024 * 1024;
 
 /// Threads that serve connections: `HANDOFF_SERVE_THREADS`, else one per core.
 pub fn threads() -> usize {
@@ -59,13 +69,9 @@ pub async fn serve(
     grace: Duration,
     shutdown: Shutdown,
     threads: usize,
+    insecure_no_auth: bool,
 ) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
+    let (listener, addr) = bind(&service, listen, insecure_no_auth).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
     // Every lane holds a sender until its last connection has ended.
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
@@ -83,10 +89,7 @@ pub async fn serve(
             .name(format!("handoff-http-{i}"))
             .spawn(move || lane(conn, rx, stop, alive, count))
             .map_err(|e| format!("cannot start: {e}"))?;
-        lanes.push(Lane {
-            connections: tx,
-            open,
-        });
+        lanes.push(Lane { connections: tx, open });
     }
     drop(alive_tx);
     eprintln!("listening on {addr}");
@@ -108,6 +111,12 @@ pub async fn serve(
                 continue;
             }
         };
+        let open: usize = lanes.iter().map(|l| l.open.load(Ordering::Relaxed)).sum();
+        if open >= service.limits.connections {
+            service.metrics.error(503);
+            tokio::spawn(refuse(tcp));
+            continue;
+        }
         let _ = tcp.set_nodelay(true);
         let Ok(tcp) = tcp.into_std() else { continue };
         next = next.wrapping_add(1);
@@ -129,6 +138,32 @@ pub async fn serve(
     }
 }
 
+/// Binds `listen`; an address other than loopback is refused without `--token-file` unless
+/// `--insecure-no-auth` says so.
+async fn bind(
+    service: &Service,
+    listen: &str,
+    insecure_no_auth: bool,
+) -> Result<(tokio::net::TcpListener, std::net::SocketAddr), String> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen on `{listen}`: {e}"))?;
+    if !addr.ip().is_loopback() && service.tokens.is_none() {
+        if !insecure_no_auth {
+            return Err(format!(
+                "refusing to serve `{addr}`, which is not a loopback address, to anyone who can \
+                 reach it: give `--token-file FILE` (bearer tokens), or `--insecure-no-auth` if \
+                 something in front of the service checks callers"
+            ));
+        }
+        eprintln!("handoff serve: warning: `{addr}` is served without authentication (`--insecure-no-auth`)");
+    }
+    Ok((listener, addr))
+}
+
 /// Hands a connection to the lane with the fewest open connections (ties going round from
 /// `next`). A lane whose thread has stopped (it could not start its runtime) is dropped and the
 /// next one tried.
@@ -136,11 +171,7 @@ fn dispatch(lanes: &mut Vec<Lane>, next: usize, tcp: std::net::TcpStream) -> Res
     let mut tcp = tcp;
     loop {
         let n = lanes.len();
-        let open = |i: &usize| {
-            lanes
-                .get(*i)
-                .map_or(usize::MAX, |l| l.open.load(Ordering::Relaxed))
-        };
+        let open = |i: &usize| lanes.get(*i).map_or(usize::MAX, |l| l.open.load(Ordering::Relaxed));
         let Some(i) = (0..n).map(|k| (next + k) % n).min_by_key(open) else {
             return Err("no thread is left to serve connections".into());
         };
@@ -176,6 +207,7 @@ fn lane(
 ) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        .max_blocking_threads(conn.service.limits.batches.max(1))
         .build()
     {
         Ok(rt) => rt,
@@ -207,421 +239,203 @@ fn lane(
     drop(alive);
 }
 
+/// A connection over `--max-connections`: a 503 if it can be written at once, then a lingering
+/// close.
+async fn refuse(tcp: tokio::net::TcpStream) {
+    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+        retry-after: 1\r\nconnection: close\r\ncontent-length: 81\r\n\r\n\
+        {\"error\":\"too many open connections (`--max-connections`); retry later\"}\n";
+    let _ = tcp.try_write(BUSY);
+    linger(tcp).await;
+}
+
+/// Shuts the write side and reads what the client still sends, for at most [`LINGER`] and
+/// [`LINGER_BYTES`], then closes: the answers already written reach the client whole.
+async fn linger(mut tcp: tokio::net::TcpStream) {
+    let _ = tcp.shutdown().await;
+    let drain = async {
+        let mut sink = [0u8; 4096];
+        let mut total = 0usize;
+        while let Ok(n @ 1..) = tcp.read(&mut sink).await {
+            total += n;
+            if total > LINGER_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER, drain).await;
+}
+
+/// A second handle on the connection's socket, for [`linger`] once hyper is done with it.
+fn keep_socket(tcp: &tokio::net::TcpStream) -> Option<std::net::TcpStream> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        tcp.as_fd().try_clone_to_owned().ok().map(std::net::TcpStream::from)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tcp;
+        None
+    }
+}
+
 /// One connection, HTTP/1.1 with keep-alive, until the client closes it or the service stops
-/// (then the request in progress is answered first).
-async fn connection(
-    conn: Arc<Conn>,
-    tcp: tokio::net::TcpStream,
-    stop: watch::Receiver<bool>,
-    open: Arc<AtomicUsize>,
-) {
+/// (then the request in progress is answered first); closed lingering.
+async fn connection(conn: Arc<Conn>, tcp: tokio::net::TcpStream, stop: watch::Receiver<bool>, open: Arc<AtomicUsize>) {
+    let socket = keep_socket(&tcp);
+    let idle = conn.service.limits.idle;
+    let service = Arc::clone(&conn.service);
+    let failed = match conn.service.tls.clone() {
+        Some(tls) => {
+            if let Ok(Ok(stream)) = tokio::time::timeout(idle, tls.accept(tcp)).await {
+                serve_http(conn, stream, stop).await;
+            }
+            None // a failed or slow handshake is closed; no plain-text answer inside TLS
+        }
+        None => serve_http(conn, KeepOpen(tcp), stop).await,
+    };
+    if let Some(mut socket) = socket.and_then(|s| tokio::net::TcpStream::from_std(s).ok()) {
+        if let Some(status) = failed {
+            service.metrics.error(status.as_u16());
+            let _ = socket.write_all(&unreadable(status)).await;
+        }
+        linger(socket).await;
+    }
+    open.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// The answer to a request hyper could not read (hyper closes such a connection without one):
+/// 431 for a head over [`MAX_HEAD`], 400 for the rest.
+fn unreadable(status: StatusCode) -> Vec<u8> {
+    let message = if status == StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE {
+        format!("the request head is over {MAX_HEAD} bytes")
+    } else {
+        "the request is not HTTP/1.1".to_string()
+    };
+    let body = serde_json::json!({ "error": message }).to_string();
+    format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A TCP stream whose shutdown hyper cannot perform: the connection's end is [`linger`]'s, which
+/// first writes the answer hyper leaves out ([`unreadable`]).
+struct KeepOpen(tokio::net::TcpStream);
+
+impl AsyncRead for KeepOpen {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for KeepOpen {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+}
+
+/// hyper's HTTP/1.1 server over `io` (TCP, or TLS over it); the status to answer when hyper
+/// could not read a request.
+async fn serve_http<I>(conn: Arc<Conn>, io: I, stop: watch::Receiver<bool>) -> Option<StatusCode>
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let mut stop = stop;
+    let idle = conn.service.limits.idle;
     let service = hyper::service::service_fn(move |request| {
         let conn = Arc::clone(&conn);
         async move { Ok::<_, Infallible>(handle(&conn, request).await) }
     });
     let http = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
-        .pipeline_flush(true)
-        .serve_connection(TokioIo::new(tcp), service);
+        .pipeline_flush(false)
+        .half_close(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(idle)
+        .max_buf_size(MAX_HEAD)
+        .serve_connection(TokioIo::new(io), service);
     tokio::pin!(http);
     let stopping = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
-    tokio::select! {
-        _ = http.as_mut() => {}
+    let result = tokio::select! {
+        result = http.as_mut() => result,
         () = stopping => {
             http.as_mut().graceful_shutdown();
-            let _ = http.await;
+            http.await
         }
+    };
+    match result {
+        Err(e) if e.is_parse_too_large() => Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+        Err(e) if e.is_parse() => Some(StatusCode::BAD_REQUEST),
+        _ => None,
     }
-    open.fetch_sub(1, Ordering::Relaxed);
 }
 
-type Reply = Either<Full<Bytes>, Body>;
+type Reply = Either<Answer, Body>;
 
 async fn handle(conn: &Conn, request: hyper::Request<Incoming>) -> hyper::Response<Reply> {
+    let service = &conn.service;
+    let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    let refused = if target > MAX_URI {
+        Some(ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            format!("the request target is over {MAX_URI} bytes"),
+        ))
+    } else {
+        service.authorize(&request).err()
+    };
+    if let Some(e) = refused {
+        service.metrics.error(e.status().as_u16());
+        return e.into_answer().map(Either::Left);
+    }
     if request.method() == Method::POST && request.uri().path() == "/v1/verdict" {
         let (parts, body) = request.into_parts();
-        let service = &conn.service;
-        let result = match read_body(&service.limits, &parts.headers, body).await {
-            Ok(body) => one(service, &parts.headers, &body),
-            Err(e) => Err(e),
-        };
-        let response = result.unwrap_or_else(|e| {
-            service.metrics.error(e.status.as_u16());
-            e.into_full()
-        });
-        return response.map(Either::Left);
+        return verdict_answer(service, &parts.headers, body).await.map(Either::Left);
     }
     match conn.router.call(request).await {
         Ok(response) => response.map(Either::Right),
         Err(never) => match never {},
     }
-}
-
-/// The routes, for [`serve`] and for embedding.
-pub fn router(service: Arc<Service>) -> Router {
-    Router::new()
-        .route("/v1/verdict", post(verdict))
-        .route("/v1/verdicts", post(verdicts))
-        .route("/v1/policy", get(policy))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .with_state(service)
-}
-
-/// An error answer: a status and `{"error": …}` (with `line` and `column` for malformed JSON).
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    message: String,
-    at: Option<(usize, usize)>,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            message: message.into(),
-            at: None,
-        }
-    }
-}
-
-impl ApiError {
-    /// `{"error": …}` (with `line` and `column` for malformed JSON) under the error's status.
-    fn into_full(self) -> hyper::Response<Full<Bytes>> {
-        let body = match self.at {
-            Some((line, column)) => json!({"error": self.message, "line": line, "column": column}),
-            None => json!({"error": self.message}),
-        };
-        json_response(self.status, Bytes::from(body.to_string()))
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        self.into_full().map(Body::new)
-    }
-}
-
-/// A JSON answer: the status, `content-type: application/json`, the bytes (not copied).
-fn json_response(status: StatusCode, bytes: Bytes) -> hyper::Response<Full<Bytes>> {
-    let mut response = hyper::Response::new(Full::new(bytes));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-fn json_body(bytes: Vec<u8>) -> Response {
-    json_response(StatusCode::OK, Bytes::from(bytes)).map(Body::new)
-}
-
-/// Counts an error answer on its way out.
-fn respond(service: &Service, result: Result<Response, ApiError>) -> Response {
-    match result {
-        Ok(response) => response,
-        Err(e) => {
-            service.metrics.error(e.status.as_u16());
-            e.into_response()
-        }
-    }
-}
-
-/// `POST /v1/verdict` through the router (embedding); [`serve`] answers it in [`handle`].
-async fn verdict(State(service): Shared, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let result = match read_body(&service.limits, &parts.headers, body).await {
-        Ok(body) => one(&service, &parts.headers, &body).map(|r| r.map(Body::new)),
-        Err(e) => Err(e),
-    };
-    respond(&service, result)
-}
-
-/// Batches of more bytes than this are evaluated on the blocking pool, so that the serving
-/// thread goes on answering its other connections meanwhile.
-const INLINE_BATCH: usize = 16 * 1024;
-
-async fn verdicts(State(service): Shared, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let result = match read_body(&service.limits, &parts.headers, body).await {
-        Ok(body) if body.len() > INLINE_BATCH => {
-            let shared = Arc::clone(&service);
-            tokio::task::spawn_blocking(move || many(&shared, &parts.headers, &body))
-                .await
-                .unwrap_or_else(|e| {
-                    Err(ApiError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        format!("the batch stopped unexpectedly: {e}"),
-                    ))
-                })
-        }
-        Ok(body) => many(&service, &parts.headers, &body),
-        Err(e) => Err(e),
-    };
-    respond(&service, result)
-}
-
-/// One conversation's verdict: parsed, checked against the limits, decided under the current set.
-fn one(
-    service: &Service,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<hyper::Response<Full<Bytes>>, ApiError> {
-    let conversation = Conversation::from_json(utf8(body)?).map_err(input_error)?;
-    service
-        .limits
-        .check(&conversation)
-        .map_err(|m| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, m))?;
-    let loaded = service.reloader.current();
-    if let Some(refused) = pin::refuse(headers, loaded.set.digest()) {
-        service.metrics.error(StatusCode::CONFLICT.as_u16());
-        return Ok(refused);
-    }
-    let decided = service
-        .decide(&loaded.set, conversation)
-        .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
-    drop(loaded);
-    let mut response = json_response(StatusCode::OK, decided.json);
-    if let Some(value) = decided
-        .decision_id
-        .and_then(|id| HeaderValue::from_bytes(&id).ok())
-    {
-        response.headers_mut().insert("x-decision-id", value);
-    }
-    Ok(response)
-}
-
-fn many(service: &Service, headers: &HeaderMap, body: &[u8]) -> Result<Response, ApiError> {
-    let value: Value = serde_json::from_str(utf8(body)?).map_err(|e| malformed(&e))?;
-    let shape = || {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "the body must be `{\"conversations\": [ … ]}`",
-        )
-    };
-    let Value::Object(mut top) = value else {
-        return Err(shape());
-    };
-    let Some(Value::Array(items)) = top.remove("conversations") else {
-        return Err(shape());
-    };
-    let limits = &service.limits;
-    if items.len() > limits.batch {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "{} conversations, over the limit of {} (`--max-batch`)",
-                items.len(),
-                limits.batch
-            ),
-        ));
-    }
-    let mut conversations = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        let c = Conversation::from_value(item).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!("conversation {}: {}", i + 1, e.message),
-            )
-        })?;
-        limits.check(&c).map_err(|m| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("conversation {}: {m}", i + 1),
-            )
-        })?;
-        conversations.push(c);
-    }
-    // The whole batch under one set.
-    let loaded = service.reloader.current();
-    if let Some(refused) = pin::refuse(headers, loaded.set.digest()) {
-        service.metrics.error(StatusCode::CONFLICT.as_u16());
-        return Ok(refused.map(Body::new));
-    }
-    let mut out = Vec::with_capacity(64 + conversations.len() * 512);
-    out.extend_from_slice(b"{\"verdicts\":[");
-    for (i, c) in conversations.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let decided = service
-            .decide(&loaded.set, c)
-            .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
-        out.extend_from_slice(&decided.json);
-    }
-    out.extend_from_slice(b"]}");
-    Ok(json_response(StatusCode::OK, Bytes::from(out)).map(Body::new))
-}
-
-/// Reads the whole body within the size and time limits. A body that arrives in one piece (the
-/// usual case: it came with the headers) is kept as it is, not copied.
-async fn read_body<B>(limits: &Limits, headers: &HeaderMap, body: B) -> Result<Bytes, ApiError>
-where
-    B: hyper::body::Body<Data = Bytes> + Unpin,
-    B::Error: std::fmt::Display,
-{
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "the body is over the limit of {} bytes (`--max-body`)",
-                limits.body
-            ),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limits.body as u64) {
-        return Err(too_large());
-    }
-    let collect = async move {
-        let mut body = body;
-        let mut first: Option<Bytes> = None;
-        let mut joined: Vec<u8> = Vec::new();
-        let mut total = 0usize;
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("cannot read the body: {e}"),
-                )
-            })?;
-            let Ok(data) = frame.into_data() else {
-                continue; // trailers
-            };
-            total = total.saturating_add(data.len());
-            if total > limits.body {
-                return Err(too_large());
-            }
-            match first.take() {
-                None if joined.is_empty() => first = Some(data),
-                earlier => {
-                    if let Some(earlier) = earlier {
-                        joined.extend_from_slice(&earlier);
-                    }
-                    joined.extend_from_slice(&data);
-                }
-            }
-        }
-        Ok(first.unwrap_or_else(|| Bytes::from(joined)))
-    };
-    match tokio::time::timeout(limits.timeout, collect).await {
-        Ok(result) => result,
-        Err(_) => Err(ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            format!(
-                "the body did not arrive within {} ms (`--timeout`)",
-                limits.timeout.as_millis()
-            ),
-        )),
-    }
-}
-
-fn utf8(body: &[u8]) -> Result<&str, ApiError> {
-    std::str::from_utf8(body).map_err(|e| {
-        let valid = body.get(..e.valid_up_to()).unwrap_or_default();
-        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-        let column = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            message: format!(
-                "malformed JSON at line {line}, column {column}: the body is not UTF-8"
-            ),
-            at: Some((line, column)),
-        }
-    })
-}
-
-fn malformed(e: &serde_json::Error) -> ApiError {
-    let text = e.to_string();
-    let message = text
-        .rfind(" at line ")
-        .and_then(|i| text.get(..i))
-        .unwrap_or(&text);
-    ApiError {
-        status: StatusCode::BAD_REQUEST,
-        message: format!(
-            "malformed JSON at line {}, column {}: {message}",
-            e.line(),
-            e.column()
-        ),
-        at: Some((e.line(), e.column())),
-    }
-}
-
-fn input_error(e: InputError) -> ApiError {
-    match (e.line, e.column) {
-        (Some(line), Some(column)) => ApiError {
-            status: StatusCode::BAD_REQUEST,
-            message: format!(
-                "malformed JSON at line {line}, column {column}: {}",
-                e.message
-            ),
-            at: Some((line, column)),
-        },
-        _ => ApiError::new(StatusCode::BAD_REQUEST, e.message),
-    }
-}
-
-async fn policy(State(service): Shared) -> Response {
-    let loaded = service.reloader.current_full();
-    let status = service.reloader.status();
-    let body = json!({
-        "digest": loaded.set.digest(),
-        "version": loaded.set.version(),
-        "files": loaded.files,
-        "loaded_at": rfc3339(loaded.loaded_at),
-        "reloads": status.reloads,
-        "failed_reloads": status.failed,
-        "last_error": status.last_error,
-        "last_error_at": status.last_error_at.map(rfc3339),
-        "warnings": loaded.set.warnings().len(),
-        "directory": service.reloader.dir().display().to_string(),
-        "watching": service.watching,
-    });
-    json_body(body.to_string().into_bytes())
-}
-
-async fn healthz() -> Response {
-    json_body(br#"{"status":"ok"}"#.to_vec())
-}
-
-async fn metrics(State(service): Shared) -> Response {
-    let text = service.metrics.render(&service.reloader);
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4"),
-        )],
-        text,
-    )
-        .into_response()
-}
-
-async fn not_found(State(service): Shared, request: Request) -> Response {
-    let message = format!("no such endpoint `{}`", request.uri().path());
-    respond(&service, Err(ApiError::new(StatusCode::NOT_FOUND, message)))
-}
-
-async fn method_not_allowed(State(service): Shared, request: Request) -> Response {
-    let message = format!(
-        "`{}` does not accept `{}`",
-        request.uri().path(),
-        request.method()
-    );
-    respond(
-        &service,
-        Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, message)),
-    )
 }
 
 #[cfg(test)]

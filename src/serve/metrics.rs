@@ -1,6 +1,7 @@
 //! Counters for `GET /metrics`, in the Prometheus text format. Lock-free: the request path only
 //! increments atomics.
 
+use super::log::LogState;
 use crate::ast::Route;
 use crate::reload::{Reloader, Status};
 use std::fmt::Write as _;
@@ -9,12 +10,11 @@ use std::time::Duration;
 
 /// Upper bounds of the evaluation latency buckets, in seconds.
 const BUCKETS: [f64; 14] = [
-    0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005,
-    0.01, 0.025, 0.05, 0.1,
+    0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1,
 ];
 
 /// HTTP statuses counted as errors.
-const ERRORS: [u16; 8] = [400, 404, 405, 408, 409, 413, 500, 503];
+const ERRORS: [u16; 12] = [400, 401, 404, 405, 408, 409, 413, 414, 415, 431, 500, 503];
 
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -44,10 +44,7 @@ impl Metrics {
             c.fetch_add(1, Ordering::Relaxed);
         }
         let secs = took.as_secs_f64();
-        let bucket = BUCKETS
-            .iter()
-            .position(|b| secs <= *b)
-            .unwrap_or(BUCKETS.len());
+        let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(BUCKETS.len());
         if let Some(c) = self.latency.get(bucket) {
             c.fetch_add(1, Ordering::Relaxed);
         }
@@ -72,26 +69,19 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self, reloader: &Reloader) -> String {
+    pub fn render(&self, reloader: &Reloader, log: Option<&LogState>, inflight: usize) -> String {
         let mut out = String::with_capacity(4096);
         let _ = self.write(&mut out, reloader);
+        let _ = write_service(&mut out, log, inflight);
         out
     }
 
     fn write(&self, out: &mut String, reloader: &Reloader) -> std::fmt::Result {
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        writeln!(
-            out,
-            "# HELP handoff_verdicts_total Verdicts given, by route."
-        )?;
+        writeln!(out, "# HELP handoff_verdicts_total Verdicts given, by route.")?;
         writeln!(out, "# TYPE handoff_verdicts_total counter")?;
         for (route, c) in ROUTES.iter().zip(&self.verdicts) {
-            writeln!(
-                out,
-                "handoff_verdicts_total{{route=\"{}\"}} {}",
-                route.as_str(),
-                get(c)
-            )?;
+            writeln!(out, "handoff_verdicts_total{{route=\"{}\"}} {}", route.as_str(), get(c))?;
         }
 
         writeln!(
@@ -102,16 +92,10 @@ impl Metrics {
         let mut cumulative = 0u64;
         for (bound, c) in BUCKETS.iter().zip(&self.latency) {
             cumulative += get(c);
-            writeln!(
-                out,
-                "handoff_evaluation_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
-            )?;
+            writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"{bound}\"}} {cumulative}")?;
         }
         cumulative += self.latency.last().map_or(0, get);
-        writeln!(
-            out,
-            "handoff_evaluation_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
-        )?;
+        writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"+Inf\"}} {cumulative}")?;
         let sum = get(&self.latency_sum_ns) as f64 / 1e9;
         writeln!(out, "handoff_evaluation_seconds_sum {sum}")?;
         writeln!(out, "handoff_evaluation_seconds_count {cumulative}")?;
@@ -122,11 +106,7 @@ impl Metrics {
         )?;
         writeln!(out, "# TYPE handoff_errors_total counter")?;
         for (status, c) in ERRORS.iter().zip(&self.errors) {
-            writeln!(
-                out,
-                "handoff_errors_total{{status=\"{status}\"}} {}",
-                get(c)
-            )?;
+            writeln!(out, "handoff_errors_total{{status=\"{status}\"}} {}", get(c))?;
         }
         writeln!(
             out,
@@ -141,23 +121,14 @@ impl Metrics {
             last_error,
             ..
         } = reloader.status();
-        writeln!(
-            out,
-            "# HELP handoff_reloads_total Policy reloads, by outcome."
-        )?;
+        writeln!(out, "# HELP handoff_reloads_total Policy reloads, by outcome.")?;
         writeln!(out, "# TYPE handoff_reloads_total counter")?;
         writeln!(out, "handoff_reloads_total{{outcome=\"ok\"}} {reloads}")?;
-        writeln!(
-            out,
-            "handoff_reloads_total{{outcome=\"unchanged\"}} {unchanged}"
-        )?;
+        writeln!(out, "handoff_reloads_total{{outcome=\"unchanged\"}} {unchanged}")?;
         writeln!(out, "handoff_reloads_total{{outcome=\"failed\"}} {failed}")?;
 
         let loaded = reloader.current();
-        writeln!(
-            out,
-            "# HELP handoff_policy_info The policy set serving now (value 1)."
-        )?;
+        writeln!(out, "# HELP handoff_policy_info The policy set serving now (value 1).")?;
         writeln!(out, "# TYPE handoff_policy_info gauge")?;
         writeln!(
             out,
@@ -165,10 +136,7 @@ impl Metrics {
             label(loaded.set.digest()),
             label(loaded.set.version().unwrap_or(""))
         )?;
-        writeln!(
-            out,
-            "# HELP handoff_policy_files Files in the serving policy set."
-        )?;
+        writeln!(out, "# HELP handoff_policy_files Files in the serving policy set.")?;
         writeln!(out, "# TYPE handoff_policy_files gauge")?;
         writeln!(out, "handoff_policy_files {}", loaded.files.len())?;
         let loaded_at = loaded
@@ -195,9 +163,46 @@ impl Metrics {
     }
 }
 
+/// The decision log's counters and the bytes of request bodies held.
+fn write_service(out: &mut String, log: Option<&LogState>, inflight: usize) -> std::fmt::Result {
+    writeln!(
+        out,
+        "# HELP handoff_request_bytes_in_flight Request body bytes charged to --max-inflight now."
+    )?;
+    writeln!(out, "# TYPE handoff_request_bytes_in_flight gauge")?;
+    writeln!(out, "handoff_request_bytes_in_flight {inflight}")?;
+    let Some(log) = log else { return Ok(()) };
+    let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    for (name, help, value) in [
+        ("written", "Decision log lines written.", get(&log.written)),
+        (
+            "dropped",
+            "Answered verdicts the decision log could not write.",
+            get(&log.dropped),
+        ),
+        (
+            "reopened",
+            "Times the decision log file was opened again (SIGHUP, moved, deleted).",
+            get(&log.reopened),
+        ),
+    ] {
+        writeln!(out, "# HELP handoff_decision_log_{name}_total {help}")?;
+        writeln!(out, "# TYPE handoff_decision_log_{name}_total counter")?;
+        writeln!(out, "handoff_decision_log_{name}_total {value}")?;
+    }
+    writeln!(
+        out,
+        "# HELP handoff_decision_log_degraded 1 while the decision log cannot be written."
+    )?;
+    writeln!(out, "# TYPE handoff_decision_log_degraded gauge")?;
+    writeln!(
+        out,
+        "handoff_decision_log_degraded {}",
+        u8::from(log.degraded().is_some())
+    )
+}
+
 /// A label value with `\`, `"` and newlines escaped.
 fn label(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }

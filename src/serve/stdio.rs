@@ -7,7 +7,7 @@
 use super::{Service, Shutdown};
 use crate::context::Conversation;
 use serde_json::json;
-use std::io::{BufRead, BufReader, BufWriter, Read, Stdout, Write};
+use std::io::{BufReader, BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -19,20 +19,12 @@ fn lock(out: &Out) -> MutexGuard<'_, BufWriter<Stdout>> {
 
 /// Serves standard input until it ends or SIGINT/SIGTERM arrives; the line being answered when
 /// the signal arrives is finished first.
-pub fn run(
-    service: &Arc<Service>,
-    runtime: &tokio::runtime::Runtime,
-    shutdown: Shutdown,
-) -> Result<(), String> {
-    let out: Arc<Out> = Arc::new(Mutex::new(BufWriter::with_capacity(
-        64 * 1024,
-        std::io::stdout(),
-    )));
+pub fn run(service: &Arc<Service>, runtime: &tokio::runtime::Runtime, shutdown: Shutdown) -> Result<(), String> {
+    let out: Arc<Out> = Arc::new(Mutex::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())));
     let stopping = Arc::new(AtomicBool::new(false));
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
     {
-        let (service, out, stopping) =
-            (Arc::clone(service), Arc::clone(&out), Arc::clone(&stopping));
+        let (service, out, stopping) = (Arc::clone(service), Arc::clone(&out), Arc::clone(&stopping));
         std::thread::Builder::new()
             .name("handoff-stdio".into())
             .spawn(move || {
@@ -62,11 +54,7 @@ pub fn run(
     }
 }
 
-enum Got {
-    Eof,
-    Line,
-    TooLong,
-}
+pub use crate::lines::{Got, read_line};
 
 fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::Result<()> {
     let mut input = BufReader::with_capacity(64 * 1024, std::io::stdin());
@@ -92,9 +80,18 @@ fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::
         };
         match answer {
             None => {}
-            Some(Ok(verdict)) => {
-                o.write_all(&verdict)?;
-                o.write_all(b"\n")?;
+            Some(Ok(decided)) => {
+                // `every`: logged and synced before it is answered; otherwise once answered.
+                let waits = service.log_waits();
+                if waits {
+                    service.record_blocking(decided.entry);
+                    o.write_all(&decided.json)?;
+                    o.write_all(b"\n")?;
+                } else {
+                    o.write_all(&decided.json)?;
+                    o.write_all(b"\n")?;
+                    service.record(decided.entry);
+                }
             }
             Some(Err(error)) => {
                 service.metrics.stdio_error();
@@ -110,11 +107,7 @@ fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::
 }
 
 /// The verdict for one line, an error object, or nothing for a blank line.
-fn answer(
-    service: &Service,
-    line: &[u8],
-    number: usize,
-) -> Option<Result<axum::body::Bytes, serde_json::Value>> {
+pub fn answer(service: &Service, line: &[u8], number: usize) -> Option<Result<super::Decided, serde_json::Value>> {
     let text = match std::str::from_utf8(line) {
         Ok(t) => t.trim(),
         Err(e) => {
@@ -148,61 +141,6 @@ fn answer(
     Some(
         service
             .decide(&loaded.set, conversation)
-            .map(|d| d.json)
             .map_err(|m| json!({"error": m, "line": number})),
     )
-}
-
-/// Reads one line (its newline included) of at most `max` bytes; a longer one is skipped whole.
-fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Got> {
-    let n = input.by_ref().take(max as u64 + 1).read_until(b'\n', buf)?;
-    if n == 0 {
-        return Ok(Got::Eof);
-    }
-    if buf.last() == Some(&b'\n') || buf.len() <= max {
-        return Ok(Got::Line);
-    }
-    loop {
-        let available = input.fill_buf()?;
-        if available.is_empty() {
-            break;
-        }
-        match available.iter().position(|b| *b == b'\n') {
-            Some(i) => {
-                input.consume(i + 1);
-                break;
-            }
-            None => {
-                let len = available.len();
-                input.consume(len);
-            }
-        }
-    }
-    Ok(Got::TooLong)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_lines_are_skipped_whole() {
-        let mut input = BufReader::new(&b"short\nwaaaaaaaaaaaay too long\nok\nlast"[..]);
-        let mut buf = Vec::new();
-        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
-        assert_eq!(buf, b"short\n");
-        buf.clear();
-        assert!(matches!(
-            read_line(&mut input, &mut buf, 10),
-            Ok(Got::TooLong)
-        ));
-        buf.clear();
-        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
-        assert_eq!(buf, b"ok\n");
-        buf.clear();
-        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Line)));
-        assert_eq!(buf, b"last");
-        buf.clear();
-        assert!(matches!(read_line(&mut input, &mut buf, 10), Ok(Got::Eof)));
-    }
 }

@@ -3,7 +3,9 @@
 
 use super::grammar::Rule;
 use super::scan::Token;
-use crate::ast::{self, ContextBlock, DefaultDecl, Effect, FieldDecl, Header, Item, Lexicon, Literal, Principle, Type};
+use crate::ast::{
+    self, ContextBlock, DefaultDecl, Effect, FieldDecl, FieldDefault, Header, Item, Lexicon, Literal, Principle, Type,
+};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
 use pest::iterators::{Pair, Pairs};
@@ -77,6 +79,7 @@ impl Lower<'_> {
                 Rule::lexicon => Item::Lexicon(self.lexicon(pair)?),
                 Rule::principle => Item::Principle(self.principle(pair)?),
                 Rule::rule_decl => Item::Rule(self.rule(pair)?),
+                Rule::guarantee_decl => Item::Guarantee(self.guarantee(pair)?),
                 _ => continue, // EOI
             };
             items.push(item);
@@ -181,7 +184,17 @@ impl Lower<'_> {
             _ => return Err(self.broken(ty_span)),
         };
         let default = match it.next() {
-            Some(lit) => Some(self.literal(lit)?),
+            Some(list) if list.as_rule() == Rule::list => {
+                let span = self.span(&list);
+                let items = children(list)
+                    .map(|p| self.literal(p).map(|l| l.node))
+                    .collect::<Result<_>>()?;
+                Some(Spanned::new(FieldDefault::List(items), span))
+            }
+            Some(lit) => {
+                let lit = self.literal(lit)?;
+                Some(Spanned::new(FieldDefault::Literal(lit.node), lit.span))
+            }
             None => None,
         };
         Ok(FieldDecl {
@@ -231,8 +244,21 @@ impl Lower<'_> {
         let span = self.span(&pair);
         let mut it = children(pair).skip(1);
         let name = self.string(self.next(&mut it, span)?);
-        let rules = it.map(|p| self.rule(p)).collect::<Result<_>>()?;
-        Ok(Principle { name, rules, span })
+        let mut rules = Vec::new();
+        let mut guarantees = Vec::new();
+        for p in it {
+            if p.as_rule() == Rule::guarantee_decl {
+                guarantees.push(self.guarantee(p)?);
+            } else {
+                rules.push(self.rule(p)?);
+            }
+        }
+        Ok(Principle {
+            name,
+            rules,
+            guarantees,
+            span,
+        })
     }
 
     /// The name of a `principle_open` parse.
@@ -281,6 +307,60 @@ impl Lower<'_> {
         Ok(rule)
     }
 
+    /// A `guarantee_decl` pair. A clause given twice is reported (the first is kept); a
+    /// guarantee without `ensure` is a `syntax` error.
+    fn guarantee(&mut self, pair: Pair<'_, Rule>) -> Result<ast::Guarantee> {
+        let span = self.span(&pair);
+        let mut it = children(pair).skip(1);
+        let name = self.string(self.next(&mut it, span)?);
+        let mut g = ast::Guarantee {
+            name,
+            when: None,
+            unless: None,
+            ensure: None,
+            span,
+        };
+        let mut seen: Vec<(Rule, Span)> = Vec::new();
+        for clause in it {
+            let clause_rule = clause.as_rule();
+            let clause_span = self.span(&clause);
+            if let Some((_, first)) = seen.iter().find(|(r, _)| *r == clause_rule) {
+                let word = clause
+                    .as_str()
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("clause")
+                    .to_string();
+                let d = twice(&word, &format!("guarantee `{}`", g.name.node), clause_span, *first);
+                self.diagnostics.push(d);
+                continue;
+            }
+            seen.push((clause_rule, clause_span));
+            let mut parts = children(clause).skip(1);
+            let value = self.next(&mut parts, clause_span)?;
+            match clause_rule {
+                Rule::when_clause => g.when = Some(self.expr(value)?),
+                Rule::unless_clause => g.unless = Some(self.expr(value)?),
+                Rule::ensure_clause => {
+                    let route_span = self.span(&value);
+                    let route = ast::Route::parse(value.as_str()).ok_or_else(|| self.broken(route_span))?;
+                    g.ensure = Some(Spanned::new(route, route_span));
+                }
+                _ => return Err(self.broken(clause_span)),
+            }
+        }
+        if g.ensure.is_none() {
+            return Err(Diagnostic::at(
+                Code::Syntax,
+                g.name.span,
+                format!("guarantee `{}` has no `ensure`", g.name.node),
+            )
+            .with_label("no `ensure` clause")
+            .with_help("say which route it guarantees at least: `ensure human` or `ensure review`"));
+        }
+        Ok(g)
+    }
+
     /// One clause pair, stored into `rule`.
     fn clause(&mut self, clause: Pair<'_, Rule>, rule: &mut ast::Rule) -> Result<()> {
         let span = self.span(&clause);
@@ -319,7 +399,7 @@ fn twice(word: &str, place: &str, span: Span, first: Span) -> Diagnostic {
 }
 
 /// Resolves `\" \\ \n \t`; any other backslash is kept as written.
-pub(crate) fn unescape(raw: &str) -> String {
+fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {

@@ -157,7 +157,7 @@ pub(super) fn scan(text: &str) -> Scan {
 }
 
 /// Words that begin a top-level item.
-pub(super) const ITEM_KEYWORDS: [&str; 7] = [
+pub(super) const ITEM_KEYWORDS: [&str; 8] = [
     "policy",
     "default",
     "context",
@@ -165,6 +165,7 @@ pub(super) const ITEM_KEYWORDS: [&str; 7] = [
     "principle",
     "allow",
     "require",
+    "guarantee",
 ];
 
 fn is_item_keyword(t: Token, text: &str) -> bool {

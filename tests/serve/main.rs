@@ -8,7 +8,11 @@
     clippy::string_slice
 )]
 
+mod access;
+mod audit;
+mod decision_log;
 mod http;
+mod limits;
 mod pin;
 mod reload;
 mod shutdown;

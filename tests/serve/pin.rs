@@ -55,10 +55,7 @@ fn a_pinned_digest_is_served_or_refused_with_409_naming_both() {
     }
     assert_eq!(verdicts_given(&server), before);
     let metrics = server.get("/metrics").body;
-    assert!(
-        metrics.contains("handoff_errors_total{status=\"409\"} 2"),
-        "{metrics}"
-    );
+    assert!(metrics.contains("handoff_errors_total{status=\"409\"} 2"), "{metrics}");
 
     // After a reload to a new set the old pin is refused, the new one served.
     save_by_rename(&dir.path().join("main.policy"), &policy_text("2", "0.8"));

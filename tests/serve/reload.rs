@@ -10,10 +10,7 @@ fn valid_edit_is_live_within_two_seconds() {
     let dir = policy_dir();
     let server = Server::start(dir.path(), &[]);
     let before = server.digest();
-    assert_eq!(
-        server.verdict(&conversation("e", "billing", 0.85))["route"],
-        "ai"
-    );
+    assert_eq!(server.verdict(&conversation("e", "billing", 0.85))["route"], "ai");
 
     let edited = policy_text("2", "0.9");
     save_by_rename(&dir.path().join("main.policy"), &edited);
@@ -48,10 +45,7 @@ fn broken_edit_keeps_the_last_good_set() {
     assert_eq!(policy["digest"], good.as_str());
     assert!(policy["failed_reloads"].as_u64().unwrap() >= 1);
     assert!(
-        policy["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("main.policy"),
+        policy["last_error"].as_str().unwrap().contains("main.policy"),
         "{policy}"
     );
     let v = server.verdict(&conversation("still", "billing", 0.95));
@@ -69,10 +63,7 @@ fn broken_edit_keeps_the_last_good_set() {
     assert!(eventually(LIVE, || server.digest() == digest));
     assert!(server.policy()["last_error"].is_null());
     let metrics = server.get("/metrics").body;
-    assert!(
-        metrics.contains("handoff_reloads_total{outcome=\"ok\"} 1"),
-        "{metrics}"
-    );
+    assert!(metrics.contains("handoff_reloads_total{outcome=\"ok\"} 1"), "{metrics}");
     assert!(
         !metrics.contains("handoff_reloads_total{outcome=\"failed\"} 0"),
         "{metrics}"
@@ -86,14 +77,8 @@ fn file_deleted_and_recreated() {
     std::fs::create_dir_all(extra.parent().unwrap()).unwrap();
     std::fs::write(&extra, EXTRA).unwrap();
     let server = Server::start(dir.path(), &[]);
-    assert_eq!(
-        server.policy()["files"],
-        json!(["main.policy", "sub/extra.policy"])
-    );
-    assert_eq!(
-        server.verdict(&conversation("r", "refund", 0.9))["route"],
-        "review"
-    );
+    assert_eq!(server.policy()["files"], json!(["main.policy", "sub/extra.policy"]));
+    assert_eq!(server.verdict(&conversation("r", "refund", 0.9))["route"], "ai");
 
     std::fs::remove_file(&extra).unwrap();
     assert!(
@@ -101,18 +86,12 @@ fn file_deleted_and_recreated() {
         "{}",
         server.stderr()
     );
-    assert_eq!(
-        server.verdict(&conversation("r", "refund", 0.9))["route"],
-        "human"
-    );
+    assert_eq!(server.verdict(&conversation("r", "refund", 0.9))["route"], "human");
 
     std::fs::write(&extra, EXTRA).unwrap();
     assert!(eventually(LIVE, || server.policy()["files"]
         == json!(["main.policy", "sub/extra.policy"])));
-    assert_eq!(
-        server.verdict(&conversation("r", "refund", 0.9))["route"],
-        "review"
-    );
+    assert_eq!(server.verdict(&conversation("r", "refund", 0.9))["route"], "ai");
 
     // The only file with the default gone: the set is broken, the last good one serves.
     let good = server.digest();
@@ -247,4 +226,76 @@ fn polling_fallback_and_sighup() {
         "stderr:\n{}",
         server.stderr()
     );
+}
+
+/// Finding 1 of issue 19: `rm -rf policies && cp -r new policies` (ext4 reuses the inode, the
+/// kernel drops the watch) and then an edit. Both must be live.
+#[test]
+fn directory_replaced_by_rm_and_copy_then_edited_is_live() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("policies");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("main.policy"), policy_text("1", "0.8")).unwrap();
+    let server = Server::start(&dir, &[]);
+    for round in 2..5 {
+        // rm -rf policies && cp -r new policies
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::create_dir(&dir).unwrap();
+        let copied = policy_text(&round.to_string(), "0.8");
+        std::fs::write(dir.join("main.policy"), &copied).unwrap();
+        let digest = expected_digest(&[("main.policy", &copied)]);
+        assert!(
+            eventually(LIVE, || server.digest() == digest),
+            "round {round}: the copy is not live; stderr:\n{}",
+            server.stderr()
+        );
+        // then edited in place
+        let edited = policy_text(&format!("{round}.1"), "0.9");
+        std::fs::write(dir.join("main.policy"), &edited).unwrap();
+        let digest = expected_digest(&[("main.policy", &edited)]);
+        assert!(
+            eventually(LIVE, || server.digest() == digest),
+            "round {round}: the edit after the copy is not live; stderr:\n{}",
+            server.stderr()
+        );
+    }
+    let watcher = &server.policy()["watcher"];
+    assert_eq!(watcher["healthy"], true, "{watcher}");
+    assert!(watcher["rearmed"].as_u64().unwrap() >= 3, "{watcher}");
+}
+
+#[test]
+fn directory_replaced_by_rename_then_edited_is_live() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("policies");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("main.policy"), policy_text("1", "0.8")).unwrap();
+    let server = Server::start(&dir, &[]);
+    let staged = root.path().join("policies.new");
+    std::fs::create_dir(&staged).unwrap();
+    let renamed = policy_text("2", "0.8");
+    std::fs::write(staged.join("main.policy"), &renamed).unwrap();
+    std::fs::rename(&dir, root.path().join("policies.old")).unwrap();
+    std::fs::rename(&staged, &dir).unwrap();
+    let digest = expected_digest(&[("main.policy", &renamed)]);
+    assert!(eventually(LIVE, || server.digest() == digest), "{}", server.stderr());
+    let edited = policy_text("3", "0.9");
+    std::fs::write(dir.join("main.policy"), &edited).unwrap();
+    let digest = expected_digest(&[("main.policy", &edited)]);
+    assert!(eventually(LIVE, || server.digest() == digest), "{}", server.stderr());
+}
+
+/// With no watcher at all (`--no-watch`), SIGHUP still reloads; with one, SIGHUP re-arms it.
+#[test]
+fn sighup_rearms_the_watch() {
+    let dir = policy_dir();
+    let server = Server::start(dir.path(), &[]);
+    server.signal("HUP");
+    assert!(eventually(LIVE, || server.policy()["watcher"]["rearmed"]
+        .as_u64()
+        .is_some_and(|n| n >= 1)));
+    let edited = policy_text("9", "0.9");
+    std::fs::write(dir.path().join("main.policy"), &edited).unwrap();
+    let digest = expected_digest(&[("main.policy", &edited)]);
+    assert!(eventually(LIVE, || server.digest() == digest), "{}", server.stderr());
 }

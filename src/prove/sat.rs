@@ -1,0 +1,160 @@
+//! A thin layer over the CDCL solver (batsat, pure Rust): fresh literals, clauses, and Tseitin
+//! gates that fold constants, plus the dual-rail form of a three-valued value.
+
+use batsat::{BasicSolver, Lit, SolverInterface, lbool};
+
+pub(super) struct Sat {
+    solver: BasicSolver,
+    /// A literal fixed to true.
+    tru: Lit,
+}
+
+/// A three-valued (Kleene) value as two literals: `t` (it is true) and `f` (it is false);
+/// neither means unknown. Never both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Rail {
+    pub t: Lit,
+    pub f: Lit,
+}
+
+impl Rail {
+    pub fn not(self) -> Rail {
+        Rail { t: self.f, f: self.t }
+    }
+}
+
+impl Sat {
+    pub fn new() -> Sat {
+        let mut solver = BasicSolver::default();
+        let tru = Lit::new(solver.new_var_default(), true);
+        solver.add_clause_reuse(&mut vec![tru]);
+        Sat { solver, tru }
+    }
+
+    pub fn tru(&self) -> Lit {
+        self.tru
+    }
+
+    pub fn fals(&self) -> Lit {
+        !self.tru
+    }
+
+    /// A constant three-valued value (`None`: unknown).
+    pub fn konst(&self, v: Option<bool>) -> Rail {
+        match v {
+            Some(true) => Rail {
+                t: self.tru,
+                f: !self.tru,
+            },
+            Some(false) => Rail {
+                t: !self.tru,
+                f: self.tru,
+            },
+            None => Rail {
+                t: !self.tru,
+                f: !self.tru,
+            },
+        }
+    }
+
+    pub fn fresh(&mut self) -> Lit {
+        Lit::new(self.solver.new_var_default(), true)
+    }
+
+    pub fn clause(&mut self, lits: &[Lit]) {
+        if lits.contains(&self.tru) {
+            return;
+        }
+        let mut c: Vec<Lit> = lits.iter().copied().filter(|&l| l != !self.tru).collect();
+        self.solver.add_clause_reuse(&mut c);
+    }
+
+    /// A literal equivalent to the conjunction.
+    pub fn and(&mut self, lits: &[Lit]) -> Lit {
+        let mut ins: Vec<Lit> = Vec::with_capacity(lits.len());
+        for &l in lits {
+            if l == !self.tru || ins.contains(&!l) {
+                return !self.tru;
+            }
+            if l != self.tru && !ins.contains(&l) {
+                ins.push(l);
+            }
+        }
+        match ins.as_slice() {
+            [] => self.tru,
+            [one] => *one,
+            _ => {
+                let g = self.fresh();
+                let mut back = vec![g];
+                for &l in &ins {
+                    self.solver.add_clause_reuse(&mut vec![!g, l]);
+                    back.push(!l);
+                }
+                self.solver.add_clause_reuse(&mut back);
+                g
+            }
+        }
+    }
+
+    /// A literal equivalent to the disjunction.
+    pub fn or(&mut self, lits: &[Lit]) -> Lit {
+        let negated: Vec<Lit> = lits.iter().map(|&l| !l).collect();
+        !self.and(&negated)
+    }
+
+    /// Kleene `and` of several values.
+    pub fn and3(&mut self, xs: &[Rail]) -> Rail {
+        let t: Vec<Lit> = xs.iter().map(|x| x.t).collect();
+        let f: Vec<Lit> = xs.iter().map(|x| x.f).collect();
+        Rail {
+            t: self.and(&t),
+            f: self.or(&f),
+        }
+    }
+
+    /// Kleene `or` of several values.
+    pub fn or3(&mut self, xs: &[Rail]) -> Rail {
+        let t: Vec<Lit> = xs.iter().map(|x| x.t).collect();
+        let f: Vec<Lit> = xs.iter().map(|x| x.f).collect();
+        Rail {
+            t: self.or(&t),
+            f: self.and(&f),
+        }
+    }
+
+    /// `x` when `known`, else unknown.
+    pub fn guard(&mut self, known: Lit, x: Rail) -> Rail {
+        Rail {
+            t: self.and(&[known, x.t]),
+            f: self.and(&[known, x.f]),
+        }
+    }
+
+    /// Exactly one of `lits`.
+    pub fn exactly_one(&mut self, lits: &[Lit]) {
+        self.clause(lits);
+        for (i, &a) in lits.iter().enumerate() {
+            for &b in lits.iter().skip(i + 1) {
+                self.clause(&[!a, !b]);
+            }
+        }
+    }
+
+    /// `Some(true)` satisfiable with the `assumed` literals true (a model is kept), `Some(false)`
+    /// not, `None` gave up.
+    pub fn solve(&mut self, assumed: &[Lit]) -> Option<bool> {
+        let r = self.solver.solve_limited(assumed);
+        if r == lbool::TRUE {
+            Some(true)
+        } else if r == lbool::FALSE {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// The value of a literal in the last model.
+    pub fn value(&self, l: Lit) -> bool {
+        self.solver.value_lit(l) == lbool::TRUE
+    }
+}

@@ -1,0 +1,115 @@
+//! Issue 19, finding 7: the command line on endless input, symbolic link loops and unreadable
+//! diff inputs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn handoff() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_handoff"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// Waits (bounded) for the child; kills it and fails when it does not end.
+fn finish(mut child: std::process::Child, limit: Duration) -> std::process::Output {
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn an_endless_line_on_stdin_is_refused_not_held() {
+    let mut child = handoff()
+        .args(["eval", "-", "--format", "jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..24 {
+            if stdin.write_all(&zeros).is_err() {
+                return;
+            }
+        }
+        let _ = stdin.write_all(b"\n{\"id\":\"after\",\"intent\":\"billing\",\"messages\":[]}\n");
+    });
+    let output = finish(child, Duration::from_secs(60));
+    writer.join().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("over the limit"), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("\"after\""),
+        "the next line is read"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_is_reported_and_each_file_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir_all(inputs.join("a")).unwrap();
+    std::fs::write(
+        inputs.join("a/one.json"),
+        r#"{"id":"one","intent":"billing","messages":[]}"#,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&inputs, inputs.join("a/loop")).unwrap();
+    std::os::unix::fs::symlink(&inputs, inputs.join("again")).unwrap();
+    let child = handoff()
+        .args(["eval", "--format", "jsonl"])
+        .arg(&inputs)
+        .arg(inputs.join("a/one.json"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = finish(child, Duration::from_secs(30));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), 1, "one.json once: {stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("symbolic link loop"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn diff_fails_when_an_input_cannot_be_read() {
+    let output = handoff()
+        .args(["diff", "--base", "policies", "-p", "policies", "no/such/input.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bad = tempfile::tempdir().unwrap();
+    let file = bad.path().join("bad.json");
+    std::fs::write(&file, "{ not json").unwrap();
+    let output = handoff()
+        .args(["diff", "--base", "policies", "-p", "policies"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let output = handoff()
+        .args(["diff", "--base", "no/such/dir", "-p", "policies"])
+        .arg(Path::new("samples"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "cannot run");
+}
