@@ -56,6 +56,7 @@ trap 'rm -rf "$WORK"' EXIT
 export SPARK_LOCAL_DIRS=$WORK/spark-local
 export PYSPARK_PYTHON=$PY
 export SPARK_LOCAL_IP=127.0.0.1
+export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ beside the job
 
 # The policy sets as Spark ships them: archives, given to --files.
 cp "$BIN" "$WORK/handoff"

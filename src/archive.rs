@@ -66,8 +66,8 @@ pub fn find(archive: &Path, digest: &str) -> Result<PathBuf, String> {
         return Err(format!("`{digest}` is not a digest (at least 8 hex digits)"));
     }
     let digest = digest.to_ascii_lowercase();
-    let read =
-        std::fs::read_dir(archive).map_err(|e| format!("cannot read the archive `{}`: {e}", archive.display()))?;
+    let read = std::fs::read_dir(archive)
+        .map_err(|e| format!("cannot read the archive `{}`: {e}", archive.display()))?;
     let found: Vec<PathBuf> = read
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with(&digest))
@@ -76,20 +76,16 @@ pub fn find(archive: &Path, digest: &str) -> Result<PathBuf, String> {
         .collect();
     match found.as_slice() {
         [one] => Ok(one.clone()),
-        [] => Err(format!(
-            "no policy set `{digest}` in the archive `{}`",
-            archive.display()
-        )),
-        _ => Err(format!(
-            "`{digest}` names {} archived sets; give more digits",
-            found.len()
-        )),
+        [] => Err(format!("no policy set `{digest}` in the archive `{}`", archive.display())),
+        _ => Err(format!("`{digest}` names {} archived sets; give more digits", found.len())),
     }
 }
 
 /// The manifest and every file's text, as `handoff show` prints them.
 pub fn show(entry: &Path) -> Result<String, String> {
-    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()));
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))
+    };
     let manifest_text = read(&entry.join("manifest.json"))?;
     let manifest: serde_json::Value = serde_json::from_str(&manifest_text)
         .map_err(|e| format!("the manifest in `{}` is broken: {e}", entry.display()))?;

@@ -237,7 +237,9 @@ impl std::fmt::Display for Route {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     Low,
@@ -300,48 +302,21 @@ pub enum ExprKind {
     Not(Box<Expr>),
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
-    Compare {
-        op: CmpOp,
-        lhs: Box<Expr>,
-        rhs: Box<Expr>,
-    },
+    Compare { op: CmpOp, lhs: Box<Expr>, rhs: Box<Expr> },
     /// `x in [..]` / `x not in [..]`; `list` is the list expression (normally `List`).
-    In {
-        value: Box<Expr>,
-        list: Box<Expr>,
-        negated: bool,
-    },
+    In { value: Box<Expr>, list: Box<Expr>, negated: bool },
     /// `list contains "v"` or `text contains "v"`.
-    Contains {
-        lhs: Box<Expr>,
-        rhs: Box<Expr>,
-    },
+    Contains { lhs: Box<Expr>, rhs: Box<Expr> },
     /// `text matches "regex"`.
-    Matches {
-        lhs: Box<Expr>,
-        pattern: Spanned<String>,
-    },
+    Matches { lhs: Box<Expr>, pattern: Spanned<String> },
     /// `text mentions LEXICON`.
-    Mentions {
-        lhs: Box<Expr>,
-        lexicon: Spanned<String>,
-    },
+    Mentions { lhs: Box<Expr>, lexicon: Spanned<String> },
     /// `path is missing` (`missing: true`) / `path is present` (`missing: false`).
-    Presence {
-        path: Spanned<String>,
-        missing: bool,
-    },
+    Presence { path: Spanned<String>, missing: bool },
     /// `any|every|no|last WHO message TEST`.
-    Quantified {
-        quantifier: Quantifier,
-        who: Option<Who>,
-        test: MessageTest,
-    },
+    Quantified { quantifier: Quantifier, who: Option<Who>, test: MessageTest },
     /// `count(WHO messages)` / `count(WHO messages where EXPR)`.
-    Count {
-        who: Option<Who>,
-        filter: Option<Box<Expr>>,
-    },
+    Count { who: Option<Who>, filter: Option<Box<Expr>> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -130,17 +130,11 @@ impl Progress {
             bar
         };
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        Progress {
-            bar: Some(bar),
-            done: std::sync::atomic::AtomicU64::new(0),
-        }
+        Progress { bar: Some(bar), done: std::sync::atomic::AtomicU64::new(0) }
     }
 
     pub fn hidden() -> Progress {
-        Progress {
-            bar: None,
-            done: std::sync::atomic::AtomicU64::new(0),
-        }
+        Progress { bar: None, done: std::sync::atomic::AtomicU64::new(0) }
     }
 
     fn advance(&self, count: u64, bytes: u64) {

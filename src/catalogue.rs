@@ -1,5 +1,5 @@
-//! The rule catalogue of a policy set (`handoff list`): one entry per rule (and, once the
-//! language has them, per guarantee), with what a policy register needs — principle, effect
+//! The rule catalogue of a policy set (`handoff list`): one entry per rule and per
+//! guarantee, with what a policy register needs — principle, effect
 //! and route, priority, queue, obligations, tags, where it is written, and the owner and
 //! version of its file's header.
 
@@ -32,13 +32,12 @@ pub struct Entry {
     pub version: Option<String>,
 }
 
-/// Every rule of the set, in path order then source order.
+/// Every rule and guarantee of the set, in path order then source order (within a principle,
+/// its rules, then its guarantees).
 pub fn entries(analysis: &Analysis) -> Vec<Entry> {
     let mut out = Vec::new();
     for file in &analysis.files {
-        let Some(source) = analysis.sources.get(file.id as usize) else {
-            continue;
-        };
+        let Some(source) = analysis.sources.get(file.id as usize) else { continue };
         let header = file.items.iter().find_map(|item| match item {
             Item::Header(h) => Some(h),
             _ => None,
@@ -53,10 +52,11 @@ pub fn entries(analysis: &Analysis) -> Vec<Entry> {
                 Item::Rule(rule) => out.push(place.rule(None, rule)),
                 Item::Principle(p) => {
                     out.extend(p.rules.iter().map(|rule| place.rule(Some(&p.name.node), rule)));
+                    out.extend(p.guarantees.iter().filter_map(|g| place.guarantee(Some(&p.name.node), g)));
                 }
-                // Extension point: a new kind of catalogued item (guarantees) gets its entry
-                // here, built like `Place::rule`.
-                _ => {}
+                Item::Guarantee(g) => out.extend(place.guarantee(None, g)),
+                // A new kind of catalogued item gets its entry here, built like `Place::rule`.
+                Item::Header(_) | Item::Default(_) | Item::Context(_) | Item::Lexicon(_) => {}
             }
         }
     }
@@ -71,6 +71,25 @@ struct Place<'a> {
 }
 
 impl Place<'_> {
+    /// A guarantee: `ensure ROUTE`; `None` when it has no `ensure` (a syntax error).
+    fn guarantee(&self, principle: Option<&String>, g: &ast::Guarantee) -> Option<Entry> {
+        let route = g.ensure.as_ref()?.node;
+        Some(Entry {
+            principle: principle.cloned(),
+            kind: "guarantee",
+            name: g.name.node.clone(),
+            effect: format!("ensure {}", route.as_str()),
+            route: route.as_str(),
+            priority: None,
+            queue: None,
+            obligations: Vec::new(),
+            tags: Vec::new(),
+            source: self.source.location(g.span.start as usize),
+            owner: self.owner.clone(),
+            version: self.version.clone(),
+        })
+    }
+
     fn rule(&self, principle: Option<&String>, rule: &ast::Rule) -> Entry {
         let effect = rule.effect.node;
         Entry {

@@ -15,6 +15,7 @@ mod list;
 #[cfg(feature = "lsp")]
 mod lsp;
 pub mod man;
+mod schema;
 mod serve;
 mod show;
 mod test;
@@ -53,6 +54,8 @@ pub enum Command {
     List(ListArgs),
     /// What a diagnostic code means, why, an example and its fix
     Explain(ExplainArgs),
+    /// JSON Schema (2020-12) of a conversation for this policy set
+    Schema(SchemaArgs),
     /// Shell completions (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
     /// The man page (roff), every subcommand and option
@@ -281,6 +284,12 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// A diagnostic code, e.g. `unknown-field`; with none, every code
     #[arg(value_name = "CODE")]
@@ -321,6 +330,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::List(args) => list::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man => man::run(),
         #[cfg(feature = "lsp")]

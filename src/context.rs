@@ -48,24 +48,26 @@ pub enum Sender {
 }
 
 impl Sender {
+    /// Every sender name a message may give, and whose it is.
+    pub const NAMES: [(&str, Sender); 12] = [
+        ("customer", Sender::Customer),
+        ("user", Sender::Customer),
+        ("human", Sender::Customer),
+        ("ai", Sender::Ai),
+        ("assistant", Sender::Ai),
+        ("bot", Sender::Ai),
+        ("model", Sender::Ai),
+        ("agent", Sender::Agent),
+        ("system", Sender::System),
+        ("tool", Sender::System),
+        ("developer", Sender::System),
+        ("function", Sender::System),
+    ];
+
     /// A sender as written: ASCII whitespace trimmed, ASCII letters compared case-insensitively.
     pub fn parse(s: &str) -> Sender {
-        const NAMES: [(&str, Sender); 12] = [
-            ("customer", Sender::Customer),
-            ("user", Sender::Customer),
-            ("human", Sender::Customer),
-            ("ai", Sender::Ai),
-            ("assistant", Sender::Ai),
-            ("bot", Sender::Ai),
-            ("model", Sender::Ai),
-            ("agent", Sender::Agent),
-            ("system", Sender::System),
-            ("tool", Sender::System),
-            ("developer", Sender::System),
-            ("function", Sender::System),
-        ];
         let s = s.trim_matches(|c: char| c.is_ascii_whitespace());
-        NAMES
+        Sender::NAMES
             .iter()
             .find(|(name, _)| s.eq_ignore_ascii_case(name))
             .map_or(Sender::Unknown, |(_, sender)| *sender)

@@ -110,7 +110,9 @@ impl Code {
             | Code::Contradiction
             | Code::ShadowedAllow
             | Code::OutOfRange
-            | Code::GuaranteeUnproved => Severity::Warning,
+            | Code::GuaranteeUnproved => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
@@ -174,10 +176,7 @@ impl Diagnostic {
     }
 
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.related.push(Related {
-            span,
-            label: label.into(),
-        });
+        self.related.push(Related { span, label: label.into() });
         self
     }
 
@@ -224,11 +223,7 @@ pub struct DiagnosticJson {
 /// Sorts diagnostics by file, position, then code, so output is stable.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
-        let s = d.span.unwrap_or(Span {
-            file: u32::MAX,
-            start: 0,
-            end: 0,
-        });
+        let s = d.span.unwrap_or(Span { file: u32::MAX, start: 0, end: 0 });
         (s.file, s.start, d.code, d.message.clone())
     });
 }
@@ -263,10 +258,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -276,15 +268,16 @@ impl miette::Diagnostic for Report<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.source.as_ref()?;
         let d = self.diagnostic;
-        let primary = d
-            .span
-            .map(|s| miette::LabeledSpan::new_primary_with_span(d.label.clone(), (s.start as usize, s.len())));
+        let primary = d.span.map(|s| {
+            miette::LabeledSpan::new_primary_with_span(d.label.clone(), (s.start as usize, s.len()))
+        });
         // Related spans are only drawn when they are in the same file as the primary one.
         let file = d.span.map(|s| s.file);
-        let related =
-            d.related.iter().filter(move |r| Some(r.span.file) == file).map(|r| {
-                miette::LabeledSpan::new_with_span(Some(r.label.clone()), (r.span.start as usize, r.span.len()))
-            });
+        let related = d
+            .related
+            .iter()
+            .filter(move |r| Some(r.span.file) == file)
+            .map(|r| miette::LabeledSpan::new_with_span(Some(r.label.clone()), (r.span.start as usize, r.span.len())));
         Some(Box::new(primary.into_iter().chain(related)))
     }
 }
@@ -292,14 +285,8 @@ impl miette::Diagnostic for Report<'_> {
 /// Renders diagnostics for people: file:line:col, snippet, labels and help. `color` false gives
 /// plain text (for snapshots and pipes); `width` wraps the text.
 pub fn render(diagnostics: &[Diagnostic], sources: &[Source], color: bool, width: usize) -> String {
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_links(false);
+    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
     let mut out = String::new();
     for d in diagnostics {
         let source = d

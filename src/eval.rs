@@ -24,7 +24,7 @@ mod verdict;
 
 pub use compile::compile;
 pub(crate) use lexicon::normalized;
-pub use program::Program;
 pub(crate) use run::{compare, contains_ci};
 pub(crate) use value::{V, or as tri_or};
+pub use program::Program;
 pub use verdict::{Decider, Verdict};

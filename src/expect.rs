@@ -86,19 +86,11 @@ impl std::fmt::Display for ExpectError {
 }
 
 fn error(message: String, help: Option<String>) -> ExpectError {
-    ExpectError {
-        key: None,
-        place: None,
-        message,
-        help,
-    }
+    ExpectError { key: None, place: None, message, help }
 }
 
 fn at(key: &str, e: ExpectError) -> ExpectError {
-    ExpectError {
-        key: Some(key.to_string()),
-        ..e
-    }
+    ExpectError { key: Some(key.to_string()), ..e }
 }
 
 /// One way a verdict differs from its expectation.
@@ -143,8 +135,7 @@ impl<'v> Reader<'v> {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("`{key}` names rules of the policy set, as written after the effect"),
             };
-            self.errors
-                .push(at(key, error(format!("unknown rule `{name}` in `{key}`"), Some(help))));
+            self.errors.push(at(key, error(format!("unknown rule `{name}` in `{key}`"), Some(help))));
         }
     }
 
@@ -154,13 +145,7 @@ impl<'v> Reader<'v> {
             Value::String(_) => vec![value],
             Value::Array(items) => items.iter().collect(),
             other => {
-                self.errors.push(at(
-                    key,
-                    error(
-                        format!("`{key}` must be a rule name or a list of them, not {}", kind(other)),
-                        None,
-                    ),
-                ));
+                self.errors.push(at(key, error(format!("`{key}` must be a rule name or a list of them, not {}", kind(other)), None)));
                 return Err(());
             }
         };
@@ -171,10 +156,7 @@ impl<'v> Reader<'v> {
                     self.rule(key, s);
                     list.push(s.clone());
                 }
-                other => self.errors.push(at(
-                    key,
-                    error(format!("`{key}` must list rule names, not {}", kind(other)), None),
-                )),
+                other => self.errors.push(at(key, error(format!("`{key}` must list rule names, not {}", kind(other)), None))),
             }
         }
         list.sort();
@@ -188,10 +170,7 @@ impl<'v> Reader<'v> {
             Value::Null => Some(None),
             Value::String(s) => Some(Some(s.clone())),
             other => {
-                self.errors.push(at(
-                    key,
-                    error(format!("`{key}` must be a text, not {}", kind(other)), None),
-                ));
+                self.errors.push(at(key, error(format!("`{key}` must be a text, not {}", kind(other)), None)));
                 None
             }
         }
@@ -203,10 +182,7 @@ impl<'v> Reader<'v> {
             Value::Null => return Some(Vec::new()),
             Value::Array(items) => items,
             other => {
-                self.errors.push(at(
-                    key,
-                    error(format!("`{key}` must be a list, not {}", kind(other)), None),
-                ));
+                self.errors.push(at(key, error(format!("`{key}` must be a list, not {}", kind(other)), None)));
                 return None;
             }
         };
@@ -214,10 +190,7 @@ impl<'v> Reader<'v> {
         for item in items {
             match item {
                 Value::String(s) => list.push(s.clone()),
-                other => self.errors.push(at(
-                    key,
-                    error(format!("`{key}` must list texts, not {}", kind(other)), None),
-                )),
+                other => self.errors.push(at(key, error(format!("`{key}` must list texts, not {}", kind(other)), None))),
             }
         }
         list.sort();
@@ -231,21 +204,12 @@ impl<'v> Reader<'v> {
             Value::String(s) => {
                 let parsed = parse(s);
                 if parsed.is_none() {
-                    self.errors.push(at(
-                        key,
-                        error(format!("unknown {key} `{s}`"), Some(format!("a {key} is {what}"))),
-                    ));
+                    self.errors.push(at(key, error(format!("unknown {key} `{s}`"), Some(format!("a {key} is {what}")))));
                 }
                 parsed
             }
             other => {
-                self.errors.push(at(
-                    key,
-                    error(
-                        format!("`{key}` must be a text, not {}", kind(other)),
-                        Some(format!("a {key} is {what}")),
-                    ),
-                ));
+                self.errors.push(at(key, error(format!("`{key}` must be a text, not {}", kind(other)), Some(format!("a {key} is {what}")))));
                 None
             }
         }
@@ -261,26 +225,18 @@ impl Expect {
                 Some("write `expect:` followed by `route: ai|review|human` and optional checks".into()),
             )]);
         };
-        let mut r = Reader {
-            map,
-            names: program.rule_names().collect(),
-            errors: Vec::new(),
-        };
+        let mut r = Reader { map, names: program.rule_names().collect(), errors: Vec::new() };
         for key in map.keys() {
             if !KEYS.contains(&key.as_str()) {
                 let help = match closest(key, KEYS.iter().copied()) {
                     Some(k) => format!("did you mean `{k}`?"),
                     None => format!("an `expect:` block may hold {}", list(&KEYS)),
                 };
-                r.errors
-                    .push(at(key, error(format!("unknown key `{key}` in `expect`"), Some(help))));
+                r.errors.push(at(key, error(format!("unknown key `{key}` in `expect`"), Some(help))));
             }
         }
         if !map.contains_key("route") {
-            r.errors.push(error(
-                "`expect` has no `route`".into(),
-                Some("add `route: ai`, `route: review` or `route: human`".into()),
-            ));
+            r.errors.push(error("`expect` has no `route`".into(), Some("add `route: ai`, `route: review` or `route: human`".into())));
         }
         let route = r.named("route", Route::parse, "`ai`, `review` or `human`");
         let decided_by = match map.get("decided_by") {
@@ -297,13 +253,7 @@ impl Expect {
             Some(v) => r.rules("not_decided_by", v).unwrap_or_default(),
         };
         if map.get("priority").is_some_and(Value::is_null) {
-            r.errors.push(at(
-                "priority",
-                error(
-                    "`priority` cannot be `null`: every verdict has one".into(),
-                    Some("a priority is `low`, `normal`, `high` or `urgent`".into()),
-                ),
-            ));
+            r.errors.push(at("priority", error("`priority` cannot be `null`: every verdict has one".into(), Some("a priority is `low`, `normal`, `high` or `urgent`".into()))));
         }
         let priority = match map.get("priority") {
             Some(Value::Null) => None,
@@ -315,17 +265,9 @@ impl Expect {
         let obligations = r.set("obligations");
         let unknown = r.set("unknown");
         match route {
-            Some(route) if r.errors.is_empty() => Ok(Expect {
-                route,
-                decided_by,
-                not_decided_by,
-                queue,
-                priority,
-                say,
-                tags,
-                obligations,
-                unknown,
-            }),
+            Some(route) if r.errors.is_empty() => {
+                Ok(Expect { route, decided_by, not_decided_by, queue, priority, say, tags, obligations, unknown })
+            }
             _ => Err(r.errors),
         }
     }
@@ -334,11 +276,7 @@ impl Expect {
     pub fn check(&self, verdict: &Verdict<'_>) -> Vec<Mismatch> {
         let mut out = Vec::new();
         if verdict.route != self.route {
-            out.push(Mismatch {
-                field: "route",
-                expected: self.route.as_str().into(),
-                actual: verdict.route.as_str().into(),
-            });
+            out.push(Mismatch { field: "route", expected: self.route.as_str().into(), actual: verdict.route.as_str().into() });
         }
         let mut deciding = verdict.decided_by_names();
         deciding.sort_unstable();
@@ -353,50 +291,29 @@ impl Expect {
                     DecidedBy::Among(name) => format!("`{name}` among the deciding rules"),
                     DecidedBy::Exactly(list) => names(list.iter().map(String::as_str)),
                 };
-                out.push(Mismatch {
-                    field: "decided_by",
-                    expected,
-                    actual: names(deciding.iter().copied()),
-                });
+                out.push(Mismatch { field: "decided_by", expected, actual: names(deciding.iter().copied()) });
             }
         }
-        let wrong: Vec<&str> = self
-            .not_decided_by
-            .iter()
-            .map(String::as_str)
-            .filter(|n| deciding.contains(n))
-            .collect();
+        let wrong: Vec<&str> = self.not_decided_by.iter().map(String::as_str).filter(|n| deciding.contains(n)).collect();
         if !wrong.is_empty() {
             out.push(Mismatch {
                 field: "not_decided_by",
-                expected: format!(
-                    "none of {} among the deciding rules",
-                    names(self.not_decided_by.iter().map(String::as_str))
-                ),
+                expected: format!("none of {} among the deciding rules", names(self.not_decided_by.iter().map(String::as_str))),
                 actual: names(deciding.iter().copied()),
             });
         }
-        let text =
-            |field: &'static str, expected: &Option<Option<String>>, actual: Option<&str>, out: &mut Vec<Mismatch>| {
-                if let Some(e) = expected {
-                    if e.as_deref() != actual {
-                        let none = format!("no {field}");
-                        out.push(Mismatch {
-                            field,
-                            expected: e.clone().unwrap_or(none.clone()),
-                            actual: actual.map_or(none, str::to_string),
-                        });
-                    }
+        let text = |field: &'static str, expected: &Option<Option<String>>, actual: Option<&str>, out: &mut Vec<Mismatch>| {
+            if let Some(e) = expected {
+                if e.as_deref() != actual {
+                    let none = format!("no {field}");
+                    out.push(Mismatch { field, expected: e.clone().unwrap_or(none.clone()), actual: actual.map_or(none, str::to_string) });
                 }
-            };
+            }
+        };
         text("queue", &self.queue, verdict.queue(), &mut out);
         if let Some(priority) = self.priority {
             if verdict.priority != priority {
-                out.push(Mismatch {
-                    field: "priority",
-                    expected: priority.as_str().into(),
-                    actual: verdict.priority.as_str().into(),
-                });
+                out.push(Mismatch { field: "priority", expected: priority.as_str().into(), actual: verdict.priority.as_str().into() });
             }
         }
         text("say", &self.say, verdict.say(), &mut out);
@@ -428,11 +345,7 @@ fn sorted(mut items: Vec<&str>) -> Vec<&str> {
 /// Rule names as a readable list; the default when there is none.
 fn names<'a>(list: impl Iterator<Item = &'a str>) -> String {
     let quoted: Vec<String> = list.map(|n| format!("`{n}`")).collect();
-    if quoted.is_empty() {
-        "the default (no rule)".into()
-    } else {
-        quoted.join(", ")
-    }
+    if quoted.is_empty() { "the default (no rule)".into() } else { quoted.join(", ") }
 }
 
 fn bracketed<'a>(list: impl Iterator<Item = &'a str>) -> String {
@@ -459,16 +372,7 @@ fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
     let lower = name.to_lowercase();
     let limit = (name.chars().count() / 3).max(1);
     candidates
-        .map(|c| {
-            (
-                if c.to_lowercase() == lower {
-                    0
-                } else {
-                    distance(&lower, &c.to_lowercase())
-                },
-                c,
-            )
-        })
+        .map(|c| (if c.to_lowercase() == lower { 0 } else { distance(&lower, &c.to_lowercase()) }, c))
         .filter(|&(d, _)| d <= limit)
         .min()
         .map(|(_, c)| c)

@@ -90,18 +90,9 @@ pub fn markdown() -> String {
     }
     out.push_str("\n---\n");
     for e in all() {
-        let warning = if e.code.severity() == Severity::Warning {
-            " (warning)"
-        } else {
-            ""
-        };
+        let warning = if e.code.severity() == Severity::Warning { " (warning)" } else { "" };
         let _ = writeln!(out, "\n## `{}`{warning}\n", e.code);
-        let _ = writeln!(
-            out,
-            "**What.** {}\n\n**Why.** {}\n\n**Example.**",
-            e.what.trim(),
-            e.why.trim()
-        );
+        let _ = writeln!(out, "**What.** {}\n\n**Why.** {}\n\n**Example.**", e.what.trim(), e.why.trim());
         e.example.markdown(&mut out);
         let _ = writeln!(out, "\n**Fix.** {}", e.fix.trim());
         e.fixed.markdown(&mut out);

@@ -19,7 +19,9 @@ mod expr;
 
 pub use expr::to_string as format_expr;
 
-use crate::ast::{self, ContextBlock, DefaultDecl, Expr, Guarantee, Header, Item, Lexicon, Principle, Rule, Type};
+use crate::ast::{
+    self, ContextBlock, DefaultDecl, Expr, Guarantee, Header, Item, Lexicon, Principle, Rule, Type,
+};
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 use comments::Comments;
@@ -196,7 +198,11 @@ impl Printer<'_> {
     }
 
     fn default_decl(&mut self, d: &DefaultDecl) {
-        let text = format!("default {} because {}", d.route.node, expr::string(&d.because.node));
+        let text = format!(
+            "default {} because {}",
+            d.route.node,
+            expr::string(&d.because.node)
+        );
         self.line(d.span.start as usize, "", &text);
     }
 
@@ -207,7 +213,12 @@ impl Printer<'_> {
             return;
         }
         self.line(start, "", "context {");
-        let width = c.fields.iter().map(|f| f.path.node.len()).max().unwrap_or(0);
+        let width = c
+            .fields
+            .iter()
+            .map(|f| f.path.node.len())
+            .max()
+            .unwrap_or(0);
         for f in &c.fields {
             let mut text = format!("{:width$} : {}", f.path.node, type_text(&f.ty.node));
             if let Some(d) = &f.default {
@@ -237,7 +248,8 @@ impl Printer<'_> {
 
     /// Whether a lexicon takes one line per phrase.
     fn lexicon_breaks(&self, l: &Lexicon, pad: usize) -> bool {
-        Self::lexicon_one_line(l, pad).chars().count() > WIDTH || self.comment_within(l.span.start, l.span.end)
+        Self::lexicon_one_line(l, pad).chars().count() > WIDTH
+            || self.comment_within(l.span.start, l.span.end)
     }
 
     fn lexicon(&mut self, l: &Lexicon, pad: usize) {
@@ -261,7 +273,9 @@ impl Printer<'_> {
             let mut anchor = start;
             for (i, (p, text)) in l.phrases.iter().zip(&phrases).enumerate() {
                 let comma = if i < last { "," } else { "" };
-                if !line.is_empty() && INDENT.len() + line.len() + text.chars().count() + comma.len() > WIDTH {
+                if !line.is_empty()
+                    && INDENT.len() + line.len() + text.chars().count() + comma.len() > WIDTH
+                {
                     self.line(anchor, INDENT, line.trim_end());
                     line.clear();
                 }
@@ -288,8 +302,7 @@ impl Printer<'_> {
         }
         self.line(start, "", &head);
         // rules and guarantees in the order they were written
-        let mut members: Vec<(u32, Option<&Rule>, Option<&Guarantee>)> =
-            p.rules.iter().map(|r| (r.span.start, Some(r), None)).collect();
+        let mut members: Vec<(u32, Option<&Rule>, Option<&Guarantee>)> = p.rules.iter().map(|r| (r.span.start, Some(r), None)).collect();
         members.extend(p.guarantees.iter().map(|g| (g.span.start, None, Some(g))));
         members.sort_by_key(|m| m.0);
         for (i, (_, r, g)) in members.into_iter().enumerate() {
@@ -326,7 +339,11 @@ impl Printer<'_> {
 
     fn rule(&mut self, r: &Rule, indent: &str) {
         let start = r.span.start as usize;
-        let head = format!("{} {} {{", r.effect.node.as_str(), expr::string(&r.name.node));
+        let head = format!(
+            "{} {} {{",
+            r.effect.node.as_str(),
+            expr::string(&r.name.node)
+        );
         let inner = format!("{indent}{INDENT}");
         let empty = r.when.is_none()
             && r.unless.is_none()
@@ -355,7 +372,11 @@ impl Printer<'_> {
             );
         }
         if let Some(p) = &r.priority {
-            self.line(p.span.start as usize, &inner, &format!("priority {}", p.node));
+            self.line(
+                p.span.start as usize,
+                &inner,
+                &format!("priority {}", p.node),
+            );
         }
         if let Some(q) = &r.queue {
             self.line(
@@ -365,14 +386,26 @@ impl Printer<'_> {
             );
         }
         for t in &r.tags {
-            self.line(t.span.start as usize, &inner, &format!("tag {}", expr::string(&t.node)));
+            self.line(
+                t.span.start as usize,
+                &inner,
+                &format!("tag {}", expr::string(&t.node)),
+            );
         }
         if let Some(s) = &r.say {
-            self.line(s.span.start as usize, &inner, &format!("say {}", expr::string(&s.node)));
+            self.line(
+                s.span.start as usize,
+                &inner,
+                &format!("say {}", expr::string(&s.node)),
+            );
         }
         if let Some(first) = r.must.first() {
             let names: Vec<&str> = r.must.iter().map(|m| m.node.as_str()).collect();
-            self.line(first.span.start as usize, &inner, &format!("must {}", names.join(", ")));
+            self.line(
+                first.span.start as usize,
+                &inner,
+                &format!("must {}", names.join(", ")),
+            );
         }
         self.close_brace(brace(r.span), indent);
     }
@@ -415,7 +448,12 @@ impl Printer<'_> {
                 break;
             };
             if let Mode::Emit(c) = &mut self.mode {
-                c.between(span.end as usize, next.start as usize, &continuation, &mut self.out);
+                c.between(
+                    span.end as usize,
+                    next.start as usize,
+                    &continuation,
+                    &mut self.out,
+                );
             } else {
                 self.out.push('\n');
             }
@@ -444,9 +482,16 @@ fn type_text(t: &Type) -> String {
 
 /// Whether the source has a blank line between two items.
 fn blank_between(source: &str, a: &Item, b: &Item) -> bool {
-    let gap = source.get(a.span().end as usize..b.span().start as usize).unwrap_or("");
+    let gap = source
+        .get(a.span().end as usize..b.span().start as usize)
+        .unwrap_or("");
     let parts: Vec<&str> = gap.split('\n').collect();
-    parts.len() > 2 && parts.iter().skip(1).take(parts.len() - 2).any(|l| l.trim().is_empty())
+    parts.len() > 2
+        && parts
+            .iter()
+            .skip(1)
+            .take(parts.len() - 2)
+            .any(|l| l.trim().is_empty())
 }
 
 impl Printer<'_> {
@@ -458,7 +503,9 @@ impl Printer<'_> {
         let mut i = 0;
         while i < items.len() {
             let mut j = i;
-            while let (Some(a @ Item::Lexicon(_)), Some(b @ Item::Lexicon(_))) = (items.get(j), items.get(j + 1)) {
+            while let (Some(a @ Item::Lexicon(_)), Some(b @ Item::Lexicon(_))) =
+                (items.get(j), items.get(j + 1))
+            {
                 if blank_between(self.source, a, b) {
                     break;
                 }

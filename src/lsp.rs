@@ -11,7 +11,6 @@ mod text;
 mod transport;
 mod workspace;
 
-pub use features::KEYWORDS;
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as note, Notification as _};
 use lsp_types::request::{self as req, Request as _};
@@ -20,18 +19,15 @@ use lsp_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind,
 };
 use std::io::{BufRead, Write};
-use transport::Incoming;
+pub use features::KEYWORDS;
 pub use transport::MAX_BODY;
+use transport::Incoming;
 use workspace::Workspace;
 
 /// Serves one client until `exit`. Returns the process exit code: 0 after `shutdown` then
 /// `exit`, 1 when the input ends or `exit` comes without `shutdown` (as the protocol asks).
 pub fn serve(mut input: impl BufRead, mut output: impl Write) -> u8 {
-    let mut server = Server {
-        workspace: Workspace::default(),
-        initialized: false,
-        shut_down: false,
-    };
+    let mut server = Server { workspace: Workspace::default(), initialized: false, shut_down: false };
     loop {
         let incoming = match transport::read(&mut input) {
             Ok(incoming) => incoming,
@@ -66,9 +62,7 @@ impl Server {
         match message {
             Message::Request(request) => {
                 let (response, notifications) = self.request(request);
-                std::iter::once(response.into())
-                    .chain(notifications.into_iter().map(Into::into))
-                    .collect()
+                std::iter::once(response.into()).chain(notifications.into_iter().map(Into::into)).collect()
             }
             Message::Notification(n) => self.notification(n).into_iter().map(Into::into).collect(),
             // Answers to requests we never send.
@@ -83,16 +77,10 @@ impl Server {
             return (ok(id, initialize_result()), Vec::new());
         }
         if !self.initialized {
-            return (
-                error(id, ErrorCode::ServerNotInitialized, "the server is not initialized yet"),
-                Vec::new(),
-            );
+            return (error(id, ErrorCode::ServerNotInitialized, "the server is not initialized yet"), Vec::new());
         }
         if self.shut_down {
-            return (
-                error(id, ErrorCode::InvalidRequest, "the server is shutting down"),
-                Vec::new(),
-            );
+            return (error(id, ErrorCode::InvalidRequest, "the server is shutting down"), Vec::new());
         }
         let method = request.method.clone();
         let result = match method.as_str() {
@@ -107,10 +95,7 @@ impl Server {
             _ => Err((ErrorCode::MethodNotFound, format!("`{method}` is not supported"))),
         };
         let response = match result {
-            Ok(value) => Response {
-                id,
-                response_result: Ok(value),
-            },
+            Ok(value) => Response { id, response_result: Ok(value) },
             Err((code, message)) => error(id, code, &message),
         };
         (response, Vec::new())
@@ -130,19 +115,16 @@ impl Server {
                 .extract::<lsp_types::DidChangeTextDocumentParams>(&method)
                 .ok()
                 .and_then(|p| self.workspace.change(p.text_document.uri, p.content_changes)),
-            note::DidSaveTextDocument::METHOD => n
-                .extract::<lsp_types::DidSaveTextDocumentParams>(&method)
-                .ok()
-                .map(|p| p.text_document.uri),
+            note::DidSaveTextDocument::METHOD => {
+                n.extract::<lsp_types::DidSaveTextDocumentParams>(&method).ok().map(|p| p.text_document.uri)
+            }
             note::DidCloseTextDocument::METHOD => n
                 .extract::<lsp_types::DidCloseTextDocumentParams>(&method)
                 .ok()
                 .map(|p| self.workspace.close(p.text_document.uri)),
             _ => None,
         };
-        changed
-            .map(|uri| features::diagnostics(&self.workspace, &uri))
-            .unwrap_or_default()
+        changed.map(|uri| features::diagnostics(&self.workspace, &uri)).unwrap_or_default()
     }
 }
 
@@ -159,10 +141,7 @@ fn initialize_result() -> InitializeResult {
             document_formatting_provider: Some(OneOf::Left(true)),
             ..ServerCapabilities::default()
         },
-        server_info: Some(ServerInfo {
-            name: "handoff".into(),
-            version: Some(env!("CARGO_PKG_VERSION").into()),
-        }),
+        server_info: Some(ServerInfo { name: "handoff".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
     }
 }
 
@@ -177,19 +156,12 @@ fn json(value: impl serde::Serialize) -> serde_json::Value {
 }
 
 fn ok(id: RequestId, value: impl serde::Serialize) -> Response {
-    Response {
-        id,
-        response_result: Ok(json(value)),
-    }
+    Response { id, response_result: Ok(json(value)) }
 }
 
 fn error(id: RequestId, code: ErrorCode, message: &str) -> Response {
     Response {
         id,
-        response_result: Err(lsp_server::ResponseError {
-            code: code as i32,
-            message: message.to_string(),
-            data: None,
-        }),
+        response_result: Err(lsp_server::ResponseError { code: code as i32, message: message.to_string(), data: None }),
     }
 }

@@ -87,12 +87,7 @@ pub fn prove_all(files: &[ast::File], sources: &[Source], schema: &Schema, progr
             if let Outcome::Violated(cx) = &mut outcome {
                 cx.guarantee = g.name.node.clone();
             }
-            Proof {
-                name: g.name.node.clone(),
-                span: g.name.span,
-                ensure,
-                outcome,
-            }
+            Proof { name: g.name.node.clone(), span: g.name.span, ensure, outcome }
         })
         .collect()
 }
@@ -107,12 +102,7 @@ struct Set<'a> {
 
 impl<'a> Set<'a> {
     fn new(files: &'a [ast::File]) -> Set<'a> {
-        let mut set = Set {
-            rules: Vec::new(),
-            guarantees: Vec::new(),
-            default: Route::Human,
-            lexicons: HashMap::new(),
-        };
+        let mut set = Set { rules: Vec::new(), guarantees: Vec::new(), default: Route::Human, lexicons: HashMap::new() };
         let mut default = None;
         for item in files.iter().flat_map(|f| &f.items) {
             match item {
@@ -120,8 +110,7 @@ impl<'a> Set<'a> {
                 ast::Item::Guarantee(g) => set.guarantees.push((g, None)),
                 ast::Item::Principle(p) => {
                     set.rules.extend(&p.rules);
-                    set.guarantees
-                        .extend(p.guarantees.iter().map(|g| (g, Some(p.name.node.as_str()))));
+                    set.guarantees.extend(p.guarantees.iter().map(|g| (g, Some(p.name.node.as_str()))));
                 }
                 ast::Item::Default(d) => {
                     default.get_or_insert(d.route.node);
@@ -145,20 +134,14 @@ fn relevant<'a>(set: &Set<'a>, ensure: Route) -> (Vec<&'a ast::Rule>, Vec<&'a as
         .rules
         .iter()
         .copied()
-        .filter(|r| {
-            r.effect.node == Effect::RequireHuman || (ensure == Route::Review && r.effect.node == Effect::RequireReview)
-        })
+        .filter(|r| r.effect.node == Effect::RequireHuman || (ensure == Route::Review && r.effect.node == Effect::RequireReview))
         .collect();
     let needs_allow = match ensure {
         Route::Human => set.default == Route::Human,
         _ => set.default != Route::Ai,
     };
     let allows = if needs_allow {
-        set.rules
-            .iter()
-            .copied()
-            .filter(|r| r.effect.node == Effect::AllowAi)
-            .collect()
+        set.rules.iter().copied().filter(|r| r.effect.node == Effect::AllowAi).collect()
     } else {
         Vec::new()
     };
@@ -201,9 +184,7 @@ fn prove(set: &Set<'_>, g: &ast::Guarantee, schema: &Schema, program: &Program, 
             None => return Outcome::Unproved("the solver gave up".into()),
             Some(true) => {}
         }
-        let Some(texts) = realize_texts(&mut enc, &mut doubt) else {
-            continue;
-        };
+        let Some(texts) = realize_texts(&mut enc, &mut doubt) else { continue };
         let conversation = concrete::conversation(&enc, &texts);
         match confirm::confirm(&conversation, program, premise, ensure) {
             Some(_) => return Outcome::Violated(confirm::minimize(conversation, program, premise, ensure)),
@@ -221,10 +202,7 @@ fn prove(set: &Set<'_>, g: &ast::Guarantee, schema: &Schema, program: &Program, 
 fn plain_data(enc: &Encoder<'_>) -> Vec<batsat::Lit> {
     let mut out: Vec<batsat::Lit> = vec![!enc.messages_unknown];
     out.extend(enc.broken.values().map(|&l| !l));
-    let cells = enc
-        .cells
-        .values()
-        .chain(enc.slots.iter().flat_map(|s| [&s.text, &s.sentiment]));
+    let cells = enc.cells.values().chain(enc.slots.iter().flat_map(|s| [&s.text, &s.sentiment]));
     for c in cells {
         out.extend(c.lit(&State::Wrong).map(|l| !l));
         out.extend(c.lit(&State::Broken).map(|l| !l));
@@ -282,23 +260,13 @@ fn encode_goal(
 /// Records what the conditions compare each path with, and for each distinct quantifier and
 /// `count` comparison how many messages a counterexample may need for it (see
 /// docs/DECISIONS.md, "How many messages a counterexample needs").
-fn collect(
-    e: &Expr,
-    in_where: bool,
-    facts: &mut HashMap<String, Facts>,
-    quantifiers: &mut HashMap<String, usize>,
-    depth: usize,
-) {
+fn collect(e: &Expr, in_where: bool, facts: &mut HashMap<String, Facts>, quantifiers: &mut HashMap<String, usize>, depth: usize) {
     if depth > ast::MAX_DEPTH + 8 {
         return;
     }
     let depth = depth + 1;
     let key = |p: &str| -> String {
-        if in_where && crate::schema::MESSAGE_FIELDS.contains(&p) {
-            format!("message.{p}")
-        } else {
-            p.to_string()
-        }
+        if in_where && crate::schema::MESSAGE_FIELDS.contains(&p) { format!("message.{p}") } else { p.to_string() }
     };
     let mut push = |p: &str, l: &ast::Literal| {
         let f = facts.entry(key(p)).or_default();
@@ -313,11 +281,7 @@ fn collect(
             (ExprKind::Path(p), ExprKind::Literal(l)) | (ExprKind::Literal(l), ExprKind::Path(p)) => push(p, l),
             (ExprKind::Count { filter, .. }, ExprKind::Literal(ast::Literal::Number(k)))
             | (ExprKind::Literal(ast::Literal::Number(k)), ExprKind::Count { filter, .. }) => {
-                let need = if *k >= 0.0 {
-                    (k.floor() as usize).saturating_add(1).min(10_000)
-                } else {
-                    1
-                };
+                let need = if *k >= 0.0 { (k.floor() as usize).saturating_add(1).min(10_000) } else { 1 };
                 quantifiers.insert(crate::fmt::format_expr(e), need.max(1));
                 if let Some(x) = filter {
                     collect(x, true, facts, quantifiers, depth);
@@ -394,11 +358,7 @@ fn text_job(enc: &Encoder<'_>, cell: &cells::Cell, at: TextCell) -> Option<TextJ
 /// A text for every text cell of the model; `None` when some cannot be built (the model is
 /// then refined away, and `doubt` says so when impossibility was not proved).
 fn realize_texts(enc: &mut Encoder<'_>, doubt: &mut Option<String>) -> Option<HashMap<TextCell, String>> {
-    let mut jobs: Vec<TextJob> = enc
-        .cells
-        .iter()
-        .filter_map(|(p, c)| text_job(enc, c, TextCell::Path(p.clone())))
-        .collect();
+    let mut jobs: Vec<TextJob> = enc.cells.iter().filter_map(|(p, c)| text_job(enc, c, TextCell::Path(p.clone()))).collect();
     for (i, s) in enc.slots.iter().enumerate() {
         if enc.sat.value(s.present) {
             jobs.extend(text_job(enc, &s.text, TextCell::Slot(i)));
@@ -407,8 +367,7 @@ fn realize_texts(enc: &mut Encoder<'_>, doubt: &mut Option<String>) -> Option<Ha
     let mut out = HashMap::new();
     let mut complete = true;
     for job in jobs {
-        let wanted: Vec<(text::TextTest, bool)> =
-            job.tests.iter().map(|(t, l)| (t.clone(), enc.sat.value(*l))).collect();
+        let wanted: Vec<(text::TextTest, bool)> = job.tests.iter().map(|(t, l)| (t.clone(), enc.sat.value(*l))).collect();
         match enc.texts.realize(&wanted, &job.excluded) {
             Realized::Text(t) => {
                 out.insert(job.cell, t);
@@ -422,10 +381,7 @@ fn realize_texts(enc: &mut Encoder<'_>, doubt: &mut Option<String>) -> Option<Ha
                 complete = false;
                 doubt.get_or_insert_with(|| {
                     let tests: Vec<String> = wanted.iter().map(|(t, w)| t.said(*w)).collect();
-                    format!(
-                        "no text was found that {}, nor a proof that none exists",
-                        tests.join(" and ")
-                    )
+                    format!("no text was found that {}, nor a proof that none exists", tests.join(" and "))
                 });
                 let all: Vec<&(text::TextTest, bool)> = wanted.iter().collect();
                 block_texts(enc, &job, &all);
@@ -491,47 +447,27 @@ pub fn diagnostics(proofs: &[Proof]) -> Vec<Diagnostic> {
         .filter_map(|p| match &p.outcome {
             Outcome::Holds => None,
             Outcome::Unproved(why) => Some(
-                Diagnostic::at(
-                    Code::GuaranteeUnproved,
-                    p.span,
-                    format!("guarantee `{}` is not proved", p.name),
-                )
-                .with_label("neither proved nor refuted")
-                .with_help(format!(
-                    "{why}; the guarantee may still hold, but `check` cannot show it for every conversation \
+                Diagnostic::at(Code::GuaranteeUnproved, p.span, format!("guarantee `{}` is not proved", p.name))
+                    .with_label("neither proved nor refuted")
+                    .with_help(format!(
+                        "{why}; the guarantee may still hold, but `check` cannot show it for every conversation \
                          (`serve` refuses a set with an unproved guarantee)"
-                )),
+                    )),
             ),
             Outcome::Violated(cx) => {
                 let deciders = if cx.decided_by.is_empty() {
                     "the default".to_string()
                 } else {
-                    cx.decided_by
-                        .iter()
-                        .map(|r| format!("`{r}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    cx.decided_by.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
                 };
-                let mut d = Diagnostic::at(
-                    Code::GuaranteeViolated,
-                    p.span,
-                    format!("guarantee `{}` does not hold", p.name),
-                )
-                .with_label(format!(
-                    "a conversation gets route `{}`, below `ensure {}`",
-                    cx.route, p.ensure
-                ))
-                .with_help(format!(
-                    "this conversation gets route `{}`, decided by {deciders}:\n\n{}\nwrite it out with \
+                let mut d = Diagnostic::at(Code::GuaranteeViolated, p.span, format!("guarantee `{}` does not hold", p.name))
+                    .with_label(format!("a conversation gets route `{}`, below `ensure {}`", cx.route, p.ensure))
+                    .with_help(format!(
+                        "this conversation gets route `{}`, decided by {deciders}:\n\n{}\nwrite it out with \
                          `handoff check --counterexamples DIR` and dry-run it with `handoff eval --explain FILE`",
-                    cx.route,
-                    cx.yaml
-                        .trim_end()
-                        .lines()
-                        .map(|l| format!("    {l}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                ));
+                        cx.route,
+                        cx.yaml.trim_end().lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+                    ));
                 d.counterexample = Some(Box::new(cx.clone()));
                 Some(d)
             }
@@ -541,9 +477,7 @@ pub fn diagnostics(proofs: &[Proof]) -> Vec<Diagnostic> {
 
 /// Whether a set of diagnostics holds guarantee problems that `serve` refuses to load.
 pub fn refused(diagnostics: &[Diagnostic]) -> bool {
-    diagnostics
-        .iter()
-        .any(|d| matches!(d.code, Code::GuaranteeViolated | Code::GuaranteeUnproved))
+    diagnostics.iter().any(|d| matches!(d.code, Code::GuaranteeViolated | Code::GuaranteeUnproved))
 }
 
 /// The file name for a guarantee's counterexample: lowercased, every run of characters outside

@@ -14,7 +14,9 @@
 
 mod watch;
 
-pub use watch::{Cause, DEFAULT_DEBOUNCE, RESCAN_INTERVAL, Trigger, Watch, WatchHealth, WatchMode, WatchOptions};
+pub use watch::{
+    Cause, DEFAULT_DEBOUNCE, RESCAN_INTERVAL, Trigger, Watch, WatchHealth, WatchMode, WatchOptions,
+};
 
 use crate::set::{LoadError, PolicySet, SizeLimits};
 use arc_swap::{ArcSwap, Guard};
@@ -43,7 +45,10 @@ pub fn watch_loop(dir: &Path, mut run: impl FnMut()) {
         }
         run();
         let _ = std::io::stdout().flush();
-        eprintln!("\nwatching `{}` for changes (ctrl-c to stop)", dir.display());
+        eprintln!(
+            "\nwatching `{}` for changes (ctrl-c to stop)",
+            dir.display()
+        );
         if watch.wait().is_none() {
             return;
         }

@@ -79,12 +79,7 @@ pub fn rules(program: &Program) -> Vec<RuleInfo> {
     program
         .rules
         .iter()
-        .map(|r| RuleInfo {
-            name: r.name.clone(),
-            principle: r.principle.clone(),
-            effect: r.effect.as_str(),
-            source: r.source.clone(),
-        })
+        .map(|r| RuleInfo { name: r.name.clone(), principle: r.principle.clone(), effect: r.effect.as_str(), source: r.source.clone() })
         .collect()
 }
 

@@ -44,20 +44,14 @@ pub const MESSAGE_FIELDS: [&str; 3] = ["text", "sentiment", "from"];
 pub fn message_field(name: &str) -> Option<Field> {
     let ty = message_type(name)?.clone();
     let range = (name == "sentiment").then_some((-1.0, 1.0));
-    Some(Field {
-        ty,
-        default: None,
-        declared_at: None,
-        range,
-    })
+    Some(Field { ty, default: None, declared_at: None, range })
 }
 
 /// The type of a message field inside `where`, without building a [`Field`].
 pub fn message_type(name: &str) -> Option<&'static Type> {
     static TEXT: Type = Type::String;
     static SENTIMENT: Type = Type::Number;
-    static FROM: LazyLock<Type> =
-        LazyLock::new(|| Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into(), "system".into()]));
+    static FROM: LazyLock<Type> = LazyLock::new(|| Type::OneOf(vec!["customer".into(), "ai".into(), "agent".into(), "system".into()]));
     match name {
         "text" => Some(&TEXT),
         "sentiment" => Some(&SENTIMENT),
@@ -92,15 +86,7 @@ impl Schema {
     fn builtins() -> Schema {
         let mut fields = BTreeMap::new();
         for name in ["id", "channel"] {
-            fields.insert(
-                name.to_string(),
-                Field {
-                    ty: Type::String,
-                    default: None,
-                    declared_at: None,
-                    range: None,
-                },
-            );
+            fields.insert(name.to_string(), Field { ty: Type::String, default: None, declared_at: None, range: None });
         }
         for (name, ty, lo, hi) in SIGNALS {
             let ty = match ty {
@@ -108,15 +94,7 @@ impl Schema {
                 SignalType::Bool => Type::Bool,
             };
             let range = (ty == Type::Number).then_some((lo, hi));
-            fields.insert(
-                name.to_string(),
-                Field {
-                    ty,
-                    default: None,
-                    declared_at: None,
-                    range,
-                },
-            );
+            fields.insert(name.to_string(), Field { ty, default: None, declared_at: None, range });
         }
         Schema { fields }
     }
@@ -149,10 +127,7 @@ impl Schema {
                     decl.span,
                     format!("`{path}` is declared again with a different type or default"),
                 )
-                .with_label(format!(
-                    "declared here as {}",
-                    describe(&decl.ty.node, decl.default.as_ref().map(|d| &d.node))
-                ))
+                .with_label(format!("declared here as {}", describe(&decl.ty.node, decl.default.as_ref().map(|d| &d.node))))
                 .with_help(format!(
                     "`{path}` is already {}; a path may be declared again only with the same type and default",
                     describe(&existing.ty, existing.default.as_ref())
@@ -192,9 +167,7 @@ pub fn default_fits(value: &FieldDefault, ty: &Type) -> bool {
 /// Whether a literal is a value of a type.
 pub fn literal_fits(value: &Literal, ty: &Type) -> bool {
     match (value, ty) {
-        (Literal::Bool(_), Type::Bool) | (Literal::Number(_), Type::Number) | (Literal::String(_), Type::String) => {
-            true
-        }
+        (Literal::Bool(_), Type::Bool) | (Literal::Number(_), Type::Number) | (Literal::String(_), Type::String) => true,
         (Literal::String(s), Type::OneOf(options)) => options.contains(s),
         _ => false,
     }

@@ -10,6 +10,7 @@ pub mod http;
 pub mod limits;
 pub mod log;
 pub mod metrics;
+pub mod openapi;
 pub mod pin;
 pub mod routes;
 pub mod stdio;
@@ -24,8 +25,8 @@ use log::{DecisionId, DecisionLog, Entry, LogOptions};
 use metrics::Metrics;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Everything `handoff serve` can be told.
@@ -292,7 +293,10 @@ pub fn run(options: Options) -> u8 {
             match DecisionLog::open(log) {
                 Ok(log) => Some(log),
                 Err(e) => {
-                    eprintln!("handoff serve: cannot open the decision log `{}`: {e}", path.display());
+                    eprintln!(
+                        "handoff serve: cannot open the decision log `{}`: {e}",
+                        path.display()
+                    );
                     return exit::COULD_NOT_RUN;
                 }
             }
@@ -312,7 +316,9 @@ pub fn run(options: Options) -> u8 {
         match reloader.spawn(options.watch, move |o| report(&for_report, o)) {
             Ok(spawned) => {
                 if let Some(reason) = &spawned.fallback_reason {
-                    eprintln!("handoff serve: the platform's file watcher failed ({reason}); polling instead");
+                    eprintln!(
+                        "handoff serve: the platform's file watcher failed ({reason}); polling instead"
+                    );
                 }
                 (Some(spawned.health), Some(spawned.trigger))
             }
@@ -329,7 +335,9 @@ pub fn run(options: Options) -> u8 {
 
     // Signals, SIGHUP reloads and (HTTP) accepting connections; the connections themselves are
     // served by threads of their own (`http::serve`), the stdio lines by one thread.
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
     let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
@@ -368,8 +376,14 @@ pub fn run(options: Options) -> u8 {
 }
 
 /// The token file and the TLS acceptor the options name.
-fn access(options: &Options) -> Result<(Option<auth::Tokens>, Option<tokio_rustls::TlsAcceptor>), String> {
-    let tokens = options.token_file.as_deref().map(auth::Tokens::load).transpose()?;
+fn access(
+    options: &Options,
+) -> Result<(Option<auth::Tokens>, Option<tokio_rustls::TlsAcceptor>), String> {
+    let tokens = options
+        .token_file
+        .as_deref()
+        .map(auth::Tokens::load)
+        .transpose()?;
     let tls = match &options.tls {
         Some((cert, key)) => Some(tls::acceptor(cert, key)?),
         None => None,
@@ -380,7 +394,11 @@ fn access(options: &Options) -> Result<(Option<auth::Tokens>, Option<tokio_rustl
 /// Logs a reload's outcome on stderr.
 fn report(reloader: &Reloader, outcome: &Outcome) {
     match outcome {
-        Outcome::Swapped { digest, files, took } => eprintln!(
+        Outcome::Swapped {
+            digest,
+            files,
+            took,
+        } => eprintln!(
             "handoff serve: reloaded `{}`: {files} files, digest {} ({} ms)",
             reloader.dir().display(),
             short(digest),
@@ -435,7 +453,10 @@ impl Shutdown {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let signals = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            let signals = match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) {
                 (Ok(term), Ok(int)) => Some((term, int)),
                 _ => None,
             };

@@ -50,13 +50,7 @@ impl Analysis {
             diagnostics.extend(prove::diagnostics(&proofs));
         }
         diagnostic::sort(&mut diagnostics);
-        Analysis {
-            sources,
-            files,
-            schema,
-            diagnostics,
-            proofs,
-        }
+        Analysis { sources, files, schema, diagnostics, proofs }
     }
 
     /// Reads every `*.policy` file under `dir` (recursively) and analyses them. A directory
@@ -95,10 +89,7 @@ impl Analysis {
     pub fn compile(mut self) -> Result<PolicySet, LoadError> {
         let errors = self.diagnostics.iter().filter(|d| d.is_error());
         if errors.clone().any(|d| d.code != Code::GuaranteeViolated) {
-            return Err(LoadError {
-                diagnostics: self.diagnostics,
-                sources: self.sources,
-            });
+            return Err(LoadError { diagnostics: self.diagnostics, sources: self.sources });
         }
         for d in &mut self.diagnostics {
             if d.code == Code::GuaranteeViolated {
@@ -147,15 +138,9 @@ impl PolicySet {
             .warnings
             .iter()
             .filter(|d| prove::refused(std::slice::from_ref(*d)))
-            .map(|d| Diagnostic {
-                severity: diagnostic::Severity::Error,
-                ..d.clone()
-            })
+            .map(|d| Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() })
             .collect();
-        Err(LoadError {
-            diagnostics,
-            sources: set.sources.to_vec(),
-        })
+        Err(LoadError { diagnostics, sources: set.sources.to_vec() })
     }
 
     /// The same from memory: `(name, text)` pairs.
@@ -250,10 +235,7 @@ pub struct SizeLimits {
 
 impl Default for SizeLimits {
     fn default() -> SizeLimits {
-        SizeLimits {
-            file: 1024 * 1024,
-            set: 16 * 1024 * 1024,
-        }
+        SizeLimits { file: 1024 * 1024, set: 16 * 1024 * 1024 }
     }
 }
 
@@ -271,29 +253,17 @@ pub fn read_dir_sources_limited(dir: &Path, limits: SizeLimits) -> Result<Vec<So
         let len = std::fs::metadata(path).map_err(|e| io_error(path, &e))?.len();
         total = total.saturating_add(len);
         if len > limits.file {
-            return Err(too_large(&format!(
-                "`{}` is {len} bytes, over the limit of {} bytes for one file",
-                path.display(),
-                limits.file
-            )));
+            return Err(too_large(&format!("`{}` is {len} bytes, over the limit of {} bytes for one file", path.display(), limits.file)));
         }
         if total > limits.set {
-            return Err(too_large(&format!(
-                "the policy files under `{}` are over the limit of {} bytes for a set",
-                dir.display(),
-                limits.set
-            )));
+            return Err(too_large(&format!("the policy files under `{}` are over the limit of {} bytes for a set", dir.display(), limits.set)));
         }
     }
     let mut sources = Vec::with_capacity(paths.len());
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, &e))?;
         let rel = path.strip_prefix(dir).unwrap_or(&path);
-        let name = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
         let mut source = Source::new(name, text);
         source.path = display_path(dir, &source.name);
         sources.push(source);

@@ -5,10 +5,12 @@
 //! ([`lexicon`]) feed the person-request grammar ([`human`]), the distress score ([`distress`])
 //! and the repeat counter ([`repeat`]). See docs/SIGNALS.md for the formulas and measurements.
 
+mod constructs;
 mod distress;
 mod human;
 mod lexicon;
 mod repeat;
+mod rules;
 pub mod text;
 mod vader;
 
@@ -24,6 +26,7 @@ pub struct Wanted {
     pub negative_streak: bool,
     pub distress: bool,
     pub human_requested: bool,
+    pub crisis: bool,
     pub repeated: bool,
     pub ai_turns: bool,
 }
@@ -35,6 +38,7 @@ impl Wanted {
         negative_streak: true,
         distress: true,
         human_requested: true,
+        crisis: true,
         repeated: true,
         ai_turns: true,
     };
@@ -50,6 +54,8 @@ pub struct Signals {
     pub negative_streak: f64,
     pub distress: f64,
     pub human_requested: bool,
+    /// A customer message shows a risk to life or safety.
+    pub crisis: bool,
     pub repeated: f64,
     pub ai_turns: f64,
 }
@@ -66,7 +72,7 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     };
     let customer = || messages.iter().filter(|m| m.from == Sender::Customer);
     let all_sentiments = wanted.sentiment_min || wanted.negative_streak || wanted.distress;
-    let read_text = wanted.distress || wanted.human_requested || wanted.repeated;
+    let read_text = wanted.distress || wanted.human_requested || wanted.crisis || wanted.repeated;
 
     if wanted.sentiment && !all_sentiments {
         out.sentiment = customer().next_back().and_then(message_sentiment);
@@ -80,6 +86,7 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     let mut distress_scores: Vec<f64> = Vec::new();
     let mut repeats = repeat::RepeatCounter::default();
     let mut request: Option<bool> = None;
+    let mut crisis = false;
     // buffers reused from message to message
     let mut norm = text::Normalized::default();
     let mut hits = lexicon::Hits::default();
@@ -92,7 +99,7 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
         if wanted.repeated || wanted.distress {
             repeats.push(&norm);
         }
-        if !(wanted.human_requested || wanted.distress) {
+        if !(wanted.human_requested || wanted.distress || wanted.crisis) {
             if all_sentiments {
                 sentiments.push(message_sentiment(m));
             }
@@ -104,11 +111,16 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
         {
             request = Some(v);
         }
-        if wanted.distress {
+        if wanted.distress || wanted.crisis {
             let reading = distress::read(&norm, &hits);
-            let scores = message_scores(m, &reading.mask);
-            sentiments.push(scores.map(|s| s.compound));
-            distress_scores.push(distress::score(&distress::evidence(scores, &reading)));
+            crisis |= reading.crisis;
+            if wanted.distress {
+                let scores = message_scores(m, &reading.mask);
+                sentiments.push(scores.map(|s| s.compound));
+                distress_scores.push(distress::score(&distress::evidence(scores, &reading)));
+            } else if all_sentiments {
+                sentiments.push(message_sentiment(m));
+            }
         } else if all_sentiments {
             sentiments.push(message_sentiment(m));
         }
@@ -135,6 +147,7 @@ pub fn compute(messages: &[Message], wanted: Wanted) -> Signals {
     }
     out.repeated = if wanted.repeated { repeats.count as f64 } else { 0.0 };
     out.human_requested = wanted.human_requested && request == Some(true);
+    out.crisis = wanted.crisis && crisis;
     if wanted.distress {
         out.distress = distress::conversation_distress(&distress_scores, repeats.count as f64, &known);
     }
@@ -179,9 +192,23 @@ pub fn text_distress_evidence(text: &str) -> distress::Evidence {
     distress::evidence(Some(vader::scores_masked(text, &reading.mask)), &reading)
 }
 
+/// Whether one text shows a risk to life or safety (`signals.crisis` of a one-message chat).
+pub fn text_crisis(text: &str) -> bool {
+    let norm = text::normalize(text);
+    let hits = lexicon::LEXICON.scan(&norm);
+    distress::read(&norm, &hits).crisis
+}
+
 /// Whether one text asks for a person (`Some(true)`), refuses one (`Some(false)`) or neither.
 pub fn text_requests_human(text: &str) -> Option<bool> {
     let norm = text::normalize(text);
     let hits = lexicon::LEXICON.scan(&norm);
     human::request_in(&norm, &hits)
+}
+
+/// Problems found in the shipped rule files (`words.txt`, `constructs.txt`); empty when they
+/// are well formed (a test keeps it so).
+#[doc(hidden)]
+pub fn rule_problems() -> Vec<String> {
+    lexicon::LEXICON.rules.problems.clone()
 }

@@ -29,11 +29,7 @@ impl Span {
 
     /// The smallest span covering both (they must be in the same file).
     pub fn to(self, other: Span) -> Span {
-        Span {
-            file: self.file,
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
     pub fn range(self) -> std::ops::Range<usize> {
@@ -90,11 +86,7 @@ pub struct Source {
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
         let name = name.into();
-        Source {
-            path: name.clone(),
-            name,
-            text: text.into(),
-        }
+        Source { path: name.clone(), name, text: text.into() }
     }
 
     /// 1-based line and column (in characters) of a byte offset.

@@ -260,9 +260,7 @@ impl<'t> Parse<'t> {
             let Some(&first) = piece.first() else {
                 continue;
             };
-            let is_rule = ["allow", "require", "guarantee"]
-                .iter()
-                .any(|w| first.is_word(self.text, w));
+            let is_rule = ["allow", "require", "guarantee"].iter().any(|w| first.is_word(self.text, w));
             if is_rule && open.is_some() {
                 self.rule_in_principle(piece, &mut open);
                 continue;

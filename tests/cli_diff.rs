@@ -59,11 +59,7 @@ fn conversations() -> String {
 
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in [
-        ("old/set.policy", OLD.to_string()),
-        ("new/set.policy", new_set()),
-        ("c/all.jsonl", conversations()),
-    ] {
+    for (name, text) in [("old/set.policy", OLD.to_string()), ("new/set.policy", new_set()), ("c/all.jsonl", conversations())] {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
@@ -72,11 +68,7 @@ fn setup() -> tempfile::TempDir {
 }
 
 fn handoff(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_handoff")).current_dir(dir).args(args).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -86,10 +78,7 @@ fn stdout(o: &Output) -> String {
 #[test]
 fn json_shape_and_transitions() {
     let dir = setup();
-    let o = handoff(
-        dir.path(),
-        &["diff", "--base", "old", "-p", "new", "c/all.jsonl", "--format", "json"],
-    );
+    let o = handoff(dir.path(), &["diff", "--base", "old", "-p", "new", "c/all.jsonl", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let text = stdout(&o);
     let v: Value = serde_json::from_str(&text).unwrap();
@@ -132,25 +121,10 @@ fn table_counts_first_then_changes() {
 #[test]
 fn markdown_for_a_pull_request() {
     let dir = setup();
-    let o = handoff(
-        dir.path(),
-        &[
-            "diff",
-            "--base",
-            "old",
-            "-p",
-            "new",
-            "c/all.jsonl",
-            "--format",
-            "markdown",
-        ],
-    );
+    let o = handoff(dir.path(), &["diff", "--base", "old", "-p", "new", "c/all.jsonl", "--format", "markdown"]);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
-    assert!(
-        out.starts_with("## Policy impact: 3 of 6 conversations change"),
-        "{out}"
-    );
+    assert!(out.starts_with("## Policy impact: 3 of 6 conversations change"), "{out}");
     assert!(out.contains("| before ↓ · after → | ai | review | human |"), "{out}");
     assert!(out.contains("| **ai** | 2 | 0 | **2** |"), "{out}");
     assert!(out.contains("#### `r1`: ai → human"), "{out}");
@@ -162,11 +136,7 @@ fn markdown_for_a_pull_request() {
 #[test]
 fn broken_set_reports_diagnostics_and_exits_2() {
     let dir = setup();
-    std::fs::write(
-        dir.path().join("new/broken.policy"),
-        "allow ai \"x\" { when customer.nope == 1 because \"b\" }\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("new/broken.policy"), "allow ai \"x\" { when customer.nope == 1 because \"b\" }\n").unwrap();
     let o = handoff(dir.path(), &["diff", "--base", "old", "-p", "new", "c/all.jsonl"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -182,10 +152,7 @@ fn broken_set_reports_diagnostics_and_exits_2() {
 #[test]
 fn same_set_changes_nothing() {
     let dir = setup();
-    let o = handoff(
-        dir.path(),
-        &["diff", "--base", "old", "-p", "old", "c/all.jsonl", "--format", "json"],
-    );
+    let o = handoff(dir.path(), &["diff", "--base", "old", "-p", "old", "c/all.jsonl", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["unchanged"], 6);

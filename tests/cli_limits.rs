@@ -50,10 +50,7 @@ fn an_endless_line_on_stdin_is_refused_not_held() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("over the limit"), "{stderr}");
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("\"after\""),
-        "the next line is read"
-    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\"after\""), "the next line is read");
 }
 
 #[cfg(unix)]
@@ -91,12 +88,7 @@ fn diff_fails_when_an_input_cannot_be_read() {
         .args(["diff", "--base", "policies", "-p", "policies", "no/such/input.jsonl"])
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     let bad = tempfile::tempdir().unwrap();
     let file = bad.path().join("bad.json");
     std::fs::write(&file, "{ not json").unwrap();

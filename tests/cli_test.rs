@@ -95,11 +95,7 @@ fn setup(conversations: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn handoff(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_handoff")).current_dir(dir).args(args).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -117,12 +113,7 @@ fn all_pass_exits_zero_with_summary_line() {
     let dir = setup(&[("q.yaml", &passing()), ("c.yaml", COMPLAINT)]);
     let o = handoff(dir.path(), &["test", "-p", "p", "c"]);
     let out = stdout(&o);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{out}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_eq!(o.status.code(), Some(0), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.lines().any(|l| l == "2 passed, 0 failed"), "{out}");
     assert_eq!(out.lines().last(), Some("2 passed, 0 failed"));
 }
@@ -136,10 +127,7 @@ fn failure_names_conversation_expected_actual_and_justification() {
     assert!(out.contains("FAIL c/fail.yaml (f1)"), "{out}");
     assert!(out.contains("route: expected ai, got review"), "{out}");
     assert!(out.contains("queue: expected refunds, got no queue"), "{out}");
-    assert!(
-        out.contains("justification: A person reviews every AI reply: Refunds are reviewed."),
-        "{out}"
-    );
+    assert!(out.contains("justification: A person reviews every AI reply: Refunds are reviewed."), "{out}");
     assert!(out.lines().any(|l| l == "1 passed, 1 failed"), "{out}");
 }
 
@@ -149,26 +137,17 @@ fn obligations_are_compared_as_a_set() {
     let o = handoff(dir.path(), &["test", "-p", "p", "c"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(
-        out.contains("obligations: expected [disclose_ai, offer_human], got [offer_human]"),
-        "{out}"
-    );
+    assert!(out.contains("obligations: expected [disclose_ai, offer_human], got [offer_human]"), "{out}");
 }
 
 #[test]
 fn coverage_lists_rules_never_matched_and_never_decided() {
     let dir = setup(&[("q.yaml", &passing()), ("fail.yaml", FAILING)]);
     let out = stdout(&handoff(dir.path(), &["test", "-p", "p", "c"]));
-    assert!(
-        out.contains("coverage: 4 rules; 2 matched by a test, 2 decided one"),
-        "{out}"
-    );
+    assert!(out.contains("coverage: 4 rules; 2 matched by a test, 2 decided one"), "{out}");
     let matched = out.split("never matched by a test:").nth(1).unwrap();
     let (never_matched, never_decided) = matched.split_once("never decided a test:").unwrap();
-    assert!(
-        never_matched.contains("Complaints (") && never_matched.contains("set.policy:"),
-        "{out}"
-    );
+    assert!(never_matched.contains("Complaints (") && never_matched.contains("set.policy:"), "{out}");
     assert!(never_matched.contains("Never used ("), "{out}");
     assert!(!never_matched.contains("Refunds"), "{out}");
     assert!(never_decided.contains("Never used"), "{out}");
@@ -182,26 +161,15 @@ fn invalid_expect_is_reported_with_its_place_and_others_still_run() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("INVALID c/bad.yaml:4:1 (bad1)"), "{out}");
     assert!(out.contains("unknown route `humane` (c/bad.yaml:5:3)"), "{out}");
-    assert!(
-        out.contains("unknown rule `Complaint` in `decided_by` (c/bad.yaml:6:3)"),
-        "{out}"
-    );
+    assert!(out.contains("unknown rule `Complaint` in `decided_by` (c/bad.yaml:6:3)"), "{out}");
     assert!(out.contains("did you mean `Complaints`?"), "{out}");
-    assert!(
-        out.contains("unknown key `colour` in `expect` (c/bad.yaml:7:3)"),
-        "{out}"
-    );
+    assert!(out.contains("unknown key `colour` in `expect` (c/bad.yaml:7:3)"), "{out}");
     assert!(out.lines().any(|l| l == "2 passed, 1 failed"), "{out}");
 }
 
 #[test]
 fn json_format() {
-    let dir = setup(&[
-        ("bad.yaml", INVALID),
-        ("fail.yaml", FAILING),
-        ("q.yaml", &passing()),
-        ("none.yaml", "id: n\nintent: x\n"),
-    ]);
+    let dir = setup(&[("bad.yaml", INVALID), ("fail.yaml", FAILING), ("q.yaml", &passing()), ("none.yaml", "id: n\nintent: x\n")]);
     let o = handoff(dir.path(), &["test", "-p", "p", "c", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -211,28 +179,13 @@ fn json_format() {
     let failures = v["failures"].as_array().unwrap();
     assert_eq!(failures[0]["kind"], "invalid");
     assert_eq!(failures[0]["place"], "c/bad.yaml:4:1", "the `expect:` block");
-    let places: Vec<&str> = failures[0]["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["place"].as_str().unwrap())
-        .collect();
+    let places: Vec<&str> = failures[0]["errors"].as_array().unwrap().iter().map(|e| e["place"].as_str().unwrap()).collect();
     assert_eq!(places, ["c/bad.yaml:7:3", "c/bad.yaml:5:3", "c/bad.yaml:6:3"]);
     assert_eq!(failures[1]["kind"], "mismatch");
     assert_eq!(failures[1]["conversation"], "f1");
     assert_eq!(failures[1]["mismatches"][0]["field"], "route");
-    assert!(
-        failures[1]["justification"]
-            .as_str()
-            .unwrap()
-            .contains("Refunds are reviewed.")
-    );
-    let never: Vec<&str> = v["coverage"]["never_matched"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["rule"].as_str().unwrap())
-        .collect();
+    assert!(failures[1]["justification"].as_str().unwrap().contains("Refunds are reviewed."));
+    let never: Vec<&str> = v["coverage"]["never_matched"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
     assert_eq!(never, ["Complaints", "Never used"]);
 }
 
@@ -254,11 +207,7 @@ fn jsonl_inputs_and_bad_lines() {
 #[test]
 fn broken_set_cannot_run() {
     let dir = setup(&[("q.yaml", &passing())]);
-    write(
-        dir.path(),
-        "p/broken.policy",
-        "allow ai \"x\" { when nope because \"\" }",
-    );
+    write(dir.path(), "p/broken.policy", "allow ai \"x\" { when nope because \"\" }");
     let o = handoff(dir.path(), &["test", "-p", "p", "c"]);
     assert_eq!(o.status.code(), Some(2));
 }
@@ -325,14 +274,8 @@ fn unknown_keys_and_a_misspelt_expect_are_errors_with_did_you_mean() {
     let o = handoff(dir.path(), &["test", "-p", "p", "c"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(
-        out.contains("unknown key `tag` in `expect`") && out.contains("did you mean `tags`?"),
-        "{out}"
-    );
-    assert!(
-        out.contains("top.yaml") && out.contains("unknown top-level key `expected`"),
-        "{out}"
-    );
+    assert!(out.contains("unknown key `tag` in `expect`") && out.contains("did you mean `tags`?"), "{out}");
+    assert!(out.contains("top.yaml") && out.contains("unknown top-level key `expected`"), "{out}");
     assert!(out.contains("did you mean `expect`?"), "{out}");
 }
 
@@ -343,14 +286,8 @@ fn top_level_keys_one_edit_from_a_built_in_warn_in_eval_and_test() {
     for command in ["eval", "test"] {
         let o = handoff(dir.path(), &[command, "-p", "p", "c"]);
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            err.contains("top-level key `message`") && err.contains("did you mean `messages`?"),
-            "{command}: {err}"
-        );
-        assert!(
-            err.contains("top-level key `chanel`") && err.contains("did you mean `channel`?"),
-            "{command}: {err}"
-        );
+        assert!(err.contains("top-level key `message`") && err.contains("did you mean `messages`?"), "{command}: {err}");
+        assert!(err.contains("top-level key `chanel`") && err.contains("did you mean `channel`?"), "{command}: {err}");
     }
     let o = handoff(dir.path(), &["test", "-p", "p", "c"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));

@@ -17,12 +17,7 @@ fn verdict(set: &PolicySet, conversation: Value) -> Value {
 }
 
 fn matched(v: &Value) -> Vec<&str> {
-    v["matched"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m.as_str().unwrap())
-        .collect()
+    v["matched"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect()
 }
 
 #[test]
@@ -40,9 +35,7 @@ fn a_list_takes_a_list_of_strings_as_default() {
     assert_eq!(matched(&v), ["Flagged"]);
     // declared again: only with the very same list
     let again = |default: &str| {
-        let text = format!(
-            "default ai because \"d\"\ncontext {{ f : list = [\"a\", \"b\"] }}\ncontext {{ f : list = {default} }}\n"
-        );
+        let text = format!("default ai because \"d\"\ncontext {{ f : list = [\"a\", \"b\"] }}\ncontext {{ f : list = {default} }}\n");
         PolicySet::from_sources([("c.policy", text.as_str())]).is_ok()
     };
     assert!(again("[\"a\", \"b\"]"));
@@ -54,13 +47,7 @@ fn a_list_takes_a_list_of_strings_as_default() {
         .unwrap()
         .to_string();
     assert!(err.contains("type-mismatch") && err.contains("list = []"), "{err}");
-    assert!(
-        PolicySet::from_sources([(
-            "c.policy",
-            "default ai because \"d\"\ncontext { f : list = [\"a\", 1] }\n"
-        )])
-        .is_err()
-    );
+    assert!(PolicySet::from_sources([("c.policy", "default ai because \"d\"\ncontext { f : list = [\"a\", 1] }\n")]).is_err());
 }
 
 #[test]
@@ -73,10 +60,7 @@ fn a_path_below_an_ancestor_that_is_not_a_mapping_is_unknown_and_missing() {
     );
     // absent ancestors: the defaults apply
     assert_eq!(matched(&verdict(&set, json!({}))), ["Gone"]);
-    assert_eq!(
-        matched(&verdict(&set, json!({"customer": null, "x": {"y": null}}))),
-        ["Gone"]
-    );
+    assert_eq!(matched(&verdict(&set, json!({"customer": null, "x": {"y": null}}))), ["Gone"]);
     for (c, unknown) in [
         (json!({"customer": 3, "x": {"y": {"z": 2}}}), vec!["customer.tier"]),
         (json!({"customer": "plus", "x": []}), vec!["customer.tier", "x.y.z"]),
@@ -120,10 +104,7 @@ fn signals_given_out_of_range_or_under_a_non_mapping_are_unknown() {
         assert_eq!(v["unknown"], json!([format!("signals.{signal}")]), "{signal} = {bad}");
     }
     // `signals: 3` makes every signal unknown (none is computed)
-    let v = verdict(
-        &set,
-        json!({"signals": 3, "messages": [{"from": "customer", "text": "fine"}]}),
-    );
+    let v = verdict(&set, json!({"signals": 3, "messages": [{"from": "customer", "text": "fine"}]}));
     assert_eq!(v["route"], "human");
     assert_eq!(v["unknown"].as_array().unwrap().len(), 4);
 }
@@ -135,22 +116,11 @@ fn matched_renders_unknown_when_the_rule_matched_without_a_phrase() {
          require human \"R\" { when n > 1 or any customer message mentions lex because \"wrote {matched}\" }\n",
     );
     let said = json!([{"from": "customer", "text": "I was scammed"}]);
-    assert_eq!(
-        verdict(&set, json!({"n": 0, "messages": said}))["decided_by"][0]["reason"],
-        "wrote scammed"
-    );
+    assert_eq!(verdict(&set, json!({"n": 0, "messages": said}))["decided_by"][0]["reason"], "wrote scammed");
     let plain = json!([{"from": "customer", "text": "hello"}]);
-    assert_eq!(
-        verdict(&set, json!({"n": 5, "messages": plain}))["decided_by"][0]["reason"],
-        "wrote unknown"
-    );
+    assert_eq!(verdict(&set, json!({"n": 5, "messages": plain}))["decided_by"][0]["reason"], "wrote unknown");
     let r = verdict(&set, json!({"messages": plain}));
-    assert!(
-        r["decided_by"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("wrote unknown")
-    );
+    assert!(r["decided_by"][0]["reason"].as_str().unwrap().starts_with("wrote unknown"));
 }
 
 #[test]
@@ -165,10 +135,7 @@ fn step_2_a_review_never_lowers_a_human_default() {
     let human = load(&text("human"));
     // no allow ai matches: the default decides; the review rule shows only in `matched`
     let v = verdict(&human, json!({"n": 3}));
-    assert_eq!(
-        (&v["route"], &v["decided_by"], &v["obligations"]),
-        (&json!("human"), &json!([]), &json!([]))
-    );
+    assert_eq!((&v["route"], &v["decided_by"], &v["obligations"]), (&json!("human"), &json!([]), &json!([])));
     assert_eq!(matched(&v), ["R"]);
     assert!(v["justification"].as_str().unwrap().contains("d"));
     // unknown data makes the review match, and still the human default decides

@@ -105,10 +105,7 @@ allow ai "A" { when x > 0 must offer because "ok" }
     // default decides (a `require review` never lowers it)
     let c = conv(json!({}));
     let v = set.evaluate(&c);
-    assert_eq!(
-        (v.route(), v.is_default(), v.matched()),
-        (Route::Human, true, vec!["R"])
-    );
+    assert_eq!((v.route(), v.is_default(), v.matched()), (Route::Human, true, vec!["R"]));
     // the default
     let c = conv(json!({ "x": -1 }));
     let v = set.evaluate(&c);

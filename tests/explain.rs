@@ -7,21 +7,13 @@ use handoff::{Analysis, Code, Source};
 use std::process::Command;
 
 fn codes_of(text: &str) -> Vec<Code> {
-    Analysis::new(vec![Source::new("example.policy", text)])
-        .diagnostics
-        .iter()
-        .map(|d| d.code)
-        .collect()
+    Analysis::new(vec![Source::new("example.policy", text)]).diagnostics.iter().map(|d| d.code).collect()
 }
 
 #[test]
 fn every_code_has_one_entry_in_order() {
     let listed: Vec<Code> = explain::all().iter().map(|e| e.code).collect();
-    assert_eq!(
-        listed,
-        Code::ALL.to_vec(),
-        "src/explain/entries.rs must explain every code, in Code::ALL order"
-    );
+    assert_eq!(listed, Code::ALL.to_vec(), "src/explain/entries.rs must explain every code, in Code::ALL order");
 }
 
 #[test]
@@ -62,10 +54,7 @@ fn docs_diagnostics_md_is_generated_from_the_entries() {
         std::fs::write(path, &generated).unwrap();
     }
     let on_disk = std::fs::read_to_string(path).unwrap();
-    assert!(
-        on_disk == generated,
-        "docs/DIAGNOSTICS.md drifted: run `UPDATE_DOCS=1 cargo test --test explain`"
-    );
+    assert!(on_disk == generated, "docs/DIAGNOSTICS.md drifted: run `UPDATE_DOCS=1 cargo test --test explain`");
 }
 
 #[test]
@@ -74,14 +63,7 @@ fn cli_explains_a_code_and_refuses_an_unknown_one() {
     let out = run(&["explain", "unknown-field"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    for part in [
-        "unknown-field (error)",
-        "What:",
-        "Why:",
-        "Example:",
-        "Fix:",
-        "customer.teir",
-    ] {
+    for part in ["unknown-field (error)", "What:", "Why:", "Example:", "Fix:", "customer.teir"] {
         assert!(text.contains(part), "{part} missing from:\n{text}");
     }
     let out = run(&["explain", "no-such-code"]);

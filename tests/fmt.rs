@@ -25,7 +25,10 @@ fn round_trip(name: &str, text: &str) -> String {
         diags.is_empty(),
         "{name}: formatted text does not parse: {diags:#?}\n{once}"
     );
-    assert_eq!(before.items, after.items, "{name}: formatting changed the tree\n{once}");
+    assert_eq!(
+        before.items, after.items,
+        "{name}: formatting changed the tree\n{once}"
+    );
     let twice = format_source(0, &once).unwrap();
     assert_eq!(once, twice, "{name}: formatting is not idempotent");
     let texts = |f: &File| {
@@ -243,9 +246,15 @@ fn parentheses_only_where_needed() {
             "count(messages where (a or b) and c) >= 2",
             "count(messages where (a or b) and c) >= 2",
         ),
-        ("(any message mentions l) == true", "(any message mentions l) == true"),
+        (
+            "(any message mentions l) == true",
+            "(any message mentions l) == true",
+        ),
         ("x not in [1, 2.5, -3]", "x not in [1, 2.5, -3]"),
-        ("no.thing and ai.confidence > 1e3", "no.thing and ai.confidence > 1000"),
+        (
+            "no.thing and ai.confidence > 1e3",
+            "no.thing and ai.confidence > 1000",
+        ),
     ];
     for (input, expected) in cases {
         let text = format!("require human \"r\" {{\n  when {input}\n}}\n");
@@ -289,8 +298,9 @@ fn broken_files_are_refused() {
 // Property test: random expressions print and parse back to the same tree.
 
 const RESERVED: [&str; 24] = [
-    "and", "or", "not", "in", "contains", "matches", "mentions", "is", "true", "false", "where", "any", "every", "no",
-    "last", "count", "when", "unless", "because", "priority", "queue", "tag", "say", "must",
+    "and", "or", "not", "in", "contains", "matches", "mentions", "is", "true", "false", "where",
+    "any", "every", "no", "last", "count", "when", "unless", "because", "priority", "queue", "tag",
+    "say", "must",
 ];
 
 fn sp() -> Span {
@@ -302,13 +312,16 @@ fn e(kind: ExprKind) -> Expr {
 }
 
 fn path() -> impl Strategy<Value = String> {
-    prop::collection::vec("[a-z_][a-z0-9_]{0,5}", 1..4).prop_filter_map("a keyword alone is not a path", |segs| {
-        if segs.len() == 1 && RESERVED.contains(&segs[0].as_str()) {
-            None
-        } else {
-            Some(segs.join("."))
-        }
-    })
+    prop::collection::vec("[a-z_][a-z0-9_]{0,5}", 1..4).prop_filter_map(
+        "a keyword alone is not a path",
+        |segs| {
+            if segs.len() == 1 && RESERVED.contains(&segs[0].as_str()) {
+                None
+            } else {
+                Some(segs.join("."))
+            }
+        },
+    )
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -329,7 +342,11 @@ fn literal() -> impl Strategy<Value = Literal> {
 }
 
 fn who() -> impl Strategy<Value = Option<Who>> {
-    prop::option::of(prop_oneof![Just(Who::Customer), Just(Who::Ai), Just(Who::Agent)])
+    prop::option::of(prop_oneof![
+        Just(Who::Customer),
+        Just(Who::Ai),
+        Just(Who::Agent)
+    ])
 }
 
 fn quantifier() -> impl Strategy<Value = Quantifier> {
@@ -353,7 +370,8 @@ fn cmp() -> impl Strategy<Value = CmpOp> {
 }
 
 fn list() -> impl Strategy<Value = Expr> {
-    prop::collection::vec(literal().prop_map(|l| e(ExprKind::Literal(l))), 0..4).prop_map(|v| e(ExprKind::List(v)))
+    prop::collection::vec(literal().prop_map(|l| e(ExprKind::Literal(l))), 0..4)
+        .prop_map(|v| e(ExprKind::List(v)))
 }
 
 fn leaf() -> impl Strategy<Value = Expr> {
@@ -385,17 +403,24 @@ fn expr() -> impl Strategy<Value = Expr> {
             inner.clone().prop_map(move |x| e(ExprKind::Not(b(x)))),
             (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::And(b(x), b(y)))),
             (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::Or(b(x), b(y)))),
-            (cmp(), inner.clone(), inner.clone()).prop_map(move |(op, x, y)| e(ExprKind::Compare {
-                op,
+            (cmp(), inner.clone(), inner.clone()).prop_map(move |(op, x, y)| e(
+                ExprKind::Compare {
+                    op,
+                    lhs: b(x),
+                    rhs: b(y)
+                }
+            )),
+            (inner.clone(), list(), any::<bool>()).prop_map(move |(x, l, negated)| e(
+                ExprKind::In {
+                    value: b(x),
+                    list: b(l),
+                    negated
+                }
+            )),
+            (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::Contains {
                 lhs: b(x),
                 rhs: b(y)
             })),
-            (inner.clone(), list(), any::<bool>()).prop_map(move |(x, l, negated)| e(ExprKind::In {
-                value: b(x),
-                list: b(l),
-                negated
-            })),
-            (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::Contains { lhs: b(x), rhs: b(y) })),
             (inner.clone(), text()).prop_map(move |(x, r)| e(ExprKind::Matches {
                 lhs: b(x),
                 pattern: Spanned::new(r, sp())
@@ -404,11 +429,13 @@ fn expr() -> impl Strategy<Value = Expr> {
                 lhs: b(x),
                 lexicon: Spanned::new(l, sp())
             })),
-            (quantifier(), who(), inner.clone()).prop_map(move |(quantifier, who, x)| e(ExprKind::Quantified {
-                quantifier,
-                who,
-                test: MessageTest::Where(b(x))
-            })),
+            (quantifier(), who(), inner.clone()).prop_map(move |(quantifier, who, x)| e(
+                ExprKind::Quantified {
+                    quantifier,
+                    who,
+                    test: MessageTest::Where(b(x))
+                }
+            )),
             (who(), inner).prop_map(move |(who, x)| e(ExprKind::Count {
                 who,
                 filter: Some(b(x))
@@ -457,7 +484,11 @@ fn fmt_command_checks_and_rewrites() {
     std::fs::create_dir(dir.path().join("sub")).unwrap();
     let messy = "default   human because \"d\"\nrequire human \"a\" { because \"b\" when x }\n";
     std::fs::write(dir.path().join("sub/a.policy"), messy).unwrap();
-    std::fs::write(dir.path().join("clean.policy"), "default ai because \"x\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("clean.policy"),
+        "default ai because \"x\"\n",
+    )
+    .unwrap();
 
     let (code, stdout, _) = handoff(&["fmt", "-p", p, "--check"]);
     assert_eq!(code, 1);

@@ -4,11 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use handoff::Route;
 use handoff::context::Conversation;
 use handoff::prove::Outcome;
 use handoff::set::{Analysis, PolicySet};
 use handoff::source::Source;
+use handoff::Route;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value, json};
@@ -73,21 +73,13 @@ struct Gen {
 fn set() -> impl Strategy<Value = Gen> {
     let effect = prop_oneof![Just("allow ai"), Just("require review"), Just("require human")];
     let rule = (effect, expr(), proptest::option::weighted(0.3, expr()));
-    let guarantee = (
-        expr(),
-        proptest::option::weighted(0.3, expr()),
-        prop_oneof![Just("human"), Just("review")],
-    );
+    let guarantee = (expr(), proptest::option::weighted(0.3, expr()), prop_oneof![Just("human"), Just("review")]);
     (
         prop_oneof![Just("human"), Just("review"), Just("ai")],
         proptest::collection::vec(rule, 1..6),
         proptest::collection::vec(guarantee, 1..4),
     )
-        .prop_map(|(default, rules, guarantees)| Gen {
-            default,
-            rules,
-            guarantees,
-        })
+        .prop_map(|(default, rules, guarantees)| Gen { default, rules, guarantees })
 }
 
 fn text(g: &Gen) -> String {
@@ -112,8 +104,7 @@ fn text(g: &Gen) -> String {
 /// The guarantee's premise as a set: it routes `human` exactly when the premise holds.
 fn premise(when: &str, unless: &Option<String>) -> PolicySet {
     let unless = unless.as_ref().map(|u| format!("unless {u}")).unwrap_or_default();
-    let text =
-        format!("{HEADER}\ndefault ai because \"d\"\nrequire human \"p\" {{ when {when} {unless} because \"p\" }}\n");
+    let text = format!("{HEADER}\ndefault ai because \"d\"\nrequire human \"p\" {{ when {when} {unless} because \"p\" }}\n");
     PolicySet::from_sources([("p.policy", text)]).unwrap()
 }
 
@@ -140,24 +131,11 @@ fn message() -> impl Strategy<Value = Value> {
         Just(None)
     ];
     let words = proptest::collection::vec(
-        prop_oneof![
-            Just("alpha"),
-            Just("beta"),
-            Just("gamma"),
-            Just("delta"),
-            Just("gaa"),
-            Just("ok"),
-            Just("Beta-Gamma")
-        ],
+        prop_oneof![Just("alpha"), Just("beta"), Just("gamma"), Just("delta"), Just("gaa"), Just("ok"), Just("Beta-Gamma")],
         0..3,
     );
-    let text =
-        prop_oneof![4 => words.prop_map(|w| Some(json!(w.join(" ")))), 1 => Just(None), 1 => Just(Some(json!(5)))];
-    let sentiment = prop_oneof![
-        Just(None),
-        (-10i32..=10).prop_map(|n| Some(json!(f64::from(n) / 10.0))),
-        Just(Some(json!("bad")))
-    ];
+    let text = prop_oneof![4 => words.prop_map(|w| Some(json!(w.join(" ")))), 1 => Just(None), 1 => Just(Some(json!(5)))];
+    let sentiment = prop_oneof![Just(None), (-10i32..=10).prop_map(|n| Some(json!(f64::from(n) / 10.0))), Just(Some(json!("bad")))];
     (sender, text, sentiment).prop_map(|(from, text, sentiment)| {
         let mut m = Map::new();
         if let Some(f) = from {
@@ -176,8 +154,7 @@ fn message() -> impl Strategy<Value = Value> {
 fn conversation() -> impl Strategy<Value = Value> {
     let fields = proptest::collection::vec(value(), 7);
     let signals = (value(), value());
-    let messages =
-        prop_oneof![5 => proptest::collection::vec(message(), 0..5).prop_map(Value::Array), 1 => Just(json!(3))];
+    let messages = prop_oneof![5 => proptest::collection::vec(message(), 0..5).prop_map(Value::Array), 1 => Just(json!(3))];
     let broken = proptest::bool::weighted(0.1);
     (fields, signals, messages, broken).prop_map(|(fields, (d, r), messages, broken)| {
         let mut root = Map::new();
@@ -208,46 +185,40 @@ fn conversation() -> impl Strategy<Value = Value> {
 
 #[test]
 fn what_holds_is_never_broken_and_counterexamples_reproduce() {
-    let mut runner = TestRunner::new(Config {
-        cases: 48,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(Config { cases: 48, ..Config::default() });
     runner
-        .run(
-            &(set(), proptest::collection::vec(conversation(), 300)),
-            |(g, conversations)| {
-                let source = text(&g);
-                let analysis = Analysis::new(vec![Source::new("g.policy", source.clone())]);
-                let proofs = analysis.proofs.clone();
-                let Ok(set) = analysis.compile() else {
-                    return Ok(()); // a generated set with errors (none expected)
-                };
-                for (p, (when, unless, _)) in proofs.iter().zip(&g.guarantees) {
-                    let premise = premise(when, unless);
-                    match &p.outcome {
-                        Outcome::Holds => {
-                            for c in &conversations {
-                                let conv = Conversation::from_value(c.clone()).unwrap();
-                                let route = set.evaluate(&conv).route;
-                                let holds = premise.evaluate(&conv).route == Route::Human;
-                                prop_assert!(
-                                    !(holds && route < p.ensure),
-                                    "`{}` reported as holding, but this conversation gets {route:?}:\n{}\n{source}",
-                                    p.name,
-                                    serde_json::to_string_pretty(c).unwrap()
-                                );
-                            }
+        .run(&(set(), proptest::collection::vec(conversation(), 300)), |(g, conversations)| {
+            let source = text(&g);
+            let analysis = Analysis::new(vec![Source::new("g.policy", source.clone())]);
+            let proofs = analysis.proofs.clone();
+            let Ok(set) = analysis.compile() else {
+                return Ok(()); // a generated set with errors (none expected)
+            };
+            for (p, (when, unless, _)) in proofs.iter().zip(&g.guarantees) {
+                let premise = premise(when, unless);
+                match &p.outcome {
+                    Outcome::Holds => {
+                        for c in &conversations {
+                            let conv = Conversation::from_value(c.clone()).unwrap();
+                            let route = set.evaluate(&conv).route;
+                            let holds = premise.evaluate(&conv).route == Route::Human;
+                            prop_assert!(
+                                !(holds && route < p.ensure),
+                                "`{}` reported as holding, but this conversation gets {route:?}:\n{}\n{source}",
+                                p.name,
+                                serde_json::to_string_pretty(c).unwrap()
+                            );
                         }
-                        Outcome::Violated(cx) => {
-                            let conv = Conversation::from_yaml(&cx.yaml).unwrap();
-                            prop_assert!(set.evaluate(&conv).route < p.ensure, "{}\n{source}", cx.yaml);
-                            prop_assert!(premise.evaluate(&conv).route == Route::Human, "{}\n{source}", cx.yaml);
-                        }
-                        Outcome::Unproved(_) => {}
                     }
+                    Outcome::Violated(cx) => {
+                        let conv = Conversation::from_yaml(&cx.yaml).unwrap();
+                        prop_assert!(set.evaluate(&conv).route < p.ensure, "{}\n{source}", cx.yaml);
+                        prop_assert!(premise.evaluate(&conv).route == Route::Human, "{}\n{source}", cx.yaml);
+                    }
+                    Outcome::Unproved(_) => {}
                 }
-                Ok(())
-            },
-        )
+            }
+            Ok(())
+        })
         .unwrap();
 }

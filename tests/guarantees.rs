@@ -23,13 +23,7 @@ fn proofs(text: &str) -> Vec<Proof> {
         if let Outcome::Violated(cx) = &p.outcome {
             let c = Conversation::from_yaml(&cx.yaml).expect("the counterexample reads back");
             let v = set.evaluate(&c);
-            assert!(
-                v.route < p.ensure,
-                "{}: the counterexample gets {:?}\n{}",
-                p.name,
-                v.route,
-                cx.yaml
-            );
+            assert!(v.route < p.ensure, "{}: the counterexample gets {:?}\n{}", p.name, v.route, cx.yaml);
         }
     }
     proofs
@@ -75,13 +69,7 @@ guarantee "beyond the range" {{ when signals.distress > 1 ensure human }}
     );
     expect(
         &set,
-        &[
-            ("at", "holds"),
-            ("above", "holds"),
-            ("just below", "violated"),
-            ("review is enough", "holds"),
-            ("beyond the range", "holds"),
-        ],
+        &[("at", "holds"), ("above", "holds"), ("just below", "violated"), ("review is enough", "holds"), ("beyond the range", "holds")],
     );
 }
 
@@ -108,14 +96,7 @@ guarantee "more than one" {{ when signals.repeated > 1 ensure human }}
 guarantee "one or more" {{ when signals.repeated >= 1 ensure human }}
 "#
     );
-    expect(
-        &set,
-        &[
-            ("more than one and a half", "holds"),
-            ("more than one", "holds"),
-            ("one or more", "violated"),
-        ],
-    );
+    expect(&set, &[("more than one and a half", "holds"), ("more than one", "holds"), ("one or more", "violated")]);
 }
 
 #[test]
@@ -199,14 +180,7 @@ guarantee "review always" { when true ensure review }
 guarantee "human always" { when true ensure human }
 "#;
     // v0.2 step 2: with no allow matching, the default human wins over the review floor
-    expect(
-        set,
-        &[
-            ("human unless hours", "holds"),
-            ("review always", "holds"),
-            ("human always", "violated"),
-        ],
-    );
+    expect(set, &[("human unless hours", "holds"), ("review always", "holds"), ("human always", "violated")]);
 }
 
 #[test]
@@ -221,14 +195,7 @@ guarantee "a unless b" {{ when a unless b ensure human }}
 guarantee "a unless b is false" {{ when a unless b == false ensure human }}
 "#
     );
-    expect(
-        &set,
-        &[
-            ("a", "violated"),
-            ("a unless b", "holds"),
-            ("a unless b is false", "violated"),
-        ],
-    );
+    expect(&set, &[("a", "violated"), ("a unless b", "holds"), ("a unless b is false", "violated")]);
 }
 
 #[test]
@@ -264,15 +231,7 @@ guarantee "wider" {{ when any customer message mentions harm_wider ensure human 
 guarantee "any sender" {{ when any message mentions harm ensure human }}
 "#
     );
-    expect(
-        &set,
-        &[
-            ("same", "holds"),
-            ("narrower", "holds"),
-            ("wider", "violated"),
-            ("any sender", "violated"),
-        ],
-    );
+    expect(&set, &[("same", "holds"), ("narrower", "holds"), ("wider", "violated"), ("any sender", "violated")]);
     let inside = format!(
         r#"{ALLOW_ALL}{LEXICONS}
 require human "Myself" {{ when any customer message mentions words because "x" }}
@@ -283,10 +242,7 @@ guarantee "kill" {{ when any customer message where (text mentions harm_wider an
 "#
     );
     // every phrase holds the word "myself" (and the letters "self"); "suicidal skill" does not
-    expect(
-        &inside,
-        &[("about myself", "holds"), ("agent", "holds"), ("kill", "violated")],
-    );
+    expect(&inside, &[("about myself", "holds"), ("agent", "holds"), ("kill", "violated")]);
 }
 
 #[test]
@@ -302,12 +258,7 @@ guarantee "regex beyond" {{ when any customer message matches "hurt" ensure huma
     );
     expect(
         &set,
-        &[
-            ("narrow", "holds"),
-            ("the regex itself", "holds"),
-            ("a phrase the regex misses", "violated"),
-            ("regex beyond", "violated"),
-        ],
+        &[("narrow", "holds"), ("the regex itself", "holds"), ("a phrase the regex misses", "violated"), ("regex beyond", "violated")],
     );
 }
 
@@ -323,15 +274,7 @@ guarantee "not no" {{ when not (no customer message mentions harm_wider) ensure 
 guarantee "two" {{ when count(customer messages where text mentions harm_wider) >= 2 ensure human }}
 "#
     );
-    expect(
-        &set,
-        &[
-            ("any", "holds"),
-            ("last", "holds"),
-            ("not no", "holds"),
-            ("two", "holds"),
-        ],
-    );
+    expect(&set, &[("any", "holds"), ("last", "holds"), ("not no", "holds"), ("two", "holds")]);
     let weaker = format!(
         r#"{ALLOW_ALL}{LEXICONS}
 require human "Two" {{ when count(customer messages where text mentions harm) >= 2 because "x" }}
@@ -352,10 +295,7 @@ guarantee "two very negative" {{ when count(customer messages where sentiment < 
 guarantee "one very negative" {{ when any customer message where sentiment < -0.5 ensure review }}
 "#
     );
-    expect(
-        &set,
-        &[("two very negative", "holds"), ("one very negative", "violated")],
-    );
+    expect(&set, &[("two very negative", "holds"), ("one very negative", "violated")]);
 }
 
 #[test]

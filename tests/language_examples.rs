@@ -97,10 +97,7 @@ fn routine_billing_is_handled_by_the_ai() {
 #[test]
 fn self_harm_goes_to_crisis_support() {
     let set = care();
-    let c = conv(customer_says(
-        routine(),
-        &["I was charged twice", "honestly I just want to END it all."],
-    ));
+    let c = conv(customer_says(routine(), &["I was charged twice", "honestly I just want to END it all."]));
     let v = set.evaluate(&c);
     assert_eq!(v.route, Route::Human);
     assert_eq!(v.priority, Priority::Urgent);
@@ -112,10 +109,7 @@ fn self_harm_goes_to_crisis_support() {
         v.decided_by()[0].reason,
         "The customer wrote \"end it all\", which may signal a risk to their safety."
     );
-    assert!(
-        v.justification()
-            .starts_with("A person takes this conversation: The customer wrote \"end it all\"")
-    );
+    assert!(v.justification().starts_with("A person takes this conversation: The customer wrote \"end it all\""));
     // the allow still matched, and is listed among the matching rules
     assert_eq!(v.matched(), ["Self-harm risk", "Routine billing fixes"]);
 }
@@ -125,17 +119,10 @@ fn matched_is_the_first_phrase_by_position_oldest_message_first() {
     let set = care();
     let c = conv(customer_says(
         routine(),
-        &[
-            "nothing here",
-            "I feel suicidal, I want to end it all",
-            "I don’t want to live anymore",
-        ],
+        &["nothing here", "I feel suicidal, I want to end it all", "I don’t want to live anymore"],
     ));
     let v = set.evaluate(&c);
-    assert_eq!(
-        v.decided_by()[0].reason,
-        "The customer wrote \"suicidal\", which may signal a risk to their safety."
-    );
+    assert_eq!(v.decided_by()[0].reason, "The customer wrote \"suicidal\", which may signal a risk to their safety.");
     // an AI message does not count for `any customer message`
     let c = conv(with(
         customer_says(routine(), &["I don’t want to live anymore"]),
@@ -165,10 +152,7 @@ fn vulnerable_customer_and_bereavement() {
     assert_eq!(set.evaluate(&c).decided_by_names(), ["Vulnerable customer"]);
 
     // whole words only: "studied" is not "died"
-    let c = conv(customer_says(
-        routine(),
-        &["I studied the invoice and was charged twice"],
-    ));
+    let c = conv(customer_says(routine(), &["I studied the invoice and was charged twice"]));
     assert_eq!(set.evaluate(&c).route, Route::Ai);
 }
 
@@ -209,10 +193,7 @@ fn frustration_building_means_review_with_obligations() {
     let v = set.evaluate(&c);
     assert_eq!(v.route, Route::Review);
     assert_eq!(v.decided_by_names(), ["Frustration building"]);
-    assert!(
-        v.justification()
-            .starts_with("A person reviews every AI reply: The customer has been negative")
-    );
+    assert!(v.justification().starts_with("A person reviews every AI reply: The customer has been negative"));
     // matching allow ai rules add their obligations under review too
     assert_eq!(v.matched(), ["Frustration building", "Routine billing fixes"]);
     assert_eq!(v.obligations(), ["disclose_ai", "offer_human"]);
@@ -319,17 +300,9 @@ fn kleene_tables() {
     for (when, data, truth) in cases {
         // `require` matches when the condition is true or unknown; `allow` only when true
         let require = one_rule(ctx, "require human", when);
-        assert_eq!(
-            matches(&require, data.clone()),
-            truth != Some(false),
-            "require: {when} over {data}"
-        );
+        assert_eq!(matches(&require, data.clone()), truth != Some(false), "require: {when} over {data}");
         let allow = one_rule(ctx, "allow ai", when);
-        assert_eq!(
-            matches(&allow, data.clone()),
-            truth == Some(true),
-            "allow: {when} over {data}"
-        );
+        assert_eq!(matches(&allow, data.clone()), truth == Some(true), "allow: {when} over {data}");
     }
 }
 
@@ -414,20 +387,13 @@ fn truth(when: &str, c: Value) -> Option<bool> {
 #[test]
 fn quantifiers_over_no_messages() {
     for messages in [json!([]), Value::Null] {
-        let c = if messages.is_null() {
-            json!({})
-        } else {
-            json!({ "messages": messages })
-        };
+        let c = if messages.is_null() { json!({}) } else { json!({ "messages": messages }) };
         assert_eq!(truth("any message matches \"x\"", c.clone()), Some(false));
         assert_eq!(truth("last customer message matches \"x\"", c.clone()), Some(false));
         assert_eq!(truth("every customer message matches \"x\"", c.clone()), Some(true));
         assert_eq!(truth("no customer message matches \"x\"", c.clone()), Some(true));
         assert_eq!(truth("count(messages) == 0", c.clone()), Some(true));
-        assert_eq!(
-            truth("count(customer messages where sentiment < 0) == 0", c),
-            Some(true)
-        );
+        assert_eq!(truth("count(customer messages where sentiment < 0) == 0", c), Some(true));
     }
 }
 
@@ -440,60 +406,30 @@ fn quantifiers_over_messages() {
         { "from": "customer", "text": "second", "sentiment": 0.5 }
     ]});
     assert_eq!(truth("any customer message matches \"^f\"", c.clone()), Some(true));
-    assert_eq!(
-        truth("every customer message matches \"^(f|s)\"", c.clone()),
-        Some(true)
-    );
+    assert_eq!(truth("every customer message matches \"^(f|s)\"", c.clone()), Some(true));
     assert_eq!(truth("every message matches \"^(f|s)\"", c.clone()), Some(false));
     assert_eq!(truth("no ai message matches \"reply\"", c.clone()), Some(false));
-    assert_eq!(
-        truth("last customer message where sentiment > 0.3", c.clone()),
-        Some(true)
-    );
+    assert_eq!(truth("last customer message where sentiment > 0.3", c.clone()), Some(true));
     assert_eq!(truth("last message matches \"second\"", c.clone()), Some(true));
     // an unknown sender counts only where WHO is left out
     assert_eq!(truth("count(messages) == 4", c.clone()), Some(true));
     assert_eq!(truth("count(customer messages) == 2", c.clone()), Some(true));
-    assert_eq!(
-        truth("count(customer messages where sentiment < 0) == 1", c.clone()),
-        Some(true)
-    );
+    assert_eq!(truth("count(customer messages where sentiment < 0) == 1", c.clone()), Some(true));
     assert_eq!(truth("any agent message matches \"\"", c.clone()), Some(false));
     // `where` binds one comparison: the `and` applies to the whole quantifier
-    assert_eq!(
-        truth(
-            "last customer message where sentiment > 0.3 and intent == \"x\"",
-            c.clone()
-        ),
-        Some(true)
-    );
-    assert_eq!(
-        truth(
-            "last customer message where sentiment > 0.3 and intent == \"y\"",
-            c.clone()
-        ),
-        Some(false)
-    );
+    assert_eq!(truth("last customer message where sentiment > 0.3 and intent == \"x\"", c.clone()), Some(true));
+    assert_eq!(truth("last customer message where sentiment > 0.3 and intent == \"y\"", c.clone()), Some(false));
     // inside `where`, `from` and `text` are the message's
-    assert_eq!(
-        truth("any message where (from == \"ai\" and text == \"reply\")", c.clone()),
-        Some(true)
-    );
+    assert_eq!(truth("any message where (from == \"ai\" and text == \"reply\")", c.clone()), Some(true));
     // a message without a known sentiment makes `count` unknown, and `any` unknown unless true elsewhere
     let u = json!({ "messages": [
         { "from": "customer", "text": "a", "sentiment": "bad" },
         { "from": "customer", "text": 5, "sentiment": -0.9 }
     ]});
-    assert_eq!(
-        truth("count(customer messages where sentiment < 0) >= 1", u.clone()),
-        None
-    );
+    assert_eq!(truth("count(customer messages where sentiment < 0) >= 1", u.clone()), None);
     assert_eq!(truth("any customer message where sentiment < 0", u.clone()), Some(true));
     assert_eq!(truth("any customer message where sentiment > 0", u.clone()), None);
-    assert_eq!(
-        truth("every customer message where sentiment > 0", u.clone()),
-        Some(false)
-    );
+    assert_eq!(truth("every customer message where sentiment > 0", u.clone()), Some(false));
     assert_eq!(truth("any customer message matches \"a\"", u.clone()), Some(true));
     assert_eq!(truth("every customer message matches \"a\"", u), None);
 }
@@ -511,10 +447,7 @@ fn mentions_whole_words_apostrophes_and_separators() {
     };
     assert_eq!(reason("My dad DIED.").as_deref(), Some("died"));
     assert_eq!(reason("I studied hard"), None);
-    assert_eq!(
-        reason("I don’t want to live anymore").as_deref(),
-        Some("don't want to live")
-    );
+    assert_eq!(reason("I don’t want to live anymore").as_deref(), Some("don't want to live"));
     assert_eq!(reason("my well being matters").as_deref(), Some("well-being"));
     assert_eq!(reason("well-being; died").as_deref(), Some("well-being"));
     assert_eq!(reason("dont want to live"), None);
@@ -557,8 +490,7 @@ require review "r" {
     assert_eq!(v.route, Route::Ai);
     assert!(v.decided_by().is_empty());
     assert!(
-        v.justification()
-            .starts_with("The assistant may handle this conversation: nothing for c-2 on chat ({braces})"),
+        v.justification().starts_with("The assistant may handle this conversation: nothing for c-2 on chat ({braces})"),
         "{}",
         v.justification()
     );
@@ -583,11 +515,7 @@ require human "h1" { when x > 10 tag "urgent" tag "money" because "h1" }
     let eval = |x: f64| {
         let c = conv(json!({ "x": x }));
         let v = set.evaluate(&c);
-        (
-            v.route,
-            v.obligations().into_iter().map(String::from).collect::<Vec<_>>(),
-            v.tags().into_iter().map(String::from).collect::<Vec<_>>(),
-        )
+        (v.route, v.obligations().into_iter().map(String::from).collect::<Vec<_>>(), v.tags().into_iter().map(String::from).collect::<Vec<_>>())
     };
     let (route, obligations, _) = eval(0.0);
     assert_eq!(route, Route::Ai);
@@ -597,10 +525,7 @@ require human "h1" { when x > 10 tag "urgent" tag "money" because "h1" }
     assert_eq!(obligations, ["be_kind", "disclose_ai", "log_reply", "offer_human"]);
     let (route, obligations, tags) = eval(5.0);
     assert_eq!(route, Route::Review);
-    assert_eq!(
-        obligations,
-        ["be_kind", "disclose_ai", "log_reply", "offer_human", "quote_policy"]
-    );
+    assert_eq!(obligations, ["be_kind", "disclose_ai", "log_reply", "offer_human", "quote_policy"]);
     assert_eq!(tags, ["money"]);
     let (route, obligations, tags) = eval(20.0);
     assert_eq!(route, Route::Human);
@@ -636,10 +561,7 @@ require human "b-low" { when x > 0 priority low queue "low-queue" because "b" }
         assert_eq!(v.say(), None);
     }
     // only low-priority deciders: the priority is low
-    let set = set(&[(
-        "b.policy",
-        &format!("default ai because \"d\"\ncontext {{ x : number }}\n{b}"),
-    )]);
+    let set = set(&[("b.policy", &format!("default ai because \"d\"\ncontext {{ x : number }}\n{b}"))]);
     let c = conv(json!({ "x": 0.5 }));
     let v = set.evaluate(&c);
     assert_eq!(v.priority, Priority::Low);
@@ -653,25 +575,12 @@ fn verdict_json_has_the_interface_shape() {
     let v = set.evaluate(&c);
     let text = serde_json::to_string(&v).unwrap();
     let keys = [
-        "conversation",
-        "route",
-        "queue",
-        "priority",
-        "say",
-        "obligations",
-        "tags",
-        "decided_by",
-        "matched",
-        "justification",
-        "unknown",
-        "signals",
-        "policy",
+        "conversation", "route", "queue", "priority", "say", "obligations", "tags", "decided_by", "matched",
+        "justification", "unknown", "signals", "policy",
     ];
     let mut at = 0;
     for k in keys {
-        let i = text
-            .find(&format!("\"{k}\":"))
-            .unwrap_or_else(|| panic!("no key {k} in {text}"));
+        let i = text.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("no key {k} in {text}"));
         assert!(i >= at, "key {k} out of order in {text}");
         at = i;
     }
@@ -712,12 +621,7 @@ fn explain_names_conditions_values_and_the_closest_allow() {
     // unknown data that tipped a require
     let c = conv(with(routine(), "customer.vulnerable", json!("yes")));
     let x = set.program().explain(&c);
-    let vulnerable = x["rules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rule"] == "Vulnerable customer")
-        .unwrap();
+    let vulnerable = x["rules"].as_array().unwrap().iter().find(|r| r["rule"] == "Vulnerable customer").unwrap();
     assert_eq!(vulnerable["matched"], true);
     assert_eq!(vulnerable["tipped_by_unknown"], true);
     assert_eq!(vulnerable["unknown"], json!(["customer.vulnerable"]));

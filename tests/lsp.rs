@@ -1,13 +1,7 @@
 //! `handoff lsp` end to end: the real binary spoken to in JSON-RPC over its stdin and stdout,
 //! as an editor would; every answer is checked.
 #![cfg(feature = "lsp")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::string_slice
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, clippy::string_slice)]
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -32,6 +26,10 @@ const BROKEN: &str = r#"principle "Safety first" {
   require review "Premier" {
     when customer.teir == "premier"
     because "Premier customers are reviewed."
+  }
+  guarantee "Self-harm reaches a person" {
+    when any customer message mentions self_harm
+    ensure human
   }
 }
 "#;
@@ -78,12 +76,7 @@ impl Client {
                 }
             }
         });
-        Client {
-            child,
-            stdin,
-            messages,
-            next_id: 0,
-        }
+        Client { child, stdin, messages, next_id: 0 }
     }
 
     fn send_raw(&mut self, body: &[u8]) {
@@ -118,9 +111,7 @@ impl Client {
 
     fn next(&mut self) -> Value {
         // Only a guard against a hung server, never a measure of speed.
-        self.messages
-            .recv_timeout(Duration::from_secs(120))
-            .expect("the server answers")
+        self.messages.recv_timeout(Duration::from_secs(120)).expect("the server answers")
     }
 
     /// The next diagnostics published for `uri`.
@@ -160,10 +151,7 @@ fn an_editor_session_from_initialize_to_exit() {
     let early = c.request("textDocument/hover", json!({}));
     assert_eq!(early["error"]["code"], -32002);
 
-    let init = c.request(
-        "initialize",
-        json!({"processId": null, "capabilities": {}, "rootUri": null}),
-    );
+    let init = c.request("initialize", json!({"processId": null, "capabilities": {}, "rootUri": null}));
     let caps = &init["result"]["capabilities"];
     assert_eq!(caps["hoverProvider"], true);
     assert_eq!(caps["definitionProvider"], true);
@@ -173,10 +161,7 @@ fn an_editor_session_from_initialize_to_exit() {
     c.notify("initialized", json!({}));
 
     // didOpen a broken file: the diagnostics of `check`, with its codes, ranges and help.
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "handoff", "version": 1, "text": BROKEN}}),
-    );
+    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "handoff", "version": 1, "text": BROKEN}}));
     let diagnostics = c.diagnostics_for(&uri);
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     let d = &diagnostics[0];
@@ -192,70 +177,39 @@ fn an_editor_session_from_initialize_to_exit() {
     let check: Value = serde_json::from_slice(&check.stdout).unwrap();
     let expected = &check["diagnostics"][0];
     assert_eq!(expected["code"], "unknown-field");
-    assert_eq!(
-        d["message"],
-        format!(
-            "{}\nhelp: {}",
-            expected["message"].as_str().unwrap(),
-            expected["help"].as_str().unwrap()
-        )
-    );
-    assert!(
-        d["message"].as_str().unwrap().contains("customer.tier"),
-        "did you mean: {d}"
-    );
-    assert_eq!(
-        d["range"]["start"]["line"].as_u64().unwrap() + 1,
-        expected["line"].as_u64().unwrap()
-    );
-    assert_eq!(
-        d["range"]["start"]["character"].as_u64().unwrap() + 1,
-        expected["column"].as_u64().unwrap()
-    );
+    assert_eq!(d["message"], format!("{}\nhelp: {}", expected["message"].as_str().unwrap(), expected["help"].as_str().unwrap()));
+    assert!(d["message"].as_str().unwrap().contains("customer.tier"), "did you mean: {d}");
+    assert_eq!(d["range"]["start"]["line"].as_u64().unwrap() + 1, expected["line"].as_u64().unwrap());
+    assert_eq!(d["range"]["start"]["character"].as_u64().unwrap() + 1, expected["column"].as_u64().unwrap());
 
     // didChange fixing it: the diagnostics are cleared.
     let fixed = BROKEN.replace("customer.teir", "customer.tier");
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
-    );
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}));
     assert_eq!(c.diagnostics_for(&uri), Vec::<Value>::new());
 
     // A mistake in the open file that shows in another file of the set.
     let dup = format!("{fixed}lexicon self_harm {{ \"x\" }}\n");
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": dup}]}),
-    );
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": dup}]}));
     let here = c.diagnostics_for(&uri);
     assert!(here.iter().any(|d| d["code"] == "duplicate-lexicon"), "{here:?}");
     assert_eq!(here[0]["relatedInformation"][0]["location"]["uri"], base_uri.as_str());
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": fixed}]}),
-    );
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": fixed}]}));
     assert_eq!(c.diagnostics_for(&uri), Vec::<Value>::new());
 
     // Hover: a field's type and default, a lexicon's phrases, a rule's principle and effect.
     let at = |needle: &str, plus: usize| json!({"textDocument": {"uri": uri}, "position": pos(&fixed, needle, plus)});
     let hover = c.request("textDocument/hover", at("customer.tier", 10));
     let text = hover["result"]["contents"]["value"].as_str().unwrap();
-    assert!(
-        text.contains("`customer.tier`: one of [\"standard\", \"premier\"] = \"standard\""),
-        "{text}"
-    );
+    assert!(text.contains("`customer.tier`: one of [\"standard\", \"premier\"] = \"standard\""), "{text}");
     let hover = c.request("textDocument/hover", at("self_harm", 2));
     let text = hover["result"]["contents"]["value"].as_str().unwrap();
-    assert!(
-        text.contains("lexicon `self_harm`") && text.contains("\"end it all\""),
-        "{text}"
-    );
+    assert!(text.contains("lexicon `self_harm`") && text.contains("\"end it all\""), "{text}");
     let hover = c.request("textDocument/hover", at("Self-harm risk", 3));
     let text = hover["result"]["contents"]["value"].as_str().unwrap();
-    assert!(
-        text.contains("require human") && text.contains("Safety first"),
-        "{text}"
-    );
+    assert!(text.contains("require human") && text.contains("Safety first"), "{text}");
+    let hover = c.request("textDocument/hover", at("Self-harm reaches", 3));
+    let text = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("ensure human") && text.contains("Safety first"), "{text}");
     let hover = c.request("textDocument/hover", at("principle", 0));
     assert_eq!(hover["result"], Value::Null);
 
@@ -269,82 +223,34 @@ fn an_editor_session_from_initialize_to_exit() {
 
     // Completion: declared paths after `customer.`, lexicons after `mentions`, keywords.
     let typing = fixed.replace("when customer.tier == \"premier\"", "when customer.");
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": typing}]}),
-    );
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": typing}]}));
     let _ = c.diagnostics_for(&uri);
-    let done = c.request(
-        "textDocument/completion",
-        json!({"textDocument": {"uri": uri}, "position": pos(&typing, "when customer.", 14)}),
-    );
-    let labels: Vec<&str> = done["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let done = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": pos(&typing, "when customer.", 14)}));
+    let labels: Vec<&str> = done["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["customer.tier"]);
-    let done = c.request(
-        "textDocument/completion",
-        json!({"textDocument": {"uri": uri}, "position": pos(&typing, "mentions ", 9)}),
-    );
-    let labels: Vec<&str> = done["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let done = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": pos(&typing, "mentions ", 9)}));
+    let labels: Vec<&str> = done["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["self_harm"]);
-    let done = c.request(
-        "textDocument/completion",
-        json!({"textDocument": {"uri": uri}, "position": pos(&typing, "when any", 2)}),
-    );
-    let labels: Vec<&str> = done["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let done = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": pos(&typing, "when any", 2)}));
+    let labels: Vec<&str> = done["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"when") && !labels.contains(&"unless"), "{labels:?}");
-    let done = c.request(
-        "textDocument/completion",
-        json!({"textDocument": {"uri": uri}, "position": pos(&typing, "when any", 5)}),
-    );
-    let labels: Vec<&str> = done["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let done = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": pos(&typing, "when any", 5)}));
+    let labels: Vec<&str> = done["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     for want in ["intent", "signals.distress", "self_harm", "any", "require"] {
         assert!(labels.contains(&want), "{want} in {labels:?}");
     }
 
     // Formatting: one edit to the layout of `handoff fmt`.
-    let messy =
-        "default   human because \"A person decides.\"\nrequire human \"X\" {\nwhen true\n      because \"y\"\n}\n";
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": messy}]}),
-    );
-    let format = c.request(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+    let messy = "default   human because \"A person decides.\"\nrequire human \"X\" {\nwhen true\n      because \"y\"\n}\n";
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": messy}]}));
+    let format = c.request("textDocument/formatting", json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}));
     let edits = format["result"].as_array().unwrap();
     assert_eq!(edits.len(), 1);
     let formatted = edits[0]["newText"].as_str().unwrap();
     assert_eq!(formatted, handoff::fmt::format_source(0, messy).unwrap());
     assert_eq!(edits[0]["range"]["end"], json!({"line": 5, "character": 0}));
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 7}, "contentChanges": [{"text": formatted}]}),
-    );
-    let format = c.request(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 7}, "contentChanges": [{"text": formatted}]}));
+    let format = c.request("textDocument/formatting", json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}));
     assert_eq!(format["result"], json!([]));
 
     // Bad messages are answered, never fatal.
@@ -369,22 +275,11 @@ fn an_oversized_message_is_skipped_and_the_end_of_input_without_shutdown_is_exit
     let big = vec![b' '; handoff::lsp::MAX_BODY + 10];
     c.send_raw(&big);
     assert_eq!(c.response(Value::Null)["error"]["code"], -32600);
-    let hover = c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": "untitled:2"}, "position": {"line": 0, "character": 0}}),
-    );
-    assert_eq!(
-        hover["result"],
-        Value::Null,
-        "the server reads on after the skipped body"
-    );
+    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": "untitled:2"}, "position": {"line": 0, "character": 0}}));
+    assert_eq!(hover["result"], Value::Null, "the server reads on after the skipped body");
     write!(c.stdin, "Content-Length: 99999999999\r\n\r\n{{").unwrap();
     drop(c.stdin);
-    assert_eq!(
-        c.child.wait().unwrap().code(),
-        Some(1),
-        "the input ended without shutdown"
-    );
+    assert_eq!(c.child.wait().unwrap().code(), Some(1), "the input ended without shutdown");
 }
 
 #[test]
@@ -395,22 +290,12 @@ fn shutdown_then_exit_ends_with_0_and_bad_requests_get_errors() {
     assert_eq!(unknown["error"]["code"], -32601);
     let bad = c.request("textDocument/hover", json!({"textDocument": 3}));
     assert_eq!(bad["error"]["code"], -32602);
-    let closed = c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": "file:///nowhere.policy"}, "position": {"line": 0, "character": 0}}),
-    );
+    let closed = c.request("textDocument/hover", json!({"textDocument": {"uri": "file:///nowhere.policy"}, "position": {"line": 0, "character": 0}}));
     assert_eq!(closed["result"], Value::Null);
     // A document that is not a file is a set of its own.
     c.notify("textDocument/didOpen", json!({"textDocument": {"uri": "untitled:1", "languageId": "handoff", "version": 1, "text": "allow ai \"x\" { when true }"}}));
-    let codes: Vec<String> = c
-        .diagnostics_for("untitled:1")
-        .iter()
-        .map(|d| d["code"].as_str().unwrap().to_string())
-        .collect();
-    assert!(
-        codes.contains(&"missing-because".to_string()) && codes.contains(&"missing-default".to_string()),
-        "{codes:?}"
-    );
+    let codes: Vec<String> = c.diagnostics_for("untitled:1").iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+    assert!(codes.contains(&"missing-because".to_string()) && codes.contains(&"missing-default".to_string()), "{codes:?}");
     let shutdown = c.request("shutdown", Value::Null);
     assert_eq!(shutdown["result"], Value::Null);
     assert!(shutdown.get("error").is_none());
@@ -466,13 +351,8 @@ proptest::proptest! {
 fn every_grammar_keyword_is_completed() {
     let grammar = include_str!("../grammar/policy.pest");
     for line in grammar.lines() {
-        let Some(rest) = line.strip_prefix("kw_").filter(|r| !r.starts_with("end")) else {
-            continue;
-        };
+        let Some(rest) = line.strip_prefix("kw_").filter(|r| !r.starts_with("end")) else { continue };
         let Some(word) = rest.split('"').nth(1) else { continue };
-        assert!(
-            handoff::lsp::KEYWORDS.contains(&word),
-            "`{word}` of grammar/policy.pest is not in lsp::KEYWORDS"
-        );
+        assert!(handoff::lsp::KEYWORDS.contains(&word), "`{word}` of grammar/policy.pest is not in lsp::KEYWORDS");
     }
 }

@@ -24,12 +24,7 @@ fn tri(when: &str, conversation: Value) -> Tri {
     );
     let set = PolicySet::from_sources([("m.policy", text.as_str())]).unwrap_or_else(|e| panic!("{e}"));
     let v = verdict(&set, conversation);
-    let matched: Vec<&str> = v["matched"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m.as_str().unwrap())
-        .collect();
+    let matched: Vec<&str> = v["matched"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
     match (matched.contains(&"T"), matched.contains(&"N")) {
         (true, false) => T,
         (false, true) => F,
@@ -62,39 +57,12 @@ fn keys_each_pair_on_its_own_null_counts_as_absent() {
     let from_customer = "any message where from == \"customer\"";
     assert_eq!(tri(from_customer, talk(json!([{"role": "user", "content": "x"}]))), T);
     // `from` wins over `role`; a `null` `from` counts as absent
-    assert_eq!(
-        tri(
-            from_customer,
-            talk(json!([{"from": "ai", "role": "user", "text": "x"}]))
-        ),
-        F
-    );
-    assert_eq!(
-        tri(
-            from_customer,
-            talk(json!([{"from": null, "role": "user", "text": "x"}]))
-        ),
-        T
-    );
+    assert_eq!(tri(from_customer, talk(json!([{"from": "ai", "role": "user", "text": "x"}]))), F);
+    assert_eq!(tri(from_customer, talk(json!([{"from": null, "role": "user", "text": "x"}]))), T);
     let says = "any message where text contains \"hello\"";
-    assert_eq!(
-        tri(
-            says,
-            talk(json!([{"from": "customer", "text": "hello", "content": "bye"}]))
-        ),
-        T
-    );
-    assert_eq!(
-        tri(
-            says,
-            talk(json!([{"from": "customer", "text": null, "content": "hello"}]))
-        ),
-        T
-    );
-    assert_eq!(
-        tri(says, talk(json!([{"from": "customer", "text": 5, "content": "hello"}]))),
-        U
-    );
+    assert_eq!(tri(says, talk(json!([{"from": "customer", "text": "hello", "content": "bye"}]))), T);
+    assert_eq!(tri(says, talk(json!([{"from": "customer", "text": null, "content": "hello"}]))), T);
+    assert_eq!(tri(says, talk(json!([{"from": "customer", "text": 5, "content": "hello"}]))), U);
     // empty when a key is present but null; unknown when neither is present
     let empty = "any message where text == \"\"";
     assert_eq!(tri(empty, talk(json!([{"from": "customer", "text": null}]))), T);
@@ -108,10 +76,7 @@ fn keys_each_pair_on_its_own_null_counts_as_absent() {
     assert_eq!(tri(missing, talk(json!([{"from": "customer", "text": 5}]))), F);
     let no_sender = "any message where from is missing";
     assert_eq!(tri(no_sender, talk(json!([{"text": "x"}]))), T);
-    assert_eq!(
-        tri(no_sender, talk(json!([{"from": null, "role": null, "text": "x"}]))),
-        T
-    );
+    assert_eq!(tri(no_sender, talk(json!([{"from": null, "role": null, "text": "x"}]))), T);
     assert_eq!(tri(no_sender, talk(json!([{"role": "nobody", "text": "x"}]))), F);
 }
 
@@ -119,10 +84,7 @@ fn keys_each_pair_on_its_own_null_counts_as_absent() {
 fn text_values_strings_and_content_parts() {
     let is = |text: &str| format!("any message where text == \"{text}\"");
     let content = |c: Value| talk(json!([{"role": "user", "content": c}]));
-    assert_eq!(
-        tri(&is("a\\nb"), content(json!(["a", {"type": "text", "text": "b"}]))),
-        T
-    );
+    assert_eq!(tri(&is("a\\nb"), content(json!(["a", {"type": "text", "text": "b"}]))), T);
     for ty in [json!(null), json!("text"), json!("input_text"), json!("output_text")] {
         assert_eq!(tri(&is("a"), content(json!([{"type": ty, "text": "a"}]))), T, "{ty}");
     }
@@ -133,12 +95,7 @@ fn text_values_strings_and_content_parts() {
     assert_eq!(tri(&is(""), content(json!([]))), T);
     // anything else is unknown text: a number, a part neither string nor mapping, a text part
     // without a string `text`, a `text` that is a list
-    for bad in [
-        json!(5),
-        json!(["a", 3]),
-        json!([{"type": "text"}]),
-        json!([{"type": "text", "text": 1}]),
-    ] {
+    for bad in [json!(5), json!(["a", 3]), json!([{"type": "text"}]), json!([{"type": "text", "text": 1}])] {
         assert_eq!(tri(&is("a"), content(bad.clone())), U, "{bad}");
         assert_eq!(tri("any message mentions lex", content(bad.clone())), U, "{bad}");
         assert_eq!(tri("any message matches \"a\"", content(bad)), U);
@@ -165,11 +122,7 @@ fn senders_trimmed_case_insensitive_with_aliases() {
         ("function", "system"),
     ] {
         let c = talk(json!([msg(written, "x")]));
-        assert_eq!(
-            tri(&format!("any message where from == \"{canonical}\""), c.clone()),
-            T,
-            "{written}"
-        );
+        assert_eq!(tri(&format!("any message where from == \"{canonical}\""), c.clone()), T, "{written}");
         let who = if canonical == "system" { "customer" } else { canonical };
         let n = usize::from(canonical != "system");
         assert_eq!(tri(&format!("count({who} messages) == {n}"), c.clone()), T, "{written}");
@@ -181,10 +134,7 @@ fn senders_trimmed_case_insensitive_with_aliases() {
     assert_eq!(tri("signals.human_requested", notice.clone()), F);
     assert_eq!(tri("signals.ai_turns == 0", notice), T);
     // `from` of an unknown sender is unknown inside `where`
-    assert_eq!(
-        tri("any message where from == \"customer\"", talk(json!([unk("x")]))),
-        U
-    );
+    assert_eq!(tri("any message where from == \"customer\"", talk(json!([unk("x")]))), U);
 }
 
 #[test]
@@ -192,27 +142,14 @@ fn the_list_absent_null_misspelt_or_not_a_list() {
     let nothing = "count(messages) == 0";
     assert_eq!(tri(nothing, json!({})), T);
     assert_eq!(tri(nothing, json!({"messages": null})), T);
-    for misspelt in [
-        "message",
-        "mesages",
-        "Messages",
-        "MESSAGES",
-        "messagse",
-        "messagesx",
-        "nessages",
-    ] {
+    for misspelt in ["message", "mesages", "Messages", "MESSAGES", "messagse", "messagesx", "nessages"] {
         assert_eq!(tri(nothing, json!({ misspelt: [] })), U, "{misspelt}");
         assert_eq!(tri(nothing, json!({ "messages": null, misspelt: [] })), U, "{misspelt}");
     }
     // two edits away, or `messages` given as a list: no doubt
     assert_eq!(tri(nothing, json!({"mesage": []})), T);
     assert_eq!(tri(nothing, json!({"messages": [], "message": "x"})), T);
-    for not_a_list in [
-        json!("hello"),
-        json!({"from": "customer", "text": "x"}),
-        json!(3),
-        json!(true),
-    ] {
+    for not_a_list in [json!("hello"), json!({"from": "customer", "text": "x"}), json!(3), json!(true)] {
         let c = json!({ "messages": not_a_list });
         for q in [
             "any message mentions lex",
@@ -260,14 +197,8 @@ fn any_is_the_or_of_from_who_and_p() {
         ],
     );
     // without WHO every message counts, whatever its sender
-    table(
-        "any message mentions lex",
-        &[(json!([unk("alpha")]), T), (json!(["x", unk("no")]), U)],
-    );
-    table(
-        "no customer message mentions lex",
-        &[(json!([unk("alpha")]), U), (json!([unk("no")]), T)],
-    );
+    table("any message mentions lex", &[(json!([unk("alpha")]), T), (json!(["x", unk("no")]), U)]);
+    table("no customer message mentions lex", &[(json!([unk("alpha")]), U), (json!([unk("no")]), T)]);
 }
 
 #[test]
@@ -298,14 +229,8 @@ fn count_is_unknown_when_an_unknown_sender_might_count() {
             (json!([msg("customer", "a"), json!({"from": "x"})]), U),
         ],
     );
-    table(
-        "count(customer messages) == 1",
-        &[(json!([msg("customer", "a"), unk("b")]), U)],
-    );
-    table(
-        "count(ai messages) == 1",
-        &[(json!([msg("ai", "a"), msg("system", "b")]), T)],
-    );
+    table("count(customer messages) == 1", &[(json!([msg("customer", "a"), unk("b")]), U)]);
+    table("count(ai messages) == 1", &[(json!([msg("ai", "a"), msg("system", "b")]), T)]);
     table("count(messages) == 2", &[(json!([msg("customer", "a"), unk("b")]), T)]);
 }
 
@@ -333,15 +258,7 @@ fn last_looks_at_the_last_message_that_is_whos_or_of_unknown_sender() {
             // a known message after it decides alone
             (json!([unk("alpha"), msg("customer", "no")]), F),
             (json!([unk("no"), msg("customer", "alpha")]), T),
-            (
-                json!([
-                    unk("alpha"),
-                    msg("customer", "alpha"),
-                    msg("ai", "x"),
-                    msg("system", "x")
-                ]),
-                T,
-            ),
+            (json!([unk("alpha"), msg("customer", "alpha"), msg("ai", "x"), msg("system", "x")]), T),
             (json!([]), F),
         ],
     );
@@ -359,12 +276,7 @@ fn a_phrase_in_a_message_of_unknown_sender_counts_for_matched() {
     // matched on unknown data alone: `{matched}` is `unknown`
     let v = verdict(&set, talk(json!([unk("I was scammed")])));
     assert_eq!(v["route"], "human");
-    assert!(
-        v["decided_by"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("wrote unknown")
-    );
+    assert!(v["decided_by"][0]["reason"].as_str().unwrap().starts_with("wrote unknown"));
 }
 
 #[test]
@@ -397,11 +309,7 @@ fn signals_are_unknown_when_a_sender_or_a_customer_text_is_unknown() {
     }
     // a customer text unknown: the signals that read texts
     let unknown_text = talk(json!([calm.clone(), {"from": "customer", "text": 5}]));
-    for signal in [
-        "signals.distress >= 0",
-        "signals.human_requested or true",
-        "signals.repeated >= 0",
-    ] {
+    for signal in ["signals.distress >= 0", "signals.human_requested or true", "signals.repeated >= 0"] {
         let when = signal.replace(" or true", " or not signals.human_requested");
         assert_eq!(tri(&when, unknown_text.clone()), U, "{signal}");
     }
@@ -433,11 +341,7 @@ fn the_verdicts_unknown_lists_messages_when_a_rule_reads_them() {
         (talk(json!([msg("system", "notice")])), false),
     ] {
         let v = verdict(&set, c.clone());
-        assert_eq!(
-            v["unknown"].as_array().unwrap().contains(&json!("messages")),
-            listed,
-            "{c}"
-        );
+        assert_eq!(v["unknown"].as_array().unwrap().contains(&json!("messages")), listed, "{c}");
     }
     // a set that reads no message does not list it
     let other = "default ai because \"d\"\ncontext { n : number = 1 }\nallow ai \"A\" { when n > 0 because \"a\" }\n";

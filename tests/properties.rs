@@ -72,9 +72,7 @@ fn leaf(presence: bool) -> BoxedStrategy<String> {
         Just("b".to_string()).boxed(),
         (0..10i32).prop_map(|k| format!("n > {k}")).boxed(),
         (0..10i32).prop_map(|k| format!("m <= {k}")).boxed(),
-        prop_oneof![Just("x"), Just("y")]
-            .prop_map(|v| format!("s == \"{v}\""))
-            .boxed(),
+        prop_oneof![Just("x"), Just("y")].prop_map(|v| format!("s == \"{v}\"")).boxed(),
         Just("s in [\"x\", \"z\"]".to_string()).boxed(),
         Just("s not in [\"y\"]".to_string()).boxed(),
         Just("t contains \"q\"".to_string()).boxed(),
@@ -97,11 +95,7 @@ fn leaf(presence: bool) -> BoxedStrategy<String> {
         Just("signals.ai_turns >= 1".to_string()).boxed(),
     ];
     if presence {
-        leaves.push(
-            prop_oneof![Just("n"), Just("b")]
-                .prop_map(|f| format!("{f} is missing"))
-                .boxed(),
-        );
+        leaves.push(prop_oneof![Just("n"), Just("b")].prop_map(|f| format!("{f} is missing")).boxed());
         leaves.push(Just("t is present".to_string()).boxed());
     }
     proptest::strategy::Union::new(leaves).boxed()
@@ -154,18 +148,11 @@ impl GenSet {
     /// Files in the given rule order; names fixed so that path order is the same.
     fn sources(&self, order: &[usize]) -> Vec<(String, String)> {
         let mut files: Vec<String> = (0..self.files).map(|_| String::new()).collect();
-        files[0] = format!(
-            "policy \"P\" {{ version \"1\" ai_must disclose }}\ndefault {} because \"d\"\n{HEADER}",
-            self.default
-        );
+        files[0] = format!("policy \"P\" {{ version \"1\" ai_must disclose }}\ndefault {} because \"d\"\n{HEADER}", self.default);
         for (k, &i) in order.iter().enumerate() {
             files[k % self.files] += &self.rules[i].text(&format!("r{i}"));
         }
-        files
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| (format!("f{i}.policy"), t))
-            .collect()
+        files.into_iter().enumerate().map(|(i, t)| (format!("f{i}.policy"), t)).collect()
     }
 
     fn load(&self, order: &[usize]) -> PolicySet {
@@ -195,9 +182,7 @@ fn field_value(name: &'static str) -> impl Strategy<Value = Option<Value>> {
     let right: BoxedStrategy<Value> = match name {
         "a" | "b" => any::<bool>().prop_map(Value::from).boxed(),
         "n" | "m" => (0..12i32).prop_map(Value::from).boxed(),
-        "s" => prop_oneof![Just("x"), Just("y"), Just("z")]
-            .prop_map(Value::from)
-            .boxed(),
+        "s" => prop_oneof![Just("x"), Just("y"), Just("z")].prop_map(Value::from).boxed(),
         "t" => prop_oneof![Just("a q b"), Just("none")].prop_map(Value::from).boxed(),
         _ => prop_oneof![Just(json!(["v"])), Just(json!(["w", "v"])), Just(json!([]))].boxed(),
     };
@@ -245,15 +230,7 @@ fn conversation() -> impl Strategy<Value = Value> {
 }
 
 /// Route, priority, then deciding rules, matching rules, obligations, tags and unknowns (sorted).
-type Summary = (
-    Route,
-    String,
-    Vec<String>,
-    Vec<String>,
-    Vec<String>,
-    Vec<String>,
-    Vec<String>,
-);
+type Summary = (Route, String, Vec<String>, Vec<String>, Vec<String>, Vec<String>, Vec<String>);
 
 /// What must not depend on order.
 fn summary(set: &PolicySet, c: &Conversation) -> Summary {

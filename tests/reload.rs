@@ -1,5 +1,10 @@
 //! The reload layer as a library: `Reloader` outcomes and the `watch_loop` authoring loop.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use handoff::reload::{Outcome, Reloader, Watch, WatchOptions, watch_loop};
 use std::sync::mpsc;
@@ -91,7 +96,8 @@ fn watch_loop_reruns_after_every_save() {
     let watched = dir.path().to_path_buf();
     std::thread::spawn(move || {
         watch_loop(&watched, || {
-            let _ = tx.send(std::fs::read_to_string(watched.join("main.policy")).unwrap_or_default());
+            let _ =
+                tx.send(std::fs::read_to_string(watched.join("main.policy")).unwrap_or_default());
         });
     });
     assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), GOOD);

@@ -5,7 +5,12 @@
 //! `policies/` decides at least one sample and that some sample falls to the default, and
 //! snapshots each verdict (with the policy digest redacted) under `tests/snapshots/`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use handoff::{Conversation, PolicySet};
 use serde_json::Value;
@@ -35,7 +40,12 @@ fn load_samples() -> Vec<Sample> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(SAMPLES)
         .expect("samples/ is readable")
         .map(|e| e.expect("directory entry").path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
         .collect();
     paths.sort();
     paths
@@ -88,17 +98,25 @@ fn check_expect(sample: &Sample, set: &PolicySet) -> Vec<String> {
         fail(format!("route is `{route}`, expected `{wanted_route}`"));
     }
 
-    let decided: BTreeSet<String> = verdict.decided_by_names().into_iter().map(|n| n.to_string()).collect();
+    let decided: BTreeSet<String> = verdict
+        .decided_by_names()
+        .into_iter()
+        .map(|n| n.to_string())
+        .collect();
     match expect.get("decided_by") {
         None => {}
         Some(Value::String(name)) if !decided.contains(name) => {
-            fail(format!("`{name}` is not among the deciding rules {decided:?}"));
+            fail(format!(
+                "`{name}` is not among the deciding rules {decided:?}"
+            ));
         }
         Some(Value::String(_)) => {}
         Some(list) => {
             let wanted = string_set(list).expect("`decided_by` is a name or a list of names");
             if wanted != decided {
-                fail(format!("deciding rules are {decided:?}, expected exactly {wanted:?}"));
+                fail(format!(
+                    "deciding rules are {decided:?}, expected exactly {wanted:?}"
+                ));
             }
         }
     }
@@ -119,7 +137,11 @@ fn check_expect(sample: &Sample, set: &PolicySet) -> Vec<String> {
 
     if let Some(wanted) = expect.get("obligations") {
         let wanted = string_set(wanted).expect("`obligations` is a list");
-        let got: BTreeSet<String> = verdict.obligations().into_iter().map(|o| o.to_string()).collect();
+        let got: BTreeSet<String> = verdict
+            .obligations()
+            .into_iter()
+            .map(|o| o.to_string())
+            .collect();
         if got != wanted {
             fail(format!("obligations are {got:?}, expected {wanted:?}"));
         }
@@ -174,14 +196,22 @@ fn every_rule_decides_some_sample_and_the_default_decides_one() {
     let mut default_decided = Vec::new();
     for sample in &samples {
         let verdict = set.evaluate(&sample.conversation);
-        let names: Vec<String> = verdict.decided_by_names().into_iter().map(|n| n.to_string()).collect();
+        let names: Vec<String> = verdict
+            .decided_by_names()
+            .into_iter()
+            .map(|n| n.to_string())
+            .collect();
         if names.is_empty() {
             default_decided.push(sample.name.clone());
         }
         decided_somewhere.extend(names);
     }
     let rules: BTreeSet<String> = set.program().rule_names().map(str::to_string).collect();
-    assert!(rules.len() >= 20, "only {} rules found in policies/", rules.len());
+    assert!(
+        rules.len() >= 20,
+        "only {} rules found in policies/",
+        rules.len()
+    );
     let never: Vec<&String> = rules.difference(&decided_somewhere).collect();
     assert!(never.is_empty(), "rules that decide no sample: {never:?}");
     let unknown: Vec<&String> = decided_somewhere.difference(&rules).collect();
@@ -189,7 +219,10 @@ fn every_rule_decides_some_sample_and_the_default_decides_one() {
         unknown.is_empty(),
         "verdicts name rules the set does not list: {unknown:?}"
     );
-    assert!(!default_decided.is_empty(), "no sample falls to the default");
+    assert!(
+        !default_decided.is_empty(),
+        "no sample falls to the default"
+    );
 }
 
 /// The verdict JSON of every sample, with the policy digest redacted (it changes with any

@@ -49,12 +49,7 @@ fn strings(v: &Value) -> Vec<&str> {
 
 /// The names of the deciding rules of a verdict.
 fn deciders(v: &Value) -> Vec<&str> {
-    v["decided_by"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap())
-        .collect()
+    v["decided_by"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect()
 }
 
 /// Every diagnostic code of a set, with its severity.

@@ -17,7 +17,10 @@ const EXAMPLE: &str = include_str!("corpus/clean-example.policy");
 
 fn ok(text: &str) -> File {
     let (file, diags) = parse(0, text);
-    assert!(diags.is_empty(), "unexpected diagnostics for:\n{text}\n{diags:#?}");
+    assert!(
+        diags.is_empty(),
+        "unexpected diagnostics for:\n{text}\n{diags:#?}"
+    );
     file
 }
 
@@ -32,7 +35,9 @@ fn errors(text: &str) -> Vec<Diagnostic> {
 
 /// The `when` of the only rule of `text`.
 fn when(text: &str) -> Expr {
-    let file = ok(&format!("require human \"r\" {{\n  when {text}\n  because \"b\"\n}}\n"));
+    let file = ok(&format!(
+        "require human \"r\" {{\n  when {text}\n  because \"b\"\n}}\n"
+    ));
     match file.items.into_iter().next() {
         Some(Item::Rule(r)) => r.when.unwrap(),
         other => panic!("{other:?}"),
@@ -111,16 +116,22 @@ fn language_example_parses_to_the_expected_shape() {
         ]
     );
 
-    let Item::Header(h) = &file.items[0] else { panic!() };
+    let Item::Header(h) = &file.items[0] else {
+        panic!()
+    };
     assert_eq!(h.name.node, "Human-first care");
     assert_eq!(h.owner.as_ref().unwrap().node, "CX Leadership Council");
     assert_eq!(h.version.as_ref().unwrap().node, "2026.11");
     assert_eq!(h.ai_must, vec![named("disclose_ai")]);
 
-    let Item::Default(d) = &file.items[1] else { panic!() };
+    let Item::Default(d) = &file.items[1] else {
+        panic!()
+    };
     assert_eq!(d.route.node, Route::Human);
 
-    let Item::Context(c) = &file.items[2] else { panic!() };
+    let Item::Context(c) = &file.items[2] else {
+        panic!()
+    };
     assert_eq!(c.fields.len(), 6);
     assert_eq!(c.fields[1].path.node, "customer.vulnerable");
     assert_eq!(c.fields[1].ty.node, Type::Bool);
@@ -137,12 +148,16 @@ fn language_example_parses_to_the_expected_shape() {
         FieldDefault::Literal(Literal::Number(0.0))
     );
 
-    let Item::Lexicon(l) = &file.items[3] else { panic!() };
+    let Item::Lexicon(l) = &file.items[3] else {
+        panic!()
+    };
     assert_eq!(l.name.node, "self_harm");
     assert_eq!(l.phrases.len(), 5);
     assert_eq!(l.phrases[3].node, "don't want to live");
 
-    let Item::Principle(p) = &file.items[5] else { panic!() };
+    let Item::Principle(p) = &file.items[5] else {
+        panic!()
+    };
     assert_eq!(p.name.node, "Safety and vulnerability are never automated");
     assert_eq!(p.rules.len(), 3);
     let r = &p.rules[0];
@@ -167,7 +182,9 @@ fn language_example_parses_to_the_expected_shape() {
         }))
     );
 
-    let Item::Principle(p) = &file.items[6] else { panic!() };
+    let Item::Principle(p) = &file.items[6] else {
+        panic!()
+    };
     let r = &p.rules[1];
     assert_eq!(r.effect.node, Effect::RequireReview);
     let filter = cmp(CmpOp::Le, path("sentiment"), num(-0.4));
@@ -177,7 +194,9 @@ fn language_example_parses_to_the_expected_shape() {
     });
     assert_eq!(r.when, Some(cmp(CmpOp::Ge, count, num(2.0))));
 
-    let Item::Principle(p) = &file.items[7] else { panic!() };
+    let Item::Principle(p) = &file.items[7] else {
+        panic!()
+    };
     let r = &p.rules[0];
     assert_eq!(r.effect.node, Effect::AllowAi);
     assert_eq!(r.must, vec![named("offer_human")]);
@@ -196,14 +215,19 @@ fn language_example_parses_to_the_expected_shape() {
         cmp(CmpOp::Gt, path("signals.sentiment"), num(-0.3)),
     );
     assert_eq!(r.when, Some(expected));
-    assert_eq!(r.unless, Some(cmp(CmpOp::Eq, path("customer.tier"), s("premier"))));
+    assert_eq!(
+        r.unless,
+        Some(cmp(CmpOp::Eq, path("customer.tier"), s("premier")))
+    );
 }
 
 #[test]
 fn spans_are_byte_offsets_of_the_node() {
     let text = "require human \"r\" {\n  when a.b == 1   # c\n  because \"b\"\n}\n";
     let file = ok(text);
-    let Item::Rule(r) = &file.items[0] else { panic!() };
+    let Item::Rule(r) = &file.items[0] else {
+        panic!()
+    };
     let w = r.when.as_ref().unwrap();
     assert_eq!(&text[w.span.range()], "a.b == 1");
     assert_eq!(&text[r.span.range()], text.trim_end());
@@ -213,13 +237,25 @@ fn spans_are_byte_offsets_of_the_node() {
 
 #[test]
 fn precedence_or_and_not_comparison() {
-    assert_eq!(when("a or b and c"), or(path("a"), and(path("b"), path("c"))));
-    assert_eq!(when("a and b or c"), or(and(path("a"), path("b")), path("c")));
+    assert_eq!(
+        when("a or b and c"),
+        or(path("a"), and(path("b"), path("c")))
+    );
+    assert_eq!(
+        when("a and b or c"),
+        or(and(path("a"), path("b")), path("c"))
+    );
     assert_eq!(when("not a and b"), and(not(path("a")), path("b")));
     assert_eq!(when("not a == 1"), not(cmp(CmpOp::Eq, path("a"), num(1.0))));
     assert_eq!(when("not not a"), not(not(path("a"))));
-    assert_eq!(when("(a or b) and c"), and(or(path("a"), path("b")), path("c")));
-    assert_eq!(when("a and b and c"), and(and(path("a"), path("b")), path("c")));
+    assert_eq!(
+        when("(a or b) and c"),
+        and(or(path("a"), path("b")), path("c"))
+    );
+    assert_eq!(
+        when("a and b and c"),
+        and(and(path("a"), path("b")), path("c"))
+    );
     assert_eq!(when("x != -0.4"), cmp(CmpOp::Ne, path("x"), num(-0.4)));
     assert_eq!(when("x < 1e3"), cmp(CmpOp::Lt, path("x"), num(1000.0)));
     assert_eq!(when("x <= 2.5"), cmp(CmpOp::Le, path("x"), num(2.5)));
@@ -248,7 +284,10 @@ fn where_takes_one_comparison_outside_count() {
     let any = x(ExprKind::Quantified {
         quantifier: Quantifier::Any,
         who: Some(Who::Customer),
-        test: MessageTest::Where(Box::new(and(cmp(CmpOp::Lt, path("sentiment"), num(0.0)), mentions))),
+        test: MessageTest::Where(Box::new(and(
+            cmp(CmpOp::Lt, path("sentiment"), num(0.0)),
+            mentions,
+        ))),
     });
     assert_eq!(
         when("any customer message where (sentiment < 0 and text mentions hardship)"),
@@ -257,7 +296,10 @@ fn where_takes_one_comparison_outside_count() {
     // Inside count, `where` takes a whole expression.
     let count = x(ExprKind::Count {
         who: None,
-        filter: Some(Box::new(and(cmp(CmpOp::Lt, path("sentiment"), num(0.0)), path("x")))),
+        filter: Some(Box::new(and(
+            cmp(CmpOp::Lt, path("sentiment"), num(0.0)),
+            path("x"),
+        ))),
     });
     assert_eq!(
         when("count(messages where sentiment < 0 and x) > 1"),
@@ -314,7 +356,11 @@ fn words_of_the_language_may_begin_a_path() {
         "true.b",
         "when.c",
     ] {
-        assert_eq!(when(&format!("{p} == 1")), cmp(CmpOp::Eq, path(p), num(1.0)), "{p}");
+        assert_eq!(
+            when(&format!("{p} == 1")),
+            cmp(CmpOp::Eq, path(p), num(1.0)),
+            "{p}"
+        );
     }
     assert_eq!(when("android"), path("android"));
     assert_eq!(when("intent"), path("intent"));
@@ -322,7 +368,13 @@ fn words_of_the_language_may_begin_a_path() {
     // …and `any ai message` is still a quantifier.
     let q = when("any ai message mentions l");
     assert!(
-        matches!(q.kind, ExprKind::Quantified { who: Some(Who::Ai), .. }),
+        matches!(
+            q.kind,
+            ExprKind::Quantified {
+                who: Some(Who::Ai),
+                ..
+            }
+        ),
         "{q:?}"
     );
 }
@@ -395,7 +447,9 @@ fn string_escapes() {
   because "b"
 }
 "#);
-    let Item::Rule(r) = &file.items[0] else { panic!() };
+    let Item::Rule(r) = &file.items[0] else {
+        panic!()
+    };
     assert_eq!(r.name.node, "a \"quoted\" \\ name");
     let w = format!("{:?}", r.when);
     assert!(w.contains(r#""line\nbreak\ttab""#), "{w}");
@@ -428,29 +482,45 @@ allow ai "All clauses" {
   when x
 }
 "#);
-    let Item::Header(h) = &file.items[0] else { panic!() };
+    let Item::Header(h) = &file.items[0] else {
+        panic!()
+    };
     assert_eq!(
-        h.ai_must.iter().map(|m| m.node.as_str()).collect::<Vec<_>>(),
+        h.ai_must
+            .iter()
+            .map(|m| m.node.as_str())
+            .collect::<Vec<_>>(),
         ["a", "b", "c"]
     );
     assert!(h.owner.is_none());
-    let Item::Context(c) = &file.items[1] else { panic!() };
+    let Item::Context(c) = &file.items[1] else {
+        panic!()
+    };
     assert_eq!(c.fields.len(), 3);
     assert_eq!(c.fields[0].ty.node, Type::List);
     assert_eq!(
         c.fields[2].default.as_ref().unwrap().node,
         FieldDefault::Literal(Literal::Number(-1.5))
     );
-    let Item::Lexicon(l) = &file.items[2] else { panic!() };
+    let Item::Lexicon(l) = &file.items[2] else {
+        panic!()
+    };
     assert!(l.phrases.is_empty());
-    let Item::Rule(r) = &file.items[3] else { panic!() };
-    assert_eq!(r.tags.iter().map(|t| t.node.as_str()).collect::<Vec<_>>(), ["t1", "t2"]);
+    let Item::Rule(r) = &file.items[3] else {
+        panic!()
+    };
+    assert_eq!(
+        r.tags.iter().map(|t| t.node.as_str()).collect::<Vec<_>>(),
+        ["t1", "t2"]
+    );
     assert_eq!(r.must.len(), 2);
     assert_eq!(r.priority.as_ref().unwrap().node, Priority::Low);
     assert!(r.when.is_some() && r.unless.is_some() && r.say.is_some() && r.queue.is_some());
     // A rule without `when` or `because` still parses: the checker reports it.
     let file = ok("require review \"empty\" {}\n");
-    let Item::Rule(r) = &file.items[0] else { panic!() };
+    let Item::Rule(r) = &file.items[0] else {
+        panic!()
+    };
     assert!(r.when.is_none() && r.because.is_none());
 }
 
@@ -465,7 +535,10 @@ fn bad_routes() {
     let d = first_error("require ai \"x\" {\n  when a\n}\n");
     assert_eq!(d.message, "expected `review` or `human`, found `ai`");
     let d = first_error("default allow because \"x\"\n");
-    assert_eq!(d.message, "expected a route (`ai`, `review` or `human`), found `allow`");
+    assert_eq!(
+        d.message,
+        "expected a route (`ai`, `review` or `human`), found `allow`"
+    );
 }
 
 #[test]
@@ -492,14 +565,15 @@ fn chained_comparison() {
 
 #[test]
 fn missing_brace_reports_the_open_one_and_keeps_the_rest() {
-    let text =
-        "require human \"a\" {\n  when a\n  because \"y\"\n\nrequire human \"b\" {\n  when b\n  because \"y\"\n}\n";
+    let text = "require human \"a\" {\n  when a\n  because \"y\"\n\nrequire human \"b\" {\n  when b\n  because \"y\"\n}\n";
     let (file, diags) = parse(0, text);
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(diags[0].message, "missing `}`");
     assert_eq!(diags[0].span.unwrap().start, 18);
     assert_eq!(file.items.len(), 1);
-    let Item::Rule(r) = &file.items[0] else { panic!() };
+    let Item::Rule(r) = &file.items[0] else {
+        panic!()
+    };
     assert_eq!(r.name.node, "b");
 }
 
@@ -533,7 +607,9 @@ require review "bad three" {
     assert!(diags.iter().all(|d| d.code == Code::Syntax));
     assert_eq!(diags[2].help.as_deref(), Some("compare with `==`"));
     assert_eq!(file.items.len(), 2, "{:#?}", file.items);
-    let Item::Principle(p) = &file.items[0] else { panic!() };
+    let Item::Principle(p) = &file.items[0] else {
+        panic!()
+    };
     assert_eq!(p.rules.len(), 1);
     assert_eq!(p.rules[0].name.node, "good");
     assert!(matches!(file.items[1], Item::Lexicon(_)));
@@ -541,7 +617,8 @@ require review "bad three" {
 
 #[test]
 fn clause_given_twice() {
-    let text = "require human \"X\" {\n  when a\n  because \"y\"\n  when b\n  tag \"t\"\n  tag \"u\"\n}\n";
+    let text =
+        "require human \"X\" {\n  when a\n  because \"y\"\n  when b\n  tag \"t\"\n  tag \"u\"\n}\n";
     let (file, diags) = parse(0, text);
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].code, Code::Syntax);
@@ -549,7 +626,9 @@ fn clause_given_twice() {
     assert_eq!(diags[0].related.len(), 1);
     assert_eq!(&text[diags[0].related[0].span.range()], "when a");
     // The rule is kept, with its first `when`.
-    let Item::Rule(r) = &file.items[0] else { panic!() };
+    let Item::Rule(r) = &file.items[0] else {
+        panic!()
+    };
     assert_eq!(r.when, Some(path("a")));
     assert_eq!(r.tags.len(), 2);
 }
@@ -558,7 +637,10 @@ fn clause_given_twice() {
 fn common_mistakes_read_well() {
     let d = first_error("require human \"x\" {\n  when x == 'a'\n}\n");
     assert_eq!(d.message, "expected an expression, found `'`");
-    assert_eq!(d.help.as_deref(), Some("strings are written in double quotes"));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("strings are written in double quotes")
+    );
     let d = first_error("require human \"x\" {\n  when x == \"abc\n}\n");
     assert_eq!(d.message, "unterminated string");
     let d = first_error("require human \"x\" {\n  when a and\n  because \"y\"\n}\n");
@@ -566,16 +648,25 @@ fn common_mistakes_read_well() {
     let d = first_error("context {\n  a : int\n}\n");
     assert!(d.message.starts_with("expected a type"), "{}", d.message);
     let d = first_error("require human \"x\" {\n  when any customer message mention l\n}\n");
-    assert_eq!(d.message, "expected `matches`, `mentions` or `where`, found `mention`");
+    assert_eq!(
+        d.message,
+        "expected `matches`, `mentions` or `where`, found `mention`"
+    );
     let d = first_error("require human \"x\" {\n  priority critical\n}\n");
     assert_eq!(
         d.message,
         "expected a priority (`low`, `normal`, `high` or `urgent`), found `critical`"
     );
     let d = first_error("require human \"x\" {\n  when (a and b\n  because \"y\"\n}\n");
-    assert_eq!(d.message, "expected an operator, `and`, `or` or `)`, found `because`");
+    assert_eq!(
+        d.message,
+        "expected an operator, `and`, `or` or `)`, found `because`"
+    );
     let d = first_error("require human \"x\" {\n  when (a == 1) is missing\n}\n");
-    assert_eq!(d.message, "`is missing` and `is present` apply to a field path");
+    assert_eq!(
+        d.message,
+        "`is missing` and `is present` apply to a field path"
+    );
     let d = first_error("require human \"x\" {\n  when a > 1e999\n}\n");
     assert_eq!(d.message, "number `1e999` is out of range");
     for d in errors("oops\nrequire human \"x\" {\n  when a\n}\n") {
@@ -603,7 +694,8 @@ fn assert_too_deep(text: &str) {
 #[test]
 fn deep_nesting_is_refused_not_overflowing() {
     let n = 20_000;
-    let rule = |cond: String| format!("require human \"x\" {{\n  when {cond}\n  because \"y\"\n}}\n");
+    let rule =
+        |cond: String| format!("require human \"x\" {{\n  when {cond}\n  because \"y\"\n}}\n");
     assert_too_deep(&rule(format!("{}a{}", "(".repeat(n), ")".repeat(n))));
     assert_too_deep(&rule(format!("{}a", "not ".repeat(n))));
     assert_too_deep(&rule(format!("x in {}1{}", "[".repeat(n), "]".repeat(n))));
@@ -626,7 +718,11 @@ fn nesting_within_the_limit_parses() {
     assert_eq!(e, path("a"));
     let e = when(&format!("{}a", "not ".repeat(depth)));
     assert!(matches!(e.kind, ExprKind::Not(_)));
-    let e = when(&format!("{}a{}", "(not ".repeat(depth / 2), ")".repeat(depth / 2)));
+    let e = when(&format!(
+        "{}a{}",
+        "(not ".repeat(depth / 2),
+        ")".repeat(depth / 2)
+    ));
     assert!(matches!(e.kind, ExprKind::Not(_)));
 }
 
@@ -668,6 +764,9 @@ fn corpus_syntax_errors_only_where_expected() {
             assert!(diags.is_empty(), "{}: {diags:#?}", path.display());
         }
         let sources = [handoff::source::Source::new(name, text)];
-        print!("{}", handoff::diagnostic::render(&diags, &sources, false, 100));
+        print!(
+            "{}",
+            handoff::diagnostic::render(&diags, &sources, false, 100)
+        );
     }
 }

@@ -91,7 +91,7 @@ def binary(name):
         try:
             os.chmod(path, 0o755)
         except OSError:
-            copy = os.path.join(tempfile.mkdtemp(prefix="handoff-bin-"), "handoff")
+            copy = os.path.join(tempfile.mkdtemp(prefix="handoff-bin-", dir=SparkFiles.getRootDirectory()), "handoff")
             shutil.copy(path, copy)
             os.chmod(copy, 0o755)
             path = copy
@@ -115,7 +115,7 @@ def policy_dir(name):
             if stem.endswith(ext):
                 stem = stem[: -len(ext)]
                 break
-        root = tempfile.mkdtemp(prefix="handoff-policies-")
+        root = tempfile.mkdtemp(prefix="handoff-policies-", dir=SparkFiles.getRootDirectory())  # removed with the application
         target = os.path.join(root, stem)
         os.makedirs(target)
         with tarfile.open(path) as tar:

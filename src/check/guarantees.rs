@@ -15,29 +15,19 @@ pub(super) fn check(cx: &mut Checker<'_>, guarantees: &[&ast::Guarantee]) {
         let name = g.name.node.as_str();
         if let Some(&first) = seen.get(name) {
             cx.report(
-                Diagnostic::at(
-                    Code::DuplicateGuarantee,
-                    g.name.span,
-                    format!("guarantee `{name}` is defined twice"),
-                )
-                .with_label("defined again here")
-                .with_related(first, "first defined here")
-                .with_help("guarantee names are unique in a set: `check` reports each guarantee by its name"),
+                Diagnostic::at(Code::DuplicateGuarantee, g.name.span, format!("guarantee `{name}` is defined twice"))
+                    .with_label("defined again here")
+                    .with_related(first, "first defined here")
+                    .with_help("guarantee names are unique in a set: `check` reports each guarantee by its name"),
             );
         } else {
             seen.insert(name, g.name.span);
         }
         if g.when.is_none() {
             cx.report(
-                Diagnostic::at(
-                    Code::MissingWhen,
-                    g.name.span,
-                    format!("guarantee `{name}` has no `when`"),
-                )
-                .with_label("needs a `when` condition")
-                .with_help(
-                    "every guarantee needs exactly one `when CONDITION`; write `when true` for every conversation",
-                ),
+                Diagnostic::at(Code::MissingWhen, g.name.span, format!("guarantee `{name}` has no `when`"))
+                    .with_label("needs a `when` condition")
+                    .with_help("every guarantee needs exactly one `when CONDITION`; write `when true` for every conversation"),
             );
         }
         // The expressions are those of a rule: checked through the same passes, as a rule

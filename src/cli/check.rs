@@ -26,11 +26,7 @@ fn check_once(args: &CheckArgs) -> u8 {
     }
     match args.format {
         CheckFormat::Json => {
-            let list: Vec<_> = analysis
-                .diagnostics
-                .iter()
-                .map(|d| d.to_json(&analysis.sources))
-                .collect();
+            let list: Vec<_> = analysis.diagnostics.iter().map(|d| d.to_json(&analysis.sources)).collect();
             let out = serde_json::json!({ "diagnostics": list });
             let mut stdout = std::io::stdout().lock();
             let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -70,11 +66,7 @@ fn guarantees_summary(analysis: &Analysis) -> String {
     if total == 0 {
         return String::new();
     }
-    let proved = analysis
-        .proofs
-        .iter()
-        .filter(|p| p.outcome == prove::Outcome::Holds)
-        .count();
+    let proved = analysis.proofs.iter().filter(|p| p.outcome == prove::Outcome::Holds).count();
     if proved == total {
         format!("{total} guarantee{} proved, ", if total == 1 { "" } else { "s" })
     } else {
@@ -99,14 +91,10 @@ fn count_guarantees(analysis: &Analysis) -> usize {
 /// `DIR/<guarantee>.yaml` for each violated guarantee.
 fn write_counterexamples(analysis: &Analysis, dir: &std::path::Path) -> std::io::Result<()> {
     let mut taken = std::collections::BTreeSet::new();
-    let examples: Vec<_> = analysis
-        .proofs
-        .iter()
-        .filter_map(|p| match &p.outcome {
-            prove::Outcome::Violated(cx) => Some(cx),
-            _ => None,
-        })
-        .collect();
+    let examples: Vec<_> = analysis.proofs.iter().filter_map(|p| match &p.outcome {
+        prove::Outcome::Violated(cx) => Some(cx),
+        _ => None,
+    }).collect();
     if examples.is_empty() {
         return Ok(());
     }
@@ -138,9 +126,5 @@ fn count_rules(analysis: &Analysis) -> usize {
 
 /// The width to wrap diagnostics at: `$COLUMNS`, else 100.
 pub fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|&w: &usize| w >= 40)
-        .unwrap_or(100)
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w: &usize| w >= 40).unwrap_or(100)
 }

@@ -13,11 +13,7 @@ use std::io::Write;
 
 /// What a worker hands back for one document.
 enum Done {
-    Compared {
-        before: Route,
-        after: Route,
-        change: Option<Change>,
-    },
+    Compared { before: Route, after: Route, change: Option<Change> },
     Invalid(String),
 }
 
@@ -32,10 +28,7 @@ pub fn run(args: &DiffArgs) -> u8 {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    let mut report = DiffReport::new(
-        &args.base.display().to_string(),
-        &args.policy.policies.display().to_string(),
-    );
+    let mut report = DiffReport::new(&args.base.display().to_string(), &args.policy.policies.display().to_string());
     let mut changes: Vec<Change> = Vec::new();
     let mut invalid = 0usize;
     let unreadable = input::run_batch(
@@ -69,11 +62,7 @@ pub fn run(args: &DiffArgs) -> u8 {
         }
     }
     // Like `eval` (INTERFACE.md v0.2): an input that cannot be read or is invalid fails the run.
-    if invalid > 0 || !unreadable.is_empty() {
-        exit::FAILURE
-    } else {
-        exit::OK
-    }
+    if invalid > 0 || !unreadable.is_empty() { exit::FAILURE } else { exit::OK }
 }
 
 /// Loads one of the two sets; a broken one has its diagnostics shown and gives `None`.
@@ -110,16 +99,8 @@ fn compare(old: &PolicySet, new: &PolicySet, item: Item) -> Done {
         || before.decided_by_names() != after.decided_by_names();
     // compact text: the changed verdicts are all that a diff keeps
     let text = |v: &crate::eval::Verdict<'_>| serde_json::to_string(v).unwrap_or_default();
-    let change = changed.then(|| Change {
-        conversation: item.label(),
-        before: text(&before),
-        after: text(&after),
-    });
-    Done::Compared {
-        before: before.route,
-        after: after.route,
-        change,
-    }
+    let change = changed.then(|| Change { conversation: item.label(), before: text(&before), after: text(&after) });
+    Done::Compared { before: before.route, after: after.route, change }
 }
 
 /// The pinned shape, keys in its order: `total`, `unchanged`, `transitions`, `changed`.
@@ -147,18 +128,12 @@ fn json_text(report: &DiffReport, changes: &[Change]) -> String {
 
 /// Compact verdict JSON made pretty (the map keeps its key order).
 fn pretty(compact: &str) -> String {
-    serde_json::from_str::<Value>(compact)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| compact.to_string())
+    serde_json::from_str::<Value>(compact).and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or_else(|_| compact.to_string())
 }
 
 /// Every line but the first indented (the first follows a key).
 fn indent(text: &str, prefix: &str) -> String {
-    text.lines()
-        .enumerate()
-        .map(|(i, l)| if i == 0 { l.to_string() } else { format!("{prefix}{l}") })
-        .collect::<Vec<_>>()
-        .join("\n")
+    text.lines().enumerate().map(|(i, l)| if i == 0 { l.to_string() } else { format!("{prefix}{l}") }).collect::<Vec<_>>().join("\n")
 }
 
 fn text<'v>(verdict: &'v Value, key: &str) -> &'v str {
@@ -185,13 +160,7 @@ fn table(report: &DiffReport, changes: &[Change]) -> String {
     }
     for c in changes {
         let (before, after) = c.values();
-        let _ = writeln!(
-            out,
-            "\n{}: {} -> {}",
-            c.conversation,
-            text(&before, "route"),
-            text(&after, "route")
-        );
+        let _ = writeln!(out, "\n{}: {} -> {}", c.conversation, text(&before, "route"), text(&after, "route"));
         for (side, v) in [("before", &before), ("after", &after)] {
             let _ = writeln!(
                 out,
@@ -214,39 +183,14 @@ fn cell(s: &str) -> String {
 fn markdown(report: &DiffReport, changes: &[Change]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## Policy impact: {} of {} conversations change\n",
-        report.changed, report.total
-    );
-    let _ = writeln!(
-        out,
-        "| conversations | unchanged | changed | route changes |\n|---:|---:|---:|---:|"
-    );
+    let _ = writeln!(out, "## Policy impact: {} of {} conversations change\n", report.changed, report.total);
+    let _ = writeln!(out, "| conversations | unchanged | changed | route changes |\n|---:|---:|---:|---:|");
     let moved: u64 = report.transitions().values().filter_map(Value::as_u64).sum();
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {moved} |\n",
-        report.total,
-        report.unchanged(),
-        report.changed
-    );
-    let _ = writeln!(
-        out,
-        "| before ↓ · after → | ai | review | human |\n|---|---:|---:|---:|"
-    );
+    let _ = writeln!(out, "| {} | {} | {} | {moved} |\n", report.total, report.unchanged(), report.changed);
+    let _ = writeln!(out, "| before ↓ · after → | ai | review | human |\n|---|---:|---:|---:|");
     for (b, (route, row)) in ROUTES.iter().zip(report.matrix).enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(a, n)| {
-                if a != b && *n > 0 {
-                    format!("**{n}**")
-                } else {
-                    n.to_string()
-                }
-            })
-            .collect();
+        let cells: Vec<String> =
+            row.iter().enumerate().map(|(a, n)| if a != b && *n > 0 { format!("**{n}**") } else { n.to_string() }).collect();
         let _ = writeln!(out, "| **{}** | {} |", route.as_str(), cells.join(" | "));
     }
     if changes.is_empty() {
@@ -257,33 +201,18 @@ fn markdown(report: &DiffReport, changes: &[Change]) -> String {
     for c in changes {
         let (before, after) = c.values();
         let (b, a) = (&before, &after);
-        let _ = writeln!(
-            out,
-            "\n#### `{}`: {} → {}\n",
-            cell(&c.conversation).replace('`', "'"),
-            text(b, "route"),
-            text(a, "route")
-        );
+        let _ = writeln!(out, "\n#### `{}`: {} → {}\n", cell(&c.conversation).replace('`', "'"), text(b, "route"), text(a, "route"));
         let _ = writeln!(out, "| | before | after |\n|---|---|---|");
         for (name, x, y) in [
             ("route", text(b, "route").to_string(), text(a, "route").to_string()),
             ("queue", text(b, "queue").to_string(), text(a, "queue").to_string()),
-            (
-                "priority",
-                text(b, "priority").to_string(),
-                text(a, "priority").to_string(),
-            ),
+            ("priority", text(b, "priority").to_string(), text(a, "priority").to_string()),
             ("decided by", crate::report::deciders(b), crate::report::deciders(a)),
         ] {
             let mark = |s: &str| if x != y { format!("**{}**", cell(s)) } else { cell(s) };
             let _ = writeln!(out, "| {name} | {} | {} |", cell(&x), mark(&y));
         }
-        let _ = writeln!(
-            out,
-            "\n> **Before:** {}\n>\n> **After:** {}",
-            cell(text(b, "justification")),
-            cell(text(a, "justification"))
-        );
+        let _ = writeln!(out, "\n> **Before:** {}\n>\n> **After:** {}", cell(text(b, "justification")), cell(text(a, "justification")));
     }
     out
 }

@@ -24,10 +24,7 @@ pub fn run(args: &EvalArgs) -> u8 {
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut printer = Printer::new(args.format);
-    let mut report = args
-        .report
-        .as_ref()
-        .map(|_| crate::report::EvalReport::new(set.program()));
+    let mut report = args.report.as_ref().map(|_| crate::report::EvalReport::new(set.program()));
     let want_facts = report.is_some();
     let mut invalid = 0usize;
     // Verdicts are computed and rendered on every core, then printed in input order.
@@ -41,23 +38,13 @@ pub fn run(args: &EvalArgs) -> u8 {
                     let verdict = set.evaluate(conversation);
                     let text = Printer::render(args.format, &set, &verdict, &label, args.explain);
                     let facts = want_facts.then(|| crate::report::Facts::of(&verdict, &label));
-                    Done::Verdict {
-                        route: verdict.route,
-                        text,
-                        facts,
-                        warnings,
-                    }
+                    Done::Verdict { route: verdict.route, text, facts, warnings }
                 }
                 Err(e) => Done::Invalid(input::describe_error(&item.origin, e)),
             }
         },
         |done| match done {
-            Done::Verdict {
-                route,
-                text,
-                facts,
-                warnings,
-            } => {
+            Done::Verdict { route, text, facts, warnings } => {
                 if !warnings.is_empty() {
                     let _ = out.flush();
                     for w in warnings {
@@ -96,12 +83,7 @@ pub fn run(args: &EvalArgs) -> u8 {
 
 /// What a worker hands back for one document.
 enum Done {
-    Verdict {
-        route: crate::ast::Route,
-        text: String,
-        facts: Option<crate::report::Facts>,
-        warnings: Vec<String>,
-    },
+    Verdict { route: crate::ast::Route, text: String, facts: Option<crate::report::Facts>, warnings: Vec<String> },
     Invalid(String),
 }
 
@@ -132,18 +114,10 @@ pub fn load(dir: &std::path::Path) -> Result<PolicySet, u8> {
 /// Prints the set's guarantee diagnostics (violated or unproved) as warnings: such a set still
 /// loads for dry runs (LANGUAGE.md §9).
 pub fn warn_guarantees(set: &PolicySet) {
-    let found: Vec<_> = set
-        .warnings()
-        .iter()
-        .filter(|d| crate::prove::refused(std::slice::from_ref(*d)))
-        .cloned()
-        .collect();
+    let found: Vec<_> = set.warnings().iter().filter(|d| crate::prove::refused(std::slice::from_ref(*d))).cloned().collect();
     if !found.is_empty() {
         let color = std::io::stderr().is_terminal();
-        eprint!(
-            "{}",
-            crate::diagnostic::render(&found, set.sources(), color, super::check::terminal_width())
-        );
+        eprint!("{}", crate::diagnostic::render(&found, set.sources(), color, super::check::terminal_width()));
     }
 }
 
@@ -172,21 +146,11 @@ struct Printer {
 
 impl Printer {
     fn new(format: EvalFormat) -> Printer {
-        Printer {
-            format,
-            count: 0,
-            routes: [0; 3],
-        }
+        Printer { format, count: 0, routes: [0; 3] }
     }
 
     /// The text of one verdict, without what depends on its place in the output.
-    fn render(
-        format: EvalFormat,
-        set: &PolicySet,
-        verdict: &crate::eval::Verdict<'_>,
-        label: &str,
-        explain: bool,
-    ) -> String {
+    fn render(format: EvalFormat, set: &PolicySet, verdict: &crate::eval::Verdict<'_>, label: &str, explain: bool) -> String {
         let conversation = verdict.conversation();
         let full = || {
             let mut json = serde_json::to_value(verdict).unwrap_or(Value::Null);
@@ -211,11 +175,7 @@ impl Printer {
             EvalFormat::Yaml => serde_yaml::to_string(&full()).unwrap_or_default(),
             EvalFormat::Table => {
                 let deciders = verdict.decided_by_names();
-                let decided = if deciders.is_empty() {
-                    "(default)".to_string()
-                } else {
-                    deciders.join(", ")
-                };
+                let decided = if deciders.is_empty() { "(default)".to_string() } else { deciders.join(", ") };
                 let mut text = format!(
                     "{:<LABEL_WIDTH$}  {:<6}  {:<8}  {:<18}  {}",
                     label,
@@ -290,11 +250,7 @@ impl Printer {
 }
 
 fn indent(text: &str, prefix: &str) -> String {
-    text.lines()
-        .map(|l| format!("{prefix}{l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-        + if text.ends_with('\n') { "\n" } else { "" }
+    text.lines().map(|l| format!("{prefix}{l}")).collect::<Vec<_>>().join("\n") + if text.ends_with('\n') { "\n" } else { "" }
 }
 
 /// The per-rule trace of `--explain`.
@@ -309,52 +265,25 @@ fn explain_text(x: &Value) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let rules = x
-        .get("rules")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let rules = x.get("rules").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     if !rules.is_empty() {
         let _ = write!(out, "\n    rules (✓ matched, ✗ did not):");
     }
     for r in rules {
         let matched = r.get("matched") == Some(&Value::Bool(true));
         let mark = if matched { "✓" } else { "✗" };
-        let _ = write!(
-            out,
-            "\n      {mark} {} ({}, {})",
-            str_of(r, "rule"),
-            str_of(r, "effect"),
-            str_of(r, "source")
-        );
+        let _ = write!(out, "\n      {mark} {} ({}, {})", str_of(r, "rule"), str_of(r, "effect"), str_of(r, "source"));
         if r.get("tipped_by_unknown") == Some(&Value::Bool(true)) {
-            let _ = write!(
-                out,
-                "{}",
-                if matched {
-                    " — matched because data is unknown"
-                } else {
-                    " — kept from matching by unknown data"
-                }
-            );
+            let _ = write!(out, "{}", if matched { " — matched because data is unknown" } else { " — kept from matching by unknown data" });
         }
-        for c in r
-            .get("when")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-        {
+        for c in r.get("when").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
             let _ = write!(out, "\n          when {}", str_of(c, "detail"));
         }
         if let Some(u) = r.get("unless").filter(|u| !u.is_null()) {
             let _ = write!(out, "\n          unless {}", str_of(u, "detail"));
         }
     }
-    let closest = x
-        .get("closest_allow")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let closest = x.get("closest_allow").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     if !closest.is_empty() {
         let _ = write!(out, "\n    closest `allow ai` rules:");
     }
@@ -363,12 +292,7 @@ fn explain_text(x: &Value) -> String {
         if let Some(why) = c.get("overridden").and_then(Value::as_str) {
             let _ = write!(out, ": {why}");
         }
-        for f in c
-            .get("failing")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-        {
+        for f in c.get("failing").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
             let _ = write!(out, "\n          {}", f.as_str().unwrap_or(""));
         }
     }

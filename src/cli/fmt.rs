@@ -18,7 +18,11 @@ pub fn run(args: &FmtArgs) -> u8 {
     let mut sources = match crate::set::read_dir_sources(dir) {
         Ok(sources) => sources,
         Err(d) => {
-            let _ = write!(stderr.lock(), "{}", diagnostic::render(&[d], &[], color, width));
+            let _ = write!(
+                stderr.lock(),
+                "{}",
+                diagnostic::render(&[d], &[], color, width)
+            );
             return exit::COULD_NOT_RUN;
         }
     };
@@ -56,7 +60,11 @@ pub fn run(args: &FmtArgs) -> u8 {
             }
             Err(e) => {
                 unwritable = true;
-                let _ = writeln!(stderr.lock(), "error: cannot write `{}`: {e}", path.display());
+                let _ = writeln!(
+                    stderr.lock(),
+                    "error: cannot write `{}`: {e}",
+                    path.display()
+                );
             }
         }
     }

@@ -4,8 +4,8 @@
 //! a time, and one bad document never stops the others.
 
 use crate::context::{Conversation, InputError};
-use std::collections::HashSet;
 use std::io::BufRead;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// One document read from the inputs.
@@ -48,10 +48,7 @@ fn expand(input: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Unreadable>) {
             out.extend(found);
         }
         Ok(_) => out.push(input.to_path_buf()),
-        Err(e) => errors.push(Unreadable {
-            origin: input.display().to_string(),
-            message: e.to_string(),
-        }),
+        Err(e) => errors.push(Unreadable { origin: input.display().to_string(), message: e.to_string() }),
     }
 }
 
@@ -60,29 +57,20 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>, errors:
         Ok(real) if !seen.insert(real.clone()) => {
             errors.push(Unreadable {
                 origin: dir.display().to_string(),
-                message: format!(
-                    "already walked as `{}` (a symbolic link loop, or a second link to it)",
-                    real.display()
-                ),
+                message: format!("already walked as `{}` (a symbolic link loop, or a second link to it)", real.display()),
             });
             return;
         }
         Ok(_) => {}
         Err(e) => {
-            errors.push(Unreadable {
-                origin: dir.display().to_string(),
-                message: e.to_string(),
-            });
+            errors.push(Unreadable { origin: dir.display().to_string(), message: e.to_string() });
             return;
         }
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(Unreadable {
-                origin: dir.display().to_string(),
-                message: e.to_string(),
-            });
+            errors.push(Unreadable { origin: dir.display().to_string(), message: e.to_string() });
             return;
         }
     };
@@ -100,10 +88,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>, errors:
 }
 
 fn is_conversation_file(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml" | "json" | "jsonl")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json" | "jsonl"))
 }
 
 /// Calls `each` for every document of the inputs, in order. Returns the inputs that could not
@@ -123,11 +108,7 @@ pub fn read_all(inputs: &[PathBuf], mut each: impl FnMut(Item)) -> Vec<Unreadabl
 /// every core.
 pub enum Raw {
     /// A JSONL line: where it came from (`path` or `-`), its 1-based number, its text.
-    Line {
-        origin: std::sync::Arc<str>,
-        number: usize,
-        text: String,
-    },
+    Line { origin: std::sync::Arc<str>, number: usize, text: String },
     /// A YAML or JSON document, already read.
     Document(Box<Item>),
 }
@@ -142,10 +123,7 @@ impl Raw {
                     e.line = Some(number);
                     e
                 });
-                Item {
-                    origin: format!("{origin}:{number}"),
-                    conversation,
-                }
+                Item { origin: format!("{origin}:{number}"), conversation }
             }
             Raw::Document(item) => *item,
         }
@@ -176,10 +154,7 @@ pub fn expand_all(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Unreadable>) {
 
 fn read_file(path: &Path, each: &mut impl FnMut(Raw)) -> Result<(), Unreadable> {
     let origin = path.display().to_string();
-    let unreadable = |e: std::io::Error| Unreadable {
-        origin: origin.clone(),
-        message: e.to_string(),
-    };
+    let unreadable = |e: std::io::Error| Unreadable { origin: origin.clone(), message: e.to_string() };
     if path.as_os_str() == "-" {
         let stdin = std::io::stdin();
         return read_jsonl(stdin.lock(), "-", each).map_err(unreadable);
@@ -191,10 +166,7 @@ fn read_file(path: &Path, each: &mut impl FnMut(Raw)) -> Result<(), Unreadable> 
         }
         Some("json") => {
             let text = read_document(path).map_err(unreadable)?;
-            each(Raw::Document(Box::new(Item {
-                origin: origin.clone(),
-                conversation: Conversation::from_json(&text),
-            })));
+            each(Raw::Document(Box::new(Item { origin: origin.clone(), conversation: Conversation::from_json(&text) })));
             Ok(())
         }
         _ => {
@@ -213,9 +185,7 @@ pub const MAX_DOCUMENT: usize = 16 * 1024 * 1024;
 fn read_document(path: &Path) -> std::io::Result<String> {
     let len = std::fs::metadata(path)?.len();
     if len > MAX_DOCUMENT as u64 {
-        return Err(std::io::Error::other(format!(
-            "the file is {len} bytes, over the limit of {MAX_DOCUMENT} bytes"
-        )));
+        return Err(std::io::Error::other(format!("the file is {len} bytes, over the limit of {MAX_DOCUMENT} bytes")));
     }
     std::fs::read_to_string(path)
 }
@@ -235,15 +205,8 @@ pub fn read_jsonl(mut reader: impl BufRead, origin: &str, each: &mut impl FnMut(
         }
         number += 1;
         let refused = |message: String| {
-            let conversation = Err(InputError {
-                message,
-                line: Some(number),
-                column: None,
-            });
-            Raw::Document(Box::new(Item {
-                origin: format!("{origin}:{number}"),
-                conversation,
-            }))
+            let conversation = Err(InputError { message, line: Some(number), column: None });
+            Raw::Document(Box::new(Item { origin: format!("{origin}:{number}"), conversation }))
         };
         if got == Got::TooLong {
             each(refused(format!("the line is over the limit of {MAX_DOCUMENT} bytes")));
@@ -251,15 +214,8 @@ pub fn read_jsonl(mut reader: impl BufRead, origin: &str, each: &mut impl FnMut(
         }
         match String::from_utf8(std::mem::take(&mut buf)) {
             Ok(text) if text.trim().is_empty() => {}
-            Ok(text) => each(Raw::Line {
-                origin: origin.clone(),
-                number,
-                text,
-            }),
-            Err(e) => each(refused(format!(
-                "the line is not UTF-8 (at byte {})",
-                e.utf8_error().valid_up_to() + 1
-            ))),
+            Ok(text) => each(Raw::Line { origin: origin.clone(), number, text }),
+            Err(e) => each(refused(format!("the line is not UTF-8 (at byte {})", e.utf8_error().valid_up_to() + 1))),
         }
     }
 }
@@ -279,11 +235,7 @@ fn read_yaml_documents(text: &str, origin: &str, each: &mut impl FnMut(Item)) {
                 }
             })
             .and_then(Conversation::from_value);
-        let origin = if count == 1 {
-            origin.to_string()
-        } else {
-            format!("{origin}#{count}")
-        };
+        let origin = if count == 1 { origin.to_string() } else { format!("{origin}#{count}") };
         let failed = conversation.is_err();
         each(Item { origin, conversation });
         if failed {

@@ -9,35 +9,19 @@ use crate::set::Analysis;
 use std::io::{IsTerminal, Write};
 
 const COLUMNS: [&str; 12] = [
-    "principle",
-    "kind",
-    "name",
-    "effect",
-    "route",
-    "priority",
-    "queue",
-    "obligations",
-    "tags",
-    "source",
-    "owner",
+    "principle", "kind", "name", "effect", "route", "priority", "queue", "obligations", "tags", "source", "owner",
     "version",
 ];
 
 pub fn run(args: &ListArgs) -> u8 {
     let analysis = Analysis::load(&args.policy.policies);
     if analysis.diagnostics.iter().any(|d| d.code == Code::Io) {
-        let _ = write!(
-            std::io::stderr().lock(),
-            "{}",
-            analysis.render(false, super::check::terminal_width())
-        );
+        let _ = write!(std::io::stderr().lock(), "{}", analysis.render(false, super::check::terminal_width()));
         return exit::COULD_NOT_RUN;
     }
     let entries = catalogue::entries(&analysis);
     let text = match args.format {
-        ListFormat::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({ "entries": entries })).unwrap_or_default() + "\n"
-        }
+        ListFormat::Json => serde_json::to_string_pretty(&serde_json::json!({ "entries": entries })).unwrap_or_default() + "\n",
         ListFormat::Csv => csv(&entries),
         ListFormat::Markdown => markdown(&entries),
         ListFormat::Table => table(&entries),
@@ -46,11 +30,7 @@ pub fn run(args: &ListArgs) -> u8 {
     if analysis.has_errors() {
         let stderr = std::io::stderr();
         let color = stderr.is_terminal();
-        let _ = write!(
-            stderr.lock(),
-            "{}",
-            analysis.render(color, super::check::terminal_width())
-        );
+        let _ = write!(stderr.lock(), "{}", analysis.render(color, super::check::terminal_width()));
     }
     if analysis.has_errors() { exit::FAILURE } else { exit::OK }
 }
@@ -77,11 +57,7 @@ fn cells(e: &Entry) -> [String; 12] {
 /// RFC 4180: a header line, fields quoted when they hold a comma, quote or line break.
 fn csv(entries: &[Entry]) -> String {
     let field = |s: &str| {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
     };
     let mut out = COLUMNS.join(",") + "\r\n";
     for e in entries {
@@ -106,16 +82,7 @@ fn markdown(entries: &[Entry]) -> String {
 fn table(entries: &[Entry]) -> String {
     let rows: Vec<Vec<String>> = std::iter::once(COLUMNS.iter().map(|c| c.to_uppercase()).collect())
         .chain(entries.iter().map(|e| {
-            cells(e)
-                .into_iter()
-                .map(|c| {
-                    if c.is_empty() {
-                        "-".to_string()
-                    } else {
-                        c.replace(['\n', '\r'], " ")
-                    }
-                })
-                .collect()
+            cells(e).into_iter().map(|c| if c.is_empty() { "-".to_string() } else { c.replace(['\n', '\r'], " ") }).collect()
         }))
         .collect();
     let mut widths = [0usize; 12];
@@ -130,10 +97,6 @@ fn table(entries: &[Entry]) -> String {
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
-    out.push_str(&format!(
-        "{} entr{}\n",
-        entries.len(),
-        if entries.len() == 1 { "y" } else { "ies" }
-    ));
+    out.push_str(&format!("{} entr{}\n", entries.len(), if entries.len() == 1 { "y" } else { "ies" }));
     out
 }

@@ -28,20 +28,9 @@ enum Outcome {
     /// The document could not be read.
     Unreadable { origin: String, message: String },
     /// The `expect:` block is invalid; the test did not run.
-    Invalid {
-        origin: String,
-        label: String,
-        errors: Vec<ExpectError>,
-    },
+    Invalid { origin: String, label: String, errors: Vec<ExpectError> },
     /// The test ran; `mismatches` is empty when it passed.
-    Ran {
-        origin: String,
-        label: String,
-        mismatches: Vec<Mismatch>,
-        justification: String,
-        matched: Vec<usize>,
-        decided: Vec<usize>,
-    },
+    Ran { origin: String, label: String, mismatches: Vec<Mismatch>, justification: String, matched: Vec<usize>, decided: Vec<usize> },
 }
 
 /// A failed test as reported.
@@ -85,11 +74,7 @@ fn test_once(args: &TestArgs) -> u8 {
     let mut decided = vec![0u64; rules.len()];
     let (mut passed, mut not_tests) = (0u64, 0u64);
     // Human output prints failures as they come; only JSON output keeps them, to list them.
-    let mut failures = Failures {
-        kept: Vec::new(),
-        count: 0,
-        keep: args.format == TestFormat::Json,
-    };
+    let mut failures = Failures { kept: Vec::new(), count: 0, keep: args.format == TestFormat::Json };
     let human = args.format == TestFormat::Human;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
 
@@ -105,12 +90,7 @@ fn test_once(args: &TestArgs) -> u8 {
                     label: String::new(),
                     kind: "unreadable",
                     mismatches: Vec::new(),
-                    errors: vec![ExpectError {
-                        key: None,
-                        place: None,
-                        message: message.clone(),
-                        help: None,
-                    }],
+                    errors: vec![ExpectError { key: None, place: None, message: message.clone(), help: None }],
                     justification: None,
                 };
                 if human {
@@ -118,18 +98,10 @@ fn test_once(args: &TestArgs) -> u8 {
                 }
                 failures.push(failure);
             }
-            Outcome::Invalid {
-                origin,
-                label,
-                mut errors,
-            } => {
+            Outcome::Invalid { origin, label, mut errors } => {
                 let place = locate(&origin, None);
                 for e in &mut errors {
-                    e.place = Some(if e.key.is_some() {
-                        locate(&origin, e.key.as_deref())
-                    } else {
-                        place.clone()
-                    });
+                    e.place = Some(if e.key.is_some() { locate(&origin, e.key.as_deref()) } else { place.clone() });
                 }
                 if human {
                     let _ = writeln!(out, "INVALID {place} ({label}): invalid `expect` block");
@@ -140,24 +112,9 @@ fn test_once(args: &TestArgs) -> u8 {
                         }
                     }
                 }
-                failures.push(Failure {
-                    origin,
-                    label,
-                    place,
-                    kind: "invalid",
-                    mismatches: Vec::new(),
-                    errors,
-                    justification: None,
-                });
+                failures.push(Failure { origin, label, place, kind: "invalid", mismatches: Vec::new(), errors, justification: None });
             }
-            Outcome::Ran {
-                origin,
-                label,
-                mismatches,
-                justification,
-                matched: m,
-                decided: d,
-            } => {
+            Outcome::Ran { origin, label, mismatches, justification, matched: m, decided: d } => {
                 for i in m {
                     if let Some(n) = matched.get_mut(i) {
                         *n += 1;
@@ -180,15 +137,7 @@ fn test_once(args: &TestArgs) -> u8 {
                     let _ = writeln!(out, "  justification: {justification}");
                 }
                 let place = origin.clone();
-                failures.push(Failure {
-                    origin,
-                    label,
-                    place,
-                    kind: "mismatch",
-                    mismatches,
-                    errors: Vec::new(),
-                    justification: Some(justification),
-                });
+                failures.push(Failure { origin, label, place, kind: "mismatch", mismatches, errors: Vec::new(), justification: Some(justification) });
             }
         },
     );
@@ -203,28 +152,13 @@ fn test_once(args: &TestArgs) -> u8 {
             place: u.origin.clone(),
             kind: "unreadable",
             mismatches: Vec::new(),
-            errors: vec![ExpectError {
-                key: None,
-                place: None,
-                message,
-                help: None,
-            }],
+            errors: vec![ExpectError { key: None, place: None, message, help: None }],
             justification: None,
         });
     }
 
-    let never_matched: Vec<&crate::report::RuleInfo> = rules
-        .iter()
-        .zip(&matched)
-        .filter(|(_, n)| **n == 0)
-        .map(|(r, _)| r)
-        .collect();
-    let never_decided: Vec<&crate::report::RuleInfo> = rules
-        .iter()
-        .zip(&decided)
-        .filter(|(_, n)| **n == 0)
-        .map(|(r, _)| r)
-        .collect();
+    let never_matched: Vec<&crate::report::RuleInfo> = rules.iter().zip(&matched).filter(|(_, n)| **n == 0).map(|(r, _)| r).collect();
+    let never_decided: Vec<&crate::report::RuleInfo> = rules.iter().zip(&decided).filter(|(_, n)| **n == 0).map(|(r, _)| r).collect();
     let failed = failures.count;
     match args.format {
         TestFormat::Human => {
@@ -241,10 +175,7 @@ fn test_once(args: &TestArgs) -> u8 {
                 rules.len() - never_matched.len(),
                 rules.len() - never_decided.len()
             );
-            for (title, list) in [
-                ("never matched by a test", &never_matched),
-                ("never decided a test", &never_decided),
-            ] {
+            for (title, list) in [("never matched by a test", &never_matched), ("never decided a test", &never_decided)] {
                 if !list.is_empty() {
                     let _ = writeln!(out, "  {title}:");
                     for r in list.iter() {
@@ -253,11 +184,7 @@ fn test_once(args: &TestArgs) -> u8 {
                 }
             }
             if not_tests > 0 {
-                let _ = writeln!(
-                    out,
-                    "{not_tests} conversation{} without `expect:` skipped",
-                    if not_tests == 1 { "" } else { "s" }
-                );
+                let _ = writeln!(out, "{not_tests} conversation{} without `expect:` skipped", if not_tests == 1 { "" } else { "s" });
             }
             let _ = writeln!(out, "\n{passed} passed, {failed} failed");
         }
@@ -286,12 +213,7 @@ fn outcome(set: &PolicySet, index: &HashMap<&str, usize>, item: Item) -> Outcome
     let label = item.label();
     let conversation = match &item.conversation {
         Ok(c) => c,
-        Err(e) => {
-            return Outcome::Unreadable {
-                message: input::describe_error(&item.origin, e),
-                origin: item.origin.clone(),
-            };
-        }
+        Err(e) => return Outcome::Unreadable { message: input::describe_error(&item.origin, e), origin: item.origin.clone() },
     };
     for w in input::key_warnings(set, &item.origin, conversation) {
         if !w.ends_with("did you mean `expect`?") {
@@ -300,32 +222,18 @@ fn outcome(set: &PolicySet, index: &HashMap<&str, usize>, item: Item) -> Outcome
     }
     let misspelt = crate::expect::misspelt_expect(conversation);
     if !misspelt.is_empty() {
-        return Outcome::Invalid {
-            origin: item.origin.clone(),
-            label,
-            errors: misspelt,
-        };
+        return Outcome::Invalid { origin: item.origin.clone(), label, errors: misspelt };
     }
     let Some(block) = &conversation.expect else {
         return Outcome::NotATest;
     };
     let expect = match Expect::parse(block, set.program()) {
         Ok(expect) => expect,
-        Err(errors) => {
-            return Outcome::Invalid {
-                origin: item.origin.clone(),
-                label,
-                errors,
-            };
-        }
+        Err(errors) => return Outcome::Invalid { origin: item.origin.clone(), label, errors },
     };
     let verdict = set.evaluate(conversation);
     let mismatches = expect.check(&verdict);
-    let justification = if mismatches.is_empty() {
-        String::new()
-    } else {
-        verdict.justification()
-    };
+    let justification = if mismatches.is_empty() { String::new() } else { verdict.justification() };
     let ids = |names: Vec<&str>| names.into_iter().filter_map(|n| index.get(n).copied()).collect();
     Outcome::Ran {
         origin: item.origin.clone(),
@@ -346,10 +254,7 @@ fn failure_json(f: &Failure) -> Value {
     });
     if let Value::Object(map) = &mut v {
         if !f.mismatches.is_empty() {
-            map.insert(
-                "mismatches".into(),
-                serde_json::to_value(&f.mismatches).unwrap_or(Value::Null),
-            );
+            map.insert("mismatches".into(), serde_json::to_value(&f.mismatches).unwrap_or(Value::Null));
         }
         if !f.errors.is_empty() {
             map.insert("errors".into(), serde_json::to_value(&f.errors).unwrap_or(Value::Null));

@@ -304,10 +304,12 @@ impl Compiler<'_> {
             ExprKind::Literal(Literal::String(s)) => Node::Str(s.clone()),
             // A list outside `in` has no value.
             ExprKind::List(_) => Node::Unknown,
-            ExprKind::Path(path) => match msg_field(path) {
-                Some(f) if scope.in_where => Node::Msg(f),
-                _ => Node::Slot(self.slot(path, true)),
-            },
+            ExprKind::Path(path) => {
+                match msg_field(path) {
+                    Some(f) if scope.in_where => Node::Msg(f),
+                    _ => Node::Slot(self.slot(path, true)),
+                }
+            }
             ExprKind::Not(x) => Node::Not(self.expr(x, inner)),
             ExprKind::And(a, b) => Node::And(self.expr(a, inner), self.expr(b, inner)),
             ExprKind::Or(a, b) => Node::Or(self.expr(a, inner), self.expr(b, inner)),

@@ -38,8 +38,13 @@ impl<'a> Comments<'a> {
         for (i, c) in comments.iter().enumerate() {
             let start = c.span.start as usize;
             let end = c.span.end as usize;
-            let line_start = source.get(..start).and_then(|b| b.rfind('\n')).map_or(0, |n| n + 1);
-            let after_code = source.get(line_start..start).is_some_and(|b| !b.trim().is_empty());
+            let line_start = source
+                .get(..start)
+                .and_then(|b| b.rfind('\n'))
+                .map_or(0, |n| n + 1);
+            let after_code = source
+                .get(line_start..start)
+                .is_some_and(|b| !b.trim().is_empty());
             after_code_all.push(after_code);
             let before_text = source.get(..start).unwrap_or("");
             let gap_start = before_text.trim_end().len();
@@ -57,7 +62,10 @@ impl<'a> Comments<'a> {
                 (_, None, None) => {} // no anchor at all: `rest` prints it
             }
             let rest = source.get(end..).unwrap_or("");
-            let gap: &str = rest.split(|ch: char| !ch.is_whitespace()).next().unwrap_or("");
+            let gap: &str = rest
+                .split(|ch: char| !ch.is_whitespace())
+                .next()
+                .unwrap_or("");
             blank_after.push(gap.matches('\n').count() >= 2);
         }
         Comments {
@@ -81,7 +89,8 @@ impl<'a> Comments<'a> {
         let blank = list
             .first()
             .is_some_and(|&i| self.blank_before.get(i).copied().unwrap_or(false));
-        if keep_blank && blank && !out.is_empty() && !out.ends_with("{\n") && !out.ends_with("\n\n") {
+        if keep_blank && blank && !out.is_empty() && !out.ends_with("{\n") && !out.ends_with("\n\n")
+        {
             out.push('\n');
         }
         for i in list {

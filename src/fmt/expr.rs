@@ -27,7 +27,9 @@ fn prec(e: &Expr) -> Prec {
         | ExprKind::Mentions { .. }
         | ExprKind::Presence { .. }
         | ExprKind::Quantified { .. } => Prec::Comparison,
-        ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::List(_) | ExprKind::Count { .. } => Prec::Atom,
+        ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::List(_) | ExprKind::Count { .. } => {
+            Prec::Atom
+        }
     }
 }
 
@@ -128,7 +130,11 @@ fn write(e: &Expr, out: &mut String, depth: usize) {
             out.push(' ');
             child(rhs, Prec::Atom, out, depth);
         }
-        ExprKind::In { value, list, negated } => {
+        ExprKind::In {
+            value,
+            list,
+            negated,
+        } => {
             child(value, Prec::Atom, out, depth);
             out.push_str(if *negated { " not in " } else { " in " });
             child(list, Prec::Atom, out, depth);
@@ -150,9 +156,17 @@ fn write(e: &Expr, out: &mut String, depth: usize) {
         }
         ExprKind::Presence { path, missing } => {
             out.push_str(&path.node);
-            out.push_str(if *missing { " is missing" } else { " is present" });
+            out.push_str(if *missing {
+                " is missing"
+            } else {
+                " is present"
+            });
         }
-        ExprKind::Quantified { quantifier, who, test } => {
+        ExprKind::Quantified {
+            quantifier,
+            who,
+            test,
+        } => {
             out.push_str(quantifier.as_str());
             if let Some(w) = who {
                 out.push(' ');

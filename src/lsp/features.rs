@@ -16,78 +16,12 @@ use lsp_types::{
 
 /// The words of the language (grammar/policy.pest's `kw_*` rules; a test keeps them in step).
 pub const KEYWORDS: &[&str] = &[
-    "policy",
-    "owner",
-    "version",
-    "description",
-    "ai_must",
-    "default",
-    "context",
-    "one",
-    "of",
-    "lexicon",
-    "principle",
-    "allow",
-    "require",
-    "ai",
-    "review",
-    "human",
-    "when",
-    "unless",
-    "because",
-    "priority",
-    "queue",
-    "tag",
-    "say",
-    "must",
-    "and",
-    "or",
-    "not",
-    "in",
-    "contains",
-    "matches",
-    "mentions",
-    "is",
-    "missing",
-    "present",
-    "any",
-    "every",
-    "no",
-    "last",
-    "customer",
-    "agent",
-    "message",
-    "messages",
-    "where",
-    "count",
-    "true",
-    "false",
-    "bool",
-    "number",
-    "string",
-    "list",
-    "low",
-    "normal",
-    "high",
-    "urgent",
-    "guarantee",
-    "ensure",
+    "policy", "owner", "version", "description", "ai_must", "default", "context", "one", "of", "lexicon",
+    "principle", "allow", "require", "ai", "review", "human", "when", "unless", "because", "priority", "queue",
+    "tag", "say", "must", "and", "or", "not", "in", "contains", "matches", "mentions", "is", "missing", "present",
+    "any", "every", "no", "last", "customer", "agent", "message", "messages", "where", "count", "true", "false",
+    "bool", "number", "string", "list", "low", "normal", "high", "urgent", "guarantee", "ensure",
 ];
-
-/// What each signal means (LANGUAGE.md §5), for hover.
-fn signal_meaning(path: &str) -> Option<&'static str> {
-    Some(match path.strip_prefix("signals.")? {
-        "sentiment" => "sentiment of the latest customer message, −1…1 (VADER-style compound)",
-        "sentiment_min" => "the lowest sentiment among the customer's messages, −1…1",
-        "negative_streak" => "how many of the latest customer messages in a row are at or below −0.05",
-        "distress" => "emotional load, 0…1: negative intensity, distress words, shouting, repetition",
-        "human_requested" => "the customer asked for a person (\"let me talk to a human\"), not when negated",
-        "crisis" => "a customer message shows a risk to life or safety",
-        "repeated" => "customer messages that repeat an earlier one nearly word for word",
-        "ai_turns" => "messages sent by the AI",
-        _ => return None,
-    })
-}
 
 /// `textDocument/publishDiagnostics` for every file of the set `uri` belongs to: each file's
 /// diagnostics (an empty list clears old ones); set-wide ones (`missing-default`) on `uri`.
@@ -105,22 +39,14 @@ pub fn diagnostics(workspace: &Workspace, uri: &Uri) -> Vec<Notification> {
         .iter()
         .zip(per_file)
         .map(|(uri, diagnostics)| {
-            let params = PublishDiagnosticsParams {
-                uri: uri.clone(),
-                diagnostics,
-                version: None,
-            };
+            let params = PublishDiagnosticsParams { uri: uri.clone(), diagnostics, version: None };
             Notification::new(PublishDiagnostics::METHOD.to_string(), params)
         })
         .collect()
 }
 
 fn convert(set: &SetView, d: &Diagnostic) -> lsp_types::Diagnostic {
-    let range = d
-        .span
-        .and_then(|s| location(set, s))
-        .map(|l| l.range)
-        .unwrap_or_default();
+    let range = d.span.and_then(|s| location(set, s)).map(|l| l.range).unwrap_or_default();
     let message = match &d.help {
         Some(help) => format!("{}\nhelp: {help}", d.message),
         None => d.message.clone(),
@@ -128,12 +54,7 @@ fn convert(set: &SetView, d: &Diagnostic) -> lsp_types::Diagnostic {
     let related: Vec<_> = d
         .related
         .iter()
-        .filter_map(|r| {
-            Some(DiagnosticRelatedInformation {
-                location: location(set, r.span)?,
-                message: r.label.clone(),
-            })
-        })
+        .filter_map(|r| Some(DiagnosticRelatedInformation { location: location(set, r.span)?, message: r.label.clone() }))
         .collect();
     lsp_types::Diagnostic {
         range,
@@ -153,10 +74,7 @@ fn location(set: &SetView, span: crate::source::Span) -> Option<Location> {
     let file = span.file as usize;
     let source = set.source(file)?;
     let uri = set.uris.get(file)?.clone();
-    Some(Location {
-        uri,
-        range: text::range(&source.text, span.start as usize, span.end as usize),
-    })
+    Some(Location { uri, range: text::range(&source.text, span.start as usize, span.end as usize) })
 }
 
 /// The set, this document's index in it, and the byte offset of a position.
@@ -170,28 +88,20 @@ fn locate(workspace: &Workspace, uri: &Uri, pos: lsp_types::Position) -> Option<
 
 /// Every rule of the set with its principle.
 fn rules(set: &SetView) -> impl Iterator<Item = (Option<&str>, &ast::Rule)> {
-    set.analysis
-        .files
-        .iter()
-        .flat_map(|f| &f.items)
-        .flat_map(|item| -> Vec<(Option<&str>, &ast::Rule)> {
-            match item {
-                Item::Rule(r) => vec![(None, r)],
-                Item::Principle(p) => p.rules.iter().map(|r| (Some(p.name.node.as_str()), r)).collect(),
-                _ => Vec::new(),
-            }
-        })
+    set.analysis.files.iter().flat_map(|f| &f.items).flat_map(|item| -> Vec<(Option<&str>, &ast::Rule)> {
+        match item {
+            Item::Rule(r) => vec![(None, r)],
+            Item::Principle(p) => p.rules.iter().map(|r| (Some(p.name.node.as_str()), r)).collect(),
+            _ => Vec::new(),
+        }
+    })
 }
 
 fn lexicons(set: &SetView) -> impl Iterator<Item = &ast::Lexicon> {
-    set.analysis
-        .files
-        .iter()
-        .flat_map(|f| &f.items)
-        .filter_map(|item| match item {
-            Item::Lexicon(l) => Some(l),
-            _ => None,
-        })
+    set.analysis.files.iter().flat_map(|f| &f.items).filter_map(|item| match item {
+        Item::Lexicon(l) => Some(l),
+        _ => None,
+    })
 }
 
 fn contains(span: crate::source::Span, file: usize, offset: usize) -> bool {
@@ -201,31 +111,35 @@ fn contains(span: crate::source::Span, file: usize, offset: usize) -> bool {
 pub fn hover(workspace: &Workspace, params: &HoverParams) -> Option<Hover> {
     let at = &params.text_document_position_params;
     let (set, file, offset) = locate(workspace, &at.text_document.uri, at.position)?;
-    let markdown = rule_hover(&set, file, offset).or_else(|| {
+    let markdown = rule_hover(&set, file, offset).or_else(|| guarantee_hover(&set, file, offset)).or_else(|| {
         let (_, word) = text::word_at(&set.source(file)?.text, offset)?;
         word_hover(&set, word)
     })?;
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: markdown,
-        }),
-        range: None,
-    })
+    Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }), range: None })
+}
+
+fn guarantee_hover(set: &SetView, file: usize, offset: usize) -> Option<String> {
+    let (principle, g) = set.analysis.files.iter().flat_map(|f| &f.items).flat_map(|item| match item {
+        Item::Guarantee(g) => vec![(None, g)],
+        Item::Principle(p) => p.guarantees.iter().map(|g| (Some(p.name.node.as_str()), g)).collect(),
+        _ => Vec::new(),
+    }).find(|(_, g)| contains(g.name.span, file, offset))?;
+    let ensure = g.ensure.as_ref().map_or("?", |r| r.node.as_str());
+    let mut out = format!("**{}** guarantee: `ensure {ensure}` for every conversation its `when` covers", g.name.node);
+    if let Some(p) = principle {
+        out.push_str(&format!("\n\nprinciple: *{p}*"));
+    }
+    Some(out)
 }
 
 fn rule_hover(set: &SetView, file: usize, offset: usize) -> Option<String> {
-    let (principle, rule) =
-        rules(set).find(|(_, r)| contains(r.name.span, file, offset) || contains(r.effect.span, file, offset))?;
+    let (principle, rule) = rules(set).find(|(_, r)| contains(r.name.span, file, offset) || contains(r.effect.span, file, offset))?;
     let mut out = format!("**{}** `{}`", rule.name.node, rule.effect.node.as_str());
     if let Some(p) = principle {
         out.push_str(&format!("\n\nprinciple: *{p}*"));
     }
     let priority = rule.priority.as_ref().map(|p| p.node).unwrap_or_default();
-    out.push_str(&format!(
-        "\n\nroute `{}`, priority `{priority}`",
-        rule.effect.node.route().as_str()
-    ));
+    out.push_str(&format!("\n\nroute `{}`, priority `{priority}`", rule.effect.node.route().as_str()));
     if let Some(q) = &rule.queue {
         out.push_str(&format!(", queue `{}`", q.node));
     }
@@ -238,30 +152,23 @@ fn rule_hover(set: &SetView, file: usize, offset: usize) -> Option<String> {
 fn word_hover(set: &SetView, word: &str) -> Option<String> {
     if let Some(l) = lexicons(set).find(|l| l.name.node == word) {
         let phrases: Vec<String> = l.phrases.iter().map(|p| format!("{:?}", p.node)).collect();
-        return Some(format!(
-            "lexicon `{word}` ({} phrases)\n\n{}",
-            phrases.len(),
-            phrases.join(", ")
-        ));
+        return Some(format!("lexicon `{word}` ({} phrases)\n\n{}", phrases.len(), phrases.join(", ")));
     }
     if let Some(field) = set.analysis.schema.get(word) {
         return Some(field_hover(word, field));
     }
     let field = schema::message_field(word)?;
-    Some(format!(
-        "`{word}`: {} — inside `where`, the message's {word}",
-        schema::type_name(&field.ty)
-    ))
+    Some(format!("`{word}`: {} — inside `where`, the message's {word}", schema::type_name(&field.ty)))
 }
 
 fn field_hover(path: &str, field: &Field) -> String {
     let mut out = format!("`{path}`: {}", schema::type_name(&field.ty));
     match &field.default {
-        Some(d) => out.push_str(&format!(" = {}", schema::literal_text(d))),
+        Some(d) => out.push_str(&format!(" = {}", schema::default_text(d))),
         None if field.declared_at.is_some() => out.push_str(" (no default: *unknown* when absent)"),
         None => {}
     }
-    if let Some(meaning) = signal_meaning(path) {
+    if let Some(meaning) = crate::input_schema::signal_meaning(path) {
         out.push_str(&format!("\n\nsignal: {meaning}"));
     } else if field.declared_at.is_none() {
         out.push_str("\n\nbuilt in");
@@ -295,20 +202,13 @@ pub fn completion(workspace: &Workspace, params: &CompletionParams) -> Option<Co
                 label: label.to_string(),
                 kind: Some(kind),
                 detail: Some(detail),
-                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                    range,
-                    new_text: label.to_string(),
-                })),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text: label.to_string() })),
                 ..CompletionItem::default()
             });
         }
     };
     for l in lexicons(&set) {
-        add(
-            &l.name.node,
-            CompletionItemKind::ENUM,
-            format!("lexicon ({} phrases)", l.phrases.len()),
-        );
+        add(&l.name.node, CompletionItemKind::ENUM, format!("lexicon ({} phrases)", l.phrases.len()));
     }
     if !after_mentions {
         for (path, field) in &set.analysis.schema.fields {
@@ -331,12 +231,6 @@ pub fn formatting(workspace: &Workspace, params: &DocumentFormattingParams) -> O
     if formatted == source {
         return Some(Vec::new());
     }
-    let range = Range {
-        start: lsp_types::Position::default(),
-        end: text::position(source, source.len()),
-    };
-    Some(vec![TextEdit {
-        range,
-        new_text: formatted,
-    }])
+    let range = Range { start: lsp_types::Position::default(), end: text::position(source, source.len()) };
+    Some(vec![TextEdit { range, new_text: formatted }])
 }

@@ -20,17 +20,11 @@ pub fn position(text: &str, offset: usize) -> Position {
             column += u32::try_from(c.len_utf16()).unwrap_or(1);
         }
     }
-    Position {
-        line,
-        character: column,
-    }
+    Position { line, character: column }
 }
 
 pub fn range(text: &str, start: usize, end: usize) -> Range {
-    Range {
-        start: position(text, start),
-        end: position(text, end),
-    }
+    Range { start: position(text, start), end: position(text, end) }
 }
 
 /// The byte offset of a position; a column past the line's end is its end, a line past the
@@ -60,18 +54,8 @@ fn is_word(c: char) -> bool {
 /// `.`.
 pub fn word_at(text: &str, offset: usize) -> Option<(usize, &str)> {
     let offset = offset.min(text.len());
-    let start = text
-        .get(..offset)?
-        .char_indices()
-        .rev()
-        .take_while(|&(_, c)| is_word(c))
-        .last()
-        .map_or(offset, |(i, _)| i);
-    let end = text
-        .get(offset..)?
-        .char_indices()
-        .find(|&(_, c)| !is_word(c))
-        .map_or(text.len(), |(i, _)| offset + i);
+    let start = text.get(..offset)?.char_indices().rev().take_while(|&(_, c)| is_word(c)).last().map_or(offset, |(i, _)| i);
+    let end = text.get(offset..)?.char_indices().find(|&(_, c)| !is_word(c)).map_or(text.len(), |(i, _)| offset + i);
     let word = text.get(start..end)?.trim_end_matches('.');
     (!word.is_empty()).then_some((start, word))
 }
@@ -80,12 +64,7 @@ pub fn word_at(text: &str, offset: usize) -> Option<(usize, &str)> {
 pub fn prefix_at(text: &str, offset: usize) -> (usize, &str) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or_default();
-    let start = before
-        .char_indices()
-        .rev()
-        .take_while(|&(_, c)| is_word(c))
-        .last()
-        .map_or(offset, |(i, _)| i);
+    let start = before.char_indices().rev().take_while(|&(_, c)| is_word(c)).last().map_or(offset, |(i, _)| i);
     (start, before.get(start..).unwrap_or_default())
 }
 
@@ -98,10 +77,7 @@ pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
         match (b, hex) {
             (b'%', Some(v)) => {
                 out.push(v);

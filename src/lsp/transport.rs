@@ -12,10 +12,7 @@ const MAX_HEADER_LINE: u64 = 8 << 10;
 pub enum Incoming {
     Message(Message),
     /// Not a message: answered with a JSON-RPC error whose `id` is `null`.
-    Malformed {
-        code: i32,
-        message: String,
-    },
+    Malformed { code: i32, message: String },
     /// The input ended.
     End,
 }
@@ -64,26 +61,13 @@ pub fn read(input: &mut impl BufRead) -> io::Result<Incoming> {
         }
     }
     let length = match length {
-        None => {
-            return Ok(malformed(
-                ErrorCode::ParseError,
-                "a message without `Content-Length`".into(),
-            ));
-        }
-        Some(Err(value)) => {
-            return Ok(malformed(
-                ErrorCode::ParseError,
-                format!("`Content-Length: {value}` is not a length"),
-            ));
-        }
+        None => return Ok(malformed(ErrorCode::ParseError, "a message without `Content-Length`".into())),
+        Some(Err(value)) => return Ok(malformed(ErrorCode::ParseError, format!("`Content-Length: {value}` is not a length"))),
         Some(Ok(n)) => n,
     };
     if length > MAX_BODY {
         io::copy(&mut input.by_ref().take(length as u64), &mut io::sink())?;
-        return Ok(malformed(
-            ErrorCode::InvalidRequest,
-            format!("a message of {length} bytes is over the limit of {MAX_BODY}"),
-        ));
+        return Ok(malformed(ErrorCode::InvalidRequest, format!("a message of {length} bytes is over the limit of {MAX_BODY}")));
     }
     let mut body = Vec::new();
     input.by_ref().take(length as u64).read_to_end(&mut body)?;
@@ -92,19 +76,11 @@ pub fn read(input: &mut impl BufRead) -> io::Result<Incoming> {
     }
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => {
-            return Ok(malformed(
-                ErrorCode::ParseError,
-                format!("the message is not JSON: {e}"),
-            ));
-        }
+        Err(e) => return Ok(malformed(ErrorCode::ParseError, format!("the message is not JSON: {e}"))),
     };
     Ok(match serde_json::from_value::<Message>(value) {
         Ok(message) => Incoming::Message(message),
-        Err(e) => malformed(
-            ErrorCode::InvalidRequest,
-            format!("not a JSON-RPC request, notification or response: {e}"),
-        ),
+        Err(e) => malformed(ErrorCode::InvalidRequest, format!("not a JSON-RPC request, notification or response: {e}")),
     })
 }
 
@@ -128,10 +104,7 @@ fn skip_line(input: &mut impl BufRead) -> io::Result<()> {
 }
 
 fn malformed(code: ErrorCode, message: String) -> Incoming {
-    Incoming::Malformed {
-        code: code as i32,
-        message,
-    }
+    Incoming::Malformed { code: code as i32, message }
 }
 
 pub fn write(output: &mut impl Write, message: &Outgoing) -> io::Result<()> {

@@ -72,10 +72,7 @@ impl Workspace {
         let Some(root) = text::uri_path(uri).and_then(|p| p.parent().map(set_root)) else {
             let text = self.open.get(uri).cloned().unwrap_or_default();
             let sources = vec![Source::new(uri.as_str(), text)];
-            return SetView {
-                analysis: Analysis::new(sources),
-                uris: vec![uri.clone()],
-            };
+            return SetView { analysis: Analysis::new(sources), uris: vec![uri.clone()] };
         };
         let mut files: HashMap<PathBuf, String> = HashMap::new();
         if let Ok(sources) = crate::set::read_dir_sources(&root) {
@@ -92,37 +89,24 @@ impl Workspace {
         let mut names: HashMap<String, Uri> = HashMap::new();
         let mut sources = Vec::new();
         for (path, text) in files {
-            let name = path
-                .strip_prefix(&root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let Some(file_uri) = text::path_uri(&path) else {
-                continue;
-            };
+            let name = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let Some(file_uri) = text::path_uri(&path) else { continue };
             let mut source = Source::new(name.clone(), text);
             source.path = path.to_string_lossy().into_owned();
             names.insert(name, file_uri);
             sources.push(source);
         }
         let analysis = Analysis::new(sources);
-        let uris = analysis
-            .sources
-            .iter()
-            .filter_map(|s| names.get(&s.name).cloned())
-            .collect();
+        let uris = analysis.sources.iter().filter_map(|s| names.get(&s.name).cloned()).collect();
         SetView { analysis, uris }
     }
 }
 
 fn holds_policies(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.path().extension().is_some_and(|x| x == "policy") && e.path().is_file())
-        })
-        .unwrap_or(false)
+    std::fs::read_dir(dir).map(|entries| {
+        entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "policy") && e.path().is_file())
+    })
+    .unwrap_or(false)
 }
 
 fn set_root(dir: &Path) -> PathBuf {

@@ -11,7 +11,7 @@
 
 use super::sat::{Rail, Sat};
 use super::text::TextTest;
-use crate::ast::{Literal, Type};
+use crate::ast::{FieldDefault, Literal, Type};
 use batsat::Lit;
 
 /// One class of values of a cell.
@@ -44,6 +44,8 @@ pub(super) enum Kind {
 pub(super) struct Cell {
     pub kind: Kind,
     pub default: Option<Literal>,
+    /// A `list` field's default: what [`State::Missing`] holds.
+    pub list_default: Option<Vec<String>>,
     /// Each state with the literal that says the cell is in it (exactly one holds).
     pub states: Vec<(State, Lit)>,
     /// For [`State::Other`]: each text test and whether it holds.
@@ -62,9 +64,28 @@ pub(super) struct Facts {
 impl Cell {
     /// A cell of a declared path (or a built-in) of type `ty`. `nested_default`: the path has
     /// an ancestor and a default, so it can be unknown while absent.
-    pub fn declared(sat: &mut Sat, ty: &Type, default: Option<Literal>, facts: &Facts, nested: bool) -> Cell {
+    pub fn declared(sat: &mut Sat, ty: &Type, default: Option<&FieldDefault>, facts: &Facts, nested: bool) -> Cell {
+        let (default, list_default) = match default {
+            Some(FieldDefault::Literal(l)) => (Some(l.clone()), None),
+            Some(FieldDefault::List(items)) => {
+                let strings = items.iter().filter_map(|i| match i {
+                    Literal::String(s) => Some(s.clone()),
+                    _ => None,
+                });
+                (None, Some(strings.collect::<Vec<_>>()))
+            }
+            None => (None, None),
+        };
+        // below an ancestor, a path with a default can be unknown while absent
+        let broken = nested && (default.is_some() || list_default.is_some());
+        let mut cell = Cell::declared_of(sat, ty, default, facts, broken);
+        cell.list_default = list_default;
+        cell
+    }
+
+    fn declared_of(sat: &mut Sat, ty: &Type, default: Option<Literal>, facts: &Facts, broken: bool) -> Cell {
         let mut states = vec![State::Missing, State::Wrong];
-        if nested && default.is_some() {
+        if broken {
             states.push(State::Broken);
         }
         let kind = match ty {
@@ -73,19 +94,11 @@ impl Cell {
                 Kind::Bool
             }
             Type::Number => {
-                states.extend(
-                    numbers(&facts.numbers, None, false)
-                        .into_iter()
-                        .map(|n| State::Val(Literal::Number(n))),
-                );
+                states.extend(numbers(&facts.numbers, None, false).into_iter().map(|n| State::Val(Literal::Number(n))));
                 Kind::Number
             }
             Type::String => {
-                states.extend(
-                    strings(&facts.strings)
-                        .into_iter()
-                        .map(|s| State::Val(Literal::String(s))),
-                );
+                states.extend(strings(&facts.strings).into_iter().map(|s| State::Val(Literal::String(s))));
                 states.push(State::Other);
                 Kind::Str
             }
@@ -118,11 +131,7 @@ impl Cell {
     /// A message's text: unknown, one of the compared literals, or any other string.
     pub fn text(sat: &mut Sat, facts: &Facts) -> Cell {
         let mut states = vec![State::Wrong];
-        states.extend(
-            strings(&facts.strings)
-                .into_iter()
-                .map(|s| State::Val(Literal::String(s))),
-        );
+        states.extend(strings(&facts.strings).into_iter().map(|s| State::Val(Literal::String(s))));
         states.push(State::Other);
         Cell::new(sat, Kind::Str, None, states)
     }
@@ -137,26 +146,14 @@ impl Cell {
             .map(|(n, &l)| (State::Val(Literal::String((*n).to_string())), l))
             .collect();
         states.push((State::Wrong, senders[4]));
-        Cell {
-            kind: Kind::Str,
-            default: None,
-            states,
-            texts: Vec::new(),
-            members: Vec::new(),
-        }
+        Cell { kind: Kind::Str, default: None, list_default: None, states, texts: Vec::new(), members: Vec::new() }
     }
 
     fn new(sat: &mut Sat, kind: Kind, default: Option<Literal>, states: Vec<State>) -> Cell {
         let states: Vec<(State, Lit)> = states.into_iter().map(|s| (s, sat.fresh())).collect();
         let lits: Vec<Lit> = states.iter().map(|(_, l)| *l).collect();
         sat.exactly_one(&lits);
-        Cell {
-            kind,
-            default,
-            states,
-            texts: Vec::new(),
-            members: Vec::new(),
-        }
+        Cell { kind, default, list_default: None, states, texts: Vec::new(), members: Vec::new() }
     }
 
     /// The literal of a state, if the cell has it.
@@ -189,10 +186,7 @@ impl Cell {
     pub fn fold(&self, sat: &mut Sat, per_state: &[(Lit, Rail)]) -> Rail {
         let t: Vec<Lit> = per_state.iter().map(|&(s, r)| sat.and(&[s, r.t])).collect();
         let f: Vec<Lit> = per_state.iter().map(|&(s, r)| sat.and(&[s, r.f])).collect();
-        Rail {
-            t: sat.or(&t),
-            f: sat.or(&f),
-        }
+        Rail { t: sat.or(&t), f: sat.or(&f) }
     }
 }
 
@@ -225,7 +219,9 @@ pub(super) fn numbers(thresholds: &[f64], range: Option<(f64, f64)>, integer: bo
             }
         }
     }
-    out.retain(|&x| range.is_none_or(|(lo, hi)| x >= lo && x <= hi) && (!integer || x.fract() == 0.0) && x.is_finite());
+    out.retain(|&x| {
+        range.is_none_or(|(lo, hi)| x >= lo && x <= hi) && (!integer || x.fract() == 0.0) && x.is_finite()
+    });
     out.sort_by(f64::total_cmp);
     out.dedup();
     out

@@ -22,12 +22,7 @@ const SENDER_NAMES: [&str; 5] = ["customer", "ai", "agent", "system", "somebody"
 /// `Other` state.
 pub(super) fn conversation(enc: &Encoder<'_>, texts: &HashMap<TextCell, String>) -> Value {
     let mut root = Map::new();
-    let broken: Vec<&String> = enc
-        .broken
-        .iter()
-        .filter(|(_, l)| enc.sat.value(**l))
-        .map(|(p, _)| p)
-        .collect();
+    let broken: Vec<&String> = enc.broken.iter().filter(|(_, l)| enc.sat.value(**l)).map(|(p, _)| p).collect();
     // shortest broken prefixes first, so that what is below them is not written
     let mut broken_sorted = broken.clone();
     broken_sorted.sort_by_key(|p| p.len());
@@ -38,10 +33,7 @@ pub(super) fn conversation(enc: &Encoder<'_>, texts: &HashMap<TextCell, String>)
         root.insert("id".into(), json!("counterexample"));
     }
     for (path, cell) in &enc.cells {
-        if broken
-            .iter()
-            .any(|b| path.starts_with(b.as_str()) && path.as_bytes().get(b.len()) == Some(&b'.'))
-        {
+        if broken.iter().any(|b| path.starts_with(b.as_str()) && path.as_bytes().get(b.len()) == Some(&b'.')) {
             continue;
         }
         let text = texts.get(&TextCell::Path(path.clone()));
@@ -60,10 +52,7 @@ pub(super) fn conversation(enc: &Encoder<'_>, texts: &HashMap<TextCell, String>)
             .map(|(i, s)| {
                 let mut m = Map::new();
                 let sender = s.sender.iter().position(|l| enc.sat.value(*l)).unwrap_or(4);
-                m.insert(
-                    "from".into(),
-                    json!(SENDER_NAMES.get(sender).copied().unwrap_or("somebody")),
-                );
+                m.insert("from".into(), json!(SENDER_NAMES.get(sender).copied().unwrap_or("somebody")));
                 if let Some(t) = cell_value(enc, &s.text, texts.get(&TextCell::Slot(i))) {
                     m.insert("text".into(), t);
                 }
@@ -95,11 +84,7 @@ fn cell_value(enc: &Encoder<'_>, cell: &Cell, text: Option<&String>) -> Option<V
         State::Val(l) => Some(literal(l)),
         State::Other => Some(json!(text.cloned().unwrap_or_default())),
         State::Present => Some(Value::Array(
-            cell.members
-                .iter()
-                .filter(|(_, l)| enc.sat.value(*l))
-                .map(|(m, _)| json!(m))
-                .collect(),
+            cell.members.iter().filter(|(_, l)| enc.sat.value(*l)).map(|(m, _)| json!(m)).collect(),
         )),
     }
 }

@@ -14,12 +14,7 @@ use serde_json::Value;
 
 /// The counterexample, if the engine routes the conversation (read back from its YAML) below
 /// `ensure` and the guarantee's premise holds on it.
-pub(super) fn confirm(
-    conversation: &serde_json::Value,
-    program: &Program,
-    premise: &Program,
-    ensure: Route,
-) -> Option<Counterexample> {
+pub(super) fn confirm(conversation: &serde_json::Value, program: &Program, premise: &Program, ensure: Route) -> Option<Counterexample> {
     let yaml = serde_yaml::to_string(conversation).ok()?;
     let read = Conversation::from_yaml(&yaml).ok()?;
     let verdict = program.evaluate(&read);
@@ -91,11 +86,7 @@ fn leaf_paths(c: &Value) -> Vec<String> {
     fn walk(v: &Value, prefix: &str, out: &mut Vec<String>) {
         if let Value::Object(m) = v {
             for (k, child) in m {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                 walk(child, &path, out);
                 out.push(path);
             }
@@ -136,22 +127,12 @@ pub(super) fn premise_skeleton(files: &[ast::File]) -> Vec<ast::File> {
         .map(|f| ast::File {
             id: f.id,
             comments: Vec::new(),
-            items: f
-                .items
-                .iter()
-                .filter(|i| matches!(i, ast::Item::Context(_) | ast::Item::Lexicon(_)))
-                .cloned()
-                .collect(),
+            items: f.items.iter().filter(|i| matches!(i, ast::Item::Context(_) | ast::Item::Lexicon(_))).cloned().collect(),
         })
         .collect()
 }
 
-pub(super) fn premise_program(
-    skeleton: &[ast::File],
-    g: &ast::Guarantee,
-    sources: &[Source],
-    schema: &Schema,
-) -> Option<Program> {
+pub(super) fn premise_program(skeleton: &[ast::File], g: &ast::Guarantee, sources: &[Source], schema: &Schema) -> Option<Program> {
     use crate::source::Spanned;
     let mut files = skeleton.to_vec();
     let first = files.first_mut()?;
@@ -167,3 +148,4 @@ pub(super) fn premise_program(
     }));
     Some(crate::eval::compile(&files, sources, schema, String::new()))
 }
+

@@ -76,22 +76,10 @@ impl<'s> Encoder<'s> {
             }
             let text = Cell::text(&mut sat, facts.get("message.text").unwrap_or(&none));
             let range = (-1.0, 1.0);
-            let sentiment = Cell::signal(
-                &mut sat,
-                true,
-                range,
-                false,
-                facts.get("message.sentiment").unwrap_or(&none),
-            );
+            let sentiment = Cell::signal(&mut sat, true, range, false, facts.get("message.sentiment").unwrap_or(&none));
             let from = Cell::from(&sender);
             let _ = i;
-            out.push(Slot {
-                present,
-                sender,
-                text,
-                sentiment,
-                from,
-            });
+            out.push(Slot { present, sender, text, sentiment, from });
         }
         Encoder {
             sat,
@@ -191,13 +179,7 @@ impl<'s> Encoder<'s> {
         if !in_message {
             self.ensure_cell(path)?;
         }
-        let Encoder {
-            sat,
-            texts,
-            cells,
-            slots,
-            ..
-        } = self;
+        let Encoder { sat, texts, cells, slots, .. } = self;
         let cell = match (in_message, slot.and_then(|i| slots.get_mut(i))) {
             (true, Some(s)) => match path {
                 "text" => &mut s.text,
@@ -212,9 +194,7 @@ impl<'s> Encoder<'s> {
         }
         let mut per_state: Vec<(Lit, Rail)> = Vec::with_capacity(cell.states.len());
         for i in 0..cell.states.len() {
-            let Some((state, lit)) = cell.states.get(i).cloned() else {
-                continue;
-            };
+            let Some((state, lit)) = cell.states.get(i).cloned() else { continue };
             let r = match (&state, &leaf) {
                 (State::Other, Leaf::Text(t)) => {
                     let l = cell.text_lit(sat, t);
@@ -234,6 +214,10 @@ impl<'s> Encoder<'s> {
                     Rail { t: l, f: !l }
                 }
                 (State::Present, Leaf::Presence(missing)) => sat.konst(Some(!missing)),
+                // a `list` default: what an absent list holds
+                (State::Missing, Leaf::Contains(s)) if cell.list_default.is_some() => {
+                    sat.konst(Some(cell.list_default.iter().flatten().any(|e| e == s)))
+                }
                 (State::Present, _) => return Err("a list compared other than with `contains`".into()),
                 _ => sat.konst(concrete(texts, &state, cell.default.as_ref(), &leaf)),
             };
@@ -250,18 +234,12 @@ impl<'s> Encoder<'s> {
         let none = Facts::default();
         let facts = self.facts.get(path).unwrap_or(&none);
         let cell = if let Some(&(_, ty, lo, hi)) = schema::SIGNALS.iter().find(|s| s.0 == path) {
-            let integer = matches!(
-                path,
-                "signals.negative_streak" | "signals.repeated" | "signals.ai_turns"
-            );
+            let integer = matches!(path, "signals.negative_streak" | "signals.repeated" | "signals.ai_turns");
             Cell::signal(&mut self.sat, ty == SignalType::Number, (lo, hi), integer, facts)
         } else {
-            let field = self
-                .schema
-                .get(path)
-                .ok_or_else(|| format!("`{path}` is not declared"))?;
+            let field = self.schema.get(path).ok_or_else(|| format!("`{path}` is not declared"))?;
             let nested = path.contains('.');
-            Cell::declared(&mut self.sat, &field.ty, field.default.clone(), facts, nested)
+            Cell::declared(&mut self.sat, &field.ty, field.default.as_ref(), facts, nested)
         };
         if cell.lit(&State::Broken).is_some() {
             let mut prefix = String::new();

@@ -32,11 +32,7 @@ impl Encoder<'_> {
                     // WHO's: P; unknown sender: P when it agrees with what came before, else
                     // unknown; anyone else (or no message): what came before.
                     let is_who = if who.is_none() { present } else { w.t };
-                    let is_unknown = if who.is_none() {
-                        self.sat.fals()
-                    } else {
-                        self.sat.and(&[present, unknown_sender])
-                    };
+                    let is_unknown = if who.is_none() { self.sat.fals() } else { self.sat.and(&[present, unknown_sender]) };
                     let neither = self.sat.and(&[!is_who, !is_unknown]);
                     let t = [
                         self.sat.and(&[is_who, p.t]),
@@ -48,10 +44,7 @@ impl Encoder<'_> {
                         self.sat.and(&[is_unknown, p.f, last.f]),
                         self.sat.and(&[neither, last.f]),
                     ];
-                    last = Rail {
-                        t: self.sat.or(&t),
-                        f: self.sat.or(&f),
-                    };
+                    last = Rail { t: self.sat.or(&t), f: self.sat.or(&f) };
                 }
             }
         }
@@ -69,26 +62,15 @@ impl Encoder<'_> {
     fn test(&mut self, test: &MessageTest, i: usize) -> Result<Rail> {
         use crate::ast::ExprKind;
         use crate::source::Spanned;
-        let text = || {
-            Box::new(Expr {
-                kind: ExprKind::Path("text".into()),
-                span: crate::source::Span::default(),
-            })
-        };
+        let text = || Box::new(Expr { kind: ExprKind::Path("text".into()), span: crate::source::Span::default() });
         let e = match test {
             MessageTest::Where(x) => return self.expr(x, Some(i)),
             MessageTest::Mentions(l) => Expr {
-                kind: ExprKind::Mentions {
-                    lhs: text(),
-                    lexicon: Spanned::new(l.node.clone(), l.span),
-                },
+                kind: ExprKind::Mentions { lhs: text(), lexicon: Spanned::new(l.node.clone(), l.span) },
                 span: l.span,
             },
             MessageTest::Matches(p) => Expr {
-                kind: ExprKind::Matches {
-                    lhs: text(),
-                    pattern: Spanned::new(p.node.clone(), p.span),
-                },
+                kind: ExprKind::Matches { lhs: text(), pattern: Spanned::new(p.node.clone(), p.span) },
                 span: p.span,
             },
         };
@@ -98,15 +80,9 @@ impl Encoder<'_> {
     /// `x` on a present slot; `absent` on a slot that is not there.
     fn mask(&mut self, present: Lit, x: Rail, absent: bool) -> Rail {
         if absent {
-            Rail {
-                t: self.sat.or(&[!present, x.t]),
-                f: self.sat.and(&[present, x.f]),
-            }
+            Rail { t: self.sat.or(&[!present, x.t]), f: self.sat.and(&[present, x.f]) }
         } else {
-            Rail {
-                t: self.sat.and(&[present, x.t]),
-                f: self.sat.or(&[!present, x.f]),
-            }
+            Rail { t: self.sat.and(&[present, x.t]), f: self.sat.or(&[!present, x.f]) }
         }
     }
 
@@ -117,10 +93,7 @@ impl Encoder<'_> {
         };
         let Slot { present, sender, .. } = *slot;
         let Some(who) = who else {
-            return Rail {
-                t: present,
-                f: !present,
-            };
+            return Rail { t: present, f: !present };
         };
         let k = match who {
             Who::Customer => 0,
@@ -130,10 +103,7 @@ impl Encoder<'_> {
         let [c, a, g, s, _] = sender;
         let mine = [c, a, g].get(k).copied().unwrap_or(c);
         let others: Vec<Lit> = [c, a, g, s].into_iter().filter(|&l| l != mine).collect();
-        Rail {
-            t: mine,
-            f: self.sat.or(&others),
-        }
+        Rail { t: mine, f: self.sat.or(&others) }
     }
 
     /// `count(WHO messages [where P]) op k`.
@@ -146,9 +116,7 @@ impl Encoder<'_> {
                 Some(x) => self.expr(x, Some(i))?,
                 None => self.sat.konst(Some(true)),
             };
-            let Some(present) = self.slots.get(i).map(|s| s.present) else {
-                continue;
-            };
+            let Some(present) = self.slots.get(i).map(|s| s.present) else { continue };
             let w = self.sent_by(who, i);
             let m = self.sat.and3(&[w, p]);
             let m = self.mask(present, m, false);
@@ -162,9 +130,7 @@ impl Encoder<'_> {
         for &c in &counted {
             let mut next = at_least.clone();
             for j in 1..=top {
-                let (Some(&same), Some(&one_less)) = (at_least.get(j), at_least.get(j - 1)) else {
-                    continue;
-                };
+                let (Some(&same), Some(&one_less)) = (at_least.get(j), at_least.get(j - 1)) else { continue };
                 let step = self.sat.and(&[c, one_less]);
                 if let Some(slot) = next.get_mut(j) {
                     *slot = self.sat.or(&[same, step]);
@@ -174,11 +140,7 @@ impl Encoder<'_> {
         }
         let never = self.sat.fals();
         let ge = |j: f64| -> Lit {
-            let idx = if j <= 0.0 {
-                0
-            } else {
-                usize::try_from(j as i64).unwrap_or(usize::MAX).min(top)
-            };
+            let idx = if j <= 0.0 { 0 } else { usize::try_from(j as i64).unwrap_or(usize::MAX).min(top) };
             at_least.get(idx).copied().unwrap_or(never)
         };
         let holds = match op {
@@ -198,9 +160,6 @@ impl Encoder<'_> {
         };
         let all_known = self.sat.and(&known);
         let ok = self.sat.and(&[all_known, !self.messages_unknown]);
-        Ok(Rail {
-            t: self.sat.and(&[ok, holds]),
-            f: self.sat.and(&[ok, !holds]),
-        })
+        Ok(Rail { t: self.sat.and(&[ok, holds]), f: self.sat.and(&[ok, !holds]) })
     }
 }

@@ -42,18 +42,9 @@ impl Sat {
     /// A constant three-valued value (`None`: unknown).
     pub fn konst(&self, v: Option<bool>) -> Rail {
         match v {
-            Some(true) => Rail {
-                t: self.tru,
-                f: !self.tru,
-            },
-            Some(false) => Rail {
-                t: !self.tru,
-                f: self.tru,
-            },
-            None => Rail {
-                t: !self.tru,
-                f: !self.tru,
-            },
+            Some(true) => Rail { t: self.tru, f: !self.tru },
+            Some(false) => Rail { t: !self.tru, f: self.tru },
+            None => Rail { t: !self.tru, f: !self.tru },
         }
     }
 
@@ -106,28 +97,19 @@ impl Sat {
     pub fn and3(&mut self, xs: &[Rail]) -> Rail {
         let t: Vec<Lit> = xs.iter().map(|x| x.t).collect();
         let f: Vec<Lit> = xs.iter().map(|x| x.f).collect();
-        Rail {
-            t: self.and(&t),
-            f: self.or(&f),
-        }
+        Rail { t: self.and(&t), f: self.or(&f) }
     }
 
     /// Kleene `or` of several values.
     pub fn or3(&mut self, xs: &[Rail]) -> Rail {
         let t: Vec<Lit> = xs.iter().map(|x| x.t).collect();
         let f: Vec<Lit> = xs.iter().map(|x| x.f).collect();
-        Rail {
-            t: self.or(&t),
-            f: self.and(&f),
-        }
+        Rail { t: self.or(&t), f: self.and(&f) }
     }
 
     /// `x` when `known`, else unknown.
     pub fn guard(&mut self, known: Lit, x: Rail) -> Rail {
-        Rail {
-            t: self.and(&[known, x.t]),
-            f: self.and(&[known, x.f]),
-        }
+        Rail { t: self.and(&[known, x.t]), f: self.and(&[known, x.f]) }
     }
 
     /// Exactly one of `lits`.

@@ -58,11 +58,7 @@ const FILLERS: [&str; 4] = [" zqx ", " ", "\nzqx\n", " . "];
 
 impl Texts {
     pub fn new(lexicons: HashMap<String, Vec<String>>) -> Texts {
-        Texts {
-            lexicons,
-            regexes: HashMap::new(),
-            cache: HashMap::new(),
-        }
+        Texts { lexicons, regexes: HashMap::new(), cache: HashMap::new() }
     }
 
     /// Whether `test` holds on `text`, by the engine's matchers; `None` for an unknown lexicon
@@ -72,18 +68,10 @@ impl Texts {
             TextTest::Mentions(l) => {
                 let norm = normalized(text);
                 let phrases = self.lexicons.get(l)?;
-                Some(
-                    phrases
-                        .iter()
-                        .map(|p| normalized(p))
-                        .any(|p| p.trim() != "" && norm.contains(&p)),
-                )
+                Some(phrases.iter().map(|p| normalized(p)).any(|p| p.trim() != "" && norm.contains(&p)))
             }
             TextTest::Matches(re) => {
-                let compiled = self
-                    .regexes
-                    .entry(re.clone())
-                    .or_insert_with(|| regex::Regex::new(re).ok());
+                let compiled = self.regexes.entry(re.clone()).or_insert_with(|| regex::Regex::new(re).ok());
                 compiled.as_ref().map(|r| r.is_match(text))
             }
             TextTest::Contains(s) => Some(contains_ci(text, s)),
@@ -130,16 +118,10 @@ impl Texts {
                 let mut done: Vec<(TextTest, bool)> = negatives.clone();
                 let mut failed = false;
                 for &i in &order {
-                    let (Some(test), Some(cands)) = (positives.get(i), candidates.get(i)) else {
-                        continue;
-                    };
+                    let (Some(test), Some(cands)) = (positives.get(i), candidates.get(i)) else { continue };
                     done.push(((*test).clone(), true));
                     let found = cands.iter().find_map(|c| {
-                        let t = if text.is_empty() {
-                            c.clone()
-                        } else {
-                            format!("{text}{filler}{c}")
-                        };
+                        let t = if text.is_empty() { c.clone() } else { format!("{text}{filler}{c}") };
                         self.ok(&done, &[], &t).then_some(t)
                     });
                     match found {
@@ -236,14 +218,10 @@ impl Texts {
             !*want
                 && match t {
                     TextTest::Mentions(m) => self.lexicons.get(m).is_some_and(|qs| {
-                        qs.iter()
-                            .map(|q| normalized(q))
-                            .any(|q| q.trim() != "" && p.contains(&q))
+                        qs.iter().map(|q| normalized(q)).any(|q| q.trim() != "" && p.contains(&q))
                     }),
                     TextTest::Contains(s) => {
-                        !s.is_empty()
-                            && s.bytes().all(|b| b.is_ascii_alphanumeric())
-                            && p.contains(&s.to_ascii_lowercase())
+                        !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric()) && p.contains(&s.to_ascii_lowercase())
                     }
                     TextTest::Matches(re) => phrase_forces_regex(p, re),
                 }
@@ -256,28 +234,20 @@ impl Texts {
 /// (either case, `K` also as the Kelvin sign, which reads as `k`), and `re` has no anchors or
 /// word boundaries, so that a match inside any text is a match of the text.
 fn phrase_forces_regex(p: &str, re: &str) -> bool {
-    let Ok(hir) = regex_syntax::Parser::new().parse(re) else {
-        return false;
-    };
+    let Ok(hir) = regex_syntax::Parser::new().parse(re) else { return false };
     if has_look(&hir, 0) {
         return false;
     }
-    let Ok(full) = regex::Regex::new(&format!("^(?:{re})$")) else {
-        return false;
-    };
-    p.split_whitespace()
-        .filter(|w| w.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .any(|w| {
-            let chars: Vec<char> = w.chars().collect();
-            (0..chars.len()).any(|i| {
-                (i + 1..=chars.len().min(i + 10)).any(|j| {
-                    let piece: String = chars.get(i..j).unwrap_or_default().iter().collect();
-                    full.is_match(&piece)
-                        && full.is_match(&piece.to_uppercase())
-                        && spellings(&piece).is_some_and(|all| all.iter().all(|s| full.is_match(s)))
-                })
+    let Ok(full) = regex::Regex::new(&format!("^(?:{re})$")) else { return false };
+    p.split_whitespace().filter(|w| w.bytes().all(|b| b.is_ascii_alphanumeric())).any(|w| {
+        let chars: Vec<char> = w.chars().collect();
+        (0..chars.len()).any(|i| {
+            (i + 1..=chars.len().min(i + 10)).any(|j| {
+                let piece: String = chars.get(i..j).unwrap_or_default().iter().collect();
+                full.is_match(&piece) && full.is_match(&piece.to_uppercase()) && spellings(&piece).is_some_and(|all| all.iter().all(|s| full.is_match(s)))
             })
         })
+    })
 }
 
 /// Every spelling of a lowercase ASCII piece that normalises to it; `None` beyond 4,096.
@@ -292,10 +262,7 @@ fn spellings(piece: &str) -> Option<Vec<String>> {
         if out.len() * options.len() > 4096 {
             return None;
         }
-        out = out
-            .iter()
-            .flat_map(|s| options.iter().map(move |o| format!("{s}{o}")))
-            .collect();
+        out = out.iter().flat_map(|s| options.iter().map(move |o| format!("{s}{o}"))).collect();
     }
     Some(out)
 }

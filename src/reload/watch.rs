@@ -222,7 +222,10 @@ impl Watch {
     }
 
     fn native(&self) -> notify::Result<Box<dyn Watcher + Send>> {
-        let mut w = RecommendedWatcher::new(handler(self.dir.clone(), self.tx.clone()), Config::default())?;
+        let mut w = RecommendedWatcher::new(
+            handler(self.dir.clone(), self.tx.clone()),
+            Config::default(),
+        )?;
         self.add_paths(&mut w, true)?;
         Ok(Box::new(w))
     }
@@ -241,7 +244,11 @@ impl Watch {
     fn add_paths(&self, w: &mut dyn Watcher, parent: bool) -> notify::Result<()> {
         w.watch(&self.dir, RecursiveMode::Recursive)?;
         // The parent, so that replacing the directory itself is seen at once; best effort.
-        if let Some(parent) = self.dir.parent().filter(|p| parent && !p.as_os_str().is_empty()) {
+        if let Some(parent) = self
+            .dir
+            .parent()
+            .filter(|p| parent && !p.as_os_str().is_empty())
+        {
             let _ = w.watch(parent, RecursiveMode::NonRecursive);
         }
         Ok(())
@@ -298,7 +305,10 @@ impl Watch {
 fn handler(dir: PathBuf, tx: Sender<Msg>) -> impl Fn(notify::Result<Event>) + Send + 'static {
     move |event: notify::Result<Event>| {
         let relevant = match &event {
-            Ok(e) => is_change(&e.kind) && (e.paths.is_empty() || e.paths.iter().any(|p| p.starts_with(&dir))),
+            Ok(e) => {
+                is_change(&e.kind)
+                    && (e.paths.is_empty() || e.paths.iter().any(|p| p.starts_with(&dir)))
+            }
             // Overflow, watch errors: rescan to be safe.
             Err(_) => true,
         };

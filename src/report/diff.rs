@@ -43,11 +43,7 @@ pub struct DiffReport {
 
 impl DiffReport {
     pub fn new(base: &str, policies: &str) -> DiffReport {
-        DiffReport {
-            base: base.into(),
-            policies: policies.into(),
-            ..DiffReport::default()
-        }
+        DiffReport { base: base.into(), policies: policies.into(), ..DiffReport::default() }
     }
 
     pub fn add(&mut self, before: Route, after: Route, changed: bool) {
@@ -55,11 +51,7 @@ impl DiffReport {
         if changed {
             self.changed += 1;
         }
-        if let Some(n) = self
-            .matrix
-            .get_mut(route_index(before))
-            .and_then(|row| row.get_mut(route_index(after)))
-        {
+        if let Some(n) = self.matrix.get_mut(route_index(before)).and_then(|row| row.get_mut(route_index(after))) {
             *n += 1;
         }
     }
@@ -113,17 +105,10 @@ impl DiffReport {
         for (class, n, label) in [
             ("plain", self.total.to_string(), "conversations"),
             ("plain", self.unchanged().to_string(), "unchanged"),
-            (
-                "human",
-                self.changed.to_string(),
-                "changed (route, queue or deciding rules)",
-            ),
+            ("human", self.changed.to_string(), "changed (route, queue or deciding rules)"),
             ("review", moved.to_string(), "change route"),
         ] {
-            let _ = write!(
-                b,
-                r#"<div class="kpi {class}"><div class="n">{n}</div><div class="l">{label}</div></div>"#
-            );
+            let _ = write!(b, r#"<div class="kpi {class}"><div class="n">{n}</div><div class="l">{label}</div></div>"#);
         }
         b.push_str("</div>");
 
@@ -153,20 +138,9 @@ impl DiffReport {
             for (ai, n) in row.iter().enumerate() {
                 let Some(after) = ROUTES.get(ai) else { continue };
                 // the diagonal in grey, moves in the colour of where they go
-                let alpha = if *n == 0 {
-                    0.0
-                } else {
-                    0.12 + 0.6 * (*n as f64 / max as f64)
-                };
-                let color = if bi == ai {
-                    "135,150,168".to_string()
-                } else {
-                    rgb(html::route_color(*after))
-                };
-                let _ = write!(
-                    b,
-                    r#"<td class="cell" style="background:rgba({color},{alpha:.2})">{n}</td>"#
-                );
+                let alpha = if *n == 0 { 0.0 } else { 0.12 + 0.6 * (*n as f64 / max as f64) };
+                let color = if bi == ai { "135,150,168".to_string() } else { rgb(html::route_color(*after)) };
+                let _ = write!(b, r#"<td class="cell" style="background:rgba({color},{alpha:.2})">{n}</td>"#);
             }
             b.push_str("</tr>");
         }
@@ -175,16 +149,9 @@ impl DiffReport {
 }
 
 fn changes_section(b: &mut String, changes: &[Change], count: u64) {
-    let _ = write!(
-        b,
-        r#"<section class="card"><h2>Changed conversations</h2><p class="note">{count} conversation{} changed{}. Each shows the verdict before and after, with its justification.</p>"#,
+    let _ = write!(b, r#"<section class="card"><h2>Changed conversations</h2><p class="note">{count} conversation{} changed{}. Each shows the verdict before and after, with its justification.</p>"#,
         if count == 1 { "" } else { "s" },
-        if changes.len() > SHOWN {
-            format!("; the first {SHOWN} are shown")
-        } else {
-            String::new()
-        }
-    );
+        if changes.len() > SHOWN { format!("; the first {SHOWN} are shown") } else { String::new() });
     if changes.is_empty() {
         b.push_str(r#"<p class="empty">No conversation changed: this change is safe for this corpus.</p>"#);
     }
@@ -223,20 +190,12 @@ pub fn deciders(verdict: &Value) -> String {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|d| d.get("rule").and_then(Value::as_str)).collect())
         .unwrap_or_default();
-    if names.is_empty() {
-        "(default)".into()
-    } else {
-        names.join(", ")
-    }
+    if names.is_empty() { "(default)".into() } else { names.join(", ") }
 }
 
 /// `#2a9d8f` → `42,157,143`.
 fn rgb(hex: &str) -> String {
     let h = hex.trim_start_matches('#');
-    let part = |i: usize| {
-        h.get(i..i + 2)
-            .and_then(|p| u8::from_str_radix(p, 16).ok())
-            .unwrap_or(0)
-    };
+    let part = |i: usize| h.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok()).unwrap_or(0);
     format!("{},{},{}", part(0), part(2), part(4))
 }

@@ -35,23 +35,14 @@ struct RuleStats {
 
 impl RuleStats {
     fn new(info: RuleInfo) -> RuleStats {
-        RuleStats {
-            info,
-            matched: 0,
-            decided: 0,
-            examples: Vec::new(),
-        }
+        RuleStats { info, matched: 0, decided: 0, examples: Vec::new() }
     }
 }
 
 impl EvalReport {
     pub fn new(program: &Program) -> EvalReport {
         let rules: Vec<RuleStats> = super::rules(program).into_iter().map(RuleStats::new).collect();
-        let index = rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.info.name.clone(), i))
-            .collect();
+        let index = rules.iter().enumerate().map(|(i, r)| (r.info.name.clone(), i)).collect();
         EvalReport {
             version: program.version().map(str::to_string),
             digest: program.digest().to_string(),
@@ -133,37 +124,19 @@ impl EvalReport {
             b,
             r#"<header class="top"><div><h1>Who handles these conversations?</h1><p class="lead">A dry run of the policy set over {total} conversation{s}: where each would go, and which rules decided.</p></div><div class="meta">{version}<br><span class="mono">{digest}</span><br>{now}</div></header>"#,
             s = if total == 1 { "" } else { "s" },
-            version = self
-                .version
-                .as_deref()
-                .map(|v| format!("policy version <b>{}</b>", escape(v)))
-                .unwrap_or_else(|| "policy set".into()),
+            version = self.version.as_deref().map(|v| format!("policy version <b>{}</b>", escape(v))).unwrap_or_else(|| "policy set".into()),
             digest = escape(self.digest.get(..12).unwrap_or(&self.digest)),
             now = html::now(),
         );
         b.push_str(r#"<div class="kpis">"#);
         kpi(&mut b, "plain", &total.to_string(), "conversations");
-        for (class, n, label) in [
-            ("ai", ai, "handled by the AI"),
-            ("review", review, "AI with a person reviewing"),
-            ("human", human, "taken by a person"),
-        ] {
-            kpi(
-                &mut b,
-                class,
-                &format!("{:.1}%", html::percent(n, total)),
-                &format!("{n} {label}"),
-            );
+        for (class, n, label) in [("ai", ai, "handled by the AI"), ("review", review, "AI with a person reviewing"), ("human", human, "taken by a person")] {
+            kpi(&mut b, class, &format!("{:.1}%", html::percent(n, total)), &format!("{n} {label}"));
         }
         if self.invalid > 0 {
             kpi(&mut b, "plain", &self.invalid.to_string(), "inputs could not be read");
         } else {
-            kpi(
-                &mut b,
-                "plain",
-                &self.default.decided.to_string(),
-                "decided by the default",
-            );
+            kpi(&mut b, "plain", &self.default.decided.to_string(), "decided by the default");
         }
         b.push_str("</div>");
 
@@ -184,26 +157,11 @@ impl EvalReport {
     }
 
     fn rules_section(&self, b: &mut String) {
-        let max = self
-            .rules
-            .iter()
-            .map(|r| r.matched)
-            .max()
-            .unwrap_or(0)
-            .max(self.default.decided);
+        let max = self.rules.iter().map(|r| r.matched).max().unwrap_or(0).max(self.default.decided);
         b.push_str(r#"<section class="card"><h2>How often each rule matched and decided</h2><p class="note">Rules in the order of the policy files. Light bars: matched; dark bars: decided the route.</p><table><thead><tr><th>Rule</th><th>Effect</th><th style="width:30%">Matched · decided</th><th class="num">Matched</th><th class="num">Decided</th></tr></thead><tbody>"#);
         for rule in self.rules.iter().chain(std::iter::once(&self.default)) {
-            let principle = rule
-                .info
-                .principle
-                .as_deref()
-                .map(|p| format!("{} · ", escape(p)))
-                .unwrap_or_default();
-            let never = if rule.matched == 0 {
-                r#" <span class="never">never matched</span>"#
-            } else {
-                ""
-            };
+            let principle = rule.info.principle.as_deref().map(|p| format!("{} · ", escape(p))).unwrap_or_default();
+            let never = if rule.matched == 0 { r#" <span class="never">never matched</span>"# } else { "" };
             let _ = write!(
                 b,
                 r#"<tr><td><div class="rule">{}{never}</div><div class="sub">{principle}<span class="mono">{}</span></div></td><td>{}</td><td>{}{}</td><td class="num">{} <span class="sub">({:.1}%)</span></td><td class="num">{} <span class="sub">({:.1}%)</span></td></tr>"#,
@@ -241,11 +199,7 @@ impl EvalReport {
             );
         }
         if self.other_reasons > 0 {
-            let _ = write!(
-                b,
-                r#"<li><div class="sub">other reasons (not counted one by one)</div><div class="count">{}</div></li>"#,
-                self.other_reasons
-            );
+            let _ = write!(b, r#"<li><div class="sub">other reasons (not counted one by one)</div><div class="count">{}</div></li>"#, self.other_reasons);
         }
         b.push_str("</ol></section>");
     }
@@ -279,11 +233,7 @@ impl EvalReport {
             r#"<section class="card"><h2>The conversations behind each rule</h2><p class="note">Open a rule to see the conversations it matched (up to {EXAMPLES_PER_RULE} each), coloured by where they went.</p>"#
         );
         for rule in self.rules.iter().chain(std::iter::once(&self.default)) {
-            let open = if rule.matched > 0 && rule.matched <= 8 {
-                " open"
-            } else {
-                ""
-            };
+            let open = if rule.matched > 0 && rule.matched <= 8 { " open" } else { "" };
             let _ = write!(
                 b,
                 r#"<details{open}><summary>{}<span class="sub">{} matched · {} decided</span></summary>"#,
@@ -301,21 +251,13 @@ impl EvalReport {
         }
         b.push_str(r#"<h2 style="margin-top:18px">Priorities</h2><div class="convs">"#);
         for (p, n) in &self.priorities {
-            let _ = write!(
-                b,
-                r#"<span class="conv"><span class="mono">{}</span> <b>{n}</b></span>"#,
-                p.as_str()
-            );
+            let _ = write!(b, r#"<span class="conv"><span class="mono">{}</span> <b>{n}</b></span>"#, p.as_str());
         }
         b.push_str("</div>");
         if !self.queues.is_empty() {
             b.push_str(r#"<h2 style="margin-top:18px">Queues</h2><div class="convs">"#);
             for (q, n) in &self.queues {
-                let _ = write!(
-                    b,
-                    r#"<span class="conv"><span class="mono">{}</span> <b>{n}</b></span>"#,
-                    escape(q)
-                );
+                let _ = write!(b, r#"<span class="conv"><span class="mono">{}</span> <b>{n}</b></span>"#, escape(q));
             }
             b.push_str("</div>");
         }
@@ -324,10 +266,5 @@ impl EvalReport {
 }
 
 fn kpi(b: &mut String, class: &str, n: &str, label: &str) {
-    let _ = write!(
-        b,
-        r#"<div class="kpi {class}"><div class="n">{}</div><div class="l">{}</div></div>"#,
-        escape(n),
-        escape(label)
-    );
+    let _ = write!(b, r#"<div class="kpi {class}"><div class="n">{}</div><div class="l">{}</div></div>"#, escape(n), escape(label));
 }

@@ -42,11 +42,7 @@ pub fn route_chip(route: Route) -> String {
 
 /// `12.5%` of a total (0 when the total is 0).
 pub fn percent(part: u64, total: u64) -> f64 {
-    if total == 0 {
-        0.0
-    } else {
-        part as f64 * 100.0 / total as f64
-    }
+    if total == 0 { 0.0 } else { part as f64 * 100.0 / total as f64 }
 }
 
 /// A whole page around `body`.
@@ -199,12 +195,7 @@ pub fn stacked_bar(counts: [u64; 3], label: &str) -> String {
             continue;
         }
         let w = width * n as f64 / total as f64;
-        let _ = write!(
-            svg,
-            r#"<rect x="{x:.2}" y="6" width="{w:.2}" height="22" fill="{}"><title>{}: {n}</title></rect>"#,
-            route_color(*route),
-            route.as_str()
-        );
+        let _ = write!(svg, r#"<rect x="{x:.2}" y="6" width="{w:.2}" height="22" fill="{}"><title>{}: {n}</title></rect>"#, route_color(*route), route.as_str());
         if w > 60.0 {
             let _ = write!(
                 svg,
@@ -222,10 +213,7 @@ pub fn stacked_bar(counts: [u64; 3], label: &str) -> String {
 
 /// A thin bar of `n` against `max`, class `m` (matched) or `d` (decided).
 pub fn bar(n: u64, max: u64, class: &str) -> String {
-    format!(
-        r#"<div class="bar {class}"><span style="width:{:.2}%"></span></div>"#,
-        percent(n, max.max(1))
-    )
+    format!(r#"<div class="bar {class}"><span style="width:{:.2}%"></span></div>"#, percent(n, max.max(1)))
 }
 
 /// A list of conversation chips (label coloured by route).
@@ -258,10 +246,7 @@ pub fn effect_badge(effect: &str) -> String {
 
 /// The current time as `YYYY-MM-DD HH:MM UTC`.
 pub fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let days = secs / 86_400;
     let rem = secs % 86_400;
     // civil-from-days (Howard Hinnant), for dates after 1970
@@ -283,9 +268,6 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(
-            escape(r#"<script>"a" & 'b'</script>"#),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
-        );
+        assert_eq!(escape(r#"<script>"a" & 'b'</script>"#), "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;");
     }
 }

@@ -73,8 +73,8 @@ fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
 }
 
 fn read(file: &Path) -> Result<Vec<[u8; 32]>, String> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| format!("cannot read the token file `{}`: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read the token file `{}`: {e}", file.display()))?;
     let digests: Vec<[u8; 32]> = text
         .lines()
         .map(str::trim)

@@ -20,8 +20,8 @@
 use super::Service;
 use super::Shutdown;
 use super::limits::{MAX_HEAD, MAX_URI};
-pub use super::routes::router;
 use super::routes::{Answer, ApiError, verdict_answer};
+pub use super::routes::router;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
@@ -89,7 +89,10 @@ pub async fn serve(
             .name(format!("handoff-http-{i}"))
             .spawn(move || lane(conn, rx, stop, alive, count))
             .map_err(|e| format!("cannot start: {e}"))?;
-        lanes.push(Lane { connections: tx, open });
+        lanes.push(Lane {
+            connections: tx,
+            open,
+        });
     }
     drop(alive_tx);
     eprintln!("listening on {addr}");
@@ -159,7 +162,9 @@ async fn bind(
                  something in front of the service checks callers"
             ));
         }
-        eprintln!("handoff serve: warning: `{addr}` is served without authentication (`--insecure-no-auth`)");
+        eprintln!(
+            "handoff serve: warning: `{addr}` is served without authentication (`--insecure-no-auth`)"
+        );
     }
     Ok((listener, addr))
 }
@@ -171,7 +176,11 @@ fn dispatch(lanes: &mut Vec<Lane>, next: usize, tcp: std::net::TcpStream) -> Res
     let mut tcp = tcp;
     loop {
         let n = lanes.len();
-        let open = |i: &usize| lanes.get(*i).map_or(usize::MAX, |l| l.open.load(Ordering::Relaxed));
+        let open = |i: &usize| {
+            lanes
+                .get(*i)
+                .map_or(usize::MAX, |l| l.open.load(Ordering::Relaxed))
+        };
         let Some(i) = (0..n).map(|k| (next + k) % n).min_by_key(open) else {
             return Err("no thread is left to serve connections".into());
         };
@@ -271,7 +280,10 @@ fn keep_socket(tcp: &tokio::net::TcpStream) -> Option<std::net::TcpStream> {
     #[cfg(unix)]
     {
         use std::os::fd::AsFd;
-        tcp.as_fd().try_clone_to_owned().ok().map(std::net::TcpStream::from)
+        tcp.as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(std::net::TcpStream::from)
     }
     #[cfg(not(unix))]
     {
@@ -282,7 +294,12 @@ fn keep_socket(tcp: &tokio::net::TcpStream) -> Option<std::net::TcpStream> {
 
 /// One connection, HTTP/1.1 with keep-alive, until the client closes it or the service stops
 /// (then the request in progress is answered first); closed lingering.
-async fn connection(conn: Arc<Conn>, tcp: tokio::net::TcpStream, stop: watch::Receiver<bool>, open: Arc<AtomicUsize>) {
+async fn connection(
+    conn: Arc<Conn>,
+    tcp: tokio::net::TcpStream,
+    stop: watch::Receiver<bool>,
+    open: Arc<AtomicUsize>,
+) {
     let socket = keep_socket(&tcp);
     let idle = conn.service.limits.idle;
     let service = Arc::clone(&conn.service);
@@ -430,7 +447,9 @@ async fn handle(conn: &Conn, request: hyper::Request<Incoming>) -> hyper::Respon
     }
     if request.method() == Method::POST && request.uri().path() == "/v1/verdict" {
         let (parts, body) = request.into_parts();
-        return verdict_answer(service, &parts.headers, body).await.map(Either::Left);
+        return verdict_answer(service, &parts.headers, body)
+            .await
+            .map(Either::Left);
     }
     match conn.router.call(request).await {
         Ok(response) => response.map(Either::Right),

@@ -96,7 +96,10 @@ pub struct LogState {
 impl LogState {
     /// The error that stopped writing, while the log is degraded.
     pub fn degraded(&self) -> Option<String> {
-        self.degraded.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.degraded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn set_degraded(&self, error: Option<String>) {
@@ -126,7 +129,9 @@ pub struct DecisionLog {
 
 impl std::fmt::Debug for DecisionLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DecisionLog").field("path", &self.path).finish()
+        f.debug_struct("DecisionLog")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -189,12 +194,18 @@ impl DecisionLog {
     /// Writes every queued decision, flushes, and stops the writer. Returns the lines written.
     /// Later calls do nothing.
     pub fn close(&self) -> std::io::Result<u64> {
-        let handle = self.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let handle = self
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         let Some(handle) = handle else { return Ok(0) };
         let _ = self.tx.send(Msg::Close);
         match handle.join() {
             Ok(result) => result,
-            Err(_) => Err(std::io::Error::other("the decision log writer stopped unexpectedly")),
+            Err(_) => Err(std::io::Error::other(
+                "the decision log writer stopped unexpectedly",
+            )),
         }
     }
 }

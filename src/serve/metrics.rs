@@ -1,8 +1,8 @@
 //! Counters for `GET /metrics`, in the Prometheus text format. Lock-free: the request path only
 //! increments atomics.
 
-use super::log::LogState;
 use crate::ast::Route;
+use super::log::LogState;
 use crate::reload::{Reloader, Status};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,7 +10,8 @@ use std::time::Duration;
 
 /// Upper bounds of the evaluation latency buckets, in seconds.
 const BUCKETS: [f64; 14] = [
-    0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1,
+    0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005,
+    0.01, 0.025, 0.05, 0.1,
 ];
 
 /// HTTP statuses counted as errors.
@@ -44,7 +45,10 @@ impl Metrics {
             c.fetch_add(1, Ordering::Relaxed);
         }
         let secs = took.as_secs_f64();
-        let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(BUCKETS.len());
+        let bucket = BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(BUCKETS.len());
         if let Some(c) = self.latency.get(bucket) {
             c.fetch_add(1, Ordering::Relaxed);
         }
@@ -78,10 +82,18 @@ impl Metrics {
 
     fn write(&self, out: &mut String, reloader: &Reloader) -> std::fmt::Result {
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        writeln!(out, "# HELP handoff_verdicts_total Verdicts given, by route.")?;
+        writeln!(
+            out,
+            "# HELP handoff_verdicts_total Verdicts given, by route."
+        )?;
         writeln!(out, "# TYPE handoff_verdicts_total counter")?;
         for (route, c) in ROUTES.iter().zip(&self.verdicts) {
-            writeln!(out, "handoff_verdicts_total{{route=\"{}\"}} {}", route.as_str(), get(c))?;
+            writeln!(
+                out,
+                "handoff_verdicts_total{{route=\"{}\"}} {}",
+                route.as_str(),
+                get(c)
+            )?;
         }
 
         writeln!(
@@ -92,10 +104,16 @@ impl Metrics {
         let mut cumulative = 0u64;
         for (bound, c) in BUCKETS.iter().zip(&self.latency) {
             cumulative += get(c);
-            writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"{bound}\"}} {cumulative}")?;
+            writeln!(
+                out,
+                "handoff_evaluation_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
+            )?;
         }
         cumulative += self.latency.last().map_or(0, get);
-        writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"+Inf\"}} {cumulative}")?;
+        writeln!(
+            out,
+            "handoff_evaluation_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
+        )?;
         let sum = get(&self.latency_sum_ns) as f64 / 1e9;
         writeln!(out, "handoff_evaluation_seconds_sum {sum}")?;
         writeln!(out, "handoff_evaluation_seconds_count {cumulative}")?;
@@ -106,7 +124,11 @@ impl Metrics {
         )?;
         writeln!(out, "# TYPE handoff_errors_total counter")?;
         for (status, c) in ERRORS.iter().zip(&self.errors) {
-            writeln!(out, "handoff_errors_total{{status=\"{status}\"}} {}", get(c))?;
+            writeln!(
+                out,
+                "handoff_errors_total{{status=\"{status}\"}} {}",
+                get(c)
+            )?;
         }
         writeln!(
             out,
@@ -121,14 +143,23 @@ impl Metrics {
             last_error,
             ..
         } = reloader.status();
-        writeln!(out, "# HELP handoff_reloads_total Policy reloads, by outcome.")?;
+        writeln!(
+            out,
+            "# HELP handoff_reloads_total Policy reloads, by outcome."
+        )?;
         writeln!(out, "# TYPE handoff_reloads_total counter")?;
         writeln!(out, "handoff_reloads_total{{outcome=\"ok\"}} {reloads}")?;
-        writeln!(out, "handoff_reloads_total{{outcome=\"unchanged\"}} {unchanged}")?;
+        writeln!(
+            out,
+            "handoff_reloads_total{{outcome=\"unchanged\"}} {unchanged}"
+        )?;
         writeln!(out, "handoff_reloads_total{{outcome=\"failed\"}} {failed}")?;
 
         let loaded = reloader.current();
-        writeln!(out, "# HELP handoff_policy_info The policy set serving now (value 1).")?;
+        writeln!(
+            out,
+            "# HELP handoff_policy_info The policy set serving now (value 1)."
+        )?;
         writeln!(out, "# TYPE handoff_policy_info gauge")?;
         writeln!(
             out,
@@ -136,7 +167,10 @@ impl Metrics {
             label(loaded.set.digest()),
             label(loaded.set.version().unwrap_or(""))
         )?;
-        writeln!(out, "# HELP handoff_policy_files Files in the serving policy set.")?;
+        writeln!(
+            out,
+            "# HELP handoff_policy_files Files in the serving policy set."
+        )?;
         writeln!(out, "# TYPE handoff_policy_files gauge")?;
         writeln!(out, "handoff_policy_files {}", loaded.files.len())?;
         let loaded_at = loaded
@@ -204,5 +238,7 @@ fn write_service(out: &mut String, log: Option<&LogState>, inflight: usize) -> s
 
 /// A label value with `\`, `"` and newlines escaped.
 fn label(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

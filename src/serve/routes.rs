@@ -34,6 +34,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/policy", get(policy))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(service)
@@ -113,9 +114,10 @@ impl IntoResponse for ApiError {
 fn json_response(status: StatusCode, bytes: Bytes) -> hyper::Response<Answer> {
     let mut response = hyper::Response::new(Answer::plain(bytes));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -142,7 +144,11 @@ async fn verdict(State(service): Shared, request: Request) -> Response {
 }
 
 /// `POST /v1/verdict`: read, decide, answer; errors are counted.
-pub(super) async fn verdict_answer<B>(service: &Arc<Service>, headers: &HeaderMap, body: B) -> hyper::Response<Answer>
+pub(super) async fn verdict_answer<B>(
+    service: &Arc<Service>,
+    headers: &HeaderMap,
+    body: B,
+) -> hyper::Response<Answer>
 where
     B: hyper::body::Body<Data = Bytes> + Unpin,
     B::Error: std::fmt::Display,
@@ -152,15 +158,7 @@ where
         Err(e) => Err(e),
     };
     match result {
-        Ok(decided) => {
-            deliver(
-                service,
-                decided.json,
-                decided.decision_id,
-                decided.entry.into_iter().collect(),
-            )
-            .await
-        }
+        Ok(decided) => deliver(service, decided.json, decided.decision_id, decided.entry.into_iter().collect()).await,
         Err(e) => {
             service.metrics.error(e.status.as_u16());
             e.into_answer()
@@ -209,7 +207,10 @@ impl hyper::body::Body for Answer {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let this = self.get_mut();
         if let Some((service, entries)) = this.log.take() {
             service.record(entries);
@@ -249,7 +250,11 @@ async fn batch(
     charge: Charge,
     pinned: Option<Vec<String>>,
 ) -> Result<(Bytes, Vec<Entry>), ApiError> {
-    let slot = tokio::time::timeout(service.limits.timeout, Arc::clone(&service.batch_slots).acquire_owned()).await;
+    let slot = tokio::time::timeout(
+        service.limits.timeout,
+        Arc::clone(&service.batch_slots).acquire_owned(),
+    )
+    .await;
     let Ok(Ok(slot)) = slot else {
         return Err(ApiError::busy(format!(
             "{} batches are being evaluated already (`--max-batches`); retry later",
@@ -288,9 +293,18 @@ fn one(service: &Service, pinned: Option<&[String]>, body: &[u8]) -> Result<Deci
         .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))
 }
 
-fn many(service: &Service, pinned: Option<&[String]>, body: &[u8]) -> Result<(Bytes, Vec<Entry>), ApiError> {
+fn many(
+    service: &Service,
+    pinned: Option<&[String]>,
+    body: &[u8],
+) -> Result<(Bytes, Vec<Entry>), ApiError> {
     let value: Value = serde_json::from_str(utf8(body)?).map_err(|e| malformed(&e))?;
-    let shape = || ApiError::new(StatusCode::BAD_REQUEST, "the body must be `{\"conversations\": [ … ]}`");
+    let shape = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the body must be `{\"conversations\": [ … ]}`",
+        )
+    };
     let Value::Object(mut top) = value else {
         return Err(shape());
     };
@@ -316,9 +330,12 @@ fn many(service: &Service, pinned: Option<&[String]>, body: &[u8]) -> Result<(By
                 format!("conversation {}: {}", i + 1, e.message),
             )
         })?;
-        limits
-            .check(&c)
-            .map_err(|m| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("conversation {}: {m}", i + 1)))?;
+        limits.check(&c).map_err(|m| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("conversation {}: {m}", i + 1),
+            )
+        })?;
         conversations.push(c);
     }
     // The whole batch under one set.
@@ -344,7 +361,11 @@ fn many(service: &Service, pinned: Option<&[String]>, body: &[u8]) -> Result<(By
 /// Reads the whole body within the size and time limits, charging what is over [`SMALL_BODY`]
 /// to the in-flight budget (503 when it is spent; the charge is given back when dropped). A body
 /// that arrives in one piece (the usual case: it came with the headers) is kept as it is.
-async fn read_body<B>(service: &Service, headers: &HeaderMap, body: B) -> Result<(Bytes, Charge), ApiError>
+async fn read_body<B>(
+    service: &Service,
+    headers: &HeaderMap,
+    body: B,
+) -> Result<(Bytes, Charge), ApiError>
 where
     B: hyper::body::Body<Data = Bytes> + Unpin,
     B::Error: std::fmt::Display,
@@ -361,7 +382,10 @@ where
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the body is over the limit of {} bytes (`--max-body`)", limits.body),
+            format!(
+                "the body is over the limit of {} bytes (`--max-body`)",
+                limits.body
+            ),
         )
     };
     let declared = headers
@@ -383,8 +407,12 @@ where
         let mut joined: Vec<u8> = Vec::new();
         let mut total = 0usize;
         while let Some(frame) = body.frame().await {
-            let frame =
-                frame.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("cannot read the body: {e}")))?;
+            let frame = frame.map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the body: {e}"),
+                )
+            })?;
             let Ok(data) = frame.into_data() else {
                 continue; // trailers
             };
@@ -428,7 +456,9 @@ fn utf8(body: &[u8]) -> Result<&str, ApiError> {
         let column = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
         ApiError {
             status: StatusCode::BAD_REQUEST,
-            message: format!("malformed JSON at line {line}, column {column}: the body is not UTF-8"),
+            message: format!(
+                "malformed JSON at line {line}, column {column}: the body is not UTF-8"
+            ),
             at: Some((line, column)),
             fields: None,
         }
@@ -437,10 +467,17 @@ fn utf8(body: &[u8]) -> Result<&str, ApiError> {
 
 fn malformed(e: &serde_json::Error) -> ApiError {
     let text = e.to_string();
-    let message = text.rfind(" at line ").and_then(|i| text.get(..i)).unwrap_or(&text);
+    let message = text
+        .rfind(" at line ")
+        .and_then(|i| text.get(..i))
+        .unwrap_or(&text);
     ApiError {
         status: StatusCode::BAD_REQUEST,
-        message: format!("malformed JSON at line {}, column {}: {message}", e.line(), e.column()),
+        message: format!(
+            "malformed JSON at line {}, column {}: {message}",
+            e.line(),
+            e.column()
+        ),
         at: Some((e.line(), e.column())),
         fields: None,
     }
@@ -450,7 +487,10 @@ fn input_error(e: InputError) -> ApiError {
     match (e.line, e.column) {
         (Some(line), Some(column)) => ApiError {
             status: StatusCode::BAD_REQUEST,
-            message: format!("malformed JSON at line {line}, column {column}: {}", e.message),
+            message: format!(
+                "malformed JSON at line {line}, column {column}: {}",
+                e.message
+            ),
             at: Some((line, column)),
             fields: None,
         },
@@ -518,12 +558,23 @@ async fn metrics(State(service): Shared) -> Response {
         .into_response()
 }
 
+async fn openapi() -> Response {
+    json_body(super::openapi::JSON.as_bytes().to_vec())
+}
+
 async fn not_found(State(service): Shared, request: Request) -> Response {
     let message = format!("no such endpoint `{}`", request.uri().path());
     respond(&service, Err(ApiError::new(StatusCode::NOT_FOUND, message)))
 }
 
 async fn method_not_allowed(State(service): Shared, request: Request) -> Response {
-    let message = format!("`{}` does not accept `{}`", request.uri().path(), request.method());
-    respond(&service, Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, message)))
+    let message = format!(
+        "`{}` does not accept `{}`",
+        request.uri().path(),
+        request.method()
+    );
+    respond(
+        &service,
+        Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, message)),
+    )
 }

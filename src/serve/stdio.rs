@@ -19,12 +19,20 @@ fn lock(out: &Out) -> MutexGuard<'_, BufWriter<Stdout>> {
 
 /// Serves standard input until it ends or SIGINT/SIGTERM arrives; the line being answered when
 /// the signal arrives is finished first.
-pub fn run(service: &Arc<Service>, runtime: &tokio::runtime::Runtime, shutdown: Shutdown) -> Result<(), String> {
-    let out: Arc<Out> = Arc::new(Mutex::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())));
+pub fn run(
+    service: &Arc<Service>,
+    runtime: &tokio::runtime::Runtime,
+    shutdown: Shutdown,
+) -> Result<(), String> {
+    let out: Arc<Out> = Arc::new(Mutex::new(BufWriter::with_capacity(
+        64 * 1024,
+        std::io::stdout(),
+    )));
     let stopping = Arc::new(AtomicBool::new(false));
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
     {
-        let (service, out, stopping) = (Arc::clone(service), Arc::clone(&out), Arc::clone(&stopping));
+        let (service, out, stopping) =
+            (Arc::clone(service), Arc::clone(&out), Arc::clone(&stopping));
         std::thread::Builder::new()
             .name("handoff-stdio".into())
             .spawn(move || {
@@ -107,7 +115,11 @@ fn serve_lines(service: &Service, out: &Out, stopping: &AtomicBool) -> std::io::
 }
 
 /// The verdict for one line, an error object, or nothing for a blank line.
-pub fn answer(service: &Service, line: &[u8], number: usize) -> Option<Result<super::Decided, serde_json::Value>> {
+pub fn answer(
+    service: &Service,
+    line: &[u8],
+    number: usize,
+) -> Option<Result<super::Decided, serde_json::Value>> {
     let text = match std::str::from_utf8(line) {
         Ok(t) => t.trim(),
         Err(e) => {

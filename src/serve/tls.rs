@@ -8,9 +8,10 @@ use tokio_rustls::rustls::{self, pki_types};
 /// An acceptor for the PEM certificate chain in `cert` and the PEM private key in `key`.
 pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
     use pki_types::pem::PemObject;
-    let chain: Vec<pki_types::CertificateDer<'static>> = pki_types::CertificateDer::pem_file_iter(cert)
-        .and_then(Iterator::collect)
-        .map_err(|e| format!("cannot read the certificate `{}`: {e}", cert.display()))?;
+    let chain: Vec<pki_types::CertificateDer<'static>> =
+        pki_types::CertificateDer::pem_file_iter(cert)
+            .and_then(Iterator::collect)
+            .map_err(|e| format!("cannot read the certificate `{}`: {e}", cert.display()))?;
     if chain.is_empty() {
         return Err(format!("`{}` holds no PEM certificate", cert.display()));
     }

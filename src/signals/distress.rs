@@ -17,7 +17,9 @@
 //! later customer message; then repetition (up to +0.3) and a falling sentiment trend (up to
 //! +0.25) are added the same way.
 
-use super::lexicon::{Family, Hits, Kind, role::*};
+use super::constructs::{self, Found};
+use super::lexicon::{Hits, Kind, role::*};
+use super::rules::ConstructKind;
 use super::text::Normalized;
 use super::vader;
 
@@ -31,8 +33,10 @@ pub const VOCABULARY_RATE: f64 = 4.0;
 /// A first-person statement of a negative feeling weighs `|valence| / SELF_STATEMENT_SCALE`.
 pub const SELF_STATEMENT_SCALE: f64 = 2.5;
 pub const W_SHOUTING: f64 = 0.35;
-/// The least distress of a message that speaks of suicide or self-harm (not negated).
+/// The least distress of a message that shows a crisis (`constructs.txt`).
 pub const CRISIS: f64 = 0.9;
+/// The share of their weight that distress words keep in a feeling about a mundane fact.
+pub const MUNDANE: f64 = 0.15;
 pub const FADE: f64 = 0.85;
 pub const W_REPETITION: f64 = 0.3;
 pub const W_TREND: f64 = 0.25;
@@ -48,7 +52,7 @@ pub struct Evidence {
     pub vocabulary: f64,
     /// Sum of the first-person statements of a negative feeling.
     pub feeling: f64,
-    /// Thoughts of suicide or self-harm.
+    /// A crisis construct holds.
     pub crisis: bool,
     /// 0…1.
     pub shouting: f64,
@@ -76,8 +80,15 @@ pub fn read<'a>(norm: &'a Normalized, hits: &Hits) -> Reading<'a> {
     } else {
         vec![false; norm.words.len()]
     };
-    let mut crisis = false;
-    let vocabulary = vocabulary_weight(norm, hits, &mut mask, &mut in_phrase, &mut crisis);
+    let mut found = Vec::new();
+    if !hits.anchors.is_empty() {
+        constructs::find_into(norm, hits, &mut found);
+    }
+    let crisis = found.iter().any(|f| f.kind == ConstructKind::Crisis);
+    for f in found.iter().filter(|f| f.kind == ConstructKind::Figure) {
+        mask.extend((f.start..f.end).map(|k| norm.word(k)));
+    }
+    let vocabulary = vocabulary_weight(norm, hits, &mut mask, &mut in_phrase, &found);
     let feeling = self_statements(norm, hits, &mut mask, &in_phrase);
     mask.sort_unstable();
     mask.dedup();
@@ -123,7 +134,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn role(&self, k: usize) -> u32 {
+    fn role(&self, k: usize) -> u64 {
         self.hits.roles.get(k).copied().unwrap_or(0)
     }
     fn clause_start(&self, k: usize) -> bool {
@@ -146,7 +157,7 @@ impl Ctx<'_> {
         let k = i + 1;
         (k < self.norm.words.len() && !self.clause_start(k)).then_some(k)
     }
-    fn any_before(&self, i: usize, n: usize, roles: u32) -> bool {
+    fn any_before(&self, i: usize, n: usize, roles: u64) -> bool {
         self.before(i, n).any(|k| self.role(k) & roles != 0)
     }
 }
@@ -157,7 +168,7 @@ fn vocabulary_weight<'a>(
     hits: &Hits,
     mask: &mut Vec<&'a str>,
     in_phrase: &mut [bool],
-    crisis: &mut bool,
+    found: &[Found],
 ) -> f64 {
     let ctx = Ctx { norm, hits };
     let mut total = 0.0;
@@ -176,6 +187,11 @@ fn vocabulary_weight<'a>(
             continue;
         }
         covered_until = end;
+        let within = |kind| found.iter().any(|f| f.kind == kind && f.start <= i && i < f.end);
+        if within(ConstructKind::Figure) {
+            continue;
+        }
+        let share = if within(ConstructKind::Mundane) { MUNDANE } else { 1.0 };
         // a negator in the two words before: `not worried`, `no worries`, `don't panic`
         if ctx.any_before(i, 2, DISTRESS_NEGATOR) {
             continue;
@@ -214,8 +230,7 @@ fn vocabulary_weight<'a>(
                 }
             }
         };
-        *crisis |= h.family == Family::Crisis;
-        total += weight;
+        total += weight * share;
     }
     total
 }

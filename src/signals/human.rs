@@ -45,8 +45,15 @@ pub fn request_in(norm: &Normalized, hits: &Hits) -> Option<bool> {
     };
     for j in 0..n {
         let r = ctx.roles(j);
-        if r & (CONTACT | WANT) != 0 {
-            if let Some(k) = ctx.person_after(j, r & CONTACT != 0) {
+        // a participle after a passive auxiliary is a contact verb (`can I be transferred`)
+        let passive = r & PARTICIPLE != 0 && j > 0 && ctx.roles(j - 1) & PASSIVE != 0;
+        if r & CALLBACK != 0
+            && let Some(v) = ctx.callback(j)
+        {
+            note(j, v);
+        }
+        if r & (CONTACT | WANT) != 0 || passive {
+            if let Some(k) = ctx.person_after(j, r & CONTACT != 0 || passive, passive) {
                 note(k, !ctx.negated(j));
             }
         } else if r & (PERSON | PERSON_WEAK) != 0 {
@@ -54,8 +61,13 @@ pub fn request_in(norm: &Normalized, hits: &Hits) -> Option<bool> {
             if let Some(v) = ctx.fuzzy_verb_before(j) {
                 note(j, v);
             }
-            if let Some(v) = ctx.person_then_verb(j) {
+            if let Some(v) = ctx.person_then_verb(j).or_else(|| ctx.verb_last(j)).or_else(|| ctx.on_the_line(j)) {
                 note(j, v);
+            }
+        } else if r == 0 && ctx.roles(j + 1) & BRIDGE != 0 && ctx.fuzzy_is(j, Target::Contact) {
+            // a misspelt contact verb, maybe before a misspelt noun ("tlak to an agnet")
+            if let Some(k) = ctx.person_after(j, true, false) {
+                note(k, !ctx.negated(j));
             }
         }
     }
@@ -75,8 +87,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn roles(&self, i: usize) -> u32 {
-        self.hits.roles.get(i).copied().unwrap_or(0) & GRAMMAR
+    fn roles(&self, i: usize) -> u64 {
+        self.raw(i) & GRAMMAR
+    }
+
+    /// All the roles of word `i`, the construct roles included (`SELF`, `THIRD`, `SPEAK`).
+    fn raw(&self, i: usize) -> u64 {
+        self.hits.roles.get(i).copied().unwrap_or(0)
     }
 
     fn clause_start(&self, i: usize) -> bool {
@@ -118,6 +135,10 @@ impl Ctx<'_> {
         if r & PERSON != 0 {
             return Some(true);
         }
+        // `a call back` is asked of a person (not `a call back number`)
+        if r & CALLBACK != 0 && self.norm.word(i + 1) == "back" && self.roles(i + 2) & NOT_PERSON_AFTER == 0 {
+            return Some(true);
+        }
         if r & PERSON_WEAK != 0 {
             return Some(false);
         }
@@ -147,18 +168,30 @@ impl Ctx<'_> {
             }
         }
         let after = self.roles(k + 1);
+        // `agente de viajes`, `agent de voyage`: a modifier after `de`/`di`/…
+        let of = matches!(self.norm.word(k + 1), "de" | "di" | "du" | "des" | "do" | "da" | "del" | "della" | "dei" | "van");
+        if of && !self.clause_start(k + 1) && self.roles(k + 2) & NOT_PERSON_BEFORE != 0 {
+            return false;
+        }
         after & NOT_PERSON_AFTER == 0 || self.clause_start(k + 1)
     }
 
-    /// The person noun that the verb at `j` reaches through bridge words, if any.
-    fn person_after(&self, j: usize, contact: bool) -> Option<usize> {
+    /// The person noun (or, for a contact verb, the team) that the verb at `j` reaches through
+    /// bridge words, if any. After a want verb, a weak noun counts only as `get me someone`.
+    /// A team counts after a verb of speaking, a passive (`be transferred to`), or with the
+    /// writer as the object (`put me through to the disputes team`); up to two unknown words may
+    /// name it (`the fraud team`).
+    fn person_after(&self, j: usize, contact: bool, passive: bool) -> Option<usize> {
         let n = self.norm.words.len();
         // a determiner before the verb makes it a noun: `a transfer to someone`
         let determiners = ["a", "the", "this", "that", "my", "your", "his", "her", "their", "our"];
         if j > 0 && determiners.contains(&self.norm.word(j - 1)) {
             return None;
         }
-        let mut unknown_left = 1;
+        let weak_ok = contact || self.raw(j + 1) & SELF != 0;
+        let mut me = passive || (j.saturating_sub(2)..j).any(|i| self.raw(i) & SELF != 0);
+        let speak = self.raw(j) & SPEAK != 0;
+        let (mut short_unknown, mut long_unknown) = (0, 0);
         for k in (j + 1)..n.min(j + 8) {
             if self.clause_start(k) {
                 return None;
@@ -167,8 +200,9 @@ impl Ctx<'_> {
             if r & AVOID != 0 {
                 return None;
             }
+            me |= self.raw(k) & SELF != 0;
             if let Some(strong) = self.person_kind(k) {
-                if (strong || contact) && self.is_real_person(k) {
+                if (strong || weak_ok) && long_unknown == 0 && self.is_real_person(k) {
                     return Some(k);
                 }
                 // a weak noun after a want verb ("I need someone to …"): keep looking
@@ -177,10 +211,18 @@ impl Ctx<'_> {
                 }
                 continue;
             }
+            if r & TEAM != 0 && contact && (speak || me) && self.is_real_person(k) {
+                return Some(k);
+            }
             if r & BRIDGE == 0 {
-                // one unknown short word may be a misspelt bridge (`chatting wirh an agent`)
-                if r == 0 && unknown_left > 0 && self.norm.word(k).len() <= 4 {
-                    unknown_left -= 1;
+                // unknown words: one short one may be a misspelt bridge (`chatting wirh an
+                // agent`); two may name a team
+                if r == 0 && short_unknown + long_unknown < 2 {
+                    if self.norm.word(k).len() <= 4 && short_unknown == 0 {
+                        short_unknown += 1;
+                    } else {
+                        long_unknown += 1;
+                    }
                     continue;
                 }
                 return None;
@@ -260,6 +302,80 @@ impl Ctx<'_> {
             }
         }
         false
+    }
+
+    /// `can someone call me back`, `please ring me back`, `have an agent call me`: a callback
+    /// verb with the writer as object, asked of a person, with `please`/`you`/`can`, or with
+    /// `back`; not when someone else is its subject (`they said they would call me back`).
+    fn callback(&self, j: usize) -> Option<bool> {
+        if self.raw(j + 1) & SELF == 0 || self.clause_start(j + 1) || self.norm.word(j).ends_with("ing") {
+            return None;
+        }
+        let back = self.norm.word(j + 2) == "back";
+        let mut asked = back;
+        let mut i = j;
+        for _ in 0..3 {
+            if i == 0 || self.clause_start(i) {
+                break;
+            }
+            i -= 1;
+            if self.person_kind(i).is_some() {
+                return self.is_real_person(i).then(|| !self.negated(j));
+            }
+            if self.raw(i) & THIRD != 0 {
+                return None;
+            }
+            asked |= matches!(self.norm.word(i), "please" | "pls" | "plz" | "you" | "u" | "can" | "could");
+        }
+        asked.then(|| !self.negated(j))
+    }
+
+    /// The verb after the person (`mit einem Mitarbeiter sprechen`, `met iemand praten`, `un
+    /// conseiller peut me rappeler`): a contact verb within four bridge words after the noun.
+    fn verb_last(&self, k: usize) -> Option<bool> {
+        if !self.is_real_person(k) {
+            return None;
+        }
+        for j in (k + 1)..(k + 5).min(self.norm.words.len()) {
+            if self.clause_start(j) {
+                return None;
+            }
+            let r = self.roles(j);
+            if r & CONTACT != 0 && !self.norm.word(j).ends_with("ing") {
+                return Some(!self.negated_before(k));
+            }
+            if r & BRIDGE == 0 {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// `is there a real person on the line`, `ik wil iemand aan de lijn`.
+    fn on_the_line(&self, k: usize) -> Option<bool> {
+        let on = matches!(self.norm.word(k + 1), "on" | "aan" | "al" | "au" | "am" | "ao");
+        let mut line = k + 2;
+        if matches!(self.norm.word(line), "the" | "de" | "le") {
+            line += 1;
+        }
+        let phone = matches!(
+            self.norm.word(line),
+            "line" | "phone" | "lijn" | "telefoon" | "teléfono" | "telefono" | "téléphone" | "telefon" | "telefone"
+        );
+        if !on || !phone || !self.is_real_person(k) {
+            return None;
+        }
+        let mut i = k;
+        for _ in 0..4 {
+            if i == 0 || self.clause_start(i) {
+                return None;
+            }
+            i -= 1;
+            if self.roles(i) & (WANT | CONTACT) != 0 || self.norm.word(i) == "there" {
+                return Some(!self.negated_before(k));
+            }
+        }
+        None
     }
 
     /// `agent please`, `REAL PERSON NOW`, `no human needed`.

@@ -3,9 +3,7 @@
 
 use super::grammar::Rule;
 use super::scan::Token;
-use crate::ast::{
-    self, ContextBlock, DefaultDecl, Effect, FieldDecl, FieldDefault, Header, Item, Lexicon, Literal, Principle, Type,
-};
+use crate::ast::{self, ContextBlock, DefaultDecl, Effect, FieldDecl, FieldDefault, Header, Item, Lexicon, Literal, Principle, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
 use pest::iterators::{Pair, Pairs};
@@ -253,12 +251,7 @@ impl Lower<'_> {
                 rules.push(self.rule(p)?);
             }
         }
-        Ok(Principle {
-            name,
-            rules,
-            guarantees,
-            span,
-        })
+        Ok(Principle { name, rules, guarantees, span })
     }
 
     /// The name of a `principle_open` parse.
@@ -313,24 +306,13 @@ impl Lower<'_> {
         let span = self.span(&pair);
         let mut it = children(pair).skip(1);
         let name = self.string(self.next(&mut it, span)?);
-        let mut g = ast::Guarantee {
-            name,
-            when: None,
-            unless: None,
-            ensure: None,
-            span,
-        };
+        let mut g = ast::Guarantee { name, when: None, unless: None, ensure: None, span };
         let mut seen: Vec<(Rule, Span)> = Vec::new();
         for clause in it {
             let clause_rule = clause.as_rule();
             let clause_span = self.span(&clause);
             if let Some((_, first)) = seen.iter().find(|(r, _)| *r == clause_rule) {
-                let word = clause
-                    .as_str()
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("clause")
-                    .to_string();
+                let word = clause.as_str().split_whitespace().next().unwrap_or("clause").to_string();
                 let d = twice(&word, &format!("guarantee `{}`", g.name.node), clause_span, *first);
                 self.diagnostics.push(d);
                 continue;
@@ -350,13 +332,9 @@ impl Lower<'_> {
             }
         }
         if g.ensure.is_none() {
-            return Err(Diagnostic::at(
-                Code::Syntax,
-                g.name.span,
-                format!("guarantee `{}` has no `ensure`", g.name.node),
-            )
-            .with_label("no `ensure` clause")
-            .with_help("say which route it guarantees at least: `ensure human` or `ensure review`"));
+            return Err(Diagnostic::at(Code::Syntax, g.name.span, format!("guarantee `{}` has no `ensure`", g.name.node))
+                .with_label("no `ensure` clause")
+                .with_help("say which route it guarantees at least: `ensure human` or `ensure review`"));
         }
         Ok(g)
     }

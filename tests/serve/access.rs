@@ -62,8 +62,8 @@ fn a_non_loopback_address_without_a_token_refuses_to_start() {
 
 #[test]
 fn tls_serves_verdicts_to_a_client_that_trusts_the_certificate() {
-    use pki_types::pem::PemObject;
     use tokio_rustls::rustls::{self, pki_types};
+    use pki_types::pem::PemObject;
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/serve/tls");
     let dir = policy_dir();
     let server = Server::start(

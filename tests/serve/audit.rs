@@ -21,16 +21,10 @@ fn a_garbage_policy_file_is_refused_small_and_the_last_good_set_serves() {
         std::fs::write(dir.path().join(format!("junk{i:02}.policy")), "x".repeat(60_000)).unwrap();
     }
     let capped = eventually(Duration::from_secs(10), || {
-        server.policy()["last_error"]
-            .as_str()
-            .is_some_and(|e| e.contains("more diagnostics"))
+        server.policy()["last_error"].as_str().is_some_and(|e| e.contains("more diagnostics"))
     });
     let last = server.policy()["last_error"].to_string();
-    assert!(
-        capped,
-        "{}",
-        last.get(last.len().saturating_sub(600)..).unwrap_or(&last)
-    );
+    assert!(capped, "{}", last.get(last.len().saturating_sub(600)..).unwrap_or(&last));
     let reply = server.get("/v1/policy");
     assert!(reply.body.len() <= 70 * 1024, "{} bytes", reply.body.len());
     assert_eq!(server.verdict(&conversation("g", "billing", 0.9))["route"], "ai");

@@ -51,12 +51,7 @@ fn the_file_is_private_and_holds_only_allowed_fields() {
     let log2 = dir.path().join("more.jsonl");
     let server2 = Server::start(
         dir.path(),
-        &[
-            "--decision-log",
-            log2.to_str().unwrap(),
-            "--log-field",
-            "customer.email",
-        ],
+        &["--decision-log", log2.to_str().unwrap(), "--log-field", "customer.email"],
     );
     server2.verdict(&with_pii("p2"));
     assert!(eventually(LIVE, || lines(&log2).len() == 1));
@@ -106,10 +101,7 @@ fn on_a_full_disk_verdicts_are_answered_counted_and_the_gap_is_marked() {
     let health = server.get("/healthz");
     assert_eq!(health.status, 200, "still serving");
     assert!(
-        health.json()["decision_log"]["error"]
-            .as_str()
-            .unwrap()
-            .contains("No space"),
+        health.json()["decision_log"]["error"].as_str().unwrap().contains("No space"),
         "{}",
         health.body
     );

@@ -13,7 +13,10 @@ fn verdicts_batch_order_policy_health_and_metrics() {
     let dir = policy_dir();
     let server = Server::start(dir.path(), &[]);
     let digest = server.digest();
-    assert_eq!(digest, expected_digest(&[("main.policy", &policy_text("1", "0.8"))]));
+    assert_eq!(
+        digest,
+        expected_digest(&[("main.policy", &policy_text("1", "0.8"))])
+    );
 
     let v = server.verdict(&conversation("c-1", "billing", 0.95));
     assert_eq!(v["policy"]["digest"], digest.as_str());
@@ -25,11 +28,16 @@ fn verdicts_batch_order_policy_health_and_metrics() {
     assert_eq!(server.verdict(&asked)["route"], "human");
 
     // A wrong-typed field is not an error: it is unknown, and an allow rule does not match.
-    let wrong = json!({"id": "c-3", "intent": "billing", "ai": {"confidence": "very"}, "messages": []});
+    let wrong =
+        json!({"id": "c-3", "intent": "billing", "ai": {"confidence": "very"}, "messages": []});
     let v = server.verdict(&wrong);
     assert_eq!(v["route"], "human", "{v}");
     assert!(
-        v["unknown"].as_array().unwrap().iter().any(|p| p == "ai.confidence"),
+        v["unknown"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "ai.confidence"),
         "{v}"
     );
 
@@ -40,18 +48,33 @@ fn verdicts_batch_order_policy_health_and_metrics() {
         .enumerate()
         .map(|(i, id)| conversation(id, if i % 2 == 0 { "billing" } else { "other" }, 0.9))
         .collect();
-    let reply = server.post("/v1/verdicts", json!({ "conversations": batch }).to_string().as_bytes());
+    let reply = server.post(
+        "/v1/verdicts",
+        json!({ "conversations": batch }).to_string().as_bytes(),
+    );
     assert_eq!(reply.status, 200, "{}", reply.body);
     let verdicts = reply.json()["verdicts"].as_array().unwrap().clone();
-    let got: Vec<&str> = verdicts.iter().map(|v| v["conversation"].as_str().unwrap()).collect();
+    let got: Vec<&str> = verdicts
+        .iter()
+        .map(|v| v["conversation"].as_str().unwrap())
+        .collect();
     assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(verdicts.iter().all(|v| v["policy"]["digest"] == digest.as_str()));
+    assert!(
+        verdicts
+            .iter()
+            .all(|v| v["policy"]["digest"] == digest.as_str())
+    );
     assert_eq!(verdicts[0]["route"], "ai");
     assert_eq!(verdicts[1]["route"], "human");
 
     let bad_batch = server.post("/v1/verdicts", br#"{"conversation": []}"#);
     assert_eq!(bad_batch.status, 400);
-    assert!(bad_batch.json()["error"].as_str().unwrap().contains("conversations"));
+    assert!(
+        bad_batch.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("conversations")
+    );
 
     let policy = server.policy();
     assert_eq!(policy["files"], json!(["main.policy"]));
@@ -70,14 +93,25 @@ fn verdicts_batch_order_policy_health_and_metrics() {
 
     let metrics = server.get("/metrics");
     assert_eq!(metrics.status, 200);
-    assert!(metrics.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(
+        metrics
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = metrics.body;
-    assert!(text.contains("handoff_verdicts_total{route=\"ai\"}"), "{text}");
+    assert!(
+        text.contains("handoff_verdicts_total{route=\"ai\"}"),
+        "{text}"
+    );
     assert!(
         text.contains("handoff_evaluation_seconds_bucket{le=\"+Inf\"} 28"),
         "{text}"
     );
-    assert!(text.contains("handoff_reloads_total{outcome=\"failed\"} 0"), "{text}");
+    assert!(
+        text.contains("handoff_reloads_total{outcome=\"failed\"} 0"),
+        "{text}"
+    );
     assert!(
         text.contains(&format!("handoff_policy_info{{digest=\"{digest}\"")),
         "{text}"
@@ -92,11 +126,17 @@ fn malformed_json_is_400_naming_line_and_column() {
     assert_eq!(reply.status, 400);
     let error = reply.json();
     let message = error["error"].as_str().unwrap();
-    assert!(message.contains("line 3") && message.contains("column"), "{message}");
+    assert!(
+        message.contains("line 3") && message.contains("column"),
+        "{message}"
+    );
     assert_eq!(error["line"], 3);
     assert!(error["column"].as_u64().is_some());
 
-    let reply = server.post("/v1/verdicts", b"{\"conversations\": [\n {\"id\": 1},\n {\"id\" 2}]}");
+    let reply = server.post(
+        "/v1/verdicts",
+        b"{\"conversations\": [\n {\"id\": 1},\n {\"id\" 2}]}",
+    );
     assert_eq!(reply.status, 400);
     assert_eq!(reply.json()["line"], 3);
 
@@ -110,31 +150,56 @@ fn oversized_body_is_413() {
     let dir = policy_dir();
     let server = Server::start(
         dir.path(),
-        &["--max-body", "2k", "--max-messages", "3", "--max-text", "100"],
+        &[
+            "--max-body",
+            "2k",
+            "--max-messages",
+            "3",
+            "--max-text",
+            "100",
+        ],
     );
     let mut big = conversation("big", "billing", 0.9);
     big["padding"] = json!("x".repeat(4000));
     let reply = server.post("/v1/verdict", big.to_string().as_bytes());
     assert_eq!(reply.status, 413, "{}", reply.body);
-    assert!(reply.json()["error"].as_str().unwrap().contains("--max-body"));
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("--max-body")
+    );
 
     let mut many = conversation("many", "billing", 0.9);
     many["messages"] = json!([{"from": "customer", "text": "a"}, {"from": "customer", "text": "b"},
                               {"from": "customer", "text": "c"}, {"from": "customer", "text": "d"}]);
     let reply = server.post("/v1/verdict", many.to_string().as_bytes());
     assert_eq!(reply.status, 413);
-    assert!(reply.json()["error"].as_str().unwrap().contains("--max-messages"));
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("--max-messages")
+    );
 
     let mut long = conversation("long", "billing", 0.9);
     long["messages"] = json!([{"from": "customer", "text": "y".repeat(150)}]);
     let reply = server.post("/v1/verdict", long.to_string().as_bytes());
     assert_eq!(reply.status, 413);
-    assert!(reply.json()["error"].as_str().unwrap().contains("--max-text"));
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("--max-text")
+    );
 
     // Still serving after all that.
     assert_eq!(
         server
-            .post("/v1/verdict", conversation("ok", "billing", 0.9).to_string().as_bytes())
+            .post(
+                "/v1/verdict",
+                conversation("ok", "billing", 0.9).to_string().as_bytes()
+            )
             .status,
         200
     );
@@ -150,7 +215,12 @@ fn default_body_limit_is_one_mebibyte() {
     assert_eq!(reply.status, 413);
     let mut fits = conversation("fits", "billing", 0.9);
     fits["padding"] = json!("x".repeat(1000 * 1000));
-    assert_eq!(server.post("/v1/verdict", fits.to_string().as_bytes()).status, 200);
+    assert_eq!(
+        server
+            .post("/v1/verdict", fits.to_string().as_bytes())
+            .status,
+        200
+    );
 }
 
 #[test]
@@ -166,7 +236,10 @@ fn broken_set_at_start_is_exit_2() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    assert_eq!(wait_child(&mut child, Duration::from_secs(20)).code(), Some(2));
+    assert_eq!(
+        wait_child(&mut child, Duration::from_secs(20)).code(),
+        Some(2)
+    );
 }
 
 /// Splits answers written back to back on one connection (each with a `content-length`).
@@ -245,7 +318,12 @@ fn pipelined_requests_are_answered_in_order_and_chunked_bodies_are_read() {
     );
     let reply = read_reply(&mut stream);
     assert_eq!(reply.status, 413, "{}", reply.body);
-    assert!(reply.json()["error"].as_str().unwrap().contains("--max-body"));
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("--max-body")
+    );
 }
 
 #[test]
@@ -254,7 +332,13 @@ fn large_batches_are_answered_in_order() {
     let server = Server::start(dir.path(), &[]);
     // Over 16 KiB: evaluated off the serving thread.
     let conversations: Vec<Value> = (0..300)
-        .map(|i| conversation(&format!("b-{i}"), if i % 2 == 0 { "billing" } else { "x" }, 0.9))
+        .map(|i| {
+            conversation(
+                &format!("b-{i}"),
+                if i % 2 == 0 { "billing" } else { "x" },
+                0.9,
+            )
+        })
         .collect();
     let body = json!({ "conversations": conversations }).to_string();
     assert!(body.len() > 16 * 1024);

@@ -96,7 +96,10 @@ fn idle_and_slow_header_connections_are_closed() {
     // idle: nothing sent
     let mut idle = connect(server.addr);
     let mut buf = [0u8; 64];
-    assert!(matches!(idle.read(&mut buf), Ok(0)), "an idle connection is closed");
+    assert!(
+        matches!(idle.read(&mut buf), Ok(0)),
+        "an idle connection is closed"
+    );
     // slowloris: a header a byte at a time
     let mut slow = connect(server.addr);
     let mut closed = false;
@@ -123,7 +126,10 @@ fn idle_and_slow_header_connections_are_closed() {
 #[test]
 fn request_bodies_in_flight_are_bounded_and_small_requests_still_pass() {
     let dir = policy_dir();
-    let server = Server::start(dir.path(), &["--max-inflight", "1MiB", "--timeout", "30s"]);
+    let server = Server::start(
+        dir.path(),
+        &["--max-inflight", "1MiB", "--timeout", "30s"],
+    );
     let partial = |stream: &mut std::net::TcpStream| {
         let head = format!(
             "POST /v1/verdict HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",

@@ -10,7 +10,10 @@ fn valid_edit_is_live_within_two_seconds() {
     let dir = policy_dir();
     let server = Server::start(dir.path(), &[]);
     let before = server.digest();
-    assert_eq!(server.verdict(&conversation("e", "billing", 0.85))["route"], "ai");
+    assert_eq!(
+        server.verdict(&conversation("e", "billing", 0.85))["route"],
+        "ai"
+    );
 
     let edited = policy_text("2", "0.9");
     save_by_rename(&dir.path().join("main.policy"), &edited);
@@ -45,7 +48,10 @@ fn broken_edit_keeps_the_last_good_set() {
     assert_eq!(policy["digest"], good.as_str());
     assert!(policy["failed_reloads"].as_u64().unwrap() >= 1);
     assert!(
-        policy["last_error"].as_str().unwrap().contains("main.policy"),
+        policy["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("main.policy"),
         "{policy}"
     );
     let v = server.verdict(&conversation("still", "billing", 0.95));
@@ -63,7 +69,10 @@ fn broken_edit_keeps_the_last_good_set() {
     assert!(eventually(LIVE, || server.digest() == digest));
     assert!(server.policy()["last_error"].is_null());
     let metrics = server.get("/metrics").body;
-    assert!(metrics.contains("handoff_reloads_total{outcome=\"ok\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("handoff_reloads_total{outcome=\"ok\"} 1"),
+        "{metrics}"
+    );
     assert!(
         !metrics.contains("handoff_reloads_total{outcome=\"failed\"} 0"),
         "{metrics}"
@@ -77,8 +86,14 @@ fn file_deleted_and_recreated() {
     std::fs::create_dir_all(extra.parent().unwrap()).unwrap();
     std::fs::write(&extra, EXTRA).unwrap();
     let server = Server::start(dir.path(), &[]);
-    assert_eq!(server.policy()["files"], json!(["main.policy", "sub/extra.policy"]));
-    assert_eq!(server.verdict(&conversation("r", "refund", 0.9))["route"], "ai");
+    assert_eq!(
+        server.policy()["files"],
+        json!(["main.policy", "sub/extra.policy"])
+    );
+    assert_eq!(
+        server.verdict(&conversation("r", "refund", 0.9))["route"],
+        "ai"
+    );
 
     std::fs::remove_file(&extra).unwrap();
     assert!(
@@ -86,12 +101,18 @@ fn file_deleted_and_recreated() {
         "{}",
         server.stderr()
     );
-    assert_eq!(server.verdict(&conversation("r", "refund", 0.9))["route"], "human");
+    assert_eq!(
+        server.verdict(&conversation("r", "refund", 0.9))["route"],
+        "human"
+    );
 
     std::fs::write(&extra, EXTRA).unwrap();
     assert!(eventually(LIVE, || server.policy()["files"]
         == json!(["main.policy", "sub/extra.policy"])));
-    assert_eq!(server.verdict(&conversation("r", "refund", 0.9))["route"], "ai");
+    assert_eq!(
+        server.verdict(&conversation("r", "refund", 0.9))["route"],
+        "ai"
+    );
 
     // The only file with the default gone: the set is broken, the last good one serves.
     let good = server.digest();

@@ -11,7 +11,10 @@ use std::time::Duration;
 
 fn read_log(path: &PathBuf) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.is_empty() || text.ends_with('\n'), "a half line at the end");
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "a half line at the end"
+    );
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
@@ -51,19 +54,21 @@ fn sigterm_finishes_in_flight_requests_and_flushes_the_decision_log() {
     for w in workers {
         w.join().unwrap();
     }
-    let batch = json!({"conversations": [conversation("d-b1", "x", 0.1), conversation("d-b2", "x", 0.1)]});
-    assert_eq!(server.post("/v1/verdicts", batch.to_string().as_bytes()).status, 200);
+    let batch =
+        json!({"conversations": [conversation("d-b1", "x", 0.1), conversation("d-b2", "x", 0.1)]});
+    assert_eq!(
+        server
+            .post("/v1/verdicts", batch.to_string().as_bytes())
+            .status,
+        200
+    );
 
     // A request in flight when SIGTERM arrives: headers and half the body sent.
     let body = conversation("d-last", "billing", 0.9).to_string();
     let (a, b) = body.split_at(body.len() / 2);
     let mut slow = connect(addr);
-    write!(
-        slow,
-        "POST /v1/verdict HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{a}",
-        body.len()
-    )
-    .unwrap();
+    write!(slow, "POST /v1/verdict HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{a}", body.len())
+        .unwrap();
     slow.flush().unwrap();
     std::thread::sleep(Duration::from_millis(200));
     server.signal("TERM");
@@ -93,7 +98,10 @@ fn sigterm_finishes_in_flight_requests_and_flushes_the_decision_log() {
     assert_eq!(entries[0]["conversation"], "d-0");
     assert!(entries.iter().any(|e| e["conversation"] == "d-last"));
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(!text.contains(secret), "message texts are left out without --log-text");
+    assert!(
+        !text.contains(secret),
+        "message texts are left out without --log-text"
+    );
 }
 
 #[test]
@@ -101,10 +109,16 @@ fn log_text_keeps_message_texts() {
     let dir = policy_dir();
     let log_dir = tempfile::tempdir().unwrap();
     let log = log_dir.path().join("decisions.jsonl");
-    let mut server = Server::start(dir.path(), &["--decision-log", log.to_str().unwrap(), "--log-text"]);
+    let mut server = Server::start(
+        dir.path(),
+        &["--decision-log", log.to_str().unwrap(), "--log-text"],
+    );
     let mut c = conversation("t-1", "billing", 0.9);
     c["messages"] = json!([{"from": "customer", "text": "keep this text"}]);
-    assert_eq!(server.post("/v1/verdict", c.to_string().as_bytes()).status, 200);
+    assert_eq!(
+        server.post("/v1/verdict", c.to_string().as_bytes()).status,
+        200
+    );
     server.signal("INT");
     assert!(server.wait(Duration::from_secs(15)).success());
     let entries = read_log(&log);

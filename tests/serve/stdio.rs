@@ -84,7 +84,10 @@ fn stdio_answers_in_order_and_survives_bad_lines() {
     let digest = first["policy"]["digest"].as_str().unwrap().to_string();
     let error = server.recv();
     assert_eq!(error["line"], 2, "{error}");
-    assert!(error["error"].as_str().unwrap().contains("column"), "{error}");
+    assert!(
+        error["error"].as_str().unwrap().contains("column"),
+        "{error}"
+    );
     let third = server.recv();
     assert_eq!(third["conversation"], "s-3");
     assert_eq!(third["route"], "human");
@@ -145,5 +148,8 @@ fn stdio_sigterm_flushes_the_decision_log() {
     assert!(wait_child(&mut server.child, Duration::from_secs(10)).success());
     let text = std::fs::read_to_string(&log).unwrap();
     assert_eq!(text.lines().count(), 20);
-    assert!(text.lines().all(|l| serde_json::from_str::<Value>(l).is_ok()));
+    assert!(
+        text.lines()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok())
+    );
 }

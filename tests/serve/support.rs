@@ -74,7 +74,10 @@ pub fn save_by_rename(path: &Path, text: &str) {
 }
 
 pub fn expected_digest(files: &[(&str, &str)]) -> String {
-    let sources: Vec<handoff::Source> = files.iter().map(|(n, t)| handoff::Source::new(*n, *t)).collect();
+    let sources: Vec<handoff::Source> = files
+        .iter()
+        .map(|(n, t)| handoff::Source::new(*n, *t))
+        .collect();
     handoff::set::digest(&sources)
 }
 
@@ -233,15 +236,21 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers.lines().find_map(|l| {
             let (n, v) = l.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+            n.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
         })
     }
 }
 
 pub fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    stream.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     stream
 }
 
@@ -273,11 +282,25 @@ pub fn read_reply(stream: &mut TcpStream) -> Reply {
     let (head, body) = text
         .split_once("\r\n\r\n")
         .unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap();
     let headers = head.to_string();
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    let body = if chunked { dechunk(body) } else { body.to_string() };
-    Reply { status, headers, body }
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub fn dechunk(mut rest: &str) -> String {

@@ -93,7 +93,9 @@ fn insert(into: &mut Map<String, Value>, path: &str, value: &Value) {
             at.insert(part.to_string(), value.clone());
             return;
         }
-        let next = at.entry(part.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let next = at
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         let Value::Object(next) = next else {
             return; // a parent already logged whole
         };
@@ -146,7 +148,9 @@ pub fn hex16(out: &mut [u8], n: u64) {
 
 /// A per-run nonce for decision ids: the start time and process id, mixed.
 pub fn nonce() -> u64 {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     let mut x = (nanos as u64) ^ (u64::from(std::process::id()) << 32) ^ ((nanos >> 64) as u64);
     // splitmix64 finaliser
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -182,15 +186,19 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::body::Bytes;
-    use serde_json::Value;
     use std::sync::Arc;
+    use serde_json::Value;
     use std::time::Duration;
 
     #[test]
@@ -217,16 +225,10 @@ mod tests {
             "only the id, the paths read and the messages' metadata: {text}"
         );
         line.clear();
-        let fields = Fields {
-            extra: vec!["intent".into(), "customer.email".into()],
-            text: false,
-        };
+        let fields = Fields { extra: vec!["intent".into(), "customer.email".into()], text: false };
         format_line(&mut line, &entry, &fields);
         let text = String::from_utf8(line).unwrap_or_default();
-        assert!(
-            text.contains(r#""input":{"id":"c2","customer":{"tier":"vip"},"intent":"a","messages""#),
-            "{text}"
-        );
+        assert!(text.contains(r#""input":{"id":"c2","customer":{"tier":"vip"},"intent":"a","messages""#), "{text}");
     }
 
     #[test]
@@ -249,8 +251,10 @@ mod tests {
 
     #[test]
     fn lines_merge_the_verdict_and_strip_texts() {
-        let input = Conversation::from_json(r#"{"id":"c1","messages":[{"from":"customer","text":"secret"}]}"#)
-            .unwrap_or_default();
+        let input = Conversation::from_json(
+            r#"{"id":"c1","messages":[{"from":"customer","text":"secret"}]}"#,
+        )
+        .unwrap_or_default();
         let entry = Entry {
             ts: UNIX_EPOCH,
             decision_id: *b"000000000000000a00000000000000ab",
@@ -270,14 +274,11 @@ mod tests {
             Some(&Value::from("000000000000000a00000000000000ab"))
         );
         line.clear();
-        format_line(
-            &mut line,
-            &entry,
-            &Fields {
-                extra: Vec::new(),
-                text: true,
-            },
+        format_line(&mut line, &entry, &Fields { extra: Vec::new(), text: true });
+        assert!(
+            String::from_utf8(line)
+                .unwrap_or_default()
+                .contains("secret")
         );
-        assert!(String::from_utf8(line).unwrap_or_default().contains("secret"));
     }
 }
