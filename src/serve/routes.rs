@@ -47,7 +47,7 @@ pub struct ApiError {
     message: String,
     at: Option<(usize, usize)>,
     /// More fields of the body (`If-Policy-Digest`'s 409 names both digests).
-    fields: Option<serde_json::Map<String, Value>>,
+    fields: Option<Box<serde_json::Map<String, Value>>>,
 }
 
 impl ApiError {
@@ -62,7 +62,7 @@ impl ApiError {
 
     /// The same error with more fields in its body.
     pub(super) fn with_fields(mut self, fields: serde_json::Map<String, Value>) -> ApiError {
-        self.fields = Some(fields);
+        self.fields = Some(Box::new(fields));
         self
     }
 }
@@ -84,7 +84,7 @@ impl ApiError {
             None => json!({"error": self.message}),
         };
         if let (Some(fields), Value::Object(map)) = (self.fields, &mut body) {
-            map.extend(fields);
+            map.extend(*fields);
         }
         let mut response = json_response(self.status, Bytes::from(body.to_string()));
         match self.status {
