@@ -11,6 +11,7 @@ pub mod limits;
 pub mod log;
 pub mod metrics;
 pub mod openapi;
+pub mod pin;
 pub mod routes;
 pub mod stdio;
 pub mod tls;

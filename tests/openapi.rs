@@ -145,6 +145,16 @@ fn every_route_and_status_validates_against_docs_openapi_yaml() {
         assert_eq!(reply.status, 401, "{method} {path}");
         check(&doc, &mut seen, path, method, &reply);
     }
+    // 409: a request pinned to another policy set (If-Policy-Digest).
+    for (path, body) in [("/v1/verdict", one.clone()), ("/v1/verdicts", format!("{{\"conversations\": [{one}]}}"))] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer secret\r\nIf-Policy-Digest: 0000\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let reply = raw(&server, head.as_bytes());
+        assert_eq!(reply.status, 409, "{path}: {}", reply.body);
+        check(&doc, &mut seen, path, "post", &reply);
+    }
     // 408: a body that does not arrive in time.
     for path in ["/v1/verdict", "/v1/verdicts"] {
         let head = format!("POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret\r\nContent-Length: 100\r\n\r\n{{");

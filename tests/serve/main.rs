@@ -13,6 +13,7 @@ mod audit;
 mod decision_log;
 mod http;
 mod limits;
+mod pin;
 mod reload;
 mod shutdown;
 mod stdio;
