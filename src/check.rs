@@ -4,10 +4,13 @@
 //! - [`types`]: fields, types, lexicon references, regexes and signal ranges inside expressions;
 //! - [`templates`]: placeholders of `because` templates;
 //! - [`logic`]: conditions that can never hold, and `allow ai` rules a `require` always overrides;
-//! - [`guarantees`]: guarantees checked like rules, and their names.
+//! - [`guarantees`]: guarantees checked like rules, and their names;
+//! - [`fail_safe`]: what fail-safe matching does to a rule (`matches-when-missing`,
+//!   `matched-without-phrase`).
 //!
 //! Every pass reports every problem it finds; nothing stops at the first error.
 
+mod fail_safe;
 mod guarantees;
 mod logic;
 mod names;
@@ -47,6 +50,7 @@ pub fn check(files: &[ast::File], schema: &Schema, sources: &[Source]) -> Vec<Di
     for rule in &rules {
         types::check_rule(&mut cx, rule);
         templates::check_rule(&mut cx, rule);
+        fail_safe::check_rule(&mut cx, rule);
         contradictory.push(logic::check_contradiction(&mut cx, rule));
     }
     for item in files.iter().flat_map(|f| &f.items) {

@@ -659,7 +659,7 @@ fn s4_rule_names_are_unique_in_a_set() {
             "a.policy",
             &format!("{DEFAULT}{FIELDS}allow ai \"R\" {{ when n > 1 because \"r\" }}\n"),
         ),
-        ("b.policy", "require human \"R\" { when n > 2 because \"r\" }\n"),
+        ("b.policy", "require human \"R\" { when n > 2 or n is missing because \"r\" }\n"),
     ]);
     assert_eq!(found, [("duplicate-rule", Severity::Error)]);
 }
@@ -943,10 +943,18 @@ fn s8_warnings_do_not_stop_a_set_from_loading() {
         })
         .collect();
     codes.sort_unstable();
+    // (v0.2) `n` has no default: the two `require` rules over it also warn
     assert_eq!(
         codes,
-        ["contradiction", "out-of-range", "shadowed-allow", "unused-lexicon"]
+        [
+            "contradiction",
+            "matches-when-missing",
+            "matches-when-missing",
+            "out-of-range",
+            "shadowed-allow",
+            "unused-lexicon"
+        ]
     );
     let set = load(&[("a.policy", &text)]);
-    assert_eq!(set.warnings().len(), 4);
+    assert_eq!(set.warnings().len(), 6);
 }

@@ -14,7 +14,7 @@ pub(super) fn check_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
 }
 
 /// Whether a condition contains a `mentions` test (which gives `{matched}` a value).
-fn uses_mentions(e: &ast::Expr) -> bool {
+pub(super) fn uses_mentions(e: &ast::Expr) -> bool {
     let mut found = false;
     ast::walk_expr(e, |x| {
         found |= matches!(

@@ -64,14 +64,14 @@ declared path is close, the help suggests it (``did you mean `customer.tier`?``)
         why: "An undeclared path would always be missing, so every `require` reading it would
 always match (fail-safe) and every `allow` reading it never would. That is almost always a typo.",
         example: policy(r#"default human because "A person decides."
-context { customer.tier : string }
+context { customer.tier : string = "standard" }
 require human "Premier customers" {
   when customer.teir == "premier"
   because "Premier customers talk to a person."
 }"#),
         fix: "Read the declared path (or declare the one you meant).",
         fixed: policy(r#"default human because "A person decides."
-context { customer.tier : string }
+context { customer.tier : string = "standard" }
 require human "Premier customers" {
   when customer.tier == "premier"
   because "Premier customers talk to a person."
@@ -249,14 +249,14 @@ a `{` that is never closed. `{{` and `}}` are literal braces.",
         why: "A justification that cannot be rendered would show `unknown` or a half-written brace
 to the person reading it.",
         example: policy(r#"default human because "A person decides."
-context { intent : string }
+context { intent : string = "none" }
 require review "Complaints" {
   when intent == "complaint"
   because "Complaint about {intnet}."
 }"#),
         fix: "Name a declared path (the help suggests the closest).",
         fixed: policy(r#"default human because "A person decides."
-context { intent : string }
+context { intent : string = "none" }
 require review "Complaints" {
   when intent == "complaint"
   because "Complaint about {intent}."
@@ -329,8 +329,8 @@ or follows from the allow's facts about the same path, like `ai.confidence < 0.5
 the assistant.",
         example: policy(r#"default human because "A person decides."
 context {
-  intent : string
-  ai.confidence : number
+  intent : string = "none"
+  ai.confidence : number = 0
 }
 require review "Billing is reviewed" {
   when intent == "billing"
@@ -343,8 +343,8 @@ allow ai "Billing fixes" {
         fix: "Narrow the require (or remove the allow).",
         fixed: policy(r#"default human because "A person decides."
 context {
-  intent : string
-  ai.confidence : number
+  intent : string = "none"
+  ai.confidence : number = 0
 }
 require review "Unsure billing is reviewed" {
   when intent == "billing" and ai.confidence < 0.9
@@ -460,6 +460,55 @@ require human "Long conversations" {
 guarantee "Long conversations reach a person" {
   when count(customer messages) >= 12
   ensure human
+}"#),
+    },
+    Explanation {
+        code: Code::MatchesWhenMissing,
+        what: "The `when` of a `require` rule reads a declared path that has no default (outside `is
+missing` / `is present`), and the rule does not test whether it is missing: every conversation
+that lacks the field makes the condition unknown, and an unknown `require` matches (fail-safe).",
+        why: "Fail-safe is right, but it should be a choice the rule shows: otherwise every conversation
+without the field lands in the rule's queue with `check` clean.",
+        example: policy(r#"default ai because "The assistant answers."
+context { account.risk : number }
+require human "Risky account" {
+  when account.risk > 0.8
+  because "The account's risk is {account.risk}."
+}"#),
+        fix: "Say that a missing value matches, or give the field a default.",
+        fixed: policy(r#"default ai because "The assistant answers."
+context { account.risk : number }
+require human "Risky account" {
+  when account.risk > 0.8 or account.risk is missing
+  because "The account's risk is {account.risk}."
+}"#),
+    },
+    Explanation {
+        code: Code::MatchedWithoutPhrase,
+        what: "`{matched}` in a rule whose `when` is not an `and` (at any depth) with a positive
+`mentions` among its operands (one not under `not`, `no`, `every` or `count`): the rule can
+match with no phrase found, and `{matched}` then renders `unknown`.",
+        why: "A reason that renders as `The customer wrote \"unknown\"` explains nothing to the person
+who takes the conversation.",
+        example: policy(r#"default ai because "The assistant answers."
+context { customer.vulnerable : bool = false }
+lexicon grief { "passed away", "funeral" }
+require human "Grief" {
+  when customer.vulnerable or any customer message mentions grief
+  because "The customer wrote \"{matched}\"."
+}"#),
+        fix: "Give each way of matching its own rule, so that `{matched}` only appears where a phrase
+was found.",
+        fixed: policy(r#"default ai because "The assistant answers."
+context { customer.vulnerable : bool = false }
+lexicon grief { "passed away", "funeral" }
+require human "Grief" {
+  when any customer message mentions grief
+  because "The customer wrote \"{matched}\"."
+}
+require human "Vulnerable customer" {
+  when customer.vulnerable
+  because "The customer is in vulnerable circumstances."
 }"#),
     },
     Explanation {
