@@ -48,5 +48,9 @@ for target in "${targets[@]}"; do
     echo "fuzz.sh: $target found a failure; see fuzz/artifacts/$target/" >&2
     status=1
   fi
+  # libFuzzer with -jobs writes its output to fuzz-0.log; keep it per target
+  mkdir -p fuzz/logs
+  if [ -f fuzz-0.log ]; then mv fuzz-0.log "fuzz/logs/$target.log"; fi
+  tail -n 6 "fuzz/logs/$target.log" 2>/dev/null >&2 || true
 done
 exit "$status"

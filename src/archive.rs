@@ -44,7 +44,7 @@ pub fn store(archive: &Path, set: &PolicySet) -> std::io::Result<PathBuf> {
     let manifest = serde_json::json!({
         "digest": digest,
         "version": set.version(),
-        "archived_at": crate::serve::log::rfc3339(std::time::SystemTime::now()),
+        "archived_at": crate::time::rfc3339(std::time::SystemTime::now()),
         "files": listed,
     });
     let text = serde_json::to_string_pretty(&manifest).map_err(std::io::Error::other)?;

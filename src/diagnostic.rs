@@ -154,8 +154,6 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub help: Option<String>,
     pub related: Vec<Related>,
-    /// **(v0.2)** For `guarantee-violated`: the conversation that breaks the guarantee.
-    pub counterexample: Option<Box<crate::prove::Counterexample>>,
 }
 
 impl Diagnostic {
@@ -168,7 +166,6 @@ impl Diagnostic {
             label: None,
             help: None,
             related: Vec::new(),
-            counterexample: None,
         }
     }
 
@@ -212,7 +209,7 @@ impl Diagnostic {
             line,
             column,
             help: self.help.clone(),
-            counterexample: self.counterexample.as_ref().map(|c| c.conversation.clone()),
+            counterexample: None,
         }
     }
 }
@@ -226,7 +223,8 @@ pub struct DiagnosticJson {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub help: Option<String>,
-    /// **(v0.2)** The conversation that breaks a guarantee (`guarantee-violated` only).
+    /// **(v0.2)** The conversation that breaks a guarantee (`guarantee-violated` only; `check`
+    /// fills it in from the set's proofs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counterexample: Option<serde_json::Value>,
 }
@@ -242,21 +240,35 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 // ---------------------------------------------------------------------------------------------
 // Rendering with miette
 
+/// A diagnostic with the text of its file, as miette renders it.
 #[derive(Debug)]
-struct Report<'a> {
-    diagnostic: &'a Diagnostic,
+pub(crate) struct Report {
+    diagnostic: Diagnostic,
     source: Option<miette::NamedSource<String>>,
 }
 
-impl std::fmt::Display for Report<'_> {
+impl Report {
+    pub fn new(d: &Diagnostic, sources: &[Source]) -> Report {
+        let source = d
+            .span
+            .and_then(|s| sources.get(s.file as usize))
+            .map(|src| miette::NamedSource::new(src.path.clone(), src.text.clone()));
+        Report {
+            diagnostic: d.clone(),
+            source,
+        }
+    }
+}
+
+impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.diagnostic.message)
     }
 }
 
-impl std::error::Error for Report<'_> {}
+impl std::error::Error for Report {}
 
-impl miette::Diagnostic for Report<'_> {
+impl miette::Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         Some(Box::new(self.diagnostic.code.as_str()))
     }
@@ -278,7 +290,7 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        let d = self.diagnostic;
+        let d = &self.diagnostic;
         let primary = d.span.map(|s| {
             miette::LabeledSpan::new_primary_with_span(d.label.clone(), (s.start as usize, s.len()))
         });
@@ -300,11 +312,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], color: bool, width
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
     let mut out = String::new();
     for d in diagnostics {
-        let source = d
-            .span
-            .and_then(|s| sources.get(s.file as usize))
-            .map(|src| miette::NamedSource::new(src.path.clone(), src.text.clone()));
-        let report = Report { diagnostic: d, source };
+        let report = Report::new(d, sources);
         if handler.render_report(&mut out, &report).is_err() {
             let _ = writeln!(out, "{}: {}", d.code, d.message);
         }

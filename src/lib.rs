@@ -63,12 +63,26 @@
 //! assert!(codes.contains(&"missing-default"));
 //! ```
 
+//! # Features
+//!
+//! - `serve` (default): the verdict service ([`serve`]) and hot reload ([`reload`]), on tokio,
+//!   hyper and axum.
+//! - `cli` (default, implies `serve`): the command line ([`cli`], the `handoff` binary), batch
+//!   runs ([`batch`]) and HTML reports ([`report`]).
+//!
+//! `handoff = { version = "0.1", default-features = false }` gives parsing, checking,
+//! evaluation, signals and the formatter without any of those dependencies. `lsp` (default):
+//! `handoff lsp`, the language server.
+
+#[cfg(feature = "serve")]
 pub mod archive;
 pub mod ast;
+#[cfg(feature = "cli")]
 pub mod batch;
 pub mod catalogue;
 pub mod check;
 pub mod prove;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
@@ -80,15 +94,20 @@ pub mod input_schema;
 pub mod lines;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+#[cfg(feature = "serve")]
 pub mod reload;
+#[cfg(feature = "cli")]
 pub mod report;
 pub mod schema;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod set;
 mod short;
 pub mod signals;
 pub mod source;
 pub mod syntax;
+#[cfg(any(feature = "cli", feature = "serve"))]
+mod time;
 
 pub use ast::{Priority, Route};
 pub use context::{Conversation, Message, Sender};

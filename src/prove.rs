@@ -460,7 +460,7 @@ pub fn diagnostics(proofs: &[Proof]) -> Vec<Diagnostic> {
                 } else {
                     cx.decided_by.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
                 };
-                let mut d = Diagnostic::at(Code::GuaranteeViolated, p.span, format!("guarantee `{}` does not hold", p.name))
+                let d = Diagnostic::at(Code::GuaranteeViolated, p.span, format!("guarantee `{}` does not hold", p.name))
                     .with_label(format!("a conversation gets route `{}`, below `ensure {}`", cx.route, p.ensure))
                     .with_help(format!(
                         "this conversation gets route `{}`, decided by {deciders}:\n\n{}\nwrite it out with \
@@ -468,7 +468,6 @@ pub fn diagnostics(proofs: &[Proof]) -> Vec<Diagnostic> {
                         cx.route,
                         cx.yaml.trim_end().lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
                     ));
-                d.counterexample = Some(Box::new(cx.clone()));
                 Some(d)
             }
         })

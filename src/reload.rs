@@ -311,7 +311,8 @@ impl Reloader {
 /// gives them for a relative `dir` (`policies/care.policy`, unchanged), and from the directory's
 /// own name for an absolute one (`/srv/x/policies` → `policies/care.policy`), so that verdicts
 /// and `/v1/policy` do not show where the service keeps its files. The digest does not change.
-/// Archived first when `--archive` is given: a set that cannot be archived is not served.
+/// Refused when a guarantee is violated or unproved; archived first when `--archive` is given:
+/// a set that cannot be archived is not served.
 fn load_set(dir: &Path, options: &ReloadOptions) -> Result<PolicySet, LoadError> {
     let mut analysis = crate::set::Analysis::load_limited(dir, options.limits);
     if dir.is_absolute() {
@@ -322,8 +323,9 @@ fn load_set(dir: &Path, options: &ReloadOptions) -> Result<PolicySet, LoadError>
     }
     let set = analysis.compile()?.for_serving()?;
     if let Some(archive) = &options.archive {
-        crate::archive::store(archive, &set).map_err(|e| LoadError {
-            diagnostics: vec![crate::diagnostic::Diagnostic::new(
+        crate::archive::store(archive, &set).map_err(|e| {
+            LoadError::new(
+                vec![crate::diagnostic::Diagnostic::new(
                 crate::diagnostic::Code::Io,
                 None,
                 format!(
@@ -332,7 +334,8 @@ fn load_set(dir: &Path, options: &ReloadOptions) -> Result<PolicySet, LoadError>
                     archive.display()
                 ),
             )],
-            sources: Vec::new(),
+                Vec::new(),
+            )
         })?;
     }
     Ok(set)

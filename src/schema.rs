@@ -21,12 +21,13 @@ pub struct Field {
 }
 
 /// The signals of LANGUAGE.md §5, with their types and ranges.
-pub const SIGNALS: [(&str, SignalType, f64, f64); 7] = [
+pub const SIGNALS: [(&str, SignalType, f64, f64); 8] = [
     ("signals.sentiment", SignalType::Number, -1.0, 1.0),
     ("signals.sentiment_min", SignalType::Number, -1.0, 1.0),
     ("signals.negative_streak", SignalType::Number, 0.0, f64::INFINITY),
     ("signals.distress", SignalType::Number, 0.0, 1.0),
     ("signals.human_requested", SignalType::Bool, 0.0, 1.0),
+    ("signals.crisis", SignalType::Bool, 0.0, 1.0),
     ("signals.repeated", SignalType::Number, 0.0, f64::INFINITY),
     ("signals.ai_turns", SignalType::Number, 0.0, f64::INFINITY),
 ];

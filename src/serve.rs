@@ -11,13 +11,14 @@ pub mod limits;
 pub mod log;
 pub mod metrics;
 pub mod openapi;
+pub mod pin;
 pub mod routes;
 pub mod stdio;
 pub mod tls;
 
 use crate::context::Conversation;
 use crate::reload::{Outcome, Reloader, Trigger, WatchHealth, WatchOptions};
-use crate::set::PolicySet;
+use crate::set::{LoadError, PolicySet};
 use axum::body::Bytes;
 use limits::{Budget, Limits};
 use log::{DecisionId, DecisionLog, Entry, LogOptions};
@@ -262,18 +263,49 @@ impl Service {
     }
 }
 
-/// Runs the service until a signal (HTTP) or the end of input (stdio); returns the exit code.
-pub fn run(options: Options) -> u8 {
-    use crate::cli::exit;
+/// Why the service could not run (or stopped on an error).
+#[derive(Debug)]
+pub enum ServeError {
+    /// The policy set does not load: nothing to serve.
+    Load { policies: PathBuf, error: LoadError },
+    /// The decision log cannot be opened.
+    DecisionLog { path: PathBuf, error: std::io::Error },
+    /// The token file or the TLS certificate and key cannot be used.
+    Access(String),
+    /// The runtime cannot start.
+    Start(std::io::Error),
+    /// The transport failed (e.g. the address cannot be listened on).
+    Transport(String),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::Load { policies, .. } => write!(
+                f,
+                "the policy set in `{}` does not load; nothing to serve",
+                policies.display()
+            ),
+            ServeError::DecisionLog { path, error } => {
+                write!(f, "cannot open the decision log `{}`: {error}", path.display())
+            }
+            ServeError::Start(e) => write!(f, "cannot start: {e}"),
+            ServeError::Access(message) | ServeError::Transport(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// Runs the service until a signal (HTTP) or the end of input (stdio).
+pub fn run(options: Options) -> Result<(), ServeError> {
     let reloader = match Reloader::load_with(&options.policies, options.reload.clone()) {
         Ok(r) => Arc::new(r),
-        Err(e) => {
-            eprintln!("{}", crate::reload::report(&e, std::io::stderr().is_terminal()));
-            eprintln!(
-                "handoff serve: the policy set in `{}` does not load; nothing to serve",
-                options.policies.display()
-            );
-            return exit::COULD_NOT_RUN;
+        Err(error) => {
+            return Err(ServeError::Load {
+                policies: options.policies,
+                error,
+            });
         }
     };
     {
@@ -291,22 +323,13 @@ pub fn run(options: Options) -> u8 {
             let path = log.path.clone();
             match DecisionLog::open(log) {
                 Ok(log) => Some(log),
-                Err(e) => {
-                    eprintln!(
-                        "handoff serve: cannot open the decision log `{}`: {e}",
-                        path.display()
-                    );
-                    return exit::COULD_NOT_RUN;
-                }
+                Err(error) => return Err(ServeError::DecisionLog { path, error }),
             }
         }
     };
     let (tokens, tls) = match access(&options) {
         Ok(access) => access,
-        Err(message) => {
-            eprintln!("handoff serve: {message}");
-            return exit::COULD_NOT_RUN;
-        }
+        Err(message) => return Err(ServeError::Access(message)),
     };
     let (watch, trigger) = if options.no_watch {
         (None, None)
@@ -339,10 +362,7 @@ pub fn run(options: Options) -> u8 {
         .build();
     let runtime = match runtime {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("handoff serve: cannot start: {e}");
-            return exit::COULD_NOT_RUN;
-        }
+        Err(e) => return Err(ServeError::Start(e)),
     };
     let shutdown = runtime.block_on(async {
         spawn_sighup(Arc::clone(&service), trigger.clone());
@@ -365,13 +385,7 @@ pub fn run(options: Options) -> u8 {
     }
     service.close_log();
     runtime.shutdown_timeout(Duration::from_millis(100));
-    match result {
-        Ok(()) => exit::OK,
-        Err(message) => {
-            eprintln!("handoff serve: {message}");
-            exit::COULD_NOT_RUN
-        }
-    }
+    result.map_err(ServeError::Transport)
 }
 
 /// The token file and the TLS acceptor the options name.

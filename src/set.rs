@@ -4,7 +4,7 @@
 use crate::ast;
 use crate::check;
 use crate::context::Conversation;
-use crate::diagnostic::{self, Code, Diagnostic};
+use crate::diagnostic::{self, Code, Diagnostic, Report};
 use crate::eval::{self, Program, Verdict};
 use crate::prove;
 use crate::schema::Schema;
@@ -89,7 +89,7 @@ impl Analysis {
     pub fn compile(mut self) -> Result<PolicySet, LoadError> {
         let errors = self.diagnostics.iter().filter(|d| d.is_error());
         if errors.clone().any(|d| d.code != Code::GuaranteeViolated) {
-            return Err(LoadError { diagnostics: self.diagnostics, sources: self.sources });
+            return Err(LoadError::new(self.diagnostics, self.sources));
         }
         for d in &mut self.diagnostics {
             if d.code == Code::GuaranteeViolated {
@@ -140,7 +140,7 @@ impl PolicySet {
             .filter(|d| prove::refused(std::slice::from_ref(*d)))
             .map(|d| Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() })
             .collect();
-        Err(LoadError { diagnostics, sources: set.sources.to_vec() })
+        Err(LoadError::new(diagnostics, set.sources.to_vec()))
     }
 
     /// The same from memory: `(name, text)` pairs.
@@ -195,22 +195,49 @@ impl PolicySet {
 pub struct LoadError {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Vec<Source>,
+    /// The diagnostics as miette reports them (each with its file's text).
+    reports: Arc<[Report]>,
 }
 
 impl LoadError {
+    /// A load error of these diagnostics, rendered against `sources`.
+    pub fn new(diagnostics: Vec<Diagnostic>, sources: Vec<Source>) -> LoadError {
+        let reports = diagnostics.iter().map(|d| Report::new(d, &sources)).collect();
+        LoadError {
+            diagnostics,
+            sources,
+            reports,
+        }
+    }
+
+    /// Every diagnostic rendered for people (see [`diagnostic::render`]).
     pub fn render(&self, color: bool, width: usize) -> String {
         diagnostic::render(&self.diagnostics, &self.sources, color, width)
     }
+
+    /// Every diagnostic without colour at width 100, then the summary line.
+    pub fn rendered(&self) -> String {
+        let mut out = self.render(false, 100);
+        out.push_str(&diagnostic::summary(&self.diagnostics));
+        out
+    }
 }
 
+/// `the policy set does not load: 2 errors, 0 warnings`; each diagnostic, with its source,
+/// is a related diagnostic (as miette renders it).
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.render(false, 100))?;
-        write!(f, "{}", diagnostic::summary(&self.diagnostics))
+        write!(f, "the policy set does not load: {}", diagnostic::summary(&self.diagnostics))
     }
 }
 
 impl std::error::Error for LoadError {}
+
+impl miette::Diagnostic for LoadError {
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        Some(Box::new(self.reports.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
 
 /// SHA-256 over each file's name and text (length-prefixed), in path order; hex, 64 chars.
 pub fn digest(sources: &[Source]) -> String {

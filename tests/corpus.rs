@@ -223,6 +223,40 @@ fn problems_across_files() {
     });
 }
 
+/// `shadowed-allow` is found whichever way the premise pins the field the require tests first
+/// (the checker files requires by the values their first test allows), and not where a value of
+/// the allow escapes the require.
+#[test]
+fn shadowed_allow_by_values() {
+    let cases = [
+        (r#"intent == "a""#, r#"intent in ["b", "a"]"#, true),
+        (r#"intent in ["a", "b"]"#, r#"intent in ["a", "b", "c"]"#, true),
+        (r#"intent in ["a", "b"]"#, r#"intent in ["b", "c"]"#, false),
+        (r#"intent in ["a", "b"] and intent != "a""#, r#"intent == "b""#, true),
+        (r#"tier != "c""#, r#"tier in ["a", "b"]"#, true),
+        (r#"tier != "c""#, r#"tier == "a""#, false),
+        (r#"flag and n > 2"#, r#"flag"#, true),
+        (r#"flag"#, r#"not flag"#, false),
+        (r#"n == 2 and intent == "a""#, r#"n == 2 and intent in ["a"]"#, true),
+        (r#"n > 1 and intent == "a""#, r#"n > 0 and intent in ["a"]"#, true),
+        (r#"n >= 1 and n <= 3"#, r#"n > 0"#, true),
+        (r#"intent == "a""#, r#"tier != "c" or intent == "a""#, true),
+    ];
+    for (allow, require, shadowed) in cases {
+        let text = format!(
+            "default human because \"d\"\n\
+             context {{ intent : string  tier : one of [\"a\", \"b\", \"c\"]  flag : bool = false  n : number }}\n\
+             require review \"Other\" {{ when intent == \"z\" and n > 7 because \"o\" }}\n\
+             allow ai \"Allow\" {{ when {allow} because \"a\" }}\n\
+             require review \"Require\" {{ when {require} because \"r\" }}\n"
+        );
+        let a = analyse("p", &text);
+        assert!(!a.has_errors(), "{text}");
+        let found = a.diagnostics.iter().any(|d| d.code == Code::ShadowedAllow);
+        assert_eq!(found, shadowed, "allow `{allow}`, require `{require}`");
+    }
+}
+
 /// The warnings that claim certainty must be right: whenever the checker says a `when` can never
 /// hold, or that an `allow ai` is always overridden, no conversation may reach route `ai`
 /// through that rule. Checked by evaluating every combination of interesting values.

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 fn set(text: &str) -> PolicySet {
     match PolicySet::from_sources([("p.policy", text)]) {
         Ok(set) => set,
-        Err(e) => panic!("the policy set does not load:\n{e}"),
+        Err(e) => panic!("the policy set does not load:\n{}", e.rendered()),
     }
 }
 
@@ -433,4 +433,23 @@ allow ai "tier" {{
             assert_eq!(v.route, set.program().evaluate_unindexed(&c).route, "{reason}");
         }
     }
+}
+
+/// A set that does not load is a `miette::Diagnostic`: a one-line summary, and each problem as
+/// a related diagnostic with its code and the text of its file.
+#[test]
+fn load_errors_are_miette_diagnostics() {
+    let err = PolicySet::from_sources([("p.policy", "allow ai \"x\" { when intnet == 1 }")]).unwrap_err();
+    assert_eq!(err.to_string(), "the policy set does not load: 3 errors, 0 warnings");
+    let related: Vec<String> = miette::Diagnostic::related(&err)
+        .unwrap()
+        .map(|d| format!("{}: {d}", d.code().unwrap()))
+        .collect();
+    assert_eq!(related.len(), 3);
+    assert!(related.iter().any(|r| r.starts_with("unknown-field: ")), "{related:?}");
+    let mut shown = String::new();
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .render_report(&mut shown, &err)
+        .unwrap();
+    assert!(shown.contains("p.policy:1:") && shown.contains("intnet"), "{shown}");
 }

@@ -183,9 +183,35 @@ fn conversation() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Whether the engine decides as LANGUAGE.md v0.2 says (a `human` default ahead of `require
+/// review`, unknown senders, `user`): the prover reasons under v0.2. Until the engine does,
+/// the conversations and sets where the two readings differ are not compared.
+fn engine_is_v02() -> bool {
+    let step2 = PolicySet::from_sources([("p.policy", "default human because \"d\"\nrequire review \"r\" { when true because \"r\" }")])
+        .unwrap();
+    let c = Conversation::from_value(json!({"messages": [{"from": "user", "text": "x"}]})).unwrap();
+    let senders = PolicySet::from_sources([(
+        "p.policy",
+        "default ai because \"d\"\nrequire human \"h\" { when any customer message matches \"x\" because \"h\" }",
+    )])
+    .unwrap();
+    step2.evaluate(&c).route == Route::Human && senders.evaluate(&c).route == Route::Human
+}
+
+/// Where a v0 engine reads a conversation differently from v0.2.
+fn read_differently(c: &Value) -> bool {
+    match c.get("messages") {
+        Some(Value::Array(ms)) => ms.iter().any(|m| !matches!(m.get("from").and_then(Value::as_str), Some("customer" | "ai" | "agent" | "system"))),
+        _ => true,
+    }
+}
+
 #[test]
 fn what_holds_is_never_broken_and_counterexamples_reproduce() {
-    let mut runner = TestRunner::new(Config { cases: 48, ..Config::default() });
+    let v02 = engine_is_v02();
+    let cases = std::env::var("GUARANTEE_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(48);
+    let mut runner = TestRunner::new(Config { cases, ..Config::default() });
+    assert!(v02 || std::env::var("CI").is_err(), "the engine does not read v0.2 yet");
     runner
         .run(&(set(), proptest::collection::vec(conversation(), 300)), |(g, conversations)| {
             let source = text(&g);
@@ -198,7 +224,8 @@ fn what_holds_is_never_broken_and_counterexamples_reproduce() {
                 let premise = premise(when, unless);
                 match &p.outcome {
                     Outcome::Holds => {
-                        for c in &conversations {
+                        let step2 = g.default == "human" && g.rules.iter().any(|r| r.0 == "require review");
+                        for c in conversations.iter().filter(|c| v02 || !(step2 || read_differently(c))) {
                             let conv = Conversation::from_value(c.clone()).unwrap();
                             let route = set.evaluate(&conv).route;
                             let holds = premise.evaluate(&conv).route == Route::Human;

@@ -13,7 +13,7 @@ const CARE: &str = concat!("\n", include_str!("corpus/clean-example.policy"));
 fn set(files: &[(&str, &str)]) -> PolicySet {
     match PolicySet::from_sources(files.iter().copied()) {
         Ok(set) => set,
-        Err(e) => panic!("the policy set does not load:\n{e}"),
+        Err(e) => panic!("the policy set does not load:\n{}", e.rendered()),
     }
 }
 

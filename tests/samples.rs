@@ -32,7 +32,7 @@ struct Sample {
 fn load_set() -> PolicySet {
     match PolicySet::load(POLICIES) {
         Ok(set) => set,
-        Err(e) => panic!("the shipped policy set does not load:\n{e}"),
+        Err(e) => panic!("the shipped policy set does not load:\n{}", e.rendered()),
     }
 }
 

@@ -6,11 +6,14 @@
 //! conjunctions, and stays silent about everything else. Under three-valued logic a condition
 //! that holds implies that the paths it compares are known, so these facts are about values.
 
+mod domain;
+
 use super::Checker;
 use crate::ast::{self, CmpOp, Effect, Expr, ExprKind, Literal, MessageTest, Quantifier, Type};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::schema;
 use crate::source::Span;
+use domain::Domain;
 use smallvec::SmallVec;
 use std::collections::HashMap;
 
@@ -81,15 +84,40 @@ pub(super) fn check_shadowed(cx: &mut Checker<'_>, rules: &[&ast::Rule], contrad
     }
 }
 
-/// The `require` rules without `unless`, prepared once, and bucketed: a require with a fact
-/// goal about a path can only follow from a premise with facts about that path.
+/// The `require` rules without `unless`, prepared once, and bucketed by their first fact goal:
+/// a require with a fact goal about a path can only follow from a premise with facts about that
+/// path, and one whose goal is `path == v` or `path in [..]` only from a premise that leaves
+/// `path` one of those values. Without the second bucketing, a set whose allows and requires
+/// constrain the same field (say `intent`) compared every allow with every require.
 struct Requires<'r> {
     /// In rule order.
     list: Vec<(&'r ast::Rule, Vec<Goal<'r>>)>,
     /// Requires (indexes into `list`) by the path of their first fact goal.
     by_path: HashMap<&'r str, Vec<usize>>,
+    /// The same, when that goal is `path == v` or `path in [..]`: under each value it allows.
+    by_value: HashMap<(&'r str, Key<'r>), Vec<usize>>,
+    /// The same, when that goal is anything else.
+    by_other: HashMap<&'r str, Vec<usize>>,
     /// Requires without a fact goal: candidates for every premise.
     always: Vec<usize>,
+}
+
+/// A [`Value`] as a map key (numbers are finite and `-0.0` is `0.0`, so bits are equality).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'e> {
+    Number(u64),
+    Str(&'e str),
+    Bool(bool),
+}
+
+impl<'e> From<Value<'e>> for Key<'e> {
+    fn from(v: Value<'e>) -> Key<'e> {
+        match v {
+            Value::Number(n) => Key::Number(n.to_bits()),
+            Value::Str(s) => Key::Str(s),
+            Value::Bool(b) => Key::Bool(b),
+        }
+    }
 }
 
 impl<'r> Requires<'r> {
@@ -99,33 +127,76 @@ impl<'r> Requires<'r> {
             .filter(|r| r.effect.node.is_require() && r.unless.is_none())
             .filter_map(|r| Some((*r, goals(cx, r.when.as_ref()?, 0))))
             .collect();
-        let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut always = Vec::new();
+        let mut requires = Requires {
+            list: Vec::new(),
+            by_path: HashMap::new(),
+            by_value: HashMap::new(),
+            by_other: HashMap::new(),
+            always: Vec::new(),
+        };
         for (i, (_, goals)) in list.iter().enumerate() {
-            let path = goals.iter().find_map(|g| match g {
-                Goal::Fact(f, _) => Some(f.path),
+            let first = goals.iter().find_map(|g| match g {
+                Goal::Fact(f, _) => Some(f),
                 _ => None,
             });
-            match path {
-                Some(p) => by_path.entry(p).or_default().push(i),
-                None => always.push(i),
+            let Some(fact) = first else {
+                requires.always.push(i);
+                continue;
+            };
+            requires.by_path.entry(fact.path).or_default().push(i);
+            match &fact.constraint {
+                Constraint::Cmp(CmpOp::Eq, v) => requires.by_value.entry((fact.path, (*v).into())).or_default().push(i),
+                Constraint::In(values, false) => {
+                    for v in values {
+                        requires.by_value.entry((fact.path, (*v).into())).or_default().push(i);
+                    }
+                }
+                _ => requires.by_other.entry(fact.path).or_default().push(i),
             }
         }
-        Requires { list, by_path, always }
+        requires.list = list;
+        requires
     }
 
     /// The requires that may follow from a premise, in rule order.
     fn candidates(&self, premise: &Premise<'_>, out: &mut Vec<usize>) {
         out.clear();
         out.extend_from_slice(&self.always);
-        for (path, _) in &premise.facts {
-            if let Some(list) = self.by_path.get(path) {
-                out.extend_from_slice(list);
+        for (path, ty, facts) in &premise.facts {
+            // when the premise's facts leave `path` a finite, non-empty set of values, a goal
+            // `path in S` follows only if S holds one of them
+            let Some(left) = values_left(ty, facts) else {
+                out.extend(self.by_path.get(path).into_iter().flatten());
+                continue;
+            };
+            out.extend(self.by_other.get(path).into_iter().flatten());
+            for v in left {
+                out.extend(self.by_value.get(&(*path, v.into())).into_iter().flatten());
             }
         }
         out.sort_unstable();
         out.dedup();
     }
+}
+
+/// The values a path of type `ty` may take where `facts` hold, when they are finitely many and
+/// at least one (else `None`: a premise that no value meets implies everything).
+fn values_left<'e>(ty: &'e Type, facts: &[Constraint<'e>]) -> Option<SmallVec<[Value<'e>; 4]>> {
+    let mut domain = Domain::of(ty);
+    for c in facts {
+        domain.add(c, false);
+    }
+    if domain.presence_conflict {
+        return None;
+    }
+    let left: SmallVec<[Value<'e>; 4]> = domain
+        .allowed
+        .as_ref()?
+        .iter()
+        .filter(|v| !domain.excluded.contains(v) && domain.within_bounds(v))
+        .copied()
+        .collect();
+    (!left.is_empty()).then_some(left)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -245,17 +316,19 @@ fn unsatisfiable(cx: &Checker<'_>, e: &Expr, scope: Scope, depth: usize) -> Opti
 /// facts among them by path.
 struct Premise<'e> {
     conjuncts: Vec<&'e Expr>,
-    facts: Vec<(&'e str, SmallVec<[Constraint<'e>; 2]>)>,
+    /// Path, its type, and the facts about it.
+    facts: Vec<(&'e str, &'e Type, SmallVec<[Constraint<'e>; 2]>)>,
 }
 
 impl<'e> Premise<'e> {
     fn new(cx: &Checker<'e>, when: &'e Expr) -> Premise<'e> {
         let conjuncts = conjuncts(when);
-        let mut facts: Vec<(&str, SmallVec<[Constraint<'_>; 2]>)> = Vec::new();
+        let mut facts: Vec<(&str, &Type, SmallVec<[Constraint<'_>; 2]>)> = Vec::new();
         for c in &conjuncts {
             if let Some(f) = fact(cx, c, Scope::Rule) {
-                if let Some(list) = entry(&mut facts, f.path, SmallVec::new) {
-                    list.push(f.constraint);
+                match facts.iter_mut().find(|(p, _, _)| *p == f.path) {
+                    Some((_, _, list)) => list.push(f.constraint),
+                    None => facts.push((f.path, f.ty, smallvec::smallvec![f.constraint])),
                 }
             }
         }
@@ -263,7 +336,7 @@ impl<'e> Premise<'e> {
     }
 
     fn facts(&self, path: &str) -> Option<&[Constraint<'e>]> {
-        self.facts.iter().find(|(p, _)| *p == path).map(|(_, c)| c.as_slice())
+        self.facts.iter().find(|(p, _, _)| *p == path).map(|(_, _, c)| c.as_slice())
     }
 }
 
@@ -349,31 +422,10 @@ impl Constraint<'_> {
     /// The constraint a known value meets when this one is false.
     fn negate(self) -> Self {
         match self {
-            Constraint::Cmp(op, v) => Constraint::Cmp(negate_op(op), v),
+            Constraint::Cmp(op, v) => Constraint::Cmp(op.negated(), v),
             Constraint::In(values, negated) => Constraint::In(values, !negated),
             Constraint::Missing(missing) => Constraint::Missing(!missing),
         }
-    }
-}
-
-fn negate_op(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Eq => CmpOp::Ne,
-        CmpOp::Ne => CmpOp::Eq,
-        CmpOp::Lt => CmpOp::Ge,
-        CmpOp::Le => CmpOp::Gt,
-        CmpOp::Gt => CmpOp::Le,
-        CmpOp::Ge => CmpOp::Lt,
-    }
-}
-
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
     }
 }
 
@@ -396,7 +448,7 @@ fn fact<'e>(cx: &Checker<'e>, e: &'e Expr, scope: Scope) -> Option<Fact<'e>> {
         ExprKind::Path(p) => (p.as_str(), Constraint::Cmp(CmpOp::Eq, Value::Bool(true))),
         ExprKind::Compare { op, lhs, rhs } => match (&lhs.kind, &rhs.kind) {
             (ExprKind::Path(p), ExprKind::Literal(l)) => (p.as_str(), Constraint::Cmp(*op, value(l))),
-            (ExprKind::Literal(l), ExprKind::Path(p)) => (p.as_str(), Constraint::Cmp(flip(*op), value(l))),
+            (ExprKind::Literal(l), ExprKind::Path(p)) => (p.as_str(), Constraint::Cmp(op.flipped(), value(l))),
             _ => return None,
         },
         ExprKind::In {
@@ -450,106 +502,5 @@ fn fits(c: &Constraint<'_>, ty: &Type) -> bool {
         Constraint::Cmp(_, v) => *ty == Type::Number && value_fits(v),
         Constraint::In(values, _) => values.iter().all(value_fits),
         Constraint::Missing(_) => true,
-    }
-}
-
-/// The values a path may still take.
-struct Domain<'e> {
-    /// Lower and upper bounds for numbers: value and whether the bound is strict.
-    lo: (f64, bool),
-    hi: (f64, bool),
-    /// A finite set of possible values, when there is one.
-    allowed: Option<SmallVec<[Value<'e>; 4]>>,
-    excluded: SmallVec<[Value<'e>; 4]>,
-    missing: Option<bool>,
-    /// `is missing` together with `is present`.
-    presence_conflict: bool,
-}
-
-impl<'e> Domain<'e> {
-    fn of(ty: &'e Type) -> Domain<'e> {
-        let allowed = match ty {
-            Type::Bool => Some([Value::Bool(true), Value::Bool(false)].into_iter().collect()),
-            Type::OneOf(options) => Some(options.iter().map(|o| Value::Str(o)).collect()),
-            _ => None,
-        };
-        Domain {
-            lo: (f64::NEG_INFINITY, false),
-            hi: (f64::INFINITY, false),
-            allowed,
-            excluded: SmallVec::new(),
-            missing: None,
-            presence_conflict: false,
-        }
-    }
-
-    /// Adds a constraint, or (`negated`) the constraint a known value meets when it is false.
-    fn add(&mut self, c: &Constraint<'e>, negated: bool) {
-        match c {
-            Constraint::Cmp(op, v) => self.compare(if negated { negate_op(*op) } else { *op }, *v),
-            Constraint::In(values, not_in) if *not_in != negated => self.excluded.extend(values.iter().copied()),
-            Constraint::In(values, _) => self.restrict(values),
-            Constraint::Missing(m) => {
-                let m = *m != negated;
-                if self.missing.is_some_and(|old| old != m) {
-                    self.presence_conflict = true;
-                }
-                self.missing = Some(m);
-            }
-        }
-    }
-
-    fn compare(&mut self, op: CmpOp, v: Value<'e>) {
-        match (op, v) {
-            (CmpOp::Eq, v) => self.restrict(&[v]),
-            (CmpOp::Ne, v) => self.excluded.push(v),
-            (CmpOp::Gt | CmpOp::Ge, Value::Number(n)) => {
-                let strict = op == CmpOp::Gt;
-                if n > self.lo.0 || (n == self.lo.0 && strict) {
-                    self.lo = (n, strict);
-                }
-            }
-            (_, Value::Number(n)) => {
-                let strict = op == CmpOp::Lt;
-                if n < self.hi.0 || (n == self.hi.0 && strict) {
-                    self.hi = (n, strict);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn restrict(&mut self, values: &[Value<'e>]) {
-        let next = match self.allowed.take() {
-            Some(old) => old.into_iter().filter(|v| values.contains(v)).collect(),
-            None => values.iter().copied().collect(),
-        };
-        self.allowed = Some(next);
-    }
-
-    fn within_bounds(&self, v: &Value<'_>) -> bool {
-        let Value::Number(n) = v else { return true };
-        let above = *n > self.lo.0 || (*n == self.lo.0 && !self.lo.1);
-        let below = *n < self.hi.0 || (*n == self.hi.0 && !self.hi.1);
-        above && below
-    }
-
-    fn satisfiable(&self) -> bool {
-        if self.presence_conflict {
-            return false;
-        }
-        match &self.allowed {
-            Some(values) => values
-                .iter()
-                .any(|v| !self.excluded.contains(v) && self.within_bounds(v)),
-            None => {
-                let (lo, hi) = (self.lo, self.hi);
-                if lo.0 < hi.0 {
-                    true // infinitely many numbers (or strings) remain
-                } else {
-                    lo.0 == hi.0 && !lo.1 && !hi.1 && !self.excluded.contains(&Value::Number(lo.0))
-                }
-            }
-        }
     }
 }

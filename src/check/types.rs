@@ -348,7 +348,7 @@ fn check_option(cx: &mut Checker<'_>, options: &[String], field: &Expr, value: &
 fn check_range(cx: &mut Checker<'_>, e: &Expr, op: CmpOp, lhs: &Expr, rhs: &Expr, scope: Scope) {
     let (name, n, literal, op) = match (&lhs.kind, &rhs.kind) {
         (ExprKind::Path(p), ExprKind::Literal(Literal::Number(n))) => (p, *n, rhs, op),
-        (ExprKind::Literal(Literal::Number(n)), ExprKind::Path(p)) => (p, *n, lhs, flip(op)),
+        (ExprKind::Literal(Literal::Number(n)), ExprKind::Path(p)) => (p, *n, lhs, op.flipped()),
         _ => return,
     };
     let message_field = if scope == Scope::Message {
@@ -399,16 +399,6 @@ fn check_range(cx: &mut Checker<'_>, e: &Expr, op: CmpOp, lhs: &Expr, rhs: &Expr
             .with_label(extent)
             .with_help(help),
     );
-}
-
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
-    }
 }
 
 fn membership(cx: &mut Checker<'_>, value: &Expr, list: &Expr, negated: bool, scope: Scope, depth: usize) {

@@ -26,7 +26,20 @@ fn check_once(args: &CheckArgs) -> u8 {
     }
     match args.format {
         CheckFormat::Json => {
-            let list: Vec<_> = analysis.diagnostics.iter().map(|d| d.to_json(&analysis.sources)).collect();
+            let list: Vec<_> = analysis
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let mut json = d.to_json(&analysis.sources);
+                    if d.code == Code::GuaranteeViolated {
+                        json.counterexample = analysis.proofs.iter().find(|p| Some(p.span) == d.span).and_then(|p| match &p.outcome {
+                            prove::Outcome::Violated(cx) => Some(cx.conversation.clone()),
+                            _ => None,
+                        });
+                    }
+                    json
+                })
+                .collect();
             let out = serde_json::json!({ "diagnostics": list });
             let mut stdout = std::io::stdout().lock();
             let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&out).unwrap_or_default());

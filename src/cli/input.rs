@@ -91,19 +91,6 @@ fn is_conversation_file(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json" | "jsonl"))
 }
 
-/// Calls `each` for every document of the inputs, in order. Returns the inputs that could not
-/// be read at all.
-#[allow(dead_code, reason = "the commands use `run_batch`; kept for sequential callers")]
-pub fn read_all(inputs: &[PathBuf], mut each: impl FnMut(Item)) -> Vec<Unreadable> {
-    let (files, mut errors) = expand_all(inputs);
-    for file in files {
-        if let Err(e) = read_file(&file, &mut |raw: Raw| each(raw.into_item())) {
-            errors.push(e);
-        }
-    }
-    errors
-}
-
 /// A document as read, not yet parsed when it is a JSONL line: batch runs parse lines on
 /// every core.
 pub enum Raw {

@@ -3,7 +3,8 @@
 use super::ServeArgs;
 use crate::reload::WatchOptions;
 use crate::serve::log::{Fields, LogOptions};
-use crate::serve::{self, Options, limits::Limits};
+use crate::serve::{self, Options, ServeError, limits::Limits};
+use std::io::IsTerminal;
 
 pub fn run(args: &ServeArgs) -> u8 {
     let defaults = Limits::default();
@@ -47,5 +48,14 @@ pub fn run(args: &ServeArgs) -> u8 {
         no_watch: args.no_watch,
         shutdown_timeout: args.shutdown_timeout,
     };
-    serve::run(options)
+    match serve::run(options) {
+        Ok(()) => super::exit::OK,
+        Err(e) => {
+            if let ServeError::Load { error, .. } = &e {
+                eprintln!("{}", crate::reload::report(error, std::io::stderr().is_terminal()));
+            }
+            eprintln!("handoff serve: {e}");
+            super::exit::COULD_NOT_RUN
+        }
+    }
 }

@@ -290,6 +290,27 @@ impl Compiler<'_> {
         id
     }
 
+    /// `value in [..]` (`negated`: `not in`): over a path and literals, a test of one slot.
+    fn membership(&mut self, value: &Expr, list: &Expr, negated: bool, scope: Scope) -> NodeId {
+        if let (Some(path), Some(items)) = (self.context_path(value, scope), literals(list)) {
+            let slot = self.slot(path, true);
+            return self.push(Node::InConst { slot, items, negated });
+        }
+        let inner = Scope {
+            depth: scope.depth + 1,
+            ..scope
+        };
+        let value = self.expr(value, inner);
+        let node = match &list.kind {
+            ExprKind::List(items) => {
+                let items = items.iter().map(|i| self.expr(i, inner)).collect();
+                Node::In { value, items, negated }
+            }
+            _ => Node::Unknown,
+        };
+        self.push(node)
+    }
+
     fn expr(&mut self, e: &Expr, scope: Scope) -> NodeId {
         if scope.depth > DEPTH_LIMIT {
             return self.push(Node::Unknown);
@@ -325,28 +346,7 @@ impl Compiler<'_> {
                     rhs: self.expr(rhs, inner),
                 },
             },
-            ExprKind::In { value, list, negated } => {
-                if let (Some(path), Some(items)) = (self.context_path(value, scope), literals(list)) {
-                    let slot = self.slot(path, true);
-                    return self.push(Node::InConst {
-                        slot,
-                        items,
-                        negated: *negated,
-                    });
-                }
-                let value = self.expr(value, inner);
-                match &list.kind {
-                    ExprKind::List(items) => {
-                        let items = items.iter().map(|i| self.expr(i, inner)).collect();
-                        Node::In {
-                            value,
-                            items,
-                            negated: *negated,
-                        }
-                    }
-                    _ => Node::Unknown,
-                }
-            }
+            ExprKind::In { value, list, negated } => return self.membership(value, list, *negated, scope),
             ExprKind::Contains { lhs, rhs } => Node::Contains {
                 lhs: self.expr(lhs, inner),
                 rhs: self.expr(rhs, inner),

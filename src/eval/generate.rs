@@ -501,6 +501,7 @@ pub fn give_signals(c: &mut Conversation) {
             add("negative_streak", json!(computed.negative_streak));
             add("distress", json!(computed.distress));
             add("human_requested", json!(computed.human_requested));
+            add("crisis", json!(computed.crisis));
             add("repeated", json!(computed.repeated));
             add("ai_turns", json!(computed.ai_turns));
         }

@@ -1,9 +1,10 @@
 //! `mentions` (LANGUAGE.md §6): every lexicon of the set in one Aho-Corasick automaton over
 //! normalised text.
 //!
-//! Text and phrases are normalised the same way: lowercase, `’` read as `'`, words are runs of
-//! letters and digits (an apostrophe between letters stays inside the word), every other
-//! character separates words, and the words are joined by single spaces with a space before
+//! Text and phrases are normalised the same way, cut into words by the one cutter the signals
+//! use too (`signals::text::cut_words`, LANGUAGE.md §6): lowercase, `’` read as `'`, words are
+//! runs of letters and digits (an apostrophe between letters stays inside the word), every
+//! other character separates words, and the words are joined by single spaces with a space before
 //! and after. A phrase ` a b ` then occurs in a text exactly when its words occur there in
 //! sequence, as whole words. Matches may share their surrounding spaces, so the search is
 //! overlapping.
@@ -125,36 +126,22 @@ impl Lexicons {
 pub type Scratch = SmallVec<[u8; 512]>;
 
 /// Writes the normalised form of `text` into `out`: ` word word … ` (see the module doc), as
-/// UTF-8.
+/// UTF-8. Words are cut by the one cutter of LANGUAGE.md §6, [`crate::signals::text::cut_words`].
 pub fn normalize(text: &str, out: &mut Scratch) {
     out.clear();
     out.push(b' ');
-    let mut chars = text.chars().map(unify).peekable();
-    let mut prev_letter = false;
-    let mut utf8 = [0u8; 4];
-    while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase() as u8);
-            } else {
-                for l in c.to_lowercase() {
-                    out.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
-                }
-            }
-            prev_letter = c.is_alphabetic();
-        } else if c == '\'' && prev_letter && chars.peek().is_some_and(|n| n.is_alphabetic()) {
-            out.push(b'\'');
-            prev_letter = false;
+    crate::signals::text::cut_words(text, |s, e| {
+        let word = text.get(s..e).unwrap_or("");
+        if word.is_ascii() {
+            out.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
         } else {
-            if out.last() != Some(&b' ') {
-                out.push(b' ');
+            let mut utf8 = [0u8; 4];
+            for c in crate::signals::text::lower_chars(word) {
+                out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
             }
-            prev_letter = false;
         }
-    }
-    if out.last() != Some(&b' ') {
         out.push(b' ');
-    }
+    });
 }
 
 /// [`normalize`] into a `String` (for phrases, at build time).
@@ -162,10 +149,6 @@ pub fn normalized(text: &str) -> String {
     let mut out = Scratch::new();
     normalize(text, &mut out);
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn unify(c: char) -> char {
-    if c == '\u{2019}' { '\'' } else { c }
 }
 
 #[cfg(test)]

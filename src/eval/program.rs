@@ -252,6 +252,7 @@ pub(crate) enum Signal {
     NegativeStreak,
     Distress,
     HumanRequested,
+    Crisis,
     Repeated,
     AiTurns,
 }
@@ -264,6 +265,7 @@ impl Signal {
             "negative_streak" => Signal::NegativeStreak,
             "distress" => Signal::Distress,
             "human_requested" => Signal::HumanRequested,
+            "crisis" => Signal::Crisis,
             "repeated" => Signal::Repeated,
             "ai_turns" => Signal::AiTurns,
             _ => return None,
@@ -298,6 +300,7 @@ impl Signal {
             Signal::NegativeStreak => w.negative_streak = true,
             Signal::Distress => w.distress = true,
             Signal::HumanRequested => w.human_requested = true,
+            Signal::Crisis => w.crisis = true,
             Signal::Repeated => w.repeated = true,
             Signal::AiTurns => w.ai_turns = true,
         }

@@ -6,16 +6,16 @@
 
 use super::cell::Cell;
 use super::conjunct::holds;
-use super::lexicon::{Hits, LexId, Scratch};
+use super::lexicon::Hits;
 use super::program::{Kind, Missing, MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
 use super::value::{self, Tri, V};
 use crate::ast::{CmpOp, Type};
 use crate::context::{Conversation, Field, Sender};
 use crate::signals::{self, Signals};
 use smallvec::SmallVec;
-use std::cmp::Reverse;
 
 mod doubt;
+mod messages;
 mod quant;
 
 /// How many slot values a run (and a verdict) keeps inline.
@@ -311,6 +311,7 @@ impl<'a, S: Slots> Run<'a, S> {
             Signal::NegativeStreak => V::Num(s.negative_streak),
             Signal::Distress => V::Num(s.distress),
             Signal::HumanRequested => V::Bool(s.human_requested),
+            Signal::Crisis => V::Bool(s.crisis),
             Signal::Repeated => V::Num(s.repeated),
             Signal::AiTurns => V::Num(s.ai_turns),
         }
@@ -430,30 +431,7 @@ impl<'a, S: Slots> Run<'a, S> {
                     _ => V::Unknown,
                 }
             }
-            Node::Mentions { lhs, lexicon } => {
-                if let (Some(Node::Msg(MsgField::Text)), Some(i)) = (p.nodes.get(*lhs as usize), self.cur) {
-                    return V::from_tri(self.msg_mentions(i, *lexicon));
-                }
-                let v = self.eval(*lhs);
-                match (v, lexicon) {
-                    (V::Str(s), Some(lex)) => {
-                        let hits = p.lexicons.scan(s, &mut Scratch::new());
-                        match hits.iter().find(|h| h.lexicon == *lex) {
-                            Some(h) => {
-                                self.offer(Rec {
-                                    msg: u32::MAX,
-                                    pos: h.pos,
-                                    len: h.len,
-                                    phrase: h.phrase,
-                                });
-                                V::Bool(true)
-                            }
-                            None => V::Bool(false),
-                        }
-                    }
-                    _ => V::Unknown,
-                }
-            }
+            Node::Mentions { lhs, lexicon } => self.mentions(*lhs, *lexicon),
             Node::Presence { slot, missing } => V::Bool(self.is_present(*slot) != *missing),
             Node::MsgPresence { field, missing } => {
                 let c: &'a Conversation = self.c;
@@ -484,71 +462,6 @@ impl<'a, S: Slots> Run<'a, S> {
             Test::Where(x) => {
                 self.cur = Some(i);
                 self.truth(x)
-            }
-        }
-    }
-
-    fn ensure_msgs(&mut self) {
-        if self.msgs.len() != self.c.messages.len() {
-            self.msgs.resize(self.c.messages.len(), MsgCache::default());
-        }
-    }
-
-    fn msg_mentions(&mut self, i: usize, lexicon: Option<LexId>) -> Tri {
-        let (p, c) = (self.p, self.c);
-        let lexicon = lexicon?;
-        let text = c.messages.get(i)?.text.as_deref()?;
-        self.ensure_msgs();
-        let cache = self.msgs.get_mut(i)?;
-        let hits = cache
-            .hits
-            .get_or_insert_with(|| p.lexicons.scan(text, &mut Scratch::new()));
-        let hit = hits.iter().find(|h| h.lexicon == lexicon).copied();
-        match hit {
-            Some(h) => {
-                let msg = u32::try_from(i).unwrap_or(u32::MAX);
-                self.offer(Rec {
-                    msg,
-                    pos: h.pos,
-                    len: h.len,
-                    phrase: h.phrase,
-                });
-                Some(true)
-            }
-            None => Some(false),
-        }
-    }
-
-    /// Keeps the earliest phrase found while recording.
-    fn offer(&mut self, rec: Rec) {
-        if !self.recording {
-            return;
-        }
-        let key = |r: &Rec| (r.msg, r.pos, Reverse(r.len));
-        if self.rec.is_none_or(|old| key(&rec) < key(&old)) {
-            self.rec = Some(rec);
-        }
-    }
-
-    fn msg_field(&mut self, field: MsgField) -> V<'a> {
-        let c: &'a Conversation = self.c;
-        let Some(i) = self.cur else { return V::Unknown };
-        let Some(m) = c.messages.get(i) else {
-            return V::Unknown;
-        };
-        match field {
-            MsgField::Text => m.text.as_deref().map_or(V::Unknown, V::Str),
-            MsgField::From => match m.from {
-                Sender::Unknown => V::Unknown,
-                s => V::Str(s.as_str()),
-            },
-            MsgField::Sentiment => {
-                self.ensure_msgs();
-                let score = match self.msgs.get_mut(i) {
-                    Some(cache) => *cache.sentiment.get_or_insert_with(|| signals::message_sentiment(m)),
-                    None => signals::message_sentiment(m),
-                };
-                score.map_or(V::Unknown, V::Num)
             }
         }
     }

@@ -52,6 +52,10 @@ pub(super) fn minimize(mut conversation: Value, program: &Program, premise: &Pro
         try_edit(&mut conversation, &|c| remove_path(c, &path));
     }
     for i in 0..count(&conversation) {
+        let pieces = |c: &Value| message_text(c, i).map_or(0, |t| t.split(". ").count());
+        for k in (0..pieces(&conversation)).rev() {
+            try_edit(&mut conversation, &|c| drop_sentence(c, i, k));
+        }
         for key in ["sentiment", "text"] {
             try_edit(&mut conversation, &|c| {
                 c.get_mut("messages")
@@ -69,6 +73,28 @@ pub(super) fn minimize(mut conversation: Value, program: &Program, premise: &Pro
         route: ensure,
         decided_by: Vec::new(),
     })
+}
+
+fn message_text(c: &Value, i: usize) -> Option<&str> {
+    c.get("messages")?.get(i)?.get("text")?.as_str()
+}
+
+/// Leaves the `k`th sentence (pieces joined by ". ") out of message `i`'s text.
+fn drop_sentence(c: &mut Value, i: usize, k: usize) -> bool {
+    let Some(text) = message_text(c, i) else { return false };
+    let mut pieces: Vec<&str> = text.split(". ").collect();
+    if pieces.len() < 2 || k >= pieces.len() {
+        return false;
+    }
+    pieces.remove(k);
+    let shorter = pieces.join(". ");
+    match c.get_mut("messages").and_then(|m| m.get_mut(i)).and_then(Value::as_object_mut) {
+        Some(m) => {
+            m.insert("text".into(), Value::String(shorter));
+            true
+        }
+        None => false,
+    }
 }
 
 fn remove_message(c: &mut Value, i: usize) -> bool {

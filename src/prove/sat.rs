@@ -112,13 +112,27 @@ impl Sat {
         Rail { t: self.and(&[known, x.t]), f: self.and(&[known, x.f]) }
     }
 
-    /// Exactly one of `lits`.
+    /// Exactly one of `lits` (pairwise for a few, a ladder of prefix literals for many).
     pub fn exactly_one(&mut self, lits: &[Lit]) {
         self.clause(lits);
-        for (i, &a) in lits.iter().enumerate() {
-            for &b in lits.iter().skip(i + 1) {
-                self.clause(&[!a, !b]);
+        if lits.len() <= 6 {
+            for (i, &a) in lits.iter().enumerate() {
+                for &b in lits.iter().skip(i + 1) {
+                    self.clause(&[!a, !b]);
+                }
             }
+            return;
+        }
+        // seen: one of the literals so far is true
+        let mut seen: Option<Lit> = None;
+        for &x in lits {
+            let next = self.fresh();
+            self.clause(&[!x, next]);
+            if let Some(s) = seen {
+                self.clause(&[!s, next]);
+                self.clause(&[!x, !s]);
+            }
+            seen = Some(next);
         }
     }
 

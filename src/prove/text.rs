@@ -49,12 +49,15 @@ pub(super) enum Realized {
 pub(super) struct Texts {
     lexicons: HashMap<String, Vec<String>>,
     regexes: HashMap<String, Option<regex::Regex>>,
-    cache: HashMap<(Vec<(TextTest, bool)>, Vec<String>), Realized>,
+    cache: HashMap<Wanted, Realized>,
 }
 
-/// Word that no phrase contains, placed between the pieces of a witness so that no phrase to
-/// avoid can span two pieces.
-const FILLERS: [&str; 4] = [" zqx ", " ", "\nzqx\n", " . "];
+/// Tests wanted true or false, and strings to differ from: what a text is realized for.
+type Wanted = (Vec<(TextTest, bool)>, Vec<String>);
+
+/// What joins the pieces of a witness: a sentence break reads best; a word that no phrase
+/// contains keeps a phrase to avoid from spanning two pieces.
+const FILLERS: [&str; 4] = [". ", " zqx ", "\nzqx\n", " "];
 
 impl Texts {
     pub fn new(lexicons: HashMap<String, Vec<String>>) -> Texts {
@@ -317,7 +320,8 @@ fn samples(hir: &Hir, depth: usize) -> Vec<String> {
         HirKind::Class(Class::Bytes(c)) => c
             .ranges()
             .iter()
-            .filter_map(|r| (r.start().is_ascii()).then(|| char::from(r.start()).to_string()))
+            .filter(|r| r.start().is_ascii())
+            .map(|r| char::from(r.start()).to_string())
             .take(3)
             .collect(),
         HirKind::Repetition(rep) => {

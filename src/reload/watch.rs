@@ -6,7 +6,8 @@
 //!   re-armed from scratch: a directory removed and created again (`rm -rf dir && cp -r new
 //!   dir`, where ext4 may even reuse the inode) is watched anew, not through a watch the kernel
 //!   has already dropped;
-//! - every [`RESCAN_INTERVAL`] a cheap re-scan (a `stat` of every entry, no file is read)
+//! - every [`RESCAN_INTERVAL`] a cheap re-scan (a `stat` of every `.policy` file and directory,
+//!   no file is read)
 //!   compares a fingerprint of the tree — names, sizes, modification and change times, inodes —
 //!   with the last one, and reports a change that no event announced. Whether the change matters
 //!   is then decided by content: the reload compares the new set's digest with the serving one.
@@ -327,12 +328,13 @@ fn is_change(kind: &EventKind) -> bool {
     }
 }
 
-/// A hash of every entry under `dir` (symlinks followed, each directory once): its path, size,
-/// modification and change times and inode. `None` when `dir` cannot be read.
+/// A hash of every `.policy` file and directory under `dir` (symlinks followed, each directory
+/// once): its path, size, modification and change times and inode. `None` when `dir` cannot be
+/// read.
 fn fingerprint(dir: &Path) -> Option<u64> {
     let mut hasher = DefaultHasher::new();
     let meta = std::fs::metadata(dir).ok()?;
-    stamp(&meta).hash(&mut hasher);
+    stamp(&meta).3.hash(&mut hasher); // which directory, not when it last changed
     let mut seen = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     let mut entries = 0usize;
@@ -348,16 +350,27 @@ fn fingerprint(dir: &Path) -> Option<u64> {
         let Ok(read) = std::fs::read_dir(&at) else {
             continue;
         };
-        let mut children: Vec<_> = read.flatten().map(|e| e.path()).collect();
+        // What the loader reads: `.policy` files and directories, hidden ones left out (a
+        // decision log kept beside the policies does not count as a change).
+        let mut children: Vec<_> = read
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .collect();
         children.sort();
         for path in children {
+            let meta = std::fs::metadata(&path);
+            let is_dir = meta.as_ref().is_ok_and(std::fs::Metadata::is_dir);
+            if !is_dir && path.extension().is_none_or(|e| e != "policy") {
+                continue;
+            }
             entries += 1;
             if entries > RESCAN_ENTRIES {
                 return Some(hasher.finish());
             }
             path.hash(&mut hasher);
-            match std::fs::metadata(&path) {
-                Ok(m) if m.is_dir() => pending.push(path),
+            match meta {
+                Ok(_) if is_dir => pending.push(path),
                 Ok(m) => stamp(&m).hash(&mut hasher),
                 Err(_) => 0u8.hash(&mut hasher),
             }

@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 /// The document as JSON text; `{}` only if the YAML shipped in the binary were broken, which
-/// tests/serve/openapi.rs rules out.
+/// tests/openapi.rs rules out.
 pub static JSON: LazyLock<String> = LazyLock::new(|| {
     serde_yaml::from_str::<serde_json::Value>(include_str!("../../docs/openapi.yaml"))
         .map(|doc| doc.to_string())

@@ -7,6 +7,7 @@
 
 use super::limits::{Charge, Limits, SMALL_BODY};
 use super::log::{Entry, rfc3339};
+use super::pin;
 use super::{Decided, Service};
 use crate::context::{Conversation, InputError};
 use axum::Router;
@@ -45,6 +46,8 @@ pub struct ApiError {
     status: StatusCode,
     message: String,
     at: Option<(usize, usize)>,
+    /// More fields of the body (`If-Policy-Digest`'s 409 names both digests).
+    fields: Option<Box<serde_json::Map<String, Value>>>,
 }
 
 impl ApiError {
@@ -53,7 +56,14 @@ impl ApiError {
             status,
             message: message.into(),
             at: None,
+            fields: None,
         }
+    }
+
+    /// The same error with more fields in its body.
+    pub(super) fn with_fields(mut self, fields: serde_json::Map<String, Value>) -> ApiError {
+        self.fields = Some(Box::new(fields));
+        self
     }
 }
 
@@ -69,10 +79,13 @@ impl ApiError {
 
     /// `{"error": …}` (with `line` and `column` for malformed JSON) under the error's status.
     pub(super) fn into_answer(self) -> hyper::Response<Answer> {
-        let body = match self.at {
+        let mut body = match self.at {
             Some((line, column)) => json!({"error": self.message, "line": line, "column": column}),
             None => json!({"error": self.message}),
         };
+        if let (Some(fields), Value::Object(map)) = (self.fields, &mut body) {
+            map.extend(*fields);
+        }
         let mut response = json_response(self.status, Bytes::from(body.to_string()));
         match self.status {
             StatusCode::SERVICE_UNAVAILABLE => {
@@ -141,7 +154,7 @@ where
     B::Error: std::fmt::Display,
 {
     let result = match read_body(service, headers, body).await {
-        Ok((body, _charge)) => one(service, &body),
+        Ok((body, _charge)) => one(service, pin::pinned(headers).as_deref(), &body),
         Err(e) => Err(e),
     };
     match result {
@@ -221,7 +234,7 @@ const INLINE_BATCH: usize = 16 * 1024;
 async fn verdicts(State(service): Shared, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let result = match read_body(&service, &parts.headers, body).await {
-        Ok((body, charge)) => batch(&service, body, charge).await,
+        Ok((body, charge)) => batch(&service, body, charge, pin::pinned(&parts.headers)).await,
         Err(e) => Err(e),
     };
     match result {
@@ -235,6 +248,7 @@ async fn batch(
     service: &Arc<Service>,
     body: Bytes,
     charge: Charge,
+    pinned: Option<Vec<String>>,
 ) -> Result<(Bytes, Vec<Entry>), ApiError> {
     let slot = tokio::time::timeout(
         service.limits.timeout,
@@ -248,11 +262,11 @@ async fn batch(
         )));
     };
     if body.len() <= INLINE_BATCH {
-        return many(service, &body);
+        return many(service, pinned.as_deref(), &body);
     }
     let shared = Arc::clone(service);
     tokio::task::spawn_blocking(move || {
-        let result = many(&shared, &body);
+        let result = many(&shared, pinned.as_deref(), &body);
         drop((slot, charge));
         result
     })
@@ -266,19 +280,24 @@ async fn batch(
 }
 
 /// One conversation's verdict: parsed, checked against the limits, decided under the current set.
-fn one(service: &Service, body: &[u8]) -> Result<Decided, ApiError> {
+fn one(service: &Service, pinned: Option<&[String]>, body: &[u8]) -> Result<Decided, ApiError> {
     let conversation = Conversation::from_json(utf8(body)?).map_err(input_error)?;
     service
         .limits
         .check(&conversation)
         .map_err(|m| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, m))?;
     let loaded = service.reloader.current();
+    pin::check(pinned, loaded.set.digest())?;
     service
         .decide(&loaded.set, conversation)
         .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))
 }
 
-fn many(service: &Service, body: &[u8]) -> Result<(Bytes, Vec<Entry>), ApiError> {
+fn many(
+    service: &Service,
+    pinned: Option<&[String]>,
+    body: &[u8],
+) -> Result<(Bytes, Vec<Entry>), ApiError> {
     let value: Value = serde_json::from_str(utf8(body)?).map_err(|e| malformed(&e))?;
     let shape = || {
         ApiError::new(
@@ -321,6 +340,7 @@ fn many(service: &Service, body: &[u8]) -> Result<(Bytes, Vec<Entry>), ApiError>
     }
     // The whole batch under one set.
     let loaded = service.reloader.current();
+    pin::check(pinned, loaded.set.digest())?;
     let mut out = Vec::with_capacity(64 + conversations.len() * 512);
     let mut entries = Vec::new();
     out.extend_from_slice(b"{\"verdicts\":[");
@@ -440,6 +460,7 @@ fn utf8(body: &[u8]) -> Result<&str, ApiError> {
                 "malformed JSON at line {line}, column {column}: the body is not UTF-8"
             ),
             at: Some((line, column)),
+            fields: None,
         }
     })
 }
@@ -458,6 +479,7 @@ fn malformed(e: &serde_json::Error) -> ApiError {
             e.column()
         ),
         at: Some((e.line(), e.column())),
+        fields: None,
     }
 }
 
@@ -470,6 +492,7 @@ fn input_error(e: InputError) -> ApiError {
                 e.message
             ),
             at: Some((line, column)),
+            fields: None,
         },
         _ => ApiError::new(StatusCode::BAD_REQUEST, e.message),
     }

@@ -308,7 +308,7 @@ impl Ctx<'_> {
     /// verb with the writer as object, asked of a person, with `please`/`you`/`can`, or with
     /// `back`; not when someone else is its subject (`they said they would call me back`).
     fn callback(&self, j: usize) -> Option<bool> {
-        if self.raw(j + 1) & SELF == 0 || self.clause_start(j + 1) || self.norm.word(j).ends_with("ing") {
+        if self.raw(j + 1) & SELF == 0 || self.clause_start(j + 1) || is_gerund(self.norm.word(j)) {
             return None;
         }
         let back = self.norm.word(j + 2) == "back";
@@ -341,7 +341,7 @@ impl Ctx<'_> {
                 return None;
             }
             let r = self.roles(j);
-            if r & CONTACT != 0 && !self.norm.word(j).ends_with("ing") {
+            if r & CONTACT != 0 && !is_gerund(self.norm.word(j)) {
                 return Some(!self.negated_before(k));
             }
             if r & BRIDGE == 0 {
@@ -402,6 +402,11 @@ impl Ctx<'_> {
         }
         strong.map(|_| !negated)
     }
+}
+
+/// `calling`, `phoning` (not `ring`): a contact verb in this form reports, it does not ask.
+fn is_gerund(w: &str) -> bool {
+    w.len() > 5 && w.ends_with("ing")
 }
 
 /// The set of ASCII letters of a word, as bits.

@@ -231,7 +231,6 @@ pub struct Hits {
 pub struct DistressHit {
     /// Index of its first word.
     pub word: usize,
-    pub family: Family,
     pub weight: f64,
     pub kind: Kind,
     /// Number of words.
@@ -275,10 +274,9 @@ impl Lexicon {
                 let word = u32::try_from(i).unwrap_or(u32::MAX);
                 hits.anchors.push((word, info.anchors.0, info.anchors.1));
             }
-            if let Some((family, weight)) = info.distress {
+            if let Some((_, weight)) = info.distress {
                 hits.distress.push(DistressHit {
                     word: i,
-                    family,
                     weight,
                     kind: info.kind,
                     len: info.len,

@@ -68,13 +68,10 @@ pub enum Repeat {
 pub struct Pattern {
     pub construct: usize,
     pub elements: Vec<Element>,
-    /// The pattern text as written (for docs and debugging).
-    pub text: String,
 }
 
 #[derive(Clone, Debug)]
 pub struct Construct {
-    pub name: String,
     pub kind: ConstructKind,
     /// Roles that cancel a match when in the same clause.
     pub unless: u64,
@@ -252,7 +249,10 @@ fn parse_constructs(text: &str, rules: &mut Rules) {
                     ConstructKind::Figure
                 }
             };
-            rules.constructs.push(Construct { name: name.to_owned(), kind, unless: 0 });
+            if name.is_empty() {
+                rules.problems.push(format!("constructs.txt:{n}: a construct needs a name"));
+            }
+            rules.constructs.push(Construct { kind, unless: 0 });
             continue;
         }
         let Some((tag, body)) = line.split_once(':') else {
@@ -277,7 +277,7 @@ fn parse_constructs(text: &str, rules: &mut Rules) {
             continue;
         }
         match pattern(body, rules) {
-            Ok(elements) => rules.patterns.push(Pattern { construct, elements, text: body.trim().to_owned() }),
+            Ok(elements) => rules.patterns.push(Pattern { construct, elements }),
             Err(e) => rules.problems.push(format!("constructs.txt:{n}: {e}")),
         }
     }

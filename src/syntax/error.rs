@@ -59,6 +59,12 @@ fn describe(r: Rule, cx: Context) -> Option<(Group, &'static str)> {
     {
         return Some((Operator, "an operator"));
     }
+    name(r)
+}
+
+/// A readable name for a rule pest expected, and its group, whatever came before.
+fn name(r: Rule) -> Option<(Group, &'static str)> {
+    use Group::*;
     let d = match r {
         Rule::kw_policy => (Item, "`policy`"),
         Rule::kw_default => (Item, "`default`"),

@@ -13,7 +13,7 @@ mod audit;
 mod decision_log;
 mod http;
 mod limits;
-mod openapi;
+mod pin;
 mod reload;
 mod shutdown;
 mod stdio;

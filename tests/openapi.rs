@@ -1,15 +1,27 @@
 //! docs/openapi.yaml against the real server: `GET /openapi.json` serves the same document,
 //! and every answer of every route, for every status the server gives, validates against the
 //! schema the document states for it (with the `jsonschema` crate; OpenAPI 3.1 schemas are
-//! JSON Schema 2020-12).
+//! JSON Schema 2020-12). A test binary of its own, so that its slow and oversized requests do
+//! not run beside the service's timing-sensitive limit tests (tests/serve/).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::string_slice
+)]
 
-use crate::support::{Reply, Server, connect, conversation, policy_dir, read_reply};
+#[path = "serve/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use support::{Reply, Server, connect, conversation, policy_dir, read_reply};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::io::Write;
 
 fn document() -> Value {
-    serde_yaml::from_str(include_str!("../../docs/openapi.yaml")).unwrap()
+    serde_yaml::from_str(include_str!("../docs/openapi.yaml")).unwrap()
 }
 
 /// Sends raw bytes on a fresh connection and reads the answer. For a request hyper cannot
@@ -132,6 +144,16 @@ fn every_route_and_status_validates_against_docs_openapi_yaml() {
         let reply = send(&server, &method.to_uppercase(), path, None, b"{}");
         assert_eq!(reply.status, 401, "{method} {path}");
         check(&doc, &mut seen, path, method, &reply);
+    }
+    // 409: a request pinned to another policy set (If-Policy-Digest).
+    for (path, body) in [("/v1/verdict", one.clone()), ("/v1/verdicts", format!("{{\"conversations\": [{one}]}}"))] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer secret\r\nIf-Policy-Digest: 0000\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let reply = raw(&server, head.as_bytes());
+        assert_eq!(reply.status, 409, "{path}: {}", reply.body);
+        check(&doc, &mut seen, path, "post", &reply);
     }
     // 408: a body that does not arrive in time.
     for path in ["/v1/verdict", "/v1/verdicts"] {
