@@ -14,6 +14,7 @@ use crate::context::{Conversation, Field, Sender};
 use crate::signals::{self, Signals};
 use smallvec::SmallVec;
 
+mod doubt;
 mod messages;
 mod quant;
 
@@ -276,22 +277,6 @@ impl<'a, S: Slots> Run<'a, S> {
         v
     }
 
-    /// Whether an ancestor of a slot's path is present but not a mapping (`customer: 3` for
-    /// `customer.tier`): then the path is unknown, its default or computed value unused.
-    #[inline(never)]
-    fn under_non_mapping(&self, slot: &Slot) -> bool {
-        let c: &'a Conversation = self.c;
-        let ends = slot.path.match_indices('.').map(|(i, _)| i);
-        ends.filter_map(|end| slot.path.get(..end)).any(|prefix| {
-            match c.data.field_at(&crate::context::Key::new(prefix), prefix) {
-                None | Some(Field::Null) => false,
-                // a mapping, or another kind of list or number: the mapping says which
-                Some(Field::Other) => c.get(prefix).is_some_and(|v| !v.is_object() && !v.is_null()),
-                Some(_) => true,
-            }
-        })
-    }
-
     /// The value the conversation gives at a slot's path (`null` included).
     #[inline(always)]
     fn field(&self, slot: &Slot) -> Option<Field<'a>> {
@@ -329,31 +314,6 @@ impl<'a, S: Slots> Run<'a, S> {
             Signal::Crisis => V::Bool(s.crisis),
             Signal::Repeated => V::Num(s.repeated),
             Signal::AiTurns => V::Num(s.ai_turns),
-        }
-    }
-
-    /// Whether the messages leave a computed signal unknown (LANGUAGE.md §5 "Reading
-    /// messages"): `messages` unknown or a message of unknown sender (it might be the
-    /// customer's) hide every signal; a customer message whose text is unknown hides those
-    /// that read texts; an unknown customer score hides `sentiment_min` and the
-    /// `negative_streak` it interrupts (`sentiment` is the latest score itself).
-    fn hidden(&mut self, signal: Signal) -> bool {
-        let c: &'a Conversation = self.c;
-        if c.messages_unknown || c.messages.iter().any(|m| m.from == Sender::Unknown) {
-            return true;
-        }
-        let customer = || c.messages.iter().filter(|m| m.from == Sender::Customer);
-        if signal.reads_text() {
-            return customer().any(|m| m.text.is_none());
-        }
-        match signal {
-            Signal::SentimentMin => customer().any(|m| signals::message_sentiment(m).is_none()),
-            Signal::NegativeStreak => customer()
-                .rev()
-                .map(signals::message_sentiment)
-                .find(|s| s.is_none_or(|v| v > -0.05))
-                .is_some_and(|s| s.is_none()),
-            _ => false,
         }
     }
 
