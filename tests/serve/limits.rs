@@ -140,7 +140,11 @@ fn request_bodies_in_flight_are_bounded_and_small_requests_still_pass() {
     };
     let mut a = connect(server.addr);
     partial(&mut a);
-    // A's declared body is charged; B's does not fit beside it.
+    // A's declared body is charged (wait until it is); B's does not fit beside it.
+    assert!(eventually(LIVE, || !server
+        .get("/metrics")
+        .body
+        .contains("handoff_request_bytes_in_flight 0\n")));
     let mut b = connect(server.addr);
     partial(&mut b);
     let reply = read_reply(&mut b);
