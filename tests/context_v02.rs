@@ -45,7 +45,7 @@ fn a_list_takes_a_list_of_strings_as_default() {
     let err = PolicySet::from_sources([("c.policy", "default ai because \"d\"\ncontext { f : list = 3 }\n")])
         .err()
         .unwrap()
-        .to_string();
+        .rendered();
     assert!(err.contains("type-mismatch") && err.contains("list = []"), "{err}");
     assert!(PolicySet::from_sources([("c.policy", "default ai because \"d\"\ncontext { f : list = [\"a\", 1] }\n")]).is_err());
 }
