@@ -21,97 +21,13 @@ use serde_json::{Map, Value};
 use smallvec::SmallVec;
 use std::sync::OnceLock;
 
-/// The 64-bit hash (FNV-1a) of a dotted path (`customer.tier`): compiled slots carry it, and
-/// a hand-written reader can compute it at compile time (`const`).
-pub const fn path_hash(path: &str) -> u64 {
-    hash_more(FNV_START, path.as_bytes())
-}
+mod key;
+
+pub use key::{Key, path_hash};
+use key::{FNV_START, hash_more, words};
 
 /// How many 64-byte lines of the index's text [`Data::touch`] loads.
 const TOUCHED_LINES: usize = 8;
-
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a over more bytes: a path's hash is built a segment at a time.
-const fn hash_more(mut h: u64, mut bytes: &[u8]) -> u64 {
-    while let [b, rest @ ..] = bytes {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-        bytes = rest;
-    }
-    h
-}
-
-/// A dotted path as the index looks it up: its [`path_hash`], its length, and its first 32
-/// bytes as four words (zeros after the end). Entries keep the same words, so telling a
-/// path from another with the same hash costs four word comparisons, not a byte comparison
-/// (the bytes after the 32nd, when there are more, are compared as text).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Key {
-    hash: u64,
-    len: usize,
-    words: [u64; 4],
-}
-
-impl Key {
-    pub const fn new(path: &str) -> Key {
-        Key::with_hash(path_hash(path), path.as_bytes())
-    }
-
-    /// The path's [`path_hash`].
-    pub fn hash(&self) -> u64 {
-        self.hash
-    }
-
-    const fn with_hash(hash: u64, path: &[u8]) -> Key {
-        let mut words = [0u64; 4];
-        let mut bytes = path;
-        let mut i = 0;
-        while let [b, rest @ ..] = bytes {
-            let w = (*b as u64) << (8 * (i % 8));
-            match i / 8 {
-                0 => words[0] |= w,
-                1 => words[1] |= w,
-                2 => words[2] |= w,
-                3 => words[3] |= w,
-                _ => break,
-            }
-            i += 1;
-            bytes = rest;
-        }
-        Key {
-            hash,
-            len: path.len(),
-            words,
-        }
-    }
-}
-
-/// [`Key::words`] of a path, eight bytes at a time (the same words as [`Key::new`]'s).
-#[inline]
-fn words(path: &[u8]) -> [u64; 4] {
-    let n = path.len();
-    let word = |i: usize| -> u64 {
-        let at = i * 8;
-        if let Some(w) = path.get(at..).and_then(<[u8]>::first_chunk::<8>) {
-            return u64::from_le_bytes(*w);
-        }
-        if at >= n {
-            return 0;
-        }
-        // the last 1 to 7 bytes: the end of the last eight, shifted down, when there are
-        // eight
-        match (path.last_chunk::<8>(), path.first_chunk::<4>(), path.last_chunk::<4>()) {
-            (Some(w), _, _) => u64::from_le_bytes(*w) >> (8 * (8 - (n - at))),
-            // 4 to 7 bytes: two halves, overlapping (the same bytes or'ed twice)
-            (None, Some(lo), Some(hi)) => {
-                u64::from(u32::from_le_bytes(*lo)) | u64::from(u32::from_le_bytes(*hi)) << (8 * (n - 4))
-            }
-            _ => path.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b)),
-        }
-    };
-    [word(0), word(1), word(2), word(3)]
-}
 
 /// The value at a path, as a rule reads it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -622,80 +538,4 @@ fn at_str(text: &str, r: Range) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn an_entry_is_one_cache_line() {
-        assert_eq!(std::mem::size_of::<Entry>(), 64);
-        assert_eq!(std::mem::align_of::<Entry>(), 64);
-    }
-
-    /// Entries whose hashes collide are told apart by their path text.
-    #[test]
-    fn colliding_hashes_are_told_apart() {
-        let value = json!({"a": 1, "b": {"c": "x"}, "d": null, "e": true});
-        let Value::Object(map) = value else { return };
-        let index = Index::build(&map);
-        let mut entries: Vec<Entry> = index
-            .table
-            .into_iter()
-            .filter(|e| !matches!(e.leaf, Leaf::Empty))
-            .collect();
-        for e in &mut entries {
-            e.hash = 7;
-        }
-        let mut index = Index::with_room(entries.len(), index.text);
-        for e in entries {
-            index.insert(e);
-        }
-        assert_eq!(index.find(&Key::with_hash(7, b"a"), "a"), Some(Field::Num(1.0)));
-        assert_eq!(index.find(&Key::with_hash(7, b"b"), "b"), Some(Field::Other));
-        assert_eq!(index.find(&Key::with_hash(7, b"b.c"), "b.c"), Some(Field::Str("x")));
-        assert_eq!(index.find(&Key::with_hash(7, b"d"), "d"), Some(Field::Null));
-        assert_eq!(index.find(&Key::with_hash(7, b"e"), "e"), Some(Field::Bool(true)));
-        assert_eq!(index.find(&Key::with_hash(7, b"c"), "c"), None);
-        assert_eq!(index.find(&Key::with_hash(7, b"f"), "f"), None);
-        assert_eq!(index.find(&Key::with_hash(path_hash("a"), b"a"), "a"), None);
-    }
-
-    /// The words made at run time are those made at compile time.
-    #[test]
-    fn words_agree_with_key_new() {
-        let long = "abcdefghijklmnopqrstuvwxyz0123456789.x";
-        for n in 0..long.len() {
-            let path = long.get(..n).unwrap_or_default();
-            assert_eq!(words(path.as_bytes()), Key::new(path).words, "{path}");
-        }
-    }
-
-    /// Paths told apart by length alone (a trailing NUL) or only after their 32nd byte.
-    #[test]
-    fn keys_tell_long_and_padded_paths_apart() {
-        let long = "customer.preferences.contact_channel";
-        let other = "customer.preferences.contact_channeX";
-        let value = json!({"a": 1, "a\u{0}": 2, "customer": {"preferences": {"contact_channel": "x"}}});
-        let Value::Object(map) = value else { return };
-        let index = Index::build(&map);
-        assert_eq!(index.find(&Key::new("a"), "a"), Some(Field::Num(1.0)));
-        assert_eq!(index.find(&Key::new("a\u{0}"), "a\u{0}"), Some(Field::Num(2.0)));
-        assert_eq!(index.find(&Key::new(long), long), Some(Field::Str("x")));
-        // the same hash and words, other bytes past the 32nd
-        let forged = Key {
-            hash: path_hash(long),
-            ..Key::new(other)
-        };
-        assert_eq!(forged.words, Key::new(long).words);
-        assert_eq!(index.find(&forged, other), None);
-    }
-
-    /// An empty mapping has an index that finds nothing.
-    #[test]
-    fn empty() {
-        let index = Index::build(&Map::new());
-        assert_eq!(index.find(&Key::with_hash(path_hash("a"), b"a"), "a"), None);
-        assert_eq!(Index::default().find(&Key::new("a"), "a"), None);
-        assert_eq!(index.find(&Key::with_hash(0, b""), ""), None);
-    }
-}
+mod tests;

@@ -10,7 +10,7 @@ use super::lexicon::Hits;
 use super::program::{Kind, Missing, MsgField, Node, NodeId, Program, Rule, Signal, Slot, SlotId, Test};
 use super::value::{self, Tri, V};
 use crate::ast::{CmpOp, Type};
-use crate::context::{Conversation, Field, Sender};
+use crate::context::{Conversation, Field};
 use crate::signals::{self, Signals};
 use smallvec::SmallVec;
 
