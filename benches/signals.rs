@@ -1,4 +1,5 @@
-//! Signals over a 10-message conversation (target ≤ 20 µs median), and VADER alone.
+//! Signals over a 10-message conversation (target ≤ 15 µs median), the same conversation with
+//! every text 4× and 16× as long (cost should grow linearly), and VADER alone.
 
 use std::hint::black_box;
 
@@ -62,6 +63,16 @@ fn bench(c: &mut Criterion) {
     c.bench_function("signals/10-message conversation", |b| {
         b.iter(|| compute(black_box(&conv), black_box(Wanted::ALL)))
     });
+    for k in [4, 16] {
+        let long: Vec<Message> = conv
+            .iter()
+            .map(|m| Message::new(m.from, vec![m.text(); k].join(" ")))
+            .collect();
+        let _ = compute(&long, Wanted::ALL);
+        c.bench_function(&format!("signals/10-message conversation, text {k}x"), |b| {
+            b.iter(|| compute(black_box(&long), black_box(Wanted::ALL)))
+        });
+    }
     let text = "That is not good enough, I am really worried about this.";
     c.bench_function("signals/vader one message (ours)", |b| {
         b.iter(|| text_sentiment(black_box(text)))
