@@ -289,6 +289,32 @@ pub enum Literal {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+    /// The parentheses written around it, for the formatter; nothing else reads them.
+    pub parens: Parens,
+}
+
+impl Expr {
+    /// An expression written without parentheses of its own.
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr {
+            kind,
+            span,
+            parens: Parens::default(),
+        }
+    }
+}
+
+/// How many pairs of parentheses the author wrote around an expression: 2 for `((a))`, 0 for
+/// `a`. Like a [`Span`], it is layout, not meaning: it
+/// never takes part in equality (`(a > 1)` and `a > 1` are the same tree), and evaluation,
+/// checking and proofs never look at it. `handoff fmt` prints them back.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Parens(pub u32);
+
+impl PartialEq for Parens {
+    fn eq(&self, _: &Parens) -> bool {
+        true
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -150,10 +150,7 @@ fn sp<T>(node: T) -> Spanned<T> {
 }
 
 fn e(kind: ExprKind) -> Expr {
-    Expr {
-        kind,
-        span: Span::default(),
-    }
+    Expr::new(kind, Span::default())
 }
 
 fn rule(name: &str, effect: Effect, when: Expr) -> ast::Rule {

@@ -50,10 +50,7 @@ fn first_error(text: &str) -> Diagnostic {
 
 // Tree builders; spans are ignored by equality.
 fn x(kind: ExprKind) -> Expr {
-    Expr {
-        kind,
-        span: Span::default(),
-    }
+    Expr::new(kind, Span::default())
 }
 fn path(p: &str) -> Expr {
     x(ExprKind::Path(p.into()))
