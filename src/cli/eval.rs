@@ -186,7 +186,11 @@ impl Printer {
                 );
                 if explain {
                     use std::fmt::Write as _;
-                    let _ = write!(text, "\n    {}", verdict.justification());
+                    let (words, reasons) = verdict.justification_lines();
+                    let _ = write!(text, "\n    {}", words.trim_end());
+                    for reason in reasons {
+                        let _ = write!(text, "\n      {reason}");
+                    }
                     let x = self::explain(set, conversation);
                     let _ = write!(text, "{}", explain_text(&x));
                 }
