@@ -207,6 +207,7 @@ fn odd_trees_compile_to_unknown() {
             ast::Item::Rule(rule("deep", Effect::AllowAi, deep)),
         ],
         comments: Vec::new(),
+        broken: ast::Broken::default(),
     };
     let files = [file];
     let (schema, _) = Schema::build(&files);
