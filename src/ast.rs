@@ -14,6 +14,19 @@ pub struct File {
     pub items: Vec<Item>,
     /// Every `#` comment of the file, in order, for the formatter.
     pub comments: Vec<Comment>,
+    /// What the parts that did not parse would have declared.
+    pub broken: Broken,
+}
+
+/// What parts of a file that did not parse would have declared (LANGUAGE.md §8: one mistake,
+/// one diagnostic). Their uses are checked as if declared, with any type.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Broken {
+    /// Context paths whose declaration did not parse.
+    pub fields: Vec<String>,
+    /// Rules with clauses that did not parse, holding the clauses that did: their
+    /// expressions and templates are checked, nothing that needs the missing clauses.
+    pub rules: Vec<Rule>,
 }
 
 /// A `# …` comment; `text` excludes the `#` and the line end.
