@@ -248,7 +248,7 @@ require human "Low" { when conf < 0.3 because "low" }
     assert_eq!(rules.len(), 3);
     assert_eq!(
         rules[0]["when"][1],
-        json!({ "value": true, "detail": "tier == \"basic\" was \"basic\"" })
+        json!({ "value": true, "detail": "tier == \"basic\" was \"basic\"", "why": [] })
     );
     // unknown data that kept an allow out
     let c = conv(json!({ "tier": "basic" }));
