@@ -150,3 +150,10 @@ fn a_file_that_is_not_utf8_is_a_syntax_error_at_its_first_bad_byte() {
     assert!(found.iter().any(|(c, f, l, _)| c == "unknown-field" && f.ends_with("b.policy") && *l == 2), "{found:?}");
     assert_eq!(found.len(), 2, "{found:?}");
 }
+
+#[test]
+fn every_mistake_among_a_lexicons_phrases_is_reported() {
+    let text = "default human because \"d\"\nlexicon legal {\n  \"lawyer\" \"court\",\n  'sue',\n  \"ombudsman\",\n  \"claim\" x\n}\nrequire human \"L\" {\n  when any customer message mentions legal\n  because \"b\"\n}\n";
+    let found = diagnostics(text);
+    assert_eq!(found, vec![("syntax", 3), ("syntax", 4), ("syntax", 6)], "{found:?}");
+}

@@ -1,6 +1,6 @@
 //! Recovery inside an item that does not parse (LANGUAGE.md §8: one mistake, one diagnostic,
 //! and every mistake in one run): a `context` block declaration by declaration, a rule clause
-//! by clause.
+//! by clause, a lexicon phrase by phrase.
 //!
 //! The first error stays the whole item's (what pest says with all of the item in view); the
 //! parts after the part it falls in are parsed on their own and report their own errors. What
@@ -43,6 +43,7 @@ impl<'t> Parse<'t> {
         match tokens.first().map_or("", |t| t.text(self.text)) {
             "context" => self.context(tokens, at),
             "allow" | "require" => self.rule(tokens, at),
+            "lexicon" => self.lexicon(tokens, at),
             _ => {}
         }
         self.diagnostics.push(first);
@@ -134,6 +135,27 @@ impl<'t> Parse<'t> {
         self.broken.rules.push(rule);
     }
 
+    /// A lexicon whose first error is at `at`: the later mistakes among its phrases. (A
+    /// lexicon that does not parse still counts as declared: see `check/names.rs`.)
+    fn lexicon(&mut self, tokens: &[Token], at: usize) {
+        let [_, _, open, body @ .., close] = tokens else {
+            return;
+        };
+        if open.kind != Kind::Bracket(b'{') || close.kind != Kind::Bracket(b'}') || scan::braces(body).0 != 0 {
+            return;
+        }
+        let starts = (1..body.len()).filter(|&i| body.get(i - 1).is_some_and(|t| t.text(self.text) == ",")).collect();
+        let pieces = cut(body, starts);
+        let k = erring(&pieces, at);
+        for (i, piece) in pieces.into_iter().enumerate() {
+            if Some(i) > k {
+                if let Err(d) = self.parse_part(piece, Rule::phrase_item, &[Rule::rbrace]) {
+                    self.diagnostics.push(d);
+                }
+            }
+        }
+    }
+
     /// Parses part of an item with `r`; an error where the part may end lists what may follow
     /// it in the whole item (`after`) instead of "the end of the item".
     fn parse_part(&self, tokens: &[Token], r: Rule, after: &[Rule]) -> Result<Pairs<'t, Rule>, Diagnostic> {
@@ -142,7 +164,7 @@ impl<'t> Parse<'t> {
             if let pest::error::ErrorVariant::ParsingError { positives, .. } = &mut e.variant {
                 if positives.contains(&Rule::EOI) {
                     positives.retain(|p| *p != Rule::EOI);
-                    positives.extend(after);
+                    positives.splice(0..0, after.iter().copied());
                 }
             }
             self.pest_error(&e, tokens, offset)
