@@ -98,11 +98,13 @@ fn run(dir: &Path, half: &str, misses: bool) -> Result<(), String> {
     let not = lines(dir, "not_crisis", half)?;
     let n = share(not.iter().map(String::as_str), |t| !signals(t).crisis, misses, "crisis");
     row("not crisis (negated, someone else, everyday): `crisis` false", n, "high");
-    let fig = lines(dir, "figures", half)?;
-    let f = share(fig.iter().map(String::as_str), |t| signals(t).distress < 0.5, misses, "distress>=0.5");
-    row("figures of speech: `distress` < 0.5", f, "≥ 90 %");
-    let f = share(fig.iter().map(String::as_str), |t| !signals(t).crisis, misses, "crisis");
-    row("figures of speech: `crisis` false", f, "high");
+    for set in ["figures", "figures2"] {
+        let fig = lines(dir, set, half)?;
+        let f = share(fig.iter().map(String::as_str), |t| signals(t).distress < 0.5, misses, "distress>=0.5");
+        row(&format!("{set}: figures of speech: `distress` < 0.5"), f, "≥ 90 %");
+        let f = share(fig.iter().map(String::as_str), |t| !signals(t).crisis, misses, "crisis");
+        row(&format!("{set}: figures of speech: `crisis` false"), f, "high");
+    }
     let grief = lines(dir, "grief", half)?;
     let g = share(grief.iter().map(String::as_str), |t| signals(t).distress >= 0.5, misses, "distress<0.5");
     row("grief and real distress: `distress` ≥ 0.5", g, "high");
@@ -111,6 +113,7 @@ fn run(dir: &Path, half: &str, misses: bool) -> Result<(), String> {
     labelled_rows(dir, "crisis_ml", half, misses, "crisis", |t| signals(t).crisis)?;
     labelled_rows(dir, "human", half, misses, "human_requested", |t| signals(t).human_requested)?;
     labelled_rows(dir, "human_en", half, misses, "human_requested", |t| signals(t).human_requested)?;
+    labelled_rows(dir, "human_en2", half, misses, "human_requested", |t| signals(t).human_requested)?;
     Ok(())
 }
 
