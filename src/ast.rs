@@ -14,6 +14,19 @@ pub struct File {
     pub items: Vec<Item>,
     /// Every `#` comment of the file, in order, for the formatter.
     pub comments: Vec<Comment>,
+    /// What the parts that did not parse would have declared.
+    pub broken: Broken,
+}
+
+/// What parts of a file that did not parse would have declared (LANGUAGE.md §8: one mistake,
+/// one diagnostic). Their uses are checked as if declared, with any type.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Broken {
+    /// Context paths whose declaration did not parse.
+    pub fields: Vec<String>,
+    /// Rules with clauses that did not parse, holding the clauses that did: their
+    /// expressions and templates are checked, nothing that needs the missing clauses.
+    pub rules: Vec<Rule>,
 }
 
 /// A `# …` comment; `text` excludes the `#` and the line end.
@@ -289,6 +302,32 @@ pub enum Literal {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+    /// The parentheses written around it, for the formatter; nothing else reads them.
+    pub parens: Parens,
+}
+
+impl Expr {
+    /// An expression written without parentheses of its own.
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr {
+            kind,
+            span,
+            parens: Parens::default(),
+        }
+    }
+}
+
+/// How many pairs of parentheses the author wrote around an expression: 2 for `((a))`, 0 for
+/// `a`. Like a [`Span`], it is layout, not meaning: it
+/// never takes part in equality (`(a > 1)` and `a > 1` are the same tree), and evaluation,
+/// checking and proofs never look at it. `handoff fmt` prints them back.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Parens(pub u32);
+
+impl PartialEq for Parens {
+    fn eq(&self, _: &Parens) -> bool {
+        true
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -53,6 +53,10 @@ pub fn check(files: &[ast::File], schema: &Schema, sources: &[Source]) -> Vec<Di
         fail_safe::check_rule(&mut cx, rule);
         contradictory.push(logic::check_contradiction(&mut cx, rule));
     }
+    for rule in files.iter().flat_map(|f| &f.broken.rules) {
+        types::check_rule(&mut cx, rule);
+        templates::check_rule(&mut cx, rule);
+    }
     for item in files.iter().flat_map(|f| &f.items) {
         if let ast::Item::Default(d) = item {
             templates::check_template(&mut cx, &d.because, || false);

@@ -21,6 +21,7 @@ mod render;
 mod run;
 mod value;
 mod verdict;
+mod why;
 
 pub use compile::compile;
 pub(crate) use lexicon::normalized;

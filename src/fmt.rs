@@ -7,8 +7,8 @@
 //! - clauses in the order `when unless because priority queue tag say must`;
 //! - a `when` / `unless` too long for the line is broken one operand of its top `and` / `or`
 //!   chain per line, the operator leading and the operands aligned (LANGUAGE.md §1);
-//! - parentheses only where precedence needs them, and around a `where` condition that is not
-//!   a single comparison;
+//! - parentheses as the author wrote them, redundant ones included (and where precedence needs
+//!   them in a tree built by hand);
 //! - strings re-escaped, numbers as the shortest text that reads back the same.
 //!
 //! The formatter proves itself in `tests/fmt.rs`: parsing the output gives the same tree,
@@ -17,7 +17,7 @@
 mod comments;
 mod expr;
 
-pub use expr::to_string as format_expr;
+pub use expr::{as_written as format_expr_as_written, to_string as format_expr};
 
 use crate::ast::{
     self, ContextBlock, DefaultDecl, Expr, Guarantee, Header, Item, Lexicon, Principle, Rule, Type,
@@ -414,23 +414,23 @@ impl Printer<'_> {
     /// comments sit between its operands (each then stays after its operand).
     fn condition(&mut self, keyword: &str, e: &Expr, indent: &str) {
         let anchor = e.span.start as usize;
-        let flat = format_expr(e);
+        let flat = expr::as_written(e);
         let fits = indent.len() + keyword.len() + 1 + flat.chars().count() <= WIDTH;
         let chain = expr::chain(e);
         // A comment between two operands keeps its place only if they go on separate lines.
-        let between = chain.as_ref().is_some_and(|(_, parts)| {
-            parts.windows(2).any(|w| match w {
+        let between = chain.as_ref().is_some_and(|c| {
+            c.parts.windows(2).any(|w| match w {
                 [(_, a), (_, b)] => self.comment_within(a.end.saturating_sub(1), b.start),
                 _ => false,
             })
         });
         let chain = if fits && !between { None } else { chain };
-        let Some((op, parts)) = chain else {
+        let Some(expr::Chain { word: op, parts, parens }) = chain else {
             self.line(anchor, indent, &format!("{keyword} {flat}"));
             return;
         };
         self.open(anchor, indent);
-        let pad = " ".repeat((keyword.len() + 1).saturating_sub(op.len() + 1));
+        let pad = " ".repeat((keyword.len() + 1 + parens).saturating_sub(op.len() + 1));
         let continuation = format!("{indent}{pad}");
         let mut operands = parts.iter().peekable();
         let mut first = true;

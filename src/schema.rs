@@ -65,6 +65,8 @@ pub fn message_type(name: &str) -> Option<&'static Type> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schema {
     pub fields: BTreeMap<String, Field>,
+    /// Paths only a declaration that did not parse declares: declared, with any type.
+    pub broken: std::collections::BTreeSet<String>,
 }
 
 impl Schema {
@@ -74,6 +76,7 @@ impl Schema {
         let mut schema = Schema::builtins();
         let mut diagnostics = Vec::new();
         for file in files {
+            schema.broken.extend(file.broken.fields.iter().cloned());
             for item in &file.items {
                 let ast::Item::Context(block) = item else { continue };
                 for decl in &block.fields {
@@ -81,6 +84,8 @@ impl Schema {
                 }
             }
         }
+        let fields = &schema.fields;
+        schema.broken.retain(|path| !fields.contains_key(path));
         (schema, diagnostics)
     }
 
@@ -97,7 +102,7 @@ impl Schema {
             let range = (ty == Type::Number).then_some((lo, hi));
             fields.insert(name.to_string(), Field { ty, default: None, declared_at: None, range });
         }
-        Schema { fields }
+        Schema { fields, broken: std::collections::BTreeSet::new() }
     }
 
     fn declare(&mut self, decl: &ast::FieldDecl, diagnostics: &mut Vec<Diagnostic>) {
@@ -153,6 +158,11 @@ impl Schema {
 
     pub fn get(&self, path: &str) -> Option<&Field> {
         self.fields.get(path)
+    }
+
+    /// Whether a path is declared, by a declaration that parsed or one that did not.
+    pub fn declared(&self, path: &str) -> bool {
+        self.fields.contains_key(path) || self.broken.contains(path)
     }
 }
 

@@ -35,7 +35,7 @@ impl Analysis {
         let mut files = Vec::with_capacity(sources.len());
         for (i, source) in sources.iter().enumerate() {
             let id = FileId::try_from(i).unwrap_or(FileId::MAX);
-            let (file, found) = syntax::parse(id, &source.text);
+            let (file, found) = syntax::parse_source(id, source);
             diagnostics.extend(found);
             files.push(file);
         }
@@ -288,10 +288,10 @@ pub fn read_dir_sources_limited(dir: &Path, limits: SizeLimits) -> Result<Vec<So
     }
     let mut sources = Vec::with_capacity(paths.len());
     for path in paths {
-        let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, &e))?;
+        let bytes = std::fs::read(&path).map_err(|e| io_error(&path, &e))?;
         let rel = path.strip_prefix(dir).unwrap_or(&path);
         let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        let mut source = Source::new(name, text);
+        let mut source = Source::from_bytes(name, bytes);
         source.path = display_path(dir, &source.name);
         sources.push(source);
     }

@@ -81,12 +81,30 @@ pub struct Source {
     /// (`policies/care.policy`); `name` itself for sources given from memory.
     pub path: String,
     pub text: String,
+    /// Where the file stopped being UTF-8, and the first bad byte: `text` is then the file
+    /// decoded lossily (each bad sequence is `U+FFFD`) and the set has a `syntax` error there.
+    pub invalid_utf8: Option<(usize, u8)>,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
         let name = name.into();
-        Source { path: name.clone(), name, text: text.into() }
+        Source { path: name.clone(), name, text: text.into(), invalid_utf8: None }
+    }
+
+    /// A source from a file's bytes, which may not be UTF-8 (see [`Source::invalid_utf8`]).
+    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Source {
+        match String::from_utf8(bytes) {
+            Ok(text) => Source::new(name, text),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let bad = bytes.get(at).copied().unwrap_or(0);
+                let mut source = Source::new(name, String::from_utf8_lossy(&bytes).into_owned());
+                source.invalid_utf8 = Some((at, bad));
+                source
+            }
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.

@@ -15,14 +15,40 @@ mod error;
 mod expr;
 mod grammar;
 mod lower;
+mod recover;
 mod scan;
 
 use crate::ast;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
 use grammar::{PolicyParser, Rule};
 use pest::Parser as _;
 use scan::{Kind, Token};
+
+/// Parses one source; a file that is not UTF-8 gets one `syntax` error at its first bad byte,
+/// and the lossily decoded rest is parsed as usual, without errors at the replaced bytes.
+pub fn parse_source(file: FileId, source: &crate::source::Source) -> (ast::File, Vec<Diagnostic>) {
+    let (tree, mut diagnostics) = parse(file, &source.text);
+    if let Some(d) = encoding(file, source) {
+        let replaced = |d: &Diagnostic| {
+            d.span.is_some_and(|s| source.text.get(s.start as usize..).is_some_and(|r| r.starts_with('\u{FFFD}')))
+        };
+        diagnostics.retain(|d| !replaced(d));
+        diagnostics.push(d);
+    }
+    (tree, diagnostics)
+}
+
+/// The `syntax` error of a source that is not UTF-8, at its first bad byte.
+pub fn encoding(file: FileId, source: &crate::source::Source) -> Option<Diagnostic> {
+    let (at, byte) = source.invalid_utf8?;
+    let width = '\u{FFFD}'.len_utf8();
+    Some(
+        Diagnostic::at(Code::Syntax, Span::new(file, at, at + width), "this file is not valid UTF-8")
+            .with_label(format!("byte 0x{byte:02X} is not UTF-8 here"))
+            .with_help("policy files are UTF-8 text: save this file as UTF-8"),
+    )
+}
 
 /// Parses one file. Always returns a tree (possibly partial) and every syntax error found.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
@@ -40,18 +66,20 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         text,
         items: Vec::new(),
         diagnostics: Vec::new(),
+        broken: ast::Broken::default(),
     };
     for range in scan::split_items(&scan.tokens, text) {
         if let Some(tokens) = scan.tokens.get(range) {
             parser.chunk(tokens);
         }
     }
-    let Parse { items, diagnostics, .. } = parser;
+    let Parse { items, diagnostics, broken, .. } = parser;
     (
         ast::File {
             id: file,
             items,
             comments,
+            broken,
         },
         diagnostics,
     )
@@ -68,6 +96,7 @@ struct Parse<'t> {
     text: &'t str,
     items: Vec<ast::Item>,
     diagnostics: Vec<Diagnostic>,
+    broken: ast::Broken,
 }
 
 /// A principle whose rules are being parsed one by one.
@@ -134,7 +163,7 @@ impl<'t> Parse<'t> {
         };
         let pieces = scan::split_lines(tokens, self.text);
         if pieces.len() < 2 {
-            self.diagnostics.push(first_error);
+            self.failed(tokens, first_error);
             return;
         }
         let before = self.diagnostics.len();
@@ -276,7 +305,7 @@ impl<'t> Parse<'t> {
             }
             match self.parse_items(piece, Rule::item) {
                 Ok(items) => self.items.extend(items),
-                Err(d) => self.diagnostics.push(d),
+                Err(d) => self.failed(piece, d),
             }
         }
         if let Some(p) = open {
@@ -328,7 +357,7 @@ impl<'t> Parse<'t> {
                     }
                 }
             }
-            Err(d) => self.diagnostics.push(d),
+            Err(d) => self.failed(rule_tokens, d),
         }
         if let Some(p) = open.as_mut() {
             p.end = piece.last().map_or(p.end, |t| t.end);

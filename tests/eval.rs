@@ -150,10 +150,7 @@ fn sp<T>(node: T) -> Spanned<T> {
 }
 
 fn e(kind: ExprKind) -> Expr {
-    Expr {
-        kind,
-        span: Span::default(),
-    }
+    Expr::new(kind, Span::default())
 }
 
 fn rule(name: &str, effect: Effect, when: Expr) -> ast::Rule {
@@ -207,6 +204,7 @@ fn odd_trees_compile_to_unknown() {
             ast::Item::Rule(rule("deep", Effect::AllowAi, deep)),
         ],
         comments: Vec::new(),
+        broken: ast::Broken::default(),
     };
     let files = [file];
     let (schema, _) = Schema::build(&files);
@@ -247,7 +245,7 @@ require human "Low" { when conf < 0.3 because "low" }
     assert_eq!(rules.len(), 3);
     assert_eq!(
         rules[0]["when"][1],
-        json!({ "value": true, "detail": "tier == \"basic\" was \"basic\"" })
+        json!({ "value": true, "detail": "tier == \"basic\" was \"basic\"", "why": [] })
     );
     // unknown data that kept an allow out
     let c = conv(json!({ "tier": "basic" }));

@@ -10,7 +10,7 @@
 //! property test over random expressions.
 
 use handoff::ast::*;
-use handoff::fmt::{format_expr, format_source};
+use handoff::fmt::{format_expr, format_expr_as_written, format_source};
 use handoff::source::{Span, Spanned};
 use handoff::syntax::parse;
 use proptest::prelude::*;
@@ -29,6 +29,11 @@ fn round_trip(name: &str, text: &str) -> String {
         before.items, after.items,
         "{name}: formatting changed the tree\n{once}"
     );
+    assert_eq!(
+        parens(&before),
+        parens(&after),
+        "{name}: formatting changed the parentheses\n{once}"
+    );
     let twice = format_source(0, &once).unwrap();
     assert_eq!(once, twice, "{name}: formatting is not idempotent");
     let texts = |f: &File| {
@@ -43,6 +48,32 @@ fn round_trip(name: &str, text: &str) -> String {
     b.sort();
     assert_eq!(a, b, "{name}: comments changed\n{once}");
     once
+}
+
+/// The parentheses written around every node of every condition, in order (tree equality
+/// ignores them, as it ignores spans).
+fn parens(f: &File) -> Vec<u32> {
+    let mut exprs: Vec<&Expr> = Vec::new();
+    for item in &f.items {
+        match item {
+            Item::Rule(r) => exprs.extend(r.when.iter().chain(&r.unless)),
+            Item::Guarantee(g) => exprs.extend(g.when.iter().chain(&g.unless)),
+            Item::Principle(p) => {
+                for r in &p.rules {
+                    exprs.extend(r.when.iter().chain(&r.unless));
+                }
+                for g in &p.guarantees {
+                    exprs.extend(g.when.iter().chain(&g.unless));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for e in exprs {
+        walk_expr(e, |x| out.push(x.parens.0));
+    }
+    out
 }
 
 fn policy_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -225,46 +256,84 @@ fn strings_are_re_escaped() {
     assert!(out.contains(r#""line\nbreak""#), "{out}");
 }
 
+/// `when EXPR` of a one-rule file, formatted.
+fn formatted_when(input: &str) -> String {
+    let text = format!("require human \"r\" {{\n  when {input}\n}}\n");
+    let out = round_trip(input, &text);
+    out.strip_prefix("require human \"r\" {\n  when ")
+        .and_then(|o| o.strip_suffix("\n}\n"))
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string()
+}
+
 #[test]
-fn parentheses_only_where_needed() {
-    let cases = [
-        ("(a and b) or c", "a and b or c"),
-        ("a and (b or c)", "a and (b or c)"),
-        ("a and (b and c)", "a and (b and c)"),
-        ("(a and b) and c", "a and b and c"),
-        ("not (a == 1)", "not a == 1"),
-        ("(not a) == true", "(not a) == true"),
-        (
-            "any customer message where (sentiment < 0 and text mentions l)",
-            "any customer message where (sentiment < 0 and text mentions l)",
-        ),
-        (
-            "(last message where sentiment > 0.3) and intent == \"x\"",
-            "last message where sentiment > 0.3 and intent == \"x\"",
-        ),
-        (
-            "count(messages where (a or b) and c) >= 2",
-            "count(messages where (a or b) and c) >= 2",
-        ),
-        (
-            "(any message mentions l) == true",
-            "(any message mentions l) == true",
-        ),
-        ("x not in [1, 2.5, -3]", "x not in [1, 2.5, -3]"),
-        (
-            "no.thing and ai.confidence > 1e3",
-            "no.thing and ai.confidence > 1000",
-        ),
+fn parentheses_are_kept_as_written() {
+    let kept = [
+        // redundant ones
+        "(a > 1)",
+        "((a > 1) and b)",
+        "((a))",
+        "not (x)",
+        "(not x) or y",
+        "(a and b) or c",
+        "(a and b) and c",
+        "not (a == 1)",
+        "(a) == (1)",
+        "any customer message where (text contains \"x\")",
+        "any customer message where ((sentiment < 0))",
+        "no message where not (from == \"ai\")",
+        "(last message where sentiment > 0.3) and intent == \"x\"",
+        "count(messages where (sentiment < 0)) >= (2)",
+        "x in [\"a\"] and (y not in [1, 2.5, -3])",
+        // needed ones
+        "a and (b or c)",
+        "a and (b and c)",
+        "(not a) == true",
+        "any customer message where (sentiment < 0 and text mentions l)",
+        "count(messages where (a or b) and c) >= 2",
+        "(any message mentions l) == true",
     ];
-    for (input, expected) in cases {
-        let text = format!("require human \"r\" {{\n  when {input}\n}}\n");
-        let out = round_trip(input, &text);
-        assert_eq!(
-            out,
-            format!("require human \"r\" {{\n  when {expected}\n}}\n"),
-            "{input}"
-        );
+    for input in kept {
+        assert_eq!(formatted_when(input), input);
     }
+    // Spacing inside them is canonical; numbers as always.
+    assert_eq!(formatted_when("( ( a >1 ) and(b) )"), "((a > 1) and (b))");
+    assert_eq!(formatted_when("(ai.confidence > 1e3)"), "(ai.confidence > 1000)");
+    // The one place a written pair has no node to keep it: the path of `is missing`.
+    assert_eq!(formatted_when("(a) is missing"), "a is missing");
+}
+
+#[test]
+fn parentheses_in_unless_and_guarantees() {
+    let text = "require human \"r\" {\n  when (a > 1)\n  unless (b or (c))\n  because \"b\"\n}\n\nguarantee \"g\" {\n  when ((x))\n  unless not (y)\n  ensure human\n}\n";
+    assert_eq!(round_trip("unless", text), text);
+}
+
+#[test]
+fn comments_inside_parentheses() {
+    let text = "require human \"r\" {\n  when (a > 1  # big\n     and b) # after\n  unless not (\n    x  # why\n    or y)\n  because \"b\"\n}\n";
+    let out = round_trip("comments", text);
+    assert_eq!(
+        out,
+        "require human \"r\" {\n  when (a > 1  # big\n    and b)  # after\n  unless not (x or y)  # why\n  because \"b\"\n}\n"
+    );
+}
+
+#[test]
+fn other_printers_see_through_parentheses() {
+    // Explanations and proofs print one text per meaning; the trees are equal.
+    let written = "((a > 1) and (b)) or not (c)";
+    let plain = "a > 1 and b or not c";
+    let tree = |t: &str| {
+        let (file, diags) = parse(0, &format!("require human \"r\" {{\n  when {t}\n}}\n"));
+        assert!(diags.is_empty());
+        match file.items.into_iter().next() {
+            Some(Item::Rule(r)) => r.when.unwrap(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(tree(written), tree(plain));
+    assert_eq!(format_expr(&tree(written)), plain);
 }
 
 #[test]
@@ -308,7 +377,7 @@ fn sp() -> Span {
 }
 
 fn e(kind: ExprKind) -> Expr {
-    Expr { kind, span: sp() }
+    Expr::new(kind, sp())
 }
 
 fn path() -> impl Strategy<Value = String> {
@@ -396,10 +465,18 @@ fn leaf() -> impl Strategy<Value = Expr> {
     ]
 }
 
+/// `x` inside 0, 1 or 2 pairs of parentheses (most often none).
+fn parenthesised(x: impl Strategy<Value = Expr>) -> impl Strategy<Value = Expr> {
+    (x, prop_oneof![4 => Just(0u32), 1 => Just(1), 1 => Just(2)]).prop_map(|(mut x, n)| {
+        x.parens = Parens(n);
+        x
+    })
+}
+
 fn expr() -> impl Strategy<Value = Expr> {
-    leaf().prop_recursive(6, 48, 3, |inner| {
+    parenthesised(leaf()).prop_recursive(6, 48, 3, |inner| {
         let b = |x: Expr| Box::new(x);
-        prop_oneof![
+        parenthesised(prop_oneof![
             inner.clone().prop_map(move |x| e(ExprKind::Not(b(x)))),
             (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::And(b(x), b(y)))),
             (inner.clone(), inner.clone()).prop_map(move |(x, y)| e(ExprKind::Or(b(x), b(y)))),
@@ -440,7 +517,7 @@ fn expr() -> impl Strategy<Value = Expr> {
                 who,
                 filter: Some(b(x))
             })),
-        ]
+        ])
     })
 }
 
@@ -459,6 +536,28 @@ proptest! {
         let once = format_source(0, &text).unwrap();
         let (again, _) = parse(0, &once);
         prop_assert_eq!(&again.items, &file.items, "{}", once);
+        // Printed with the parentheses it carries, it reads back with the same ones.
+        let written = format_expr_as_written(&x);
+        let text = format!("require human \"r\" {{\n  when {written}\n  because \"b\"\n}}\n");
+        let (file, diags) = parse(0, &text);
+        prop_assert!(diags.is_empty(), "{written}\n{diags:#?}");
+        let Some(Item::Rule(rule)) = file.items.first() else { panic!("no rule in {text}") };
+        prop_assert_eq!(rule.when.as_ref(), Some(&x), "{}", written);
+        prop_assert_eq!(rule.when.as_ref().map(format_expr_as_written), Some(written.clone()));
+        // Every pair of `x` is there (and one more only where precedence needs it).
+        let counts = |e: &Expr| {
+            let mut v = Vec::new();
+            walk_expr(e, |n| v.push(n.parens.0));
+            v
+        };
+        let read = rule.when.as_ref().map(counts).unwrap_or_default();
+        let wanted = counts(&x);
+        prop_assert!(
+            read.iter().zip(&wanted).all(|(r, w)| r == w || (*w == 0 && *r == 1)),
+            "{written}: {read:?} for {wanted:?}"
+        );
+        let once = format_source(0, &text).unwrap();
+        prop_assert_eq!(parens(&parse(0, &once).0), parens(&file), "{}", once);
     }
 }
 

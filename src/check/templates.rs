@@ -82,7 +82,7 @@ fn all_placeholders_known(cx: &Checker<'_>, text: &str, mentions: impl Fn() -> b
         let known = if name == "matched" {
             mentions()
         } else {
-            cx.schema.get(name).is_some()
+            cx.schema.declared(name)
         };
         if !known {
             return false;
@@ -107,7 +107,7 @@ fn placeholder(cx: &mut Checker<'_>, name: &str, span: Span, mentions: bool) {
         }
         return;
     }
-    if cx.schema.get(name).is_some() {
+    if cx.schema.declared(name) {
         return;
     }
     let trimmed = name.trim();

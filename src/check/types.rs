@@ -196,7 +196,9 @@ fn path_type(cx: &mut Checker<'_>, name: &str, span: Span, scope: Scope) -> Ty {
     if let Some(field) = cx.schema.get(name) {
         return Ty::of(&field.ty);
     }
-    unknown_field(cx, name, span, scope);
+    if !cx.schema.declared(name) {
+        unknown_field(cx, name, span, scope);
+    }
     Ty::Unknown
 }
 

@@ -186,7 +186,11 @@ impl Printer {
                 );
                 if explain {
                     use std::fmt::Write as _;
-                    let _ = write!(text, "\n    {}", verdict.justification());
+                    let (words, reasons) = verdict.justification_lines();
+                    let _ = write!(text, "\n    {}", words.trim_end());
+                    for reason in reasons {
+                        let _ = write!(text, "\n      {reason}");
+                    }
                     let x = self::explain(set, conversation);
                     let _ = write!(text, "{}", explain_text(&x));
                 }
@@ -278,9 +282,11 @@ fn explain_text(x: &Value) -> String {
         }
         for c in r.get("when").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
             let _ = write!(out, "\n          when {}", str_of(c, "detail"));
+            why_lines(&mut out, c);
         }
         if let Some(u) = r.get("unless").filter(|u| !u.is_null()) {
             let _ = write!(out, "\n          unless {}", str_of(u, "detail"));
+            why_lines(&mut out, u);
         }
     }
     let closest = x.get("closest_allow").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
@@ -297,4 +303,14 @@ fn explain_text(x: &Value) -> String {
         }
     }
     out
+}
+
+/// Why a condition has its value, one line per reason, under the condition.
+fn why_lines(out: &mut String, condition: &Value) {
+    use std::fmt::Write as _;
+    for w in condition.get("why").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+        if let Some(text) = w.get("text").and_then(Value::as_str) {
+            let _ = write!(out, "\n            because {text}");
+        }
+    }
 }

@@ -33,7 +33,7 @@ pub fn run(args: &FmtArgs) -> u8 {
     let mut unwritable = false;
     for (i, source) in sources.iter().enumerate() {
         let id = FileId::try_from(i).unwrap_or(FileId::MAX);
-        let formatted = match crate::fmt::format_source(id, &source.text) {
+        let formatted = match crate::syntax::encoding(id, source).map_or_else(|| crate::fmt::format_source(id, &source.text), |d| Err(vec![d])) {
             Ok(text) => text,
             Err(diagnostics) => {
                 broken = true;

@@ -40,6 +40,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         regex_index: Map::default(),
         lexicons: Lexicons::default(),
         line_starts: Vec::new(),
+        texts: Vec::new(),
     };
 
     let mut versions = Vec::new();
@@ -121,6 +122,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         reads_messages,
         index,
         json: Default::default(),
+        texts: c.texts,
     }
 }
 
@@ -135,6 +137,8 @@ struct Compiler<'s> {
     lexicons: Lexicons,
     /// Per file, the byte offset of each line's start (built on first use).
     line_starts: Vec<Vec<usize>>,
+    /// The source text of each branch of an `and` / `or` (for `--explain`).
+    texts: Vec<(NodeId, String)>,
 }
 
 /// Where an expression is compiled: inside `where`, `text`, `sentiment` and `from` name the
@@ -332,8 +336,8 @@ impl Compiler<'_> {
                 }
             }
             ExprKind::Not(x) => Node::Not(self.expr(x, inner)),
-            ExprKind::And(a, b) => Node::And(self.expr(a, inner), self.expr(b, inner)),
-            ExprKind::Or(a, b) => Node::Or(self.expr(a, inner), self.expr(b, inner)),
+            ExprKind::And(a, b) => Node::And(self.branch(a, inner), self.branch(b, inner)),
+            ExprKind::Or(a, b) => Node::Or(self.branch(a, inner), self.branch(b, inner)),
             ExprKind::Compare { op, lhs, rhs } => match (self.context_path(lhs, scope), &rhs.kind) {
                 (Some(path), ExprKind::Literal(l)) => Node::CmpConst {
                     op: *op,
@@ -401,6 +405,13 @@ impl Compiler<'_> {
             }
         };
         self.push(node)
+    }
+
+    /// A branch of an `and` / `or`, its text kept for `--explain`.
+    fn branch(&mut self, e: &Expr, scope: Scope) -> NodeId {
+        let id = self.expr(e, scope);
+        self.texts.push((id, crate::fmt::format_expr(e)));
+        id
     }
 
     /// The context path an operand names (not a message field inside `where`).

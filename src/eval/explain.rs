@@ -4,6 +4,7 @@
 use super::program::{Condition, Program, Rule, SlotId};
 use super::run::Run;
 use super::value::Tri;
+use super::why::why;
 use crate::ast::{Effect, Route};
 use crate::context::Conversation;
 use serde_json::{Value, json};
@@ -21,17 +22,17 @@ impl Program {
         let mut near: Vec<(usize, usize, Value)> = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             let outcome = run.rule(rule);
-            let when: Vec<(Tri, String)> = rule
+            let when: Vec<(Tri, String, Vec<Value>)> = rule
                 .conjuncts
                 .iter()
                 .map(|c| {
                     let t = run.truth(c.node);
-                    (t, detail(&mut run, c, t))
+                    (t, detail(&mut run, c, t), why(&mut run, c, t))
                 })
                 .collect();
             let unless = rule.unless_condition.as_ref().map(|c| {
                 let t = run.truth(c.node);
-                (t, detail(&mut run, c, t))
+                (t, detail(&mut run, c, t), why(&mut run, c, t))
             });
             let unknown = unknown_paths(&mut run, rule);
             let tipped = tipped(rule, outcome.matched, outcome.when, unless.as_ref().map(|u| u.0));
@@ -41,8 +42,8 @@ impl Program {
                 "effect": rule.effect.as_str(),
                 "source": rule.source,
                 "matched": outcome.matched,
-                "when": when.iter().map(|(t, d)| condition_json(*t, d)).collect::<Vec<_>>(),
-                "unless": unless.as_ref().map(|(t, d)| condition_json(*t, d)),
+                "when": when.iter().map(|(t, d, w)| condition_json(*t, d, w)).collect::<Vec<_>>(),
+                "unless": unless.as_ref().map(|(t, d, w)| condition_json(*t, d, w)),
             });
             if !unknown.is_empty() {
                 insert(&mut entry, "unknown", json!(unknown));
@@ -55,10 +56,10 @@ impl Program {
             if rule.effect == Effect::AllowAi && verdict.route != Route::Ai {
                 let mut failing: Vec<&str> = when
                     .iter()
-                    .filter(|(t, _)| *t != Some(true))
-                    .map(|(_, d)| d.as_str())
+                    .filter(|(t, _, _)| *t != Some(true))
+                    .map(|(_, d, _)| d.as_str())
                     .collect();
-                if let Some((t, d)) = &unless {
+                if let Some((t, d, _)) = &unless {
                     if *t != Some(false) {
                         failing.push(d);
                     }
@@ -119,8 +120,10 @@ fn insert(object: &mut Value, key: &str, value: Value) {
     }
 }
 
-fn condition_json(t: Tri, detail: &str) -> Value {
-    json!({ "value": tri_json(t), "detail": detail })
+/// A condition's value, its operands (`detail`) and why it has that value (`why`, see
+/// [`super::why`]).
+fn condition_json(t: Tri, detail: &str, why: &[Value]) -> Value {
+    json!({ "value": tri_json(t), "detail": detail, "why": why })
 }
 
 fn tri_json(t: Tri) -> Value {

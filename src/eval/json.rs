@@ -437,7 +437,7 @@ impl<'a> Verdict<'a> {
         }
         for (i, (&(rp, rule), &(start, end))) in deciders.iter().zip(&reasons).enumerate() {
             if i > 0 {
-                out.push(b' ');
+                out.extend_from_slice(render::REASONS_SEPARATOR.as_bytes());
             }
             out.extend_from_within(start..end);
             out.extend_from_slice(rp.citation.as_bytes());

@@ -54,6 +54,8 @@ pub struct Program {
     pub(crate) index: Index,
     /// What every verdict's JSON shares, escaped once (`eval/json.rs`).
     pub(crate) json: std::sync::OnceLock<super::json::JsonParts>,
+    /// The source text of each branch of an `and` / `or`, by node (for `--explain` only).
+    pub(crate) texts: Vec<(NodeId, String)>,
 }
 
 /// One node of a condition.

@@ -43,32 +43,37 @@ impl<'a> Verdict<'a> {
             .collect()
     }
 
-    /// The route in words, then each deciding rule's reason with its principle and source; a
-    /// rule that matched only because data was unknown says so.
+    /// The route in words, then each deciding rule's reason with its principle and source,
+    /// separated by [`REASONS_SEPARATOR`]; a rule that matched only because data was unknown
+    /// says so.
     pub fn justification(&self) -> String {
-        let mut run = self.run();
-        let reasons = self.reasons(&mut run);
-        self.justify(&mut run, &reasons)
+        let (words, reasons) = self.justification_lines();
+        String::from(words) + &reasons.join(REASONS_SEPARATOR)
     }
 
-    fn justify(&self, run: &mut Run<'a>, reasons: &[Reasoned<'a>]) -> String {
-        let mut out = String::from(route_words(self.route));
+    /// The justification for people: the route in words (`"A person takes this conversation: "`),
+    /// then each deciding rule's reason with its citation (or the default's), one a line.
+    pub fn justification_lines(&self) -> (&'static str, Vec<String>) {
+        let mut run = self.run();
+        let reasons = self.reasons(&mut run);
+        (route_words(self.route), self.justify(&mut run, &reasons))
+    }
+
+    fn justify(&self, run: &mut Run<'a>, reasons: &[Reasoned<'a>]) -> Vec<String> {
         if reasons.is_empty() {
             let default = &self.program.default;
-            out.push_str(&render(run, &default.because, None));
+            let mut out = render(run, &default.because, None);
             out.push_str(" (default");
             if !default.source.is_empty() {
                 out.push_str(", ");
                 out.push_str(&default.source);
             }
             out.push(')');
-            return out;
+            return vec![out];
         }
-        for (i, r) in reasons.iter().enumerate() {
-            if i > 0 {
-                out.push(' ');
-            }
-            out.push_str(&r.reason);
+        let mut lines = Vec::with_capacity(reasons.len());
+        for r in reasons {
+            let mut out = r.reason.clone();
             out.push_str(" (rule \"");
             out.push_str(&r.rule.name);
             out.push('"');
@@ -81,8 +86,9 @@ impl<'a> Verdict<'a> {
             out.push_str(&r.rule.source);
             out.push(')');
             unknown_note(run, r.rule, |s| out.push_str(s));
+            lines.push(out);
         }
-        out
+        lines
     }
 
     /// Every declared path some rule's condition reads that is unknown here, sorted.
@@ -102,6 +108,9 @@ impl<'a> Verdict<'a> {
         Value::Object(map)
     }
 }
+
+/// Between two deciding rules' reasons in the one-string `justification` (docs/DECISIONS.md).
+pub(super) const REASONS_SEPARATOR: &str = " | ";
 
 /// How the justification starts for each route.
 pub(super) fn route_words(route: Route) -> &'static str {
@@ -230,7 +239,8 @@ impl serde::Serialize for Verdict<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut run = self.run();
         let reasons = self.reasons(&mut run);
-        let justification = self.justify(&mut run, &reasons);
+        let justification = route_words(self.route).to_string()
+            + &self.justify(&mut run, &reasons).join(REASONS_SEPARATOR);
         let unknown = unknowns(&mut run);
         let signals = signal_values(&mut run);
         let matched = if self.complete {

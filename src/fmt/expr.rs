@@ -1,12 +1,13 @@
-//! Printing expressions: parentheses exactly where precedence needs them (the AST has no node
-//! for them), and long `and` / `or` chains one operand per line.
+//! Printing expressions: long `and` / `or` chains one operand per line, and parentheses either
+//! exactly where precedence needs them ([`to_string`], one text per meaning, for explanations and
+//! proofs) or as the author wrote them, redundant ones included ([`as_written`], for `fmt`).
 
 use crate::ast::{Expr, ExprKind, Literal, MAX_DEPTH, MessageTest};
 use crate::source::Span;
 
 /// How tightly an expression binds; a child looser than its place needs parentheses.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Prec {
+enum Prec {
     Or,
     And,
     Not,
@@ -15,7 +16,22 @@ pub(super) enum Prec {
     Atom,
 }
 
-fn prec(e: &Expr) -> Prec {
+/// Which parentheses are printed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// Only where precedence needs them.
+    Needed,
+    /// Those written around each node (its [`crate::ast::Parens`]), and where precedence needs
+    /// them on a node written without.
+    Written,
+}
+
+/// How tightly `e` binds where it is printed: a node printed inside its own parentheses is an
+/// atom.
+fn prec(e: &Expr, style: Style) -> Prec {
+    if style == Style::Written && e.parens.0 > 0 {
+        return Prec::Atom;
+    }
     match &e.kind {
         ExprKind::Or(..) => Prec::Or,
         ExprKind::And(..) => Prec::And,
@@ -74,26 +90,44 @@ pub(crate) fn literal(l: &Literal) -> String {
     }
 }
 
-/// One expression on one line.
+/// One expression on one line, parentheses only where precedence needs them: the same text for
+/// the same tree however it was written.
 pub fn to_string(e: &Expr) -> String {
+    print(e, Style::Needed)
+}
+
+/// One expression on one line with the parentheses its author wrote.
+pub fn as_written(e: &Expr) -> String {
+    print(e, Style::Written)
+}
+
+fn print(e: &Expr, style: Style) -> String {
     // about as long as the source text it was parsed from
     let mut out = String::with_capacity(e.span.len());
-    write(e, &mut out, 0);
+    write(e, &mut out, 0, style);
     out
 }
 
 /// `e` where a child of at least `min` precedence may stand without parentheses.
-fn child(e: &Expr, min: Prec, out: &mut String, depth: usize) {
-    if prec(e) < min {
+fn child(e: &Expr, min: Prec, out: &mut String, depth: usize, style: Style) {
+    if prec(e, style) < min {
         out.push('(');
-        write(e, out, depth + 1);
+        write(e, out, depth + 1, style);
         out.push(')');
     } else {
-        write(e, out, depth + 1);
+        write(e, out, depth + 1, style);
     }
 }
 
-fn write(e: &Expr, out: &mut String, depth: usize) {
+/// `e` inside the parentheses written around it (in [`Style::Written`]).
+fn write(e: &Expr, out: &mut String, depth: usize, style: Style) {
+    let parens = if style == Style::Written { e.parens.0 as usize } else { 0 };
+    out.extend(std::iter::repeat_n('(', parens));
+    body(e, out, depth, style);
+    out.extend(std::iter::repeat_n(')', parens));
+}
+
+fn body(e: &Expr, out: &mut String, depth: usize, style: Style) {
     if depth > 4 * MAX_DEPTH {
         // Never reached from parsed text (lowering refuses deeper trees); keeps the stack safe.
         out.push('…');
@@ -113,44 +147,44 @@ fn write(e: &Expr, out: &mut String, depth: usize) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                child(item, Prec::Atom, out, depth);
+                child(item, Prec::Atom, out, depth, style);
             }
             out.push(']');
         }
         ExprKind::Not(x) => {
             out.push_str("not ");
-            child(x, Prec::Not, out, depth);
+            child(x, Prec::Not, out, depth, style);
         }
-        ExprKind::And(a, b) => binary(a, "and", b, Prec::And, out, depth),
-        ExprKind::Or(a, b) => binary(a, "or", b, Prec::Or, out, depth),
+        ExprKind::And(a, b) => binary(a, "and", b, Prec::And, out, depth, style),
+        ExprKind::Or(a, b) => binary(a, "or", b, Prec::Or, out, depth, style),
         ExprKind::Compare { op, lhs, rhs } => {
-            child(lhs, Prec::Atom, out, depth);
+            child(lhs, Prec::Atom, out, depth, style);
             out.push(' ');
             out.push_str(op.as_str());
             out.push(' ');
-            child(rhs, Prec::Atom, out, depth);
+            child(rhs, Prec::Atom, out, depth, style);
         }
         ExprKind::In {
             value,
             list,
             negated,
         } => {
-            child(value, Prec::Atom, out, depth);
+            child(value, Prec::Atom, out, depth, style);
             out.push_str(if *negated { " not in " } else { " in " });
-            child(list, Prec::Atom, out, depth);
+            child(list, Prec::Atom, out, depth, style);
         }
         ExprKind::Contains { lhs, rhs } => {
-            child(lhs, Prec::Atom, out, depth);
+            child(lhs, Prec::Atom, out, depth, style);
             out.push_str(" contains ");
-            child(rhs, Prec::Atom, out, depth);
+            child(rhs, Prec::Atom, out, depth, style);
         }
         ExprKind::Matches { lhs, pattern } => {
-            child(lhs, Prec::Atom, out, depth);
+            child(lhs, Prec::Atom, out, depth, style);
             out.push_str(" matches ");
             out.push_str(&string(&pattern.node));
         }
         ExprKind::Mentions { lhs, lexicon } => {
-            child(lhs, Prec::Atom, out, depth);
+            child(lhs, Prec::Atom, out, depth, style);
             out.push_str(" mentions ");
             out.push_str(&lexicon.node);
         }
@@ -183,9 +217,12 @@ fn write(e: &Expr, out: &mut String, depth: usize) {
                     out.push_str(&string(&p.node));
                 }
                 MessageTest::Where(x) => {
-                    // Outside `count`, `where` takes one comparison or a parenthesised expression.
+                    // Outside `count`, `where` takes one comparison, possibly negated, or a
+                    // parenthesised expression. A `not` is kept bare only as written: the text
+                    // of explanations stays `where (not …)`.
                     out.push_str("where ");
-                    child(x, Prec::Comparison, out, depth);
+                    let min = if style == Style::Written { Prec::Not } else { Prec::Comparison };
+                    child(x, min, out, depth, style);
                 }
             }
         }
@@ -198,7 +235,7 @@ fn write(e: &Expr, out: &mut String, depth: usize) {
             out.push_str("messages");
             if let Some(f) = filter {
                 out.push_str(" where ");
-                write(f, out, depth + 1);
+                write(f, out, depth + 1, style);
             }
             out.push(')');
         }
@@ -207,18 +244,30 @@ fn write(e: &Expr, out: &mut String, depth: usize) {
 
 /// `a OP b`, grouped to the left as the parser builds it: a right operand of the same
 /// operator keeps its parentheses.
-fn binary(a: &Expr, op: &str, b: &Expr, p: Prec, out: &mut String, depth: usize) {
-    child(a, p, out, depth);
+fn binary(a: &Expr, op: &str, b: &Expr, p: Prec, out: &mut String, depth: usize, style: Style) {
+    child(a, p, out, depth, style);
     out.push(' ');
     out.push_str(op);
     out.push(' ');
     let right_min = if p == Prec::Or { Prec::And } else { Prec::Not };
-    child(b, right_min, out, depth);
+    child(b, right_min, out, depth, style);
 }
 
-/// The operands of the left spine of an `and` / `or` chain at the top of `e` (printed, with
-/// their source spans), with the operator's word; `None` when `e` is not such a chain.
-pub(super) fn chain(e: &Expr) -> Option<(&'static str, Vec<(String, Span)>)> {
+/// The top `and` / `or` chain of a condition, as the formatter prints it broken.
+pub(super) struct Chain {
+    /// `and` or `or`.
+    pub word: &'static str,
+    /// The operands of the chain's left spine, printed, with their source spans; the first
+    /// opens and the last closes the parentheses written around the whole chain.
+    pub parts: Vec<(String, Span)>,
+    /// How many parentheses were written around the whole chain (operands after the first
+    /// are indented by as many columns).
+    pub parens: usize,
+}
+
+/// The chain at the top of `e`, with the parentheses written; `None` when `e` is not such a
+/// chain. A link written inside parentheses of its own is one operand.
+pub(super) fn chain(e: &Expr) -> Option<Chain> {
     let word = match &e.kind {
         ExprKind::Or(..) => "or",
         ExprKind::And(..) => "and",
@@ -230,22 +279,30 @@ pub(super) fn chain(e: &Expr) -> Option<(&'static str, Vec<(String, Span)>)> {
             _ => None,
         }
     }
-    let p = prec(e);
+    let style = Style::Written;
+    let p = if word == "or" { Prec::Or } else { Prec::And };
     let right_min = if p == Prec::Or { Prec::And } else { Prec::Not };
     let mut rights = Vec::new();
     let mut cur = e;
     while let Some((a, b)) = is_op(cur, word) {
         rights.push(b);
         cur = a;
+        if cur.parens.0 > 0 {
+            break;
+        }
     }
+    let parens = e.parens.0 as usize;
     let mut parts = Vec::with_capacity(rights.len() + 1);
-    let mut first = String::new();
-    child(cur, p, &mut first, 0);
+    let mut first = "(".repeat(parens);
+    child(cur, p, &mut first, 0, style);
     parts.push((first, cur.span));
     for b in rights.into_iter().rev() {
         let mut s = String::new();
-        child(b, right_min, &mut s, 0);
+        child(b, right_min, &mut s, 0, style);
         parts.push((s, b.span));
     }
-    Some((word, parts))
+    if let Some((last, _)) = parts.last_mut() {
+        last.push_str(&")".repeat(parens));
+    }
+    Some(Chain { word, parts, parens })
 }

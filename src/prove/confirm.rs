@@ -153,6 +153,7 @@ pub(super) fn premise_skeleton(files: &[ast::File]) -> Vec<ast::File> {
         .map(|f| ast::File {
             id: f.id,
             comments: Vec::new(),
+            broken: ast::Broken::default(),
             items: f.items.iter().filter(|i| matches!(i, ast::Item::Context(_) | ast::Item::Lexicon(_))).cloned().collect(),
         })
         .collect()

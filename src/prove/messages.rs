@@ -62,17 +62,17 @@ impl Encoder<'_> {
     fn test(&mut self, test: &MessageTest, i: usize) -> Result<Rail> {
         use crate::ast::ExprKind;
         use crate::source::Spanned;
-        let text = || Box::new(Expr { kind: ExprKind::Path("text".into()), span: crate::source::Span::default() });
+        let text = || Box::new(Expr::new(ExprKind::Path("text".into()), crate::source::Span::default()));
         let e = match test {
             MessageTest::Where(x) => return self.expr(x, Some(i)),
-            MessageTest::Mentions(l) => Expr {
-                kind: ExprKind::Mentions { lhs: text(), lexicon: Spanned::new(l.node.clone(), l.span) },
-                span: l.span,
-            },
-            MessageTest::Matches(p) => Expr {
-                kind: ExprKind::Matches { lhs: text(), pattern: Spanned::new(p.node.clone(), p.span) },
-                span: p.span,
-            },
+            MessageTest::Mentions(l) => Expr::new(
+                ExprKind::Mentions { lhs: text(), lexicon: Spanned::new(l.node.clone(), l.span) },
+                l.span,
+            ),
+            MessageTest::Matches(p) => Expr::new(
+                ExprKind::Matches { lhs: text(), pattern: Spanned::new(p.node.clone(), p.span) },
+                p.span,
+            ),
         };
         self.expr(&e, Some(i))
     }

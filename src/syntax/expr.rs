@@ -5,7 +5,7 @@
 use super::error;
 use super::grammar::Rule;
 use super::lower::{Lower, Result, children};
-use crate::ast::{CmpOp, Expr, ExprKind, MAX_DEPTH, MessageTest, Quantifier, Who};
+use crate::ast::{CmpOp, Expr, ExprKind, MAX_DEPTH, MessageTest, Parens, Quantifier, Who};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
 use pest::iterators::Pair;
@@ -29,7 +29,7 @@ impl Lower<'_> {
             return Err(error::too_deep(span));
         }
         Ok(Deep {
-            expr: Expr { kind, span },
+            expr: Expr::new(kind, span),
             depth,
         })
     }
@@ -39,6 +39,7 @@ impl Lower<'_> {
         // recursion: `((((a))))` costs no stack.
         let mut pair = pair;
         let mut paren_span = None;
+        let mut parens: u32 = 0;
         loop {
             let rule = pair.as_rule();
             let single = match rule {
@@ -55,6 +56,7 @@ impl Lower<'_> {
                 Some(child) => {
                     if rule == Rule::paren {
                         paren_span = Some(self.span(&pair));
+                        parens = parens.saturating_add(1);
                     }
                     pair = child;
                 }
@@ -68,10 +70,12 @@ impl Lower<'_> {
             Rule::comparison => self.comparison(pair),
             _ => self.operand(pair),
         }?;
-        // The outermost parentheses give the span: the tree has no node for them.
+        // The innermost parentheses give the span; the tree has no node for them, only their
+        // count (for the formatter).
         if let Some(span) = paren_span {
             deep.expr.span = span;
         }
+        deep.expr.parens = Parens(parens);
         Ok(deep)
     }
 
@@ -217,10 +221,7 @@ impl Lower<'_> {
             Rule::list => {
                 let items = children(pair)
                     .map(|p| {
-                        self.literal(p).map(|l| Expr {
-                            kind: ExprKind::Literal(l.node),
-                            span: l.span,
-                        })
+                        self.literal(p).map(|l| Expr::new(ExprKind::Literal(l.node), l.span))
                     })
                     .collect::<Result<Vec<_>>>()?;
                 self.node(ExprKind::List(items), span, 1)

@@ -161,7 +161,7 @@ impl Lower<'_> {
     }
 
     /// A `field_decl` pair: `path : type (= literal)?`.
-    fn field_decl(&mut self, pair: Pair<'_, Rule>) -> Result<FieldDecl> {
+    pub fn field_decl(&mut self, pair: Pair<'_, Rule>) -> Result<FieldDecl> {
         let span = self.span(&pair);
         let mut it = children(pair);
         let path_pair = self.next(&mut it, span)?;
@@ -265,7 +265,19 @@ impl Lower<'_> {
     /// A `rule` pair.
     pub fn rule(&mut self, pair: Pair<'_, Rule>) -> Result<ast::Rule> {
         let span = self.span(&pair);
-        let mut it = children(pair);
+        let mut rule = self.rule_head(pair.clone().into_inner(), span)?;
+        // Where each clause was first given, to point at it when it is given again.
+        let mut seen: Vec<(Rule, Span)> = Vec::new();
+        for clause in children(pair).skip(2) {
+            self.add_clause(clause, &mut rule, &mut seen)?;
+        }
+        Ok(rule)
+    }
+
+    /// A rule without clauses from the pairs `effect string …` (of a `rule_decl` or a
+    /// `rule_open` parse).
+    pub fn rule_head(&mut self, pairs: Pairs<'_, Rule>, span: Span) -> Result<ast::Rule> {
+        let mut it = pairs.filter(|p| !is_punct(p.as_rule()) && p.as_rule() != Rule::EOI);
         let effect_pair = self.next(&mut it, span)?;
         let effect_span = self.span(&effect_pair);
         let effect = match effect_pair.into_inner().nth(1).map(|p| p.as_rule()) {
@@ -275,29 +287,23 @@ impl Lower<'_> {
             _ => return Err(self.broken(effect_span)),
         };
         let name = self.string(self.next(&mut it, span)?);
-        let mut rule = ast::Rule::new(Spanned::new(effect, effect_span), name, span);
-        // Where each clause was first given, to point at it when it is given again.
-        let mut seen: Vec<(Rule, Span)> = Vec::new();
-        for clause in it {
-            let clause_rule = clause.as_rule();
-            let clause_span = self.span(&clause);
-            if clause_rule != Rule::tag_clause {
-                if let Some((_, first)) = seen.iter().find(|(r, _)| *r == clause_rule) {
-                    let word = clause
-                        .as_str()
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("clause")
-                        .to_string();
-                    let d = twice(&word, &format!("rule `{}`", rule.name.node), clause_span, *first);
-                    self.diagnostics.push(d);
-                    continue;
-                }
-                seen.push((clause_rule, clause_span));
+        Ok(ast::Rule::new(Spanned::new(effect, effect_span), name, span))
+    }
+
+    /// One clause into `rule`; a clause given before (in `seen`) is reported instead.
+    pub fn add_clause(&mut self, clause: Pair<'_, Rule>, rule: &mut ast::Rule, seen: &mut Vec<(Rule, Span)>) -> Result<()> {
+        let clause_rule = clause.as_rule();
+        let clause_span = self.span(&clause);
+        if clause_rule != Rule::tag_clause {
+            if let Some((_, first)) = seen.iter().find(|(r, _)| *r == clause_rule) {
+                let word = clause.as_str().split_whitespace().next().unwrap_or("clause").to_string();
+                let d = twice(&word, &format!("rule `{}`", rule.name.node), clause_span, *first);
+                self.diagnostics.push(d);
+                return Ok(());
             }
-            self.clause(clause, &mut rule)?;
+            seen.push((clause_rule, clause_span));
         }
-        Ok(rule)
+        self.clause(clause, rule)
     }
 
     /// A `guarantee_decl` pair. A clause given twice is reported (the first is kept); a

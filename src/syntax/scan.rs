@@ -202,7 +202,7 @@ pub(super) fn split_lines(tokens: &[Token], text: &str) -> Vec<std::ops::Range<u
     ranges(starts, tokens.len())
 }
 
-fn ranges(mut starts: Vec<usize>, len: usize) -> Vec<std::ops::Range<usize>> {
+pub(super) fn ranges(mut starts: Vec<usize>, len: usize) -> Vec<std::ops::Range<usize>> {
     if starts.first() != Some(&0) && len > 0 {
         starts.insert(0, 0);
     }

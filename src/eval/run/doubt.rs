@@ -10,7 +10,7 @@ impl<'a, S: Slots> Run<'a, S> {
     /// Whether an ancestor of a slot's path is present but not a mapping (`customer: 3` for
     /// `customer.tier`): then the path is unknown, its default or computed value unused.
     #[inline(never)]
-    pub(super) fn under_non_mapping(&self, slot: &Slot) -> bool {
+    pub(crate) fn under_non_mapping(&self, slot: &Slot) -> bool {
         let c: &'a Conversation = self.c;
         let ends = slot.path.match_indices('.').map(|(i, _)| i);
         ends.filter_map(|end| slot.path.get(..end)).any(|prefix| {
@@ -46,5 +46,48 @@ impl<'a, S: Slots> Run<'a, S> {
                 .is_some_and(|s| s.is_none()),
             _ => false,
         }
+    }
+}
+
+impl<'a> super::Run<'a> {
+    /// Why a slot is unknown here, in words (`--explain`): the same tests [`Run::read`] makes.
+    pub(crate) fn unknown_cause(&mut self, id: super::SlotId) -> &'static str {
+        let p: &'a super::Program = self.p;
+        let Some(slot) = p.slots.get(id as usize) else {
+            return "not declared";
+        };
+        if slot.ty.is_none() {
+            return "not declared in any context block";
+        }
+        match self.field(slot) {
+            None | Some(Field::Null) if self.under_non_mapping(slot) => "below a value that is not a mapping",
+            None | Some(Field::Null) => match slot.missing {
+                super::Missing::Signal(_) => {
+                    if self.c.messages_unknown {
+                        "computed from the messages, and `messages` is unknown"
+                    } else {
+                        "computed from the messages, and a message's sender, text or sentiment is unknown"
+                    }
+                }
+                _ => "absent, and declared without a default",
+            },
+            Some(Field::Num(n)) if slot.signal.is_some_and(|s| !s.accepts(n)) => "given outside its range",
+            Some(_) => "given with the wrong type",
+        }
+    }
+
+    /// The phrase a `mentions` found while `holds` evaluates (recording), with the message it was
+    /// found in (`None`: a string field), when the evaluation holds.
+    pub(crate) fn found(&mut self, holds: impl FnOnce(&mut Self) -> super::Tri) -> Option<(Option<usize>, &'a str)> {
+        self.rec = None;
+        let recording = std::mem::replace(&mut self.recording, true);
+        let t = holds(self);
+        self.recording = recording;
+        let rec = self.rec.take()?;
+        if t != Some(true) {
+            return None;
+        }
+        let msg = (rec.msg != u32::MAX).then_some(rec.msg as usize);
+        Some((msg, self.p.lexicons.phrase(rec.phrase)?))
     }
 }

@@ -24,10 +24,20 @@ pub(crate) fn member(who: Option<Who>, from: Sender) -> Tri {
 }
 
 impl<'a, S: Slots> Run<'a, S> {
+    #[inline]
     pub(super) fn quantified(&mut self, quantifier: Quantifier, who: Option<Who>, test: Test) -> Tri {
+        self.quantified_at(quantifier, who, test).0
+    }
+
+    /// A quantifier's truth, and the message that decided it (`--explain`): for `any`/`no`, the
+    /// first message that made it hold (or, unknown, the first that made it unknown); for
+    /// `every`, the first that made it fail (or unknown); for `last`, the last of WHO's (or the
+    /// later one of unknown sender that made it unknown). `None` when no message decided.
+    #[inline(always)]
+    pub(crate) fn quantified_at(&mut self, quantifier: Quantifier, who: Option<Who>, test: Test) -> (Tri, Option<usize>) {
         let c: &'a Conversation = self.c;
         if c.messages_unknown {
-            return None;
+            return (None, None);
         }
         let saved_cur = self.cur;
         let recording = self.recording;
@@ -38,32 +48,42 @@ impl<'a, S: Slots> Run<'a, S> {
             // `any`: the `or` of (from WHO and P); `no`: not `any`
             Quantifier::Any | Quantifier::No => {
                 let mut r = Some(false);
+                let mut at = None;
                 for (i, m) in c.messages.iter().enumerate() {
                     let from = member(who, m.from);
                     if from == Some(false) {
                         continue;
                     }
+                    let before = r;
                     r = value::or(r, value::and(from, self.test(i, test)));
+                    if r != before {
+                        at = Some(i);
+                    }
                     if r == Some(true) {
                         break;
                     }
                 }
-                if quantifier == Quantifier::No { value::not(r) } else { r }
+                (if quantifier == Quantifier::No { value::not(r) } else { r }, at)
             }
             // `every`: the `and` of (not from WHO or P)
             Quantifier::Every => {
                 let mut r = Some(true);
+                let mut at = None;
                 for (i, m) in c.messages.iter().enumerate() {
                     let from = member(who, m.from);
                     if from == Some(false) {
                         continue;
                     }
+                    let before = r;
                     r = value::and(r, value::or(value::not(from), self.test(i, test)));
+                    if r != before {
+                        at = Some(i);
+                    }
                     if r == Some(false) {
                         break;
                     }
                 }
-                r
+                (r, at)
             }
             Quantifier::Last => self.last(who, test),
         };
@@ -74,10 +94,12 @@ impl<'a, S: Slots> Run<'a, S> {
 
     /// `last WHO message P`: P of the last message that is WHO's; a later message of unknown
     /// sender keeps the answer only when P of it is the same (both true or both false).
-    fn last(&mut self, who: Option<Who>, test: Test) -> Tri {
+    fn last(&mut self, who: Option<Who>, test: Test) -> (Tri, Option<usize>) {
         let c: &'a Conversation = self.c;
         // what each message of unknown sender seen so far (from the end) says P is
         let mut want: Option<bool> = None;
+        // the latest message of unknown sender
+        let mut doubt = None;
         for (i, m) in c.messages.iter().enumerate().rev() {
             let from = member(who, m.from);
             if from == Some(false) {
@@ -86,32 +108,41 @@ impl<'a, S: Slots> Run<'a, S> {
             let p = self.test(i, test);
             if from == Some(true) {
                 return match want {
-                    None => p,
-                    Some(w) => (p == Some(w)).then_some(w),
+                    None => (p, Some(i)),
+                    Some(w) if p == Some(w) => (Some(w), Some(i)),
+                    Some(_) => (None, doubt),
                 };
             }
+            doubt = doubt.or(Some(i));
             match (p, want) {
-                (None, _) => return None,
+                (None, _) => return (None, Some(i)),
                 (Some(p), None) => want = Some(p),
-                (Some(p), Some(w)) if p != w => return None,
+                (Some(p), Some(w)) if p != w => return (None, Some(i)),
                 (Some(_), Some(_)) => {}
             }
         }
         // no message of WHO's before them: false
         match want {
-            None | Some(false) => Some(false),
-            Some(true) => None,
+            None | Some(false) => (Some(false), doubt),
+            Some(true) => (None, doubt),
         }
     }
 
+    #[inline]
     pub(super) fn count(&mut self, who: Option<Who>, filter: Option<NodeId>) -> V<'a> {
+        self.count_at(who, filter).0
+    }
+
+    /// `count`, and the first message that made it unknown (`--explain`).
+    #[inline(always)]
+    pub(crate) fn count_at(&mut self, who: Option<Who>, filter: Option<NodeId>) -> (V<'a>, Option<usize>) {
         let c: &'a Conversation = self.c;
         if c.messages_unknown {
-            return V::Unknown;
+            return (V::Unknown, None);
         }
         let saved_cur = self.cur;
         let mut n = 0u32;
-        let mut unknown = false;
+        let mut unknown = None;
         for (i, m) in c.messages.iter().enumerate() {
             let from = member(who, m.from);
             if from == Some(false) {
@@ -128,10 +159,13 @@ impl<'a, S: Slots> Run<'a, S> {
             match (from, t) {
                 (Some(true), Some(true)) => n += 1,
                 (_, Some(false)) => {}
-                _ => unknown = true,
+                _ => unknown = unknown.or(Some(i)),
             }
         }
         self.cur = saved_cur;
-        if unknown { V::Unknown } else { V::Num(f64::from(n)) }
+        match unknown {
+            Some(i) => (V::Unknown, Some(i)),
+            None => (V::Num(f64::from(n)), None),
+        }
     }
 }
