@@ -126,7 +126,8 @@ fn labelled_rows(dir: &Path, set: &str, half: &str, misses: bool, signal: &str, 
         };
         let got = f(&text);
         let counts = by_lang.entry(lang.clone()).or_default();
-        let slot = &mut counts[usize::from(expected)];
+        let [neg, pos] = counts;
+        let slot = if expected { pos } else { neg };
         slot.1 += 1;
         if got {
             slot.0 += 1;
