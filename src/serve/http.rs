@@ -312,36 +312,18 @@ async fn connection(
         }
         None => serve_http(conn, KeepOpen(tcp), stop).await,
     };
-    if let Some(mut socket) = socket.and_then(|s| tokio::net::TcpStream::from_std(s).ok()) {
+    if let Some(socket) = socket.and_then(|s| tokio::net::TcpStream::from_std(s).ok()) {
         if let Some(status) = failed {
             service.metrics.error(status.as_u16());
-            let _ = socket.write_all(&unreadable(status)).await;
         }
         linger(socket).await;
     }
     open.fetch_sub(1, Ordering::Relaxed);
 }
 
-/// The answer to a request hyper could not read (hyper closes such a connection without one):
-/// 431 for a head over [`MAX_HEAD`], 400 for the rest.
-fn unreadable(status: StatusCode) -> Vec<u8> {
-    let message = if status == StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE {
-        format!("the request head is over {MAX_HEAD} bytes")
-    } else {
-        "the request is not HTTP/1.1".to_string()
-    };
-    let body = serde_json::json!({ "error": message }).to_string();
-    format!(
-        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or(""),
-        body.len()
-    )
-    .into_bytes()
-}
-
-/// A TCP stream whose shutdown hyper cannot perform: the connection's end is [`linger`]'s, which
-/// first writes the answer hyper leaves out ([`unreadable`]).
+/// A TCP stream whose shutdown hyper cannot perform: the connection's end is [`linger`]'s, so
+/// that hyper's last answer (also the bodiless 431 or 400 it writes for a request it could not
+/// read) reaches the client before the close.
 struct KeepOpen(tokio::net::TcpStream);
 
 impl AsyncRead for KeepOpen {
@@ -390,8 +372,8 @@ impl AsyncWrite for KeepOpen {
     }
 }
 
-/// hyper's HTTP/1.1 server over `io` (TCP, or TLS over it); the status to answer when hyper
-/// could not read a request.
+/// hyper's HTTP/1.1 server over `io` (TCP, or TLS over it); the status hyper answered (with an
+/// empty body) when it could not read a request, for the metrics.
 async fn serve_http<I>(conn: Arc<Conn>, io: I, stop: watch::Receiver<bool>) -> Option<StatusCode>
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
