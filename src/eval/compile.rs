@@ -177,7 +177,7 @@ impl Compiler<'_> {
 
     fn push(&mut self, node: Node) -> NodeId {
         self.nodes.push(node);
-        NodeId::try_from(self.nodes.len() - 1).unwrap_or(NodeId::MAX)
+        NodeId::new(self.nodes.len() - 1)
     }
 
     fn rule(&mut self, r: &ast::Rule, principle: Option<&str>) -> Rule {
@@ -257,7 +257,7 @@ impl Compiler<'_> {
     fn slot(&mut self, path: &str, read: bool) -> SlotId {
         if let Some(&id) = self.slot_index.get(path) {
             if read {
-                if let Some(s) = self.slots.get_mut(id as usize) {
+                if let Some(s) = self.slots.get_mut(id.index()) {
                     s.read = true;
                 }
             }
@@ -277,7 +277,7 @@ impl Compiler<'_> {
             signal,
             read,
         });
-        let id = SlotId::try_from(self.slots.len() - 1).unwrap_or(SlotId::MAX);
+        let id = SlotId::new(self.slots.len() - 1);
         self.slot_index.insert(path.to_string(), id);
         id
     }

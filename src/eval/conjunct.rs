@@ -40,7 +40,7 @@ pub(crate) enum Conjunct {
 impl Conjunct {
     /// The conjunct for a node.
     fn of(id: NodeId, nodes: &[Node]) -> Conjunct {
-        let at = |id: NodeId| nodes.get(id as usize);
+        let at = |id: NodeId| nodes.get(id.index());
         match at(id) {
             Some(Node::Slot(slot)) => Conjunct::Bool {
                 slot: *slot,
@@ -103,7 +103,7 @@ impl Conjunct {
 /// Adds the operands of the `or` (or the test) at `id` to `out` as typed tests; false when
 /// one of them is not a typed test (then the `or` stays a node).
 fn typed_or(id: NodeId, nodes: &[Node], out: &mut Vec<Conjunct>) -> bool {
-    match nodes.get(id as usize) {
+    match nodes.get(id.index()) {
         Some(Node::Or(a, b)) => typed_or(*a, nodes, out) && typed_or(*b, nodes, out),
         _ => match Conjunct::of(id, nodes) {
             Conjunct::Node(_) | Conjunct::Any(_) => false,
@@ -145,7 +145,7 @@ impl Quicks {
     /// The rules among `heads` that [`Quick`] decides.
     pub fn new(heads: &[Head], conjuncts: &[Conjunct]) -> Quicks {
         let mut quicks = Quicks::default();
-        for (rule, h) in (0..).zip(heads) {
+        for (rule, h) in RuleId::all().zip(heads) {
             if !h.effect.is_require() || h.has_unless || h.end != h.start + 1 {
                 continue;
             }
@@ -196,7 +196,7 @@ pub(crate) fn build(rules: &[Rule], nodes: &[Node]) -> (Vec<Head>, Vec<Conjunct>
                 let filed = r
                     .conjuncts
                     .iter()
-                    .position(|c| nodes.get(c.node as usize).and_then(index::indexable).is_some());
+                    .position(|c| nodes.get(c.node.index()).and_then(index::indexable).is_some());
                 let first = filed.and_then(|i| r.conjuncts.get(i));
                 let rest = r.conjuncts.iter().enumerate().filter(|(i, _)| Some(*i) != filed);
                 conjuncts.extend(
@@ -370,7 +370,7 @@ allow ai "an allow" { when s == "b" and n > 2 because "x" }
         let set = PolicySet::from_sources([("q.policy", text)]).unwrap();
         let p = set.program();
         let names = |quick: &[super::Quick]| -> Vec<&str> {
-            quick.iter().map(|q| p.rules[q.rule as usize].name.as_str()).collect()
+            quick.iter().map(|q| p.rules[q.rule.index()].name.as_str()).collect()
         };
         assert_eq!(names(&p.quick.human), ["one number", "one flag"]);
         assert_eq!(names(&p.quick.review), ["an or"]);

@@ -143,7 +143,7 @@ fn detail(run: &mut Run<'_>, c: &Condition, t: Tri) -> String {
             let values: Vec<String> = many
                 .iter()
                 .map(|id| {
-                    let path = run.p.slots.get(*id as usize).map_or("?", |s| s.path.as_str());
+                    let path = run.p.slots.get(id.index()).map_or("?", |s| s.path.as_str());
                     format!("{path} was {}", value_text(run, *id))
                 })
                 .collect();
@@ -171,7 +171,7 @@ fn unknown_paths<'p>(run: &mut Run<'p>, rule: &Rule) -> Vec<&'p str> {
     let mut out: Vec<&'p str> = Vec::new();
     for c in rule.conjuncts.iter().chain(&rule.unless_condition) {
         for id in &c.slots {
-            let Some(slot) = program.slots.get(*id as usize) else {
+            let Some(slot) = program.slots.get(id.index()) else {
                 continue;
             };
             if slot.ty.is_some() && run.slot(*id).is_unknown() && !out.contains(&slot.path.as_str()) {

@@ -181,7 +181,7 @@ impl Index {
         let mut lists: Vec<Lists> = Vec::new();
         let mut quick = quick.iter().copied().peekable();
         for (i, rule) in rules.iter().enumerate() {
-            let id = RuleId::try_from(i).unwrap_or(RuleId::MAX);
+            let id = RuleId::new(i);
             if quick.next_if_eq(&id).is_some() {
                 continue;
             }
@@ -189,7 +189,7 @@ impl Index {
             let test = rule
                 .conjuncts
                 .iter()
-                .find_map(|c| indexable(nodes.get(c.node as usize)?));
+                .find_map(|c| indexable(nodes.get(c.node.index())?));
             let Some((slot, values)) = test else {
                 index.always.push(id);
                 continue;
@@ -261,14 +261,14 @@ impl Index {
     pub fn humans(&self, candidates: &[RuleId]) -> usize {
         candidates
             .iter()
-            .take_while(|&&id| self.human.get(id as usize) == Some(&true))
+            .take_while(|&&id| self.human.get(id.index()) == Some(&true))
             .count()
     }
 }
 
 /// Sorts candidate rules: `require human` rules first, then the others, each in path order.
 fn sort(rules: &mut [RuleId], human: &[bool]) {
-    rules.sort_unstable_by_key(|&id| (human.get(id as usize) != Some(&true), id));
+    rules.sort_unstable_by_key(|&id| (human.get(id.index()) != Some(&true), id));
 }
 
 /// The slot and string values of an indexable test.
@@ -344,5 +344,5 @@ impl Index {
 /// Every rule, for the reference evaluator.
 pub(crate) fn all(program: &Program, out: &mut Candidates) {
     out.clear();
-    out.extend((0..program.rules.len()).map(|i| RuleId::try_from(i).unwrap_or(RuleId::MAX)));
+    out.extend((0..program.rules.len()).map(RuleId::new));
 }

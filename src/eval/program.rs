@@ -11,15 +11,54 @@ use super::value::V;
 use crate::ast::{CmpOp, Effect, FieldDefault, Literal, Priority, Quantifier, Route, Type, Who};
 use crate::signals::Wanted;
 
-/// Index of a node in [`Program::nodes`].
-pub type NodeId = u32;
 /// How many slots' entries a decision fetches at its start.
 pub(crate) const TOUCHED: usize = 16;
 
-/// Index of a slot in [`Program::slots`].
-pub type SlotId = u16;
-/// Index of a rule in [`Program::rules`] (path order).
-pub type RuleId = u32;
+/// An index into one of the program's tables, as its own type, so that a node's index cannot
+/// be passed where a slot's or a rule's is meant.
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident($int:ty)) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub(crate) struct $name($int);
+
+        #[allow(dead_code, reason = "not every id type uses every item")]
+        impl $name {
+            /// The largest index (a table never gets this long: the compiler saturates to it).
+            pub const MAX: $name = $name(<$int>::MAX);
+
+            /// The id of the `i`-th entry ([`Self::MAX`] past the largest).
+            #[inline]
+            pub fn new(i: usize) -> $name {
+                $name(<$int>::try_from(i).unwrap_or(<$int>::MAX))
+            }
+
+            /// Every id, in order (zip it with the table).
+            pub fn all() -> impl Iterator<Item = $name> {
+                (0..=<$int>::MAX).map($name)
+            }
+
+            /// The position in the table.
+            #[inline(always)]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id! {
+    /// Index of a node in [`Program::nodes`].
+    NodeId(u32)
+}
+id! {
+    /// Index of a slot in [`Program::slots`] (16 bits: typed conjuncts stay small).
+    SlotId(u16)
+}
+id! {
+    /// Index of a rule in [`Program::rules`] (path order).
+    RuleId(u32)
+}
 
 /// The compiled policy set.
 #[derive(Debug)]

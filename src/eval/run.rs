@@ -130,7 +130,7 @@ impl<'a, S: Slots> Run<'a, S> {
     pub fn truth(&mut self, id: NodeId) -> Tri {
         let p: &'a Program = self.p;
         if !self.recording {
-            match p.nodes.get(id as usize) {
+            match p.nodes.get(id.index()) {
                 Some(Node::CmpConst { op, slot, lit }) => {
                     let a = self.slot(*slot);
                     return compare(*op, a, lit.v());
@@ -149,7 +149,7 @@ impl<'a, S: Slots> Run<'a, S> {
         if self.recording {
             return self.eval(id).truth();
         }
-        match p.nodes.get(id as usize) {
+        match p.nodes.get(id.index()) {
             Some(Node::And(a, b)) => {
                 let x = self.truth(*a);
                 if x == Some(false) {
@@ -187,7 +187,7 @@ impl<'a, S: Slots> Run<'a, S> {
     #[inline(always)]
     pub fn slot(&mut self, id: SlotId) -> V<'a> {
         let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
-        match self.slots.as_mut().get(id as usize).and_then(|x| x.get(&c.data, p, id)) {
+        match self.slots.as_mut().get(id.index()).and_then(|x| x.get(&c.data, p, id)) {
             Some(v) => v,
             None => self.read_apart(id),
         }
@@ -196,7 +196,7 @@ impl<'a, S: Slots> Run<'a, S> {
     /// What a slot keeps, when it keeps a value (else it is read).
     #[inline(always)]
     fn kept(&mut self, id: SlotId) -> Option<Cell> {
-        self.slots.as_mut().get(id as usize).copied().filter(|x| x.is_kept())
+        self.slots.as_mut().get(id.index()).copied().filter(|x| x.is_kept())
     }
 
     /// A slot's value when it is a number: [`Run::slot`] for a typed test.
@@ -244,7 +244,7 @@ impl<'a, S: Slots> Run<'a, S> {
     #[inline(always)]
     fn read(&mut self, id: SlotId) -> V<'a> {
         let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
-        let Some(slot) = p.slots.get(id as usize) else {
+        let Some(slot) = p.slots.get(id.index()) else {
             return V::Unknown;
         };
         let data = &c.data;
@@ -271,7 +271,7 @@ impl<'a, S: Slots> Run<'a, S> {
                 (v, Cell::keep(v, data, p, id))
             }
         };
-        if let Some(x) = self.slots.as_mut().get_mut(id as usize) {
+        if let Some(x) = self.slots.as_mut().get_mut(id.index()) {
             *x = kept;
         }
         v
@@ -287,13 +287,13 @@ impl<'a, S: Slots> Run<'a, S> {
     pub fn is_present(&self, id: SlotId) -> bool {
         self.p
             .slots
-            .get(id as usize)
+            .get(id.index())
             .is_some_and(|s| !matches!(self.field(s), None | Some(Field::Null)))
     }
 
     /// Whether a slot is a signal the engine computes (the input does not give it).
     pub fn is_computed(&self, id: SlotId) -> bool {
-        self.p.slots.get(id as usize).is_some_and(|s| s.signal.is_some()) && !self.is_present(id)
+        self.p.slots.get(id.index()).is_some_and(|s| s.signal.is_some()) && !self.is_present(id)
     }
 
     #[inline(never)]
@@ -350,7 +350,7 @@ impl<'a, S: Slots> Run<'a, S> {
 
     fn node(&mut self, id: NodeId) -> V<'a> {
         let p: &'a Program = self.p;
-        let Some(node) = p.nodes.get(id as usize) else {
+        let Some(node) = p.nodes.get(id.index()) else {
             return V::Unknown;
         };
         match node {

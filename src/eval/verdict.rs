@@ -4,7 +4,7 @@
 //! evaluation read. Reasons, the justification and the JSON are rendered when asked for.
 
 use super::index::{self, Candidates};
-use super::program::{Program, Rule, RuleId};
+use super::program::{Program, Rule, RuleId, SlotId};
 use super::run::{self, Run, SlotValues, Slots};
 use crate::ast::{Effect, Priority, Route};
 use crate::context::Conversation;
@@ -89,7 +89,7 @@ impl Program {
         };
         let top = matched
             .iter()
-            .filter_map(|&id| self.heads.get(id as usize))
+            .filter_map(|&id| self.heads.get(id.index()))
             .map(|h| h.effect)
             .max();
         // §3 step 2: when no `allow ai` matches, a `require review` never lowers a `human`
@@ -99,13 +99,13 @@ impl Program {
                 || self.default.route != Route::Human
                 || matched
                     .iter()
-                    .any(|&id| self.heads.get(id as usize).is_some_and(|h| h.effect == Effect::AllowAi))
+                    .any(|&id| self.heads.get(id.index()).is_some_and(|h| h.effect == Effect::AllowAi))
         });
         if run.signals.is_some() {
             // every signal into its slot, while the computed ones are at hand: the verdict
             // keeps slot values, not the signals
             v.computed = true;
-            for (id, slot) in (0..).zip(&self.slots) {
+            for (id, slot) in SlotId::all().zip(&self.slots) {
                 if slot.signal.is_some() {
                     run.slot(id);
                 }
@@ -117,7 +117,7 @@ impl Program {
             let mut say: Option<(RuleId, Priority)> = None;
             let mut highest: Option<Priority> = None;
             for &id in &matched {
-                let Some(h) = self.heads.get(id as usize).filter(|h| h.effect == effect) else {
+                let Some(h) = self.heads.get(id.index()).filter(|h| h.effect == effect) else {
                     continue;
                 };
                 highest = highest.max(Some(h.priority));
@@ -201,11 +201,11 @@ fn match_rules<'a>(
 ) {
     let heads = &run.p.heads;
     for &id in candidates {
-        if let Some(head) = heads.get(id as usize) {
+        if let Some(head) = heads.get(id.index()) {
             let found = filter(head.effect)
                 && match fast {
                     Some(filed) => run.matches(head, filed),
-                    None => run.p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched),
+                    None => run.p.rules.get(id.index()).is_some_and(|r| run.rule(r).matched),
                 };
             if found {
                 out.push(id);
@@ -220,8 +220,8 @@ fn match_rules<'a>(
 fn matches<'a>(run: &mut Run<'a, impl Slots>, id: RuleId, fast: Option<bool>) -> bool {
     let p = run.p;
     match fast {
-        Some(filed) => p.heads.get(id as usize).is_some_and(|h| run.matches(h, filed)),
-        None => p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched),
+        Some(filed) => p.heads.get(id.index()).is_some_and(|h| run.matches(h, filed)),
+        None => p.rules.get(id.index()).is_some_and(|r| run.rule(r).matched),
     }
 }
 
@@ -259,14 +259,14 @@ pub struct Decider {
 
 impl<'a> Verdict<'a> {
     fn rule(&self, id: RuleId) -> Option<&'a Rule> {
-        self.program.rules.get(id as usize)
+        self.program.rules.get(id.index())
     }
 
     /// The deciding rules (all matching rules of the winning effect), in path order.
     pub(super) fn deciding_rules(&self) -> impl Iterator<Item = (RuleId, &'a Rule)> + '_ {
         let program: &'a Program = self.program;
         self.matched.iter().filter_map(move |&id| {
-            let rule = program.rules.get(id as usize)?;
+            let rule = program.rules.get(id.index())?;
             (Some(rule.effect) == self.effect).then_some((id, rule))
         })
     }
@@ -279,7 +279,7 @@ impl<'a> Verdict<'a> {
         } else {
             self.all_matching(&mut self.run())
         };
-        ids.into_iter().filter_map(move |id| program.rules.get(id as usize))
+        ids.into_iter().filter_map(move |id| program.rules.get(id.index()))
     }
 
     /// Every matching rule, found again (when a `require human` decided, the others were not
@@ -299,7 +299,7 @@ impl<'a> Verdict<'a> {
         }
         let (candidates, fast) = self.program.candidates(run, self.indexed, &mut buf);
         for &id in candidates {
-            let Some(head) = heads.get(id as usize) else { continue };
+            let Some(head) = heads.get(id.index()) else { continue };
             if head.effect != Effect::RequireHuman && matches(run, id, fast) {
                 out.push(id);
             }

@@ -53,7 +53,7 @@ impl<'a> super::Run<'a> {
     /// Why a slot is unknown here, in words (`--explain`): the same tests [`Run::read`] makes.
     pub(crate) fn unknown_cause(&mut self, id: super::SlotId) -> &'static str {
         let p: &'a super::Program = self.p;
-        let Some(slot) = p.slots.get(id as usize) else {
+        let Some(slot) = p.slots.get(id.index()) else {
             return "not declared";
         };
         if slot.ty.is_none() {

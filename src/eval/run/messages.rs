@@ -14,7 +14,7 @@ impl<'a, S: Slots> Run<'a, S> {
     /// string.
     pub(super) fn mentions(&mut self, lhs: NodeId, lexicon: Option<LexId>) -> V<'a> {
         let p: &'a Program = self.p;
-        if let (Some(Node::Msg(MsgField::Text)), Some(i)) = (p.nodes.get(lhs as usize), self.cur) {
+        if let (Some(Node::Msg(MsgField::Text)), Some(i)) = (p.nodes.get(lhs.index()), self.cur) {
             return V::from_tri(self.msg_mentions(i, lexicon));
         }
         let v = self.eval(lhs);
