@@ -15,6 +15,7 @@ use crate::signals::{self, Signals};
 use smallvec::SmallVec;
 
 mod doubt;
+mod found;
 mod messages;
 mod quant;
 
@@ -41,15 +42,6 @@ pub(crate) fn unread(p: &Program) -> SlotValues {
     }
 }
 
-/// The phrase that made a condition hold: message index (oldest first), position in the text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Rec {
-    msg: u32,
-    pos: u32,
-    len: u32,
-    phrase: u32,
-}
-
 #[derive(Clone, Default)]
 struct MsgCache {
     sentiment: Option<Option<f64>>,
@@ -64,9 +56,6 @@ pub(crate) struct Run<'a, S = SlotValues> {
     msgs: SmallVec<[MsgCache; 8]>,
     /// The message `where` is looking at.
     cur: Option<usize>,
-    /// Whether `mentions` records the phrase it found (only when rendering `{matched}`).
-    recording: bool,
-    rec: Option<Rec>,
 }
 
 /// How a rule fared: whether it matched, and the truth of `when`.
@@ -94,8 +83,6 @@ impl<'a, S: Slots> Run<'a, S> {
             signals,
             msgs: SmallVec::new(),
             cur: None,
-            recording: false,
-            rec: None,
         }
     }
 
@@ -129,26 +116,19 @@ impl<'a, S: Slots> Run<'a, S> {
     #[inline]
     pub fn truth(&mut self, id: NodeId) -> Tri {
         let p: &'a Program = self.p;
-        if !self.recording {
-            match p.nodes.get(id.index()) {
-                Some(Node::CmpConst { op, slot, lit }) => {
-                    let a = self.slot(*slot);
-                    return compare(*op, a, lit.v());
-                }
-                Some(Node::Slot(s)) => return self.slot(*s).truth(),
-                _ => {}
+        match p.nodes.get(id.index()) {
+            Some(Node::CmpConst { op, slot, lit }) => {
+                let a = self.slot(*slot);
+                compare(*op, a, lit.v())
             }
+            Some(Node::Slot(s)) => self.slot(*s).truth(),
+            _ => self.truth_of(id),
         }
-        self.truth_of(id)
     }
 
-    /// [`Run::truth`] of anything else: `and` / `or` directly, the rest (and everything while
-    /// recording a phrase) through [`Run::eval`].
+    /// [`Run::truth`] of anything else: `and` / `or` directly, the rest through [`Run::node`].
     fn truth_of(&mut self, id: NodeId) -> Tri {
         let p: &'a Program = self.p;
-        if self.recording {
-            return self.eval(id).truth();
-        }
         match p.nodes.get(id.index()) {
             Some(Node::And(a, b)) => {
                 let x = self.truth(*a);
@@ -168,18 +148,10 @@ impl<'a, S: Slots> Run<'a, S> {
         }
     }
 
-    /// The first phrase, by message then position, that made the rule's `when` hold.
+    /// `{matched}`: the first phrase, by message then position, that made the rule's `when`
+    /// hold ([`Run::found`]).
     pub fn matched_phrase(&mut self, rule: &Rule) -> Option<&'a str> {
-        self.rec = None;
-        self.recording = true;
-        self.cur = None;
-        let holds = self.truth(rule.when);
-        self.recording = false;
-        let rec = self.rec.take()?;
-        if holds != Some(true) {
-            return None;
-        }
-        self.p.lexicons.phrase(rec.phrase)
+        self.found(rule.when).map(|(_, phrase)| phrase)
     }
 
     // ---- slots ----
@@ -335,19 +307,7 @@ impl<'a, S: Slots> Run<'a, S> {
 
     // ---- nodes ----
 
-    fn eval(&mut self, id: NodeId) -> V<'a> {
-        if !self.recording {
-            return self.node(id);
-        }
-        // A phrase counts only if the condition it was found in holds.
-        let saved = self.rec;
-        let v = self.node(id);
-        if matches!(v, V::Bool(false) | V::Unknown) {
-            self.rec = saved;
-        }
-        v
-    }
-
+    /// The value of a node.
     fn node(&mut self, id: NodeId) -> V<'a> {
         let p: &'a Program = self.p;
         let Some(node) = p.nodes.get(id.index()) else {
@@ -360,12 +320,7 @@ impl<'a, S: Slots> Run<'a, S> {
             Node::Str(s) => V::Str(s.as_str()),
             Node::Slot(s) => self.slot(*s),
             Node::Msg(f) => self.msg_field(*f),
-            Node::Not(x) => {
-                let recording = std::mem::replace(&mut self.recording, false);
-                let t = self.truth(*x);
-                self.recording = recording;
-                V::from_tri(value::not(t))
-            }
+            Node::Not(x) => V::from_tri(value::not(self.truth(*x))),
             Node::And(a, b) => {
                 let x = self.truth(*a);
                 if x == Some(false) {
@@ -375,15 +330,14 @@ impl<'a, S: Slots> Run<'a, S> {
             }
             Node::Or(a, b) => {
                 let x = self.truth(*a);
-                // When recording, both sides are looked at, to find the earliest phrase.
-                if x == Some(true) && !self.recording {
+                if x == Some(true) {
                     return V::Bool(true);
                 }
                 V::from_tri(value::or(x, self.truth(*b)))
             }
             Node::Cmp { op, lhs, rhs } => {
-                let a = self.eval(*lhs);
-                let b = self.eval(*rhs);
+                let a = self.node(*lhs);
+                let b = self.node(*rhs);
                 V::from_tri(compare(*op, a, b))
             }
             Node::CmpConst { op, slot, lit } => {
@@ -405,13 +359,13 @@ impl<'a, S: Slots> Run<'a, S> {
                 V::from_tri(if *negated { value::not(r) } else { r })
             }
             Node::In { value, items, negated } => {
-                let v = self.eval(*value);
+                let v = self.node(*value);
                 if v.is_unknown() {
                     return V::Unknown;
                 }
                 let mut r = Some(false);
                 for item in items {
-                    let x = self.eval(*item);
+                    let x = self.node(*item);
                     r = value::or(r, compare(CmpOp::Eq, v, x));
                     if r == Some(true) {
                         break;
@@ -420,12 +374,12 @@ impl<'a, S: Slots> Run<'a, S> {
                 V::from_tri(if *negated { value::not(r) } else { r })
             }
             Node::Contains { lhs, rhs } => {
-                let a = self.eval(*lhs);
-                let b = self.eval(*rhs);
+                let a = self.node(*lhs);
+                let b = self.node(*rhs);
                 V::from_tri(contains(a, b))
             }
             Node::Matches { lhs, regex } => {
-                let v = self.eval(*lhs);
+                let v = self.node(*lhs);
                 match (v, regex.and_then(|r| p.regexes.get(r as usize))) {
                     (V::Str(s), Some(re)) => V::Bool(re.is_match(s)),
                     _ => V::Unknown,

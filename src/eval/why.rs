@@ -1,7 +1,7 @@
 //! `--explain`'s "why" of one condition: which branch of an `or` held, which message decided a
 //! quantifier, which phrase a `mentions` found and where, which field made it unknown and how.
-//! Every value here comes from the evaluator itself ([`Run::truth`], [`Run::quantified_at`],
-//! [`Run::found`]); nothing is decided a second way.
+//! Every value here comes from the evaluator itself ([`Run::truth`], [`Run::quantified_at`]) or
+//! from the query that finds a phrase ([`Run::found`]); nothing is decided a second way.
 
 use super::program::{Condition, Node, NodeId, Program};
 use super::run::Run;
@@ -20,7 +20,7 @@ pub(super) fn why(run: &mut Run<'_>, c: &Condition, t: Tri) -> Vec<Value> {
     let mut out = Vec::new();
     node(run, c.node, t, 0, &mut out);
     if t == Some(true) {
-        if let Some((msg, phrase)) = run.found(|r| r.truth(c.node)) {
+        if let Some((msg, phrase)) = run.found(c.node) {
             out.push(mention(run.c, msg, phrase));
         }
     }

@@ -76,18 +76,4 @@ impl<'a> super::Run<'a> {
         }
     }
 
-    /// The phrase a `mentions` found while `holds` evaluates (recording), with the message it was
-    /// found in (`None`: a string field), when the evaluation holds.
-    pub(crate) fn found(&mut self, holds: impl FnOnce(&mut Self) -> super::Tri) -> Option<(Option<usize>, &'a str)> {
-        self.rec = None;
-        let recording = std::mem::replace(&mut self.recording, true);
-        let t = holds(self);
-        self.recording = recording;
-        let rec = self.rec.take()?;
-        if t != Some(true) {
-            return None;
-        }
-        let msg = (rec.msg != u32::MAX).then_some(rec.msg as usize);
-        Some((msg, self.p.lexicons.phrase(rec.phrase)?))
-    }
 }
