@@ -4,8 +4,8 @@
 //! The set has been checked, so anything odd met here (an unknown path, a regex that does not
 //! compile, a missing `when`) is handled defensively: it evaluates as unknown, never panics.
 
-use super::conjunct::{self, Quicks};
-use super::index::{Fnv, Index};
+use super::decide::Plan;
+use super::index::Fnv;
 use super::lexicon::Lexicons;
 use super::program::{
     Condition, DefaultRule, Kind, Lit, Missing, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId,
@@ -101,9 +101,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
     let reads_messages = rules
         .iter()
         .any(|r| r.conjuncts.iter().chain(&r.unless_condition).any(|c| c.messages));
-    let (heads, conjuncts) = conjunct::build(&rules, &c.nodes);
-    let quick = Quicks::new(&heads, &conjuncts);
-    let index = Index::build(&rules, &c.nodes, &quick.rules());
+    let plan = Plan::new(&rules, &c.nodes);
     Program {
         digest,
         version: (!versions.is_empty()).then(|| versions.join("+")),
@@ -111,16 +109,14 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         touched: c.slots.iter().take(TOUCHED).map(|s| s.key.hash()).collect(),
         slots: c.slots,
         rules,
-        heads,
-        conjuncts,
-        quick,
+        plan,
+        reference: std::sync::OnceLock::new(),
         regexes: c.regexes,
         lexicons: c.lexicons,
         default,
         ai_must,
         wanted,
         reads_messages,
-        index,
         json: Default::default(),
         texts: c.texts,
     }

@@ -325,13 +325,8 @@ impl<'a> Verdict<'a> {
         out.extend_from_slice(b"{\"conversation\":");
         id(out, self.conversation);
 
-        let all;
-        let matched: &[RuleId] = if self.complete {
-            &self.matched
-        } else {
-            all = self.all_matching(&mut values.run);
-            &all
-        };
+        let all = self.all_matching(&mut values.run);
+        let matched: &[RuleId] = &all;
         // most verdicts have one deciding rule or none: the first two looked at, no list built
         let mut deciding = self
             .deciding_rules()

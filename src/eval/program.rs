@@ -4,8 +4,7 @@
 //! rule reads is resolved to a [`Slot`] at compile time; every lexicon of the set is one
 //! automaton; regexes are built once.
 
-use super::conjunct::{Conjunct, Quicks};
-use super::index::Index;
+use super::decide::Plan;
 use super::lexicon::{LexId, Lexicons};
 use super::value::V;
 use crate::ast::{CmpOp, Effect, FieldDefault, Literal, Priority, Quantifier, Route, Type, Who};
@@ -72,13 +71,10 @@ pub struct Program {
     pub(crate) touched: Vec<u64>,
     /// In path order: files sorted by path, then position in the file.
     pub(crate) rules: Vec<Rule>,
-    /// What deciding reads of each rule, packed (same order as `rules`).
-    pub(crate) heads: Vec<Head>,
-    /// The conjuncts of every rule's `when` and its `unless`, rule after rule ([`Head`]s range
-    /// into it).
-    pub(crate) conjuncts: Vec<Conjunct>,
-    /// The `require` rules decided in one flat pass; the index leaves them out.
-    pub(crate) quick: Quicks,
+    /// How deciding finds the matching rules: typed conjuncts, single-test rules, the index.
+    pub(crate) plan: Plan,
+    /// The plain plan [`Program::evaluate_unindexed`] decides with, built when first asked for.
+    pub(crate) reference: std::sync::OnceLock<Plan>,
     pub(crate) regexes: Vec<regex::Regex>,
     pub(crate) lexicons: Lexicons,
     pub(crate) default: DefaultRule,
@@ -89,8 +85,6 @@ pub struct Program {
     /// Whether some rule's condition reads messages (a quantifier or `count`): then the
     /// verdict's `unknown` lists `messages` when they are doubtful.
     pub(crate) reads_messages: bool,
-    /// Which rules can match, by the values of string slots.
-    pub(crate) index: Index,
     /// What every verdict's JSON shares, escaped once (`eval/json.rs`).
     pub(crate) json: std::sync::OnceLock<super::json::JsonParts>,
     /// The source text of each branch of an `and` / `or`, by node (for `--explain` only).

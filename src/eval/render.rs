@@ -241,11 +241,7 @@ impl serde::Serialize for Verdict<'_> {
             + &self.justify(&mut run, &reasons).join(REASONS_SEPARATOR);
         let unknown = unknowns(&mut run);
         let signals = signal_values(&mut run);
-        let matched = if self.complete {
-            self.matched.clone()
-        } else {
-            self.all_matching(&mut run)
-        };
+        let matched = self.all_matching(&mut run);
         let program: &Program = self.program;
         let matched = || matched.iter().filter_map(|&id| program.rules.get(id.index()));
         let mut s = serializer.serialize_struct("Verdict", 13)?;

@@ -1,8 +1,11 @@
-//! Evaluating conditions over one conversation.
+//! Evaluating conditions over one conversation: [`Run::truth`] is the three-valued value of a
+//! condition, the same whoever asks (deciding, rendering, `--explain`); no mode changes it.
 //!
 //! A [`Run`] holds what one evaluation learns as it goes: slot values (read lazily, borrowing
 //! from the conversation), the computed signals (computed at most once, and only when a rule
 //! reads a signal the input does not give), and per-message caches (sentiment, lexicon hits).
+//! Submodules: `quant` (quantifiers and `count`), `messages` (message fields, `mentions`),
+//! `doubt` (what unknown data hides), `found` (which phrase made a condition hold).
 
 use super::cell::Cell;
 use super::conjunct::holds;
@@ -58,13 +61,6 @@ pub(crate) struct Run<'a, S = SlotValues> {
     cur: Option<usize>,
 }
 
-/// How a rule fared: whether it matched, and the truth of `when`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Outcome {
-    pub matched: bool,
-    pub when: Tri,
-}
-
 impl<'a> Run<'a> {
     #[inline]
     pub fn new(p: &'a Program, c: &'a Conversation) -> Run<'a> {
@@ -84,31 +80,6 @@ impl<'a, S: Slots> Run<'a, S> {
             msgs: SmallVec::new(),
             cur: None,
         }
-    }
-
-    /// Whether a rule matches: `when` holds and `unless` does not, where unknown counts
-    /// against the AI's autonomy (a `require` matches, an `allow` does not).
-    pub fn rule(&mut self, rule: &Rule) -> Outcome {
-        let when = self.truth(rule.when);
-        let require = rule.effect.is_require();
-        let when_ok = if require {
-            when != Some(false)
-        } else {
-            when == Some(true)
-        };
-        if !when_ok {
-            return Outcome { matched: false, when };
-        }
-        let Some(u) = rule.unless else {
-            return Outcome { matched: true, when };
-        };
-        let unless = self.truth(u);
-        let matched = if require {
-            unless != Some(true)
-        } else {
-            unless == Some(false)
-        };
-        Outcome { matched, when }
     }
 
     /// The truth of a condition. A comparison with a literal and a plain slot are answered
