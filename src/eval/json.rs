@@ -110,8 +110,7 @@ impl JsonParts {
         let default = &program.default;
         let mut unknown = Vec::new();
         let mut signals = Vec::new();
-        for (i, slot) in program.slots.iter().enumerate() {
-            let Ok(id) = SlotId::try_from(i) else { break };
+        for (id, slot) in SlotId::all().zip(&program.slots) {
             if slot.read && slot.ty.is_some() {
                 unknown.push((id, slot.path.as_str()));
             }
@@ -262,7 +261,7 @@ impl<'v, 'a> Values<'v, 'a> {
     #[inline(always)]
     fn slot(&mut self, id: SlotId) -> V<'a> {
         let (p, c) = (self.run.p, self.run.c);
-        match self.read.get(id as usize).and_then(|x| x.get(&c.data, p, id)) {
+        match self.read.get(id.index()).and_then(|x| x.get(&c.data, p, id)) {
             Some(v) => v,
             None => self.run.slot(id),
         }
@@ -274,7 +273,7 @@ impl<'v, 'a> Values<'v, 'a> {
         if id == MESSAGES {
             return self.run.c.messages_doubtful();
         }
-        match self.read.get(id as usize) {
+        match self.read.get(id.index()) {
             Some(x) if x.is_kept() => x.is_unknown(),
             _ => self.run.slot(id).is_unknown(),
         }
@@ -326,17 +325,12 @@ impl<'a> Verdict<'a> {
         out.extend_from_slice(b"{\"conversation\":");
         id(out, self.conversation);
 
-        let all;
-        let matched: &[RuleId] = if self.complete {
-            &self.matched
-        } else {
-            all = self.all_matching(&mut values.run);
-            &all
-        };
+        let all = self.all_matching(&mut values.run);
+        let matched: &[RuleId] = &all;
         // most verdicts have one deciding rule or none: the first two looked at, no list built
         let mut deciding = self
             .deciding_rules()
-            .filter_map(|(id, rule)| Some((parts.rules.get(id as usize)?, rule)));
+            .filter_map(|(id, rule)| Some((parts.rules.get(id.index())?, rule)));
         match (deciding.next(), deciding.next()) {
             // the default decided
             (None, _)
@@ -406,7 +400,7 @@ impl<'a> Verdict<'a> {
         let program: &'a Program = self.program;
         let parts = program.json_parts();
         route_to_obligations(out, self.route, self.queue(), self.priority, self.say());
-        let rules = matched.iter().filter_map(|&id| program.rules.get(id as usize));
+        let rules = matched.iter().filter_map(|&id| program.rules.get(id.index()));
         strings(out, &self.obligations_of(rules));
         out.extend_from_slice(b",\"tags\":");
         match deciders {
@@ -450,7 +444,7 @@ impl<'a> Verdict<'a> {
 fn names(out: &mut Vec<u8>, parts: &JsonParts, matched: &[RuleId]) {
     for (i, rp) in matched
         .iter()
-        .filter_map(|&id| parts.rules.get(id as usize))
+        .filter_map(|&id| parts.rules.get(id.index()))
         .enumerate()
     {
         if i > 0 {
