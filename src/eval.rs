@@ -14,7 +14,6 @@ mod explain;
 #[doc(hidden)]
 pub mod generate;
 mod index;
-mod json;
 mod lexicon;
 mod program;
 mod render;

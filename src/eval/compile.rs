@@ -121,7 +121,6 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         wanted,
         reads_messages,
         index,
-        json: Default::default(),
         texts: c.texts,
     }
 }

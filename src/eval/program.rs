@@ -52,8 +52,6 @@ pub struct Program {
     pub(crate) reads_messages: bool,
     /// Which rules can match, by the values of string slots.
     pub(crate) index: Index,
-    /// What every verdict's JSON shares, escaped once (`eval/json.rs`).
-    pub(crate) json: std::sync::OnceLock<super::json::JsonParts>,
     /// The source text of each branch of an `and` / `or`, by node (for `--explain` only).
     pub(crate) texts: Vec<(NodeId, String)>,
 }
