@@ -180,3 +180,15 @@ fn yaml_non_finite_numbers_are_unknown_not_absent() {
         assert_eq!(route(&sender), "human", "{bad}");
     }
 }
+
+/// `{id}` renders the id the verdict gives: a number as text, like `conversation`.
+#[test]
+fn a_numeric_id_renders_as_the_verdict_gives_it() {
+    let set = load("default human because \"case {id}\"\n");
+    for (id, text) in [(json!(7), "7"), (json!("c-1"), "c-1"), (json!(true), "unknown")] {
+        let v = verdict(&set, json!({ "id": id }));
+        assert!(v["justification"].as_str().unwrap().contains(&format!("case {text}")), "{v}");
+    }
+    let v = verdict(&set, json!({ "id": 7 }));
+    assert_eq!(v["conversation"], "7");
+}
