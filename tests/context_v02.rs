@@ -192,3 +192,14 @@ fn a_numeric_id_renders_as_the_verdict_gives_it() {
     let v = verdict(&set, json!({ "id": 7 }));
     assert_eq!(v["conversation"], "7");
 }
+
+/// A path declared below `messages`: `messages` is a list, not a mapping, so the path is
+/// unknown and its default does not apply.
+#[test]
+fn a_path_below_messages_is_below_a_list() {
+    let set = load("default human because \"d\"\ncontext { messages.n : number = 0 }\nallow ai \"M\" { when messages.n < 3 because \"m\" }\n");
+    let v = verdict(&set, json!({ "messages": [{"from": "customer", "text": "hi"}] }));
+    assert_eq!(v["route"], "human", "{v}");
+    let v = verdict(&set, json!({ "messages": 3 }));
+    assert_eq!(v["route"], "human", "{v}");
+}
