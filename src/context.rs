@@ -194,11 +194,20 @@ pub(crate) fn given_sentiment(value: Option<f64>) -> Given<f64> {
     }
 }
 
-/// Whether a top-level key other than `messages` is `messages` misspelt: the same ignoring
-/// ASCII case, or one edit away (a letter inserted, deleted or replaced, or two adjacent
-/// letters swapped).
+/// Whether a top-level key other than `messages` is `messages` misspelt: ignoring ASCII case,
+/// the same or one edit away (a letter inserted, deleted or replaced, or two adjacent letters
+/// swapped).
 pub fn near_messages(key: &str) -> bool {
-    key != "messages" && (key.eq_ignore_ascii_case("messages") || one_edit(key, "messages"))
+    if key == "messages" || !(7..=12).contains(&key.len()) {
+        return false;
+    }
+    // case does not count as an edit (`Mesages` is as near as `mesages`)
+    if key.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower = key.to_ascii_lowercase();
+        lower == "messages" || one_edit(&lower, "messages")
+    } else {
+        one_edit(key, "messages")
+    }
 }
 
 /// Whether `a` is one edit from `b` (optimal string alignment distance 1), by characters.
