@@ -7,6 +7,8 @@ pub(super) struct Sat {
     solver: BasicSolver,
     /// A literal fixed to true.
     tru: Lit,
+    /// Scratch marks by literal index, all clear between calls ([`Sat::and`] of many).
+    marks: Vec<bool>,
 }
 
 /// A three-valued (Kleene) value as two literals: `t` (it is true) and `f` (it is false);
@@ -28,7 +30,7 @@ impl Sat {
         let mut solver = BasicSolver::default();
         let tru = Lit::new(solver.new_var_default(), true);
         solver.add_clause_reuse(&mut vec![tru]);
-        Sat { solver, tru }
+        Sat { solver, tru, marks: Vec::new() }
     }
 
     pub fn tru(&self) -> Lit {
@@ -62,13 +64,48 @@ impl Sat {
 
     /// A literal equivalent to the conjunction.
     pub fn and(&mut self, lits: &[Lit]) -> Lit {
+        // The literals in their first order (clause order steers the solver, and so which
+        // counterexample it finds). Many (an `or` over every class of a cell has thousands)
+        // are seen through marks by literal index: scanning `ins` for each was quadratic.
+        if lits.contains(&!self.tru) {
+            return !self.tru;
+        }
         let mut ins: Vec<Lit> = Vec::with_capacity(lits.len());
-        for &l in lits {
-            if l == !self.tru || ins.contains(&!l) {
-                return !self.tru;
+        if lits.len() <= 16 {
+            for &l in lits {
+                if ins.contains(&!l) {
+                    return !self.tru;
+                }
+                if l != self.tru && !ins.contains(&l) {
+                    ins.push(l);
+                }
             }
-            if l != self.tru && !ins.contains(&l) {
-                ins.push(l);
+        } else {
+            let top = lits.iter().map(|l| l.idx() as usize | 1).max().unwrap_or(0);
+            if self.marks.len() <= top {
+                self.marks.resize(top + 1, false);
+            }
+            let mark = |marks: &[bool], l: Lit| marks.get(l.idx() as usize).copied().unwrap_or(false);
+            let mut contradiction = false;
+            for &l in lits {
+                if mark(&self.marks, !l) {
+                    contradiction = true;
+                    break;
+                }
+                if l != self.tru && !mark(&self.marks, l) {
+                    ins.push(l);
+                    if let Some(m) = self.marks.get_mut(l.idx() as usize) {
+                        *m = true;
+                    }
+                }
+            }
+            for l in &ins {
+                if let Some(m) = self.marks.get_mut(l.idx() as usize) {
+                    *m = false;
+                }
+            }
+            if contradiction {
+                return !self.tru;
             }
         }
         match ins.as_slice() {
