@@ -18,8 +18,6 @@ mod compile;
 mod conjunct;
 mod decide;
 mod explain;
-#[doc(hidden)]
-pub mod generate;
 mod index;
 mod json;
 mod lexicon;
