@@ -19,7 +19,6 @@ mod conjunct;
 mod decide;
 mod explain;
 mod index;
-mod json;
 mod lexicon;
 mod program;
 mod render;

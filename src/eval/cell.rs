@@ -85,12 +85,6 @@ impl Cell {
         }
     }
 
-    /// Whether the value kept is unknown (a kept cell: [`Cell::is_kept`]).
-    #[inline(always)]
-    pub fn is_unknown(self) -> bool {
-        self.0 == UNKNOWN
-    }
-
     /// The number kept, if a number is kept (a kept cell: [`Cell::is_kept`]).
     #[inline(always)]
     pub fn num(self) -> Option<f64> {

@@ -117,7 +117,6 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         ai_must,
         wanted,
         reads_messages,
-        json: Default::default(),
         texts: c.texts,
     }
 }

@@ -85,8 +85,6 @@ pub struct Program {
     /// Whether some rule's condition reads messages (a quantifier or `count`): then the
     /// verdict's `unknown` lists `messages` when they are doubtful.
     pub(crate) reads_messages: bool,
-    /// What every verdict's JSON shares, escaped once (`eval/json.rs`).
-    pub(crate) json: std::sync::OnceLock<super::json::JsonParts>,
     /// The source text of each branch of an `and` / `or`, by node (for `--explain` only).
     pub(crate) texts: Vec<(NodeId, String)>,
 }

@@ -233,6 +233,16 @@ pub(crate) fn render(run: &mut Run<'_>, template: &Template, rule: Option<&Rule>
     out
 }
 
+impl Verdict<'_> {
+    /// Appends the verdict as compact JSON to `out`: `serde_json::to_writer` of its `Serialize`,
+    /// the one way a verdict becomes JSON (or YAML, or a [`Value`]).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        // (writing into a `Vec` cannot fail, nor can the `Serialize` below)
+        let _ = serde_json::to_writer(out, self);
+    }
+}
+
+/// The verdict of INTERFACE.md, keys in its order.
 impl serde::Serialize for Verdict<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut run = self.run();
