@@ -132,6 +132,52 @@ require human "r" { when flag or any message mentions l because "[{matched}]" }
     assert_eq!(set.evaluate(&c).decided_by()[0].reason, "[help]");
 }
 
+/// `{matched}` is the earliest phrase (by message, then position) in the parts of `when` that
+/// hold: both sides of an `or`, every message a quantifier read, `count`'s filter; nothing
+/// under `not` or `no`.
+#[test]
+fn matched_is_the_earliest_phrase_of_the_parts_that_hold() {
+    let set = set(r#"
+default ai because "d"
+lexicon a { "help", "assist" }
+lexicon b { "refund" }
+require human "or" { when any customer message mentions a or any customer message mentions b because "{matched}" }
+require human "not" { when any customer message mentions b and not (any message mentions a) because "{matched}" }
+require human "no" { when any customer message mentions b and no ai message mentions a because "{matched}" }
+require human "count" { when count(customer messages where text mentions a) >= 1 because "{matched}" }
+require human "last" { when last customer message mentions a because "{matched}" }
+require human "every" { when every customer message mentions a because "{matched}" }
+"#);
+    let reasons = |messages: Value| -> Vec<(String, String)> {
+        let c = conv(json!({ "messages": messages }));
+        let v = set.evaluate(&c);
+        v.decided_by().into_iter().map(|d| (d.rule, d.reason)).collect()
+    };
+    let text = |from: &str, text: &str| json!({ "from": from, "text": text });
+    let got = reasons(json!([
+        text("customer", "a refund please"),
+        text("ai", "I can help"),
+        text("customer", "assist, help")
+    ]));
+    let want = [("or", "refund"), ("count", "assist"), ("last", "assist")];
+    let want: Vec<(String, String)> = want.iter().map(|(r, p)| (r.to_string(), p.to_string())).collect();
+    assert_eq!(got, want);
+    let got = reasons(json!([text("customer", "help, a refund"), text("customer", "assist")]));
+    let rules: Vec<&str> = got.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(rules, ["or", "no", "count", "last", "every"]);
+    // `or`: "help" (position 0) comes before "refund" in the same message
+    assert_eq!(got[0].1, "help");
+    // `no`: nothing under it counts, whatever the AI wrote
+    assert_eq!(got[1].1, "refund");
+    // `last`: the last customer message; `every`: the earliest of every message's phrases
+    assert_eq!(got[3].1, "assist");
+    assert_eq!(got[4].1, "help");
+    let got = reasons(json!([text("customer", "refund"), text("ai", "sure")]));
+    // only `b` held, beside `not` / `no`: the phrase is "refund"
+    let rules: Vec<(&str, &str)> = got.iter().map(|(r, p)| (r.as_str(), p.as_str())).collect();
+    assert_eq!(rules, [("or", "refund"), ("not", "refund"), ("no", "refund")]);
+}
+
 #[test]
 fn mentions_lowercases_unicode() {
     let set = set(r#"
