@@ -105,3 +105,34 @@ fn diff_fails_when_an_input_cannot_be_read() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "cannot run");
 }
+
+/// A YAML stream: a document that is not a conversation is reported and the next ones are
+/// still evaluated; after a syntax error (which cannot be resynchronised) the error is reported
+/// once and the file ends — never an endless stream of the same error.
+#[test]
+fn a_bad_yaml_document_does_not_hide_the_next_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.yaml");
+    std::fs::write(&data, "id: one\n---\nid: two\nn: 18446744073709551616\n---\nid: three\n").unwrap();
+    let syntax = dir.path().join("syntax.yaml");
+    std::fs::write(&syntax, "id: one\n---\nid: [unclosed\n---\nid: three\n").unwrap();
+    for (file, ids, errors) in [(&data, vec!["one", "three"], 1), (&syntax, vec!["one"], 1)] {
+        let child = handoff()
+            .args(["eval", "-p", "policies", "--format", "jsonl"])
+            .arg(file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = finish(child, Duration::from_secs(60));
+        assert_eq!(output.status.code(), Some(1));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let got: Vec<String> = stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["conversation"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, ids, "{}", file.display());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().filter(|l| l.starts_with("error:")).count(), errors, "{stderr}");
+    }
+}

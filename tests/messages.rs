@@ -142,7 +142,7 @@ fn the_list_absent_null_misspelt_or_not_a_list() {
     let nothing = "count(messages) == 0";
     assert_eq!(tri(nothing, json!({})), T);
     assert_eq!(tri(nothing, json!({"messages": null})), T);
-    for misspelt in ["message", "mesages", "Messages", "MESSAGES", "messagse", "messagesx", "nessages"] {
+    for misspelt in ["message", "mesages", "Messages", "MESSAGES", "messagse", "messagesx", "nessages", "Mesages", "MESAGES", "Messagse"] {
         assert_eq!(tri(nothing, json!({ misspelt: [] })), U, "{misspelt}");
         assert_eq!(tri(nothing, json!({ "messages": null, misspelt: [] })), U, "{misspelt}");
     }

@@ -210,25 +210,41 @@ pub fn read_jsonl(mut reader: impl BufRead, origin: &str, each: &mut impl FnMut(
 fn read_yaml_documents(text: &str, origin: &str, each: &mut impl FnMut(Item)) {
     use serde::Deserialize;
     let mut count = 0;
+    let mut last_error: Option<InputError> = None;
+    // The same documents again as YAML values, only where `.nan` or `.inf` may be written.
+    let mut as_yaml = crate::context::may_hold_non_finite(text)
+        .then(|| serde_yaml::Deserializer::from_str(text).map(serde_yaml::Value::deserialize));
     for document in serde_yaml::Deserializer::from_str(text) {
         count += 1;
-        let conversation = serde_json::Value::deserialize(document)
-            .map_err(|e| {
-                let loc = e.location();
-                InputError {
-                    message: strip_location(&e.to_string()),
-                    line: loc.as_ref().map(|l| l.line()),
-                    column: loc.as_ref().map(|l| l.column()),
+        let yaml = as_yaml.as_mut().and_then(Iterator::next);
+        let read = serde_json::Value::deserialize(document).map_err(|e| {
+            let loc = e.location();
+            InputError {
+                message: strip_location(&e.to_string()),
+                line: loc.as_ref().map(|l| l.line()),
+                column: loc.as_ref().map(|l| l.column()),
+            }
+        });
+        // After a syntax error serde_yaml's stream gives the same error again for every
+        // following "document" (it cannot be resynchronised): reported once, then the file
+        // ends. A document that is valid YAML but not a conversation (a number out of range,
+        // a list at the top) is reported and the next ones are still read.
+        if let Err(e) = &read {
+            if last_error.as_ref() == Some(e) {
+                break;
+            }
+            last_error = Some(e.clone());
+        }
+        let conversation = read
+            .map(|mut value| {
+                if let Some(Ok(yaml)) = yaml {
+                    crate::context::mark_non_finite(&yaml, &mut value);
                 }
+                value
             })
             .and_then(Conversation::from_value);
         let origin = if count == 1 { origin.to_string() } else { format!("{origin}#{count}") };
-        let failed = conversation.is_err();
         each(Item { origin, conversation });
-        if failed {
-            // The YAML stream cannot be resynchronised after a syntax error.
-            break;
-        }
     }
 }
 

@@ -12,6 +12,11 @@ impl<'a, S: Slots> Run<'a, S> {
     #[inline(never)]
     pub(crate) fn under_non_mapping(&self, slot: &Slot) -> bool {
         let c: &'a Conversation = self.c;
+        // `messages` is read apart from the mapping (§5): a list, or unknown, is not a mapping
+        // (an empty list cannot be told from an absent one here; its default applies)
+        if slot.path.starts_with("messages.") && (c.messages_unknown || !c.messages.is_empty()) {
+            return true;
+        }
         let ends = slot.path.match_indices('.').map(|(i, _)| i);
         ends.filter_map(|end| slot.path.get(..end)).any(|prefix| {
             match c.data.field_at(&crate::context::Key::new(prefix), prefix) {
