@@ -4,7 +4,7 @@
 
 use super::program::{Condition, Part, Program, Rule, SlotId, Template};
 use super::run::Run;
-use super::value::{V, round2};
+use super::value::V;
 use super::verdict::{Decider, Verdict};
 use crate::ast::Route;
 use crate::context::{Conversation, Field, Key};
@@ -85,7 +85,7 @@ impl<'a> Verdict<'a> {
             out.push_str(", ");
             out.push_str(&r.rule.source);
             out.push(')');
-            unknown_note(run, r.rule, |s| out.push_str(s));
+            unknown_note(run, r.rule, &mut out);
             lines.push(out);
         }
         lines
@@ -110,10 +110,10 @@ impl<'a> Verdict<'a> {
 }
 
 /// Between two deciding rules' reasons in the one-string `justification` (docs/DECISIONS.md).
-pub(super) const REASONS_SEPARATOR: &str = " | ";
+const REASONS_SEPARATOR: &str = " | ";
 
 /// How the justification starts for each route.
-pub(super) fn route_words(route: Route) -> &'static str {
+fn route_words(route: Route) -> &'static str {
     match route {
         Route::Human => "A person takes this conversation: ",
         Route::Review => "A person reviews every AI reply: ",
@@ -122,9 +122,9 @@ pub(super) fn route_words(route: Route) -> &'static str {
 }
 
 /// After a `require` rule's citation: ` — matched because `x` is unknown`, when the rule
-/// matched only because some of its conditions were unknown (fail-safe). The note goes to `out`
-/// a piece at a time (into the justification's `String`, or escaped into JSON).
-pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, mut out: impl FnMut(&str)) {
+/// matched only because some of its conditions were unknown (fail-safe).
+fn unknown_note(run: &mut Run<'_>, rule: &Rule, text: &mut String) {
+    let mut out = |s: &str| text.push_str(s);
     if !rule.effect.is_require() {
         return;
     }
@@ -184,7 +184,7 @@ pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, mut out: impl FnMut(&
 }
 
 /// Every declared path some rule's condition reads that is unknown, sorted.
-pub(super) fn unknowns<'a>(run: &mut Run<'a>) -> SmallVec<[&'a str; 8]> {
+fn unknowns<'a>(run: &mut Run<'a>) -> SmallVec<[&'a str; 8]> {
     let program: &'a Program = run.p;
     let mut out: SmallVec<[&'a str; 8]> = SmallVec::new();
     for (id, slot) in SlotId::all().zip(&program.slots) {
@@ -200,7 +200,7 @@ pub(super) fn unknowns<'a>(run: &mut Run<'a>) -> SmallVec<[&'a str; 8]> {
 }
 
 /// Each signal the set reads: its name, value, and whether it is computed (then rounded).
-pub(super) fn signal_values<'a>(run: &mut Run<'a>) -> SmallVec<[(&'a str, V<'a>, bool); 8]> {
+fn signal_values<'a>(run: &mut Run<'a>) -> SmallVec<[(&'a str, V<'a>, bool); 8]> {
     let program: &'a Program = run.p;
     let mut out = SmallVec::new();
     for (id, slot) in SlotId::all().zip(&program.slots) {
@@ -215,7 +215,7 @@ pub(super) fn signal_values<'a>(run: &mut Run<'a>) -> SmallVec<[(&'a str, V<'a>,
 }
 
 /// A template with its placeholders filled in.
-pub(crate) fn render(run: &mut Run<'_>, template: &Template, rule: Option<&Rule>) -> String {
+fn render(run: &mut Run<'_>, template: &Template, rule: Option<&Rule>) -> String {
     let mut out = String::new();
     for part in &template.parts {
         match part {
@@ -283,14 +283,14 @@ impl serde::Serialize for Verdict<'_> {
 struct Id<'a>(&'a Conversation);
 
 /// A conversation's `id`, when it is a string or a number.
-pub(super) enum IdRef<'a> {
+enum IdRef<'a> {
     Str(&'a str),
     Num(&'a serde_json::Number),
 }
 
 /// Read through the typed index (the mapping is not built for it); a number from the mapping,
 /// for the text it was given as.
-pub(super) fn id_of(conversation: &Conversation) -> Option<IdRef<'_>> {
+fn id_of(conversation: &Conversation) -> Option<IdRef<'_>> {
     const ID: Key = Key::new("id");
     match conversation.data.field_at(&ID, "id")? {
         Field::Str(s) => Some(IdRef::Str(s)),
@@ -374,16 +374,8 @@ impl serde::Serialize for Json<'_> {
         match self.0 {
             V::Unknown => serializer.serialize_none(),
             V::Bool(b) => serializer.serialize_bool(b),
-            V::Num(n) => {
-                let n = if self.1 { round2(n) } else { n };
-                if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
-                    serializer.serialize_i64(n as i64)
-                } else if n.is_finite() {
-                    serializer.serialize_f64(n)
-                } else {
-                    serializer.serialize_none()
-                }
-            }
+            // (a `Value::Number` or `null`: nothing allocated)
+            V::Num(_) => self.0.to_json(self.1).serialize(serializer),
             V::Str(s) => serializer.serialize_str(s),
             V::List(items) => items.serialize(serializer),
         }

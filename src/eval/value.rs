@@ -42,10 +42,9 @@ impl<'a> V<'a> {
             V::Bool(b) => Value::Bool(b),
             V::Num(n) => {
                 let n = if round { round2(n) } else { n };
-                if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
-                    Value::from(n as i64)
-                } else {
-                    serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+                match whole(n) {
+                    Some(i) => Value::from(i),
+                    None => serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number),
                 }
             }
             V::Str(s) => Value::String(s.to_string()),
