@@ -22,7 +22,12 @@ fn main() -> ExitCode {
         // `--text TEXT…`: the signals of each text
         for text in args.iter().skip(1) {
             let s = signals(text);
+            let e = handoff::signals::text_distress_evidence(text);
             println!("crisis {} distress {:.2} human {} | {text}", s.crisis, s.distress, s.human_requested);
+            println!(
+                "    negative {:.2} negative_words {:.2} vocabulary {:.2} feeling {:.2} shouting {:.2}",
+                e.negative, e.negative_words, e.vocabulary, e.feeling, e.shouting
+            );
         }
         return ExitCode::SUCCESS;
     }

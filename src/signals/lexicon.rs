@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
-use super::rules::{self, Rules};
+use super::rules::{self, ConstructKind, Rules};
 use super::text::Normalized;
 use super::vader::FxMap;
 
@@ -86,8 +86,10 @@ pub mod role {
     pub const SELF: u64 = 1 << 33;
     /// A verb of speaking, whose object is a person or a team, never a thing: `talk`, `hablar`.
     pub const SPEAK: u64 = 1 << 34;
+    /// The writer as a subject inside a construct: `i`, `ich`, … (`better off if I wasn't here`).
+    pub const WRITER: u64 = 1 << 35;
     /// The first bit free for roles only the data files name.
-    pub const FIRST_FREE: u32 = 35;
+    pub const FIRST_FREE: u32 = 36;
 }
 
 /// Families of distress vocabulary.
@@ -172,7 +174,12 @@ fn build(rules: Rules) -> Lexicon {
             }
         }
     }
-    for w in starts.keys() {
+    // at one word, figures are tried before crisis patterns (`suicide for my budget`)
+    for (w, list) in &mut starts {
+        list.sort_by_key(|id| {
+            let construct = rules.patterns.get(usize::from(*id)).and_then(|p| rules.constructs.get(p.construct));
+            (construct.is_some_and(|c| c.kind == ConstructKind::Crisis), *id)
+        });
         entry(&mut map, &mut order, w);
     }
     let mut anchors = Vec::new();

@@ -13,6 +13,8 @@
 //! ```text
 //! [crisis ideation]             a construct: its kind (crisis, figure, mundane) and name
 //! unless: LAUGH                 optional: a role that cancels a match in the same clause
+//! subject: COMMERCE             optional: the subject before the match must have this role
+//! with: JOY                     optional: a word of this role must be in the message
 //! en: KILL MYSELF               one pattern a line (see docs/SIGNALS.md for the elements)
 //! ```
 //! A problem in either file (an unknown role, a bad weight, a pattern that cannot anchor) is
@@ -75,6 +77,12 @@ pub struct Construct {
     pub kind: ConstructKind,
     /// Roles that cancel a match when in the same clause.
     pub unless: u64,
+    /// Roles the subject must have: the nearest word before the match in its clause that is a
+    /// person (`FIRST_PERSON`, `BEING`, `THIRD`) or of these roles must be of these roles
+    /// (`the parcel was empty`, not `my life is empty`). 0: any subject.
+    pub subject: u64,
+    /// Roles one of which must be in the message (`I'm crying, it's so cute`). 0: none needed.
+    pub with: u64,
 }
 
 /// The parsed rules.
@@ -127,6 +135,7 @@ const FIXED: &[(&str, u64)] = &[
     ("self", role::SELF),
     ("passive", role::PASSIVE),
     ("speak", role::SPEAK),
+    ("writer", role::WRITER),
 ];
 
 /// Parses both files.
@@ -252,7 +261,7 @@ fn parse_constructs(text: &str, rules: &mut Rules) {
             if name.is_empty() {
                 rules.problems.push(format!("constructs.txt:{n}: a construct needs a name"));
             }
-            rules.constructs.push(Construct { kind, unless: 0 });
+            rules.constructs.push(Construct { kind, unless: 0, subject: 0, with: 0 });
             continue;
         }
         let Some((tag, body)) = line.split_once(':') else {
@@ -263,7 +272,8 @@ fn parse_constructs(text: &str, rules: &mut Rules) {
             rules.problems.push(format!("constructs.txt:{n}: a pattern outside a construct"));
             continue;
         };
-        if tag.trim() == "unless" {
+        let guard = tag.trim();
+        if matches!(guard, "unless" | "subject" | "with") {
             let mut bits = 0;
             for name in body.split_whitespace() {
                 match rules.known_role(name) {
@@ -272,7 +282,12 @@ fn parse_constructs(text: &str, rules: &mut Rules) {
                 }
             }
             if let Some(c) = rules.constructs.last_mut() {
-                c.unless |= bits;
+                let slot = match guard {
+                    "unless" => &mut c.unless,
+                    "subject" => &mut c.subject,
+                    _ => &mut c.with,
+                };
+                *slot |= bits;
             }
             continue;
         }
