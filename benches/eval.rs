@@ -18,7 +18,8 @@
 mod shipped;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use handoff::eval::generate;
+#[path = "../tests/support/generate.rs"]
+mod generate;
 use handoff::{Conversation, PolicySet, Route};
 use std::hint::black_box;
 use std::time::Duration;

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use handoff::eval::generate;
+#[path = "../tests/support/generate.rs"]
+mod generate;
 use handoff::set::Analysis;
 use handoff::source::Source;
 use std::hint::black_box;

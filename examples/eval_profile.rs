@@ -14,7 +14,8 @@
 //! buffer reused), `evaluate-json` (evaluate, then `write_json`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use handoff::eval::generate;
+#[path = "../tests/support/generate.rs"]
+mod generate;
 use handoff::{Conversation, PolicySet, Route, Verdict};
 use std::hint::black_box;
 

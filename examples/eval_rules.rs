@@ -10,7 +10,8 @@
 //! conversations, so instructions / (1,000 × rounds) is the cost of one evaluation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use handoff::eval::generate;
+#[path = "../tests/support/generate.rs"]
+mod generate;
 use handoff::{Conversation, PolicySet, Route};
 use std::hint::black_box;
 

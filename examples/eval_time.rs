@@ -12,7 +12,8 @@
 //! and the hand-written function over the same `Conversation`s.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use handoff::eval::generate;
+#[path = "../tests/support/generate.rs"]
+mod generate;
 use handoff::{Conversation, PolicySet, Route};
 use std::hint::black_box;
 use std::time::Instant;

@@ -10,7 +10,8 @@
 #[path = "../benches/common/guarantees.rs"]
 mod guarantees;
 
-use handoff::eval::generate;
+#[path = "../tests/support/generate.rs"]
+mod generate;
 
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "g500".into());

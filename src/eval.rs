@@ -11,8 +11,6 @@ mod cell;
 mod compile;
 mod conjunct;
 mod explain;
-#[doc(hidden)]
-pub mod generate;
 mod index;
 mod json;
 mod lexicon;

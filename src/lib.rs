@@ -68,18 +68,20 @@
 //! - `serve` (default): the verdict service ([`serve`]) and hot reload ([`reload`]), on tokio,
 //!   hyper and axum.
 //! - `cli` (default, implies `serve`): the command line ([`cli`], the `handoff` binary), batch
-//!   runs ([`batch`]) and HTML reports ([`report`]).
+//!   runs ([`batch`]) and HTML reports.
 //!
 //! `handoff = { version = "0.1", default-features = false }` gives parsing, checking,
 //! evaluation, signals and the formatter without any of those dependencies. `lsp` (default):
 //! `handoff lsp`, the language server.
 
 #[cfg(feature = "serve")]
-pub mod archive;
+#[cfg_attr(not(feature = "cli"), allow(dead_code, reason = "`handoff show` reads the archive"))]
+mod archive;
 pub mod ast;
 #[cfg(feature = "cli")]
 pub mod batch;
-pub mod catalogue;
+#[cfg(feature = "cli")]
+mod catalogue;
 pub mod check;
 pub mod prove;
 #[cfg(feature = "cli")]
@@ -87,17 +89,22 @@ pub mod cli;
 pub mod context;
 pub mod diagnostic;
 pub mod eval;
-pub mod expect;
+#[cfg(any(feature = "cli", feature = "lsp"))]
+#[cfg_attr(not(feature = "cli"), allow(dead_code, reason = "the language server reads only its keys"))]
+mod expect;
 pub mod explain;
 pub mod fmt;
-pub mod input_schema;
-pub mod lines;
+#[cfg(any(feature = "cli", feature = "lsp"))]
+#[cfg_attr(not(feature = "cli"), allow(dead_code, reason = "the language server reads only its keys"))]
+mod input_schema;
+#[cfg(feature = "serve")]
+mod lines;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 #[cfg(feature = "serve")]
 pub mod reload;
 #[cfg(feature = "cli")]
-pub mod report;
+mod report;
 pub mod schema;
 #[cfg(feature = "serve")]
 pub mod serve;

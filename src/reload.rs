@@ -146,7 +146,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct ReloadOptions {
     /// Size limits of the set (`--max-policy-file`, `--max-policy-set`).
     pub limits: SizeLimits,
-    /// `--archive DIR`: every set is stored there ([`crate::archive`]) before it goes live; a
+    /// `--archive DIR`: every set is stored there before it goes live; a
     /// set that cannot be stored does not go live.
     pub archive: Option<PathBuf>,
 }

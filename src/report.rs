@@ -15,7 +15,6 @@ mod html;
 
 pub use diff::{Change, DiffReport, deciders};
 pub use eval::EvalReport;
-pub use html::escape;
 
 use crate::ast::{Priority, Route};
 use crate::eval::{Program, Verdict};

@@ -11,7 +11,8 @@
     reason = "a counting global allocator that forwards to the system allocator"
 )]
 
-use handoff::eval::generate;
+#[path = "support/generate.rs"]
+mod generate;
 use handoff::{Conversation, PolicySet};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

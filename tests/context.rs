@@ -5,7 +5,8 @@
 use handoff::Conversation;
 use handoff::context::InputError;
 use handoff::context::{Field, path_hash};
-use handoff::eval::generate;
+#[path = "support/generate.rs"]
+mod generate;
 use serde_json::{Value, json};
 
 fn conv(text: &str) -> Conversation {
@@ -314,8 +315,7 @@ fn one_edit_next_to_the_structure() {
 }
 
 mod arbitrary {
-    use super::same_reading;
-    use handoff::eval::generate;
+    use super::{generate, same_reading};
     use proptest::prelude::*;
     use serde_json::{Map, Value};
 

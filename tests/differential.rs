@@ -5,7 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use handoff::eval::generate::{self, Rng};
+#[path = "support/generate.rs"]
+mod generate;
+use generate::Rng;
 use handoff::{Conversation, PolicySet};
 use serde_json::{Map, Value, json};
 
@@ -191,4 +193,29 @@ fn write_generated_sets() {
             .collect();
         std::fs::write(dir.join("conversations.jsonl"), lines).unwrap();
     }
+}
+
+/// The benchmarks' reference: the hand-written function of the generated set decides as the
+/// engine does.
+#[test]
+fn the_hand_written_function_agrees_with_the_engine() {
+    let g = generate::set(50, 1);
+    let policies = handoff::PolicySet::from_sources([("gen.policy", g.text.as_str())]).unwrap();
+    let allow = g.allow.len();
+    assert_eq!(policies.program().rule_names().count(), 50);
+    let mut routes = [0usize; 3];
+    for value in generate::conversations(2000, allow, 7) {
+        let c = Conversation::from_value(value).unwrap();
+        let v = policies.evaluate(&c);
+        let d = g.decide(&c);
+        assert_eq!(g.decide(&generate::Typed::new(&c)), d);
+        assert_eq!((v.route, v.priority), (d.route, d.priority), "{:?}", c.data);
+        let expected: Vec<String> = d.allow_rule.map(|i| format!("Routine {i}")).into_iter().collect();
+        if d.route == handoff::Route::Ai {
+            assert_eq!(v.decided_by_names(), expected);
+        }
+        routes[v.route as usize] += 1;
+    }
+    // every route occurs
+    assert!(routes.iter().all(|&n| n > 20), "{routes:?}");
 }

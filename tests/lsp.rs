@@ -138,6 +138,7 @@ fn pos(text: &str, needle: &str, plus: usize) -> Value {
 }
 
 #[test]
+#[expect(clippy::too_many_lines, reason = "one editor session, step by step")]
 fn an_editor_session_from_initialize_to_exit() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("base.policy"), BASE).unwrap();

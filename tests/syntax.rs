@@ -82,6 +82,7 @@ fn named(v: &str) -> Spanned<String> {
 }
 
 #[test]
+#[expect(clippy::too_many_lines, reason = "one assertion per item of the example, in its order")]
 fn language_example_parses_to_the_expected_shape() {
     let file = ok(EXAMPLE);
     assert_eq!(file.comments.len(), 2);

@@ -5,7 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use handoff::eval::generate;
+#[path = "support/generate.rs"]
+mod generate;
 use handoff::{Conversation, PolicySet, Verdict};
 use proptest::prelude::*;
 use serde_json::{Value, json};

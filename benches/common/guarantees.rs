@@ -1,7 +1,7 @@
 //! 20 guarantees over `generate::set(500, 7)`, shared by `benches/prove.rs` and
 //! `examples/gen_guarantees.rs` (which writes both to a directory for whole-process timing).
 
-use handoff::eval::generate;
+use super::generate;
 
 /// 20 guarantees over the generated set: most hold, the premier ones on rules that do not
 /// exclude premier customers are violated.

@@ -63,6 +63,7 @@ impl Shipped {
     }
 
     /// Route and priority of the shipped set, by hand. `scratch` holds normalised text.
+    #[expect(clippy::too_many_lines, reason = "the shipped rules, one after another, as a person would write them by hand")]
     pub fn decide(&self, c: &Conversation, scratch: &mut String) -> (Route, Priority) {
         // the conversation's typed index; each path's hash folds to a constant
         let get = |path: &str| c.data.field(path_hash(path), path);

@@ -44,112 +44,61 @@ struct Failure {
     justification: Option<String>,
 }
 
-struct Failures {
-    kept: Vec<Failure>,
-    count: u64,
+/// What the run has seen so far: failures (kept only for JSON output, which lists them; human
+/// output prints them as they come), passes, per-rule counters.
+struct Tally<W: Write> {
+    out: W,
+    human: bool,
     keep: bool,
+    kept: Vec<Failure>,
+    failed: u64,
+    passed: u64,
+    not_tests: u64,
+    matched: Vec<u64>,
+    decided: Vec<u64>,
 }
 
-impl Failures {
-    fn push(&mut self, failure: Failure) {
-        self.count += 1;
+impl<W: Write> Tally<W> {
+    fn fail(&mut self, failure: Failure) {
+        self.failed += 1;
         if self.keep {
             self.kept.push(failure);
         }
     }
-}
 
-fn test_once(args: &TestArgs) -> u8 {
-    let set = match super::eval::load(&args.policy.policies) {
-        Ok(set) => set,
-        Err(code) => return code,
-    };
-    let inputs = match super::eval::default_inputs(&args.inputs) {
-        Ok(inputs) => inputs,
-        Err(code) => return code,
-    };
-    let rules = crate::report::rules(set.program());
-    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
-    let mut matched = vec![0u64; rules.len()];
-    let mut decided = vec![0u64; rules.len()];
-    let (mut passed, mut not_tests) = (0u64, 0u64);
-    // Human output prints failures as they come; only JSON output keeps them, to list them.
-    let mut failures = Failures { kept: Vec::new(), count: 0, keep: args.format == TestFormat::Json };
-    let human = args.format == TestFormat::Human;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-
-    let unreadable = input::run_batch(
-        &inputs,
-        |item: Item| outcome(&set, &index, item),
-        |o| match o {
-            Outcome::NotATest => not_tests += 1,
-            Outcome::Unreadable { origin, message } => {
-                let failure = Failure {
-                    place: origin.clone(),
-                    origin,
-                    label: String::new(),
-                    kind: "unreadable",
-                    mismatches: Vec::new(),
-                    errors: vec![ExpectError { key: None, place: None, message: message.clone(), help: None }],
-                    justification: None,
-                };
-                if human {
-                    let _ = writeln!(out, "ERROR {message}");
-                }
-                failures.push(failure);
-            }
-            Outcome::Invalid { origin, label, mut errors } => {
-                let place = locate(&origin, None);
-                for e in &mut errors {
-                    e.place = Some(if e.key.is_some() { locate(&origin, e.key.as_deref()) } else { place.clone() });
-                }
-                if human {
-                    let _ = writeln!(out, "INVALID {place} ({label}): invalid `expect` block");
-                    for e in &errors {
-                        let _ = writeln!(out, "  error: {} ({})", e.message, e.place.as_deref().unwrap_or(&place));
-                        if let Some(help) = &e.help {
-                            let _ = writeln!(out, "    help: {help}");
-                        }
-                    }
-                }
-                failures.push(Failure { origin, label, place, kind: "invalid", mismatches: Vec::new(), errors, justification: None });
-            }
-            Outcome::Ran { origin, label, mismatches, justification, matched: m, decided: d } => {
-                for i in m {
-                    if let Some(n) = matched.get_mut(i) {
-                        *n += 1;
-                    }
-                }
-                for i in d {
-                    if let Some(n) = decided.get_mut(i) {
-                        *n += 1;
-                    }
-                }
+    fn take(&mut self, o: Outcome) {
+        match o {
+            Outcome::NotATest => self.not_tests += 1,
+            Outcome::Unreadable { origin, message } => self.unreadable(origin, message),
+            Outcome::Invalid { origin, label, errors } => self.invalid(origin, label, errors),
+            Outcome::Ran { origin, label, mismatches, justification, matched, decided } => {
+                count(&mut self.matched, matched);
+                count(&mut self.decided, decided);
                 if mismatches.is_empty() {
-                    passed += 1;
+                    self.passed += 1;
                     return;
                 }
-                if human {
-                    let _ = writeln!(out, "FAIL {origin} ({label})");
+                if self.human {
+                    let _ = writeln!(self.out, "FAIL {origin} ({label})");
                     for m in &mismatches {
-                        let _ = writeln!(out, "  {}: expected {}, got {}", m.field, m.expected, m.actual);
+                        let _ = writeln!(self.out, "  {}: expected {}, got {}", m.field, m.expected, m.actual);
                     }
-                    let _ = writeln!(out, "  justification: {justification}");
+                    let _ = writeln!(self.out, "  justification: {justification}");
                 }
                 let place = origin.clone();
-                failures.push(Failure { origin, label, place, kind: "mismatch", mismatches, errors: Vec::new(), justification: Some(justification) });
+                self.fail(Failure { origin, label, place, kind: "mismatch", mismatches, errors: Vec::new(), justification: Some(justification) });
             }
-        },
-    );
-    for u in &unreadable {
-        let message = format!("cannot read `{}`: {}", u.origin, u.message);
-        if human {
-            let _ = writeln!(out, "ERROR {message}");
         }
-        failures.push(Failure {
-            origin: u.origin.clone(),
+    }
+
+    fn unreadable(&mut self, origin: String, message: String) {
+        if self.human {
+            let _ = writeln!(self.out, "ERROR {message}");
+        }
+        self.fail(Failure {
+            place: origin.clone(),
+            origin,
             label: String::new(),
-            place: u.origin.clone(),
             kind: "unreadable",
             mismatches: Vec::new(),
             errors: vec![ExpectError { key: None, place: None, message, help: None }],
@@ -157,11 +106,32 @@ fn test_once(args: &TestArgs) -> u8 {
         });
     }
 
-    let never_matched: Vec<&crate::report::RuleInfo> = rules.iter().zip(&matched).filter(|(_, n)| **n == 0).map(|(r, _)| r).collect();
-    let never_decided: Vec<&crate::report::RuleInfo> = rules.iter().zip(&decided).filter(|(_, n)| **n == 0).map(|(r, _)| r).collect();
-    let failed = failures.count;
-    match args.format {
-        TestFormat::Human => {
+    fn invalid(&mut self, origin: String, label: String, mut errors: Vec<ExpectError>) {
+        let place = locate(&origin, None);
+        for e in &mut errors {
+            e.place = Some(if e.key.is_some() { locate(&origin, e.key.as_deref()) } else { place.clone() });
+        }
+        if self.human {
+            let _ = writeln!(self.out, "INVALID {place} ({label}): invalid `expect` block");
+            for e in &errors {
+                let _ = writeln!(self.out, "  error: {} ({})", e.message, e.place.as_deref().unwrap_or(&place));
+                if let Some(help) = &e.help {
+                    let _ = writeln!(self.out, "    help: {help}");
+                }
+            }
+        }
+        self.fail(Failure { origin, label, place, kind: "invalid", mismatches: Vec::new(), errors, justification: None });
+    }
+
+    /// The summary: coverage, counts (human) or the whole report (JSON).
+    fn finish(mut self, rules: &[crate::report::RuleInfo]) -> u8 {
+        let never = |counts: &[u64]| -> Vec<&crate::report::RuleInfo> {
+            rules.iter().zip(counts).filter(|(_, n)| **n == 0).map(|(r, _)| r).collect()
+        };
+        let (never_matched, never_decided) = (never(&self.matched), never(&self.decided));
+        let (passed, failed, not_tests) = (self.passed, self.failed, self.not_tests);
+        let out = &mut self.out;
+        if self.human {
             if passed + failed == 0 {
                 eprintln!("warning: no conversation with an `expect:` block among the inputs");
             }
@@ -187,14 +157,13 @@ fn test_once(args: &TestArgs) -> u8 {
                 let _ = writeln!(out, "{not_tests} conversation{} without `expect:` skipped", if not_tests == 1 { "" } else { "s" });
             }
             let _ = writeln!(out, "\n{passed} passed, {failed} failed");
-        }
-        TestFormat::Json => {
+        } else {
             let rule = |r: &&crate::report::RuleInfo| json!({ "rule": r.name, "source": r.source });
             let report = json!({
                 "passed": passed,
                 "failed": failed,
                 "skipped": not_tests,
-                "failures": failures.kept.iter().map(failure_json).collect::<Vec<_>>(),
+                "failures": self.kept.iter().map(failure_json).collect::<Vec<_>>(),
                 "coverage": {
                     "rules": rules.len(),
                     "never_matched": never_matched.iter().map(rule).collect::<Vec<_>>(),
@@ -203,9 +172,48 @@ fn test_once(args: &TestArgs) -> u8 {
             });
             let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
         }
+        let _ = out.flush();
+        if failed > 0 { exit::FAILURE } else { exit::OK }
     }
-    let _ = out.flush();
-    if failed > 0 { exit::FAILURE } else { exit::OK }
+}
+
+/// Adds one to each rule's counter.
+fn count(counters: &mut [u64], rules: Vec<usize>) {
+    for i in rules {
+        if let Some(n) = counters.get_mut(i) {
+            *n += 1;
+        }
+    }
+}
+
+fn test_once(args: &TestArgs) -> u8 {
+    let set = match super::eval::load(&args.policy.policies) {
+        Ok(set) => set,
+        Err(code) => return code,
+    };
+    let inputs = match super::eval::default_inputs(&args.inputs) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    let rules = crate::report::rules(set.program());
+    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
+    let mut tally = Tally {
+        out: std::io::BufWriter::new(std::io::stdout().lock()),
+        human: args.format == TestFormat::Human,
+        keep: args.format == TestFormat::Json,
+        kept: Vec::new(),
+        failed: 0,
+        passed: 0,
+        not_tests: 0,
+        matched: vec![0; rules.len()],
+        decided: vec![0; rules.len()],
+    };
+    let unreadable = input::run_batch(&inputs, |item: Item| outcome(&set, &index, item), |o| tally.take(o));
+    for u in unreadable {
+        let message = format!("cannot read `{}`: {}", u.origin, u.message);
+        tally.unreadable(u.origin, message);
+    }
+    tally.finish(&rules)
 }
 
 /// Runs one document's test (on a worker thread).

@@ -158,73 +158,39 @@ fn body(e: &Expr, out: &mut String, depth: usize, style: Style) {
         ExprKind::And(a, b) => binary(a, "and", b, Prec::And, out, depth, style),
         ExprKind::Or(a, b) => binary(a, "or", b, Prec::Or, out, depth, style),
         ExprKind::Compare { op, lhs, rhs } => {
-            child(lhs, Prec::Atom, out, depth, style);
-            out.push(' ');
+            infix(lhs, " ", out, depth, style);
             out.push_str(op.as_str());
             out.push(' ');
             child(rhs, Prec::Atom, out, depth, style);
         }
-        ExprKind::In {
-            value,
-            list,
-            negated,
-        } => {
-            child(value, Prec::Atom, out, depth, style);
-            out.push_str(if *negated { " not in " } else { " in " });
+        ExprKind::In { value, list, negated } => {
+            infix(value, if *negated { " not in " } else { " in " }, out, depth, style);
             child(list, Prec::Atom, out, depth, style);
         }
         ExprKind::Contains { lhs, rhs } => {
-            child(lhs, Prec::Atom, out, depth, style);
-            out.push_str(" contains ");
+            infix(lhs, " contains ", out, depth, style);
             child(rhs, Prec::Atom, out, depth, style);
         }
         ExprKind::Matches { lhs, pattern } => {
-            child(lhs, Prec::Atom, out, depth, style);
-            out.push_str(" matches ");
+            infix(lhs, " matches ", out, depth, style);
             out.push_str(&string(&pattern.node));
         }
         ExprKind::Mentions { lhs, lexicon } => {
-            child(lhs, Prec::Atom, out, depth, style);
-            out.push_str(" mentions ");
+            infix(lhs, " mentions ", out, depth, style);
             out.push_str(&lexicon.node);
         }
         ExprKind::Presence { path, missing } => {
             out.push_str(&path.node);
-            out.push_str(if *missing {
-                " is missing"
-            } else {
-                " is present"
-            });
+            out.push_str(if *missing { " is missing" } else { " is present" });
         }
-        ExprKind::Quantified {
-            quantifier,
-            who,
-            test,
-        } => {
+        ExprKind::Quantified { quantifier, who, test } => {
             out.push_str(quantifier.as_str());
             if let Some(w) = who {
                 out.push(' ');
                 out.push_str(w.as_str());
             }
             out.push_str(" message ");
-            match test {
-                MessageTest::Mentions(l) => {
-                    out.push_str("mentions ");
-                    out.push_str(&l.node);
-                }
-                MessageTest::Matches(p) => {
-                    out.push_str("matches ");
-                    out.push_str(&string(&p.node));
-                }
-                MessageTest::Where(x) => {
-                    // Outside `count`, `where` takes one comparison, possibly negated, or a
-                    // parenthesised expression. A `not` is kept bare only as written: the text
-                    // of explanations stays `where (not …)`.
-                    out.push_str("where ");
-                    let min = if style == Style::Written { Prec::Not } else { Prec::Comparison };
-                    child(x, min, out, depth, style);
-                }
-            }
+            message_test(test, out, depth, style);
         }
         ExprKind::Count { who, filter } => {
             out.push_str("count(");
@@ -238,6 +204,34 @@ fn body(e: &Expr, out: &mut String, depth: usize, style: Style) {
                 write(f, out, depth + 1, style);
             }
             out.push(')');
+        }
+    }
+}
+
+/// The left operand of a binary test, then the operator word (with its spaces).
+fn infix(lhs: &Expr, word: &str, out: &mut String, depth: usize, style: Style) {
+    child(lhs, Prec::Atom, out, depth, style);
+    out.push_str(word);
+}
+
+/// What a quantifier tests of each message.
+fn message_test(test: &MessageTest, out: &mut String, depth: usize, style: Style) {
+    match test {
+        MessageTest::Mentions(l) => {
+            out.push_str("mentions ");
+            out.push_str(&l.node);
+        }
+        MessageTest::Matches(p) => {
+            out.push_str("matches ");
+            out.push_str(&string(&p.node));
+        }
+        MessageTest::Where(x) => {
+            // Outside `count`, `where` takes one comparison, possibly negated, or a
+            // parenthesised expression. A `not` is kept bare only as written: the text
+            // of explanations stays `where (not …)`.
+            out.push_str("where ");
+            let min = if style == Style::Written { Prec::Not } else { Prec::Comparison };
+            child(x, min, out, depth, style);
         }
     }
 }

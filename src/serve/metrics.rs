@@ -82,158 +82,91 @@ impl Metrics {
 
     fn write(&self, out: &mut String, reloader: &Reloader) -> std::fmt::Result {
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        writeln!(
-            out,
-            "# HELP handoff_verdicts_total Verdicts given, by route."
-        )?;
-        writeln!(out, "# TYPE handoff_verdicts_total counter")?;
+        head(out, "handoff_verdicts_total", "counter", "Verdicts given, by route.")?;
         for (route, c) in ROUTES.iter().zip(&self.verdicts) {
-            writeln!(
-                out,
-                "handoff_verdicts_total{{route=\"{}\"}} {}",
-                route.as_str(),
-                get(c)
-            )?;
+            writeln!(out, "handoff_verdicts_total{{route=\"{}\"}} {}", route.as_str(), get(c))?;
         }
 
-        writeln!(
-            out,
-            "# HELP handoff_evaluation_seconds Time to evaluate one conversation."
-        )?;
-        writeln!(out, "# TYPE handoff_evaluation_seconds histogram")?;
+        head(out, "handoff_evaluation_seconds", "histogram", "Time to evaluate one conversation.")?;
         let mut cumulative = 0u64;
         for (bound, c) in BUCKETS.iter().zip(&self.latency) {
             cumulative += get(c);
-            writeln!(
-                out,
-                "handoff_evaluation_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
-            )?;
+            writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"{bound}\"}} {cumulative}")?;
         }
         cumulative += self.latency.last().map_or(0, get);
-        writeln!(
-            out,
-            "handoff_evaluation_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
-        )?;
+        writeln!(out, "handoff_evaluation_seconds_bucket{{le=\"+Inf\"}} {cumulative}")?;
         let sum = get(&self.latency_sum_ns) as f64 / 1e9;
         writeln!(out, "handoff_evaluation_seconds_sum {sum}")?;
         writeln!(out, "handoff_evaluation_seconds_count {cumulative}")?;
 
-        writeln!(
-            out,
-            "# HELP handoff_errors_total Requests refused, by HTTP status (stdio: error lines)."
-        )?;
-        writeln!(out, "# TYPE handoff_errors_total counter")?;
+        let help = "Requests refused, by HTTP status (stdio: error lines).";
+        head(out, "handoff_errors_total", "counter", help)?;
         for (status, c) in ERRORS.iter().zip(&self.errors) {
-            writeln!(
-                out,
-                "handoff_errors_total{{status=\"{status}\"}} {}",
-                get(c)
-            )?;
+            writeln!(out, "handoff_errors_total{{status=\"{status}\"}} {}", get(c))?;
         }
-        writeln!(
-            out,
-            "handoff_errors_total{{status=\"stdio\"}} {}",
-            get(&self.stdio_errors)
-        )?;
-
-        let Status {
-            reloads,
-            unchanged,
-            failed,
-            last_error,
-            ..
-        } = reloader.status();
-        writeln!(
-            out,
-            "# HELP handoff_reloads_total Policy reloads, by outcome."
-        )?;
-        writeln!(out, "# TYPE handoff_reloads_total counter")?;
-        writeln!(out, "handoff_reloads_total{{outcome=\"ok\"}} {reloads}")?;
-        writeln!(
-            out,
-            "handoff_reloads_total{{outcome=\"unchanged\"}} {unchanged}"
-        )?;
-        writeln!(out, "handoff_reloads_total{{outcome=\"failed\"}} {failed}")?;
-
-        let loaded = reloader.current();
-        writeln!(
-            out,
-            "# HELP handoff_policy_info The policy set serving now (value 1)."
-        )?;
-        writeln!(out, "# TYPE handoff_policy_info gauge")?;
-        writeln!(
-            out,
-            "handoff_policy_info{{digest=\"{}\",version=\"{}\"}} 1",
-            label(loaded.set.digest()),
-            label(loaded.set.version().unwrap_or(""))
-        )?;
-        writeln!(
-            out,
-            "# HELP handoff_policy_files Files in the serving policy set."
-        )?;
-        writeln!(out, "# TYPE handoff_policy_files gauge")?;
-        writeln!(out, "handoff_policy_files {}", loaded.files.len())?;
-        let loaded_at = loaded
-            .loaded_at
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64());
-        writeln!(
-            out,
-            "# HELP handoff_policy_loaded_timestamp_seconds When the serving set was loaded."
-        )?;
-        writeln!(out, "# TYPE handoff_policy_loaded_timestamp_seconds gauge")?;
-        writeln!(out, "handoff_policy_loaded_timestamp_seconds {loaded_at}")?;
-        writeln!(
-            out,
-            "# HELP handoff_policy_last_reload_failed 1 when the latest reload failed."
-        )?;
-        writeln!(out, "# TYPE handoff_policy_last_reload_failed gauge")?;
-        writeln!(
-            out,
-            "handoff_policy_last_reload_failed {}",
-            u8::from(last_error.is_some())
-        )?;
-        Ok(())
+        writeln!(out, "handoff_errors_total{{status=\"stdio\"}} {}", get(&self.stdio_errors))?;
+        write_policy(out, reloader)
     }
+}
+
+/// `# HELP` and `# TYPE` of a metric.
+fn head(out: &mut String, name: &str, kind: &str, help: &str) -> std::fmt::Result {
+    writeln!(out, "# HELP {name} {help}")?;
+    writeln!(out, "# TYPE {name} {kind}")
+}
+
+/// Reloads and the serving policy set.
+fn write_policy(out: &mut String, reloader: &Reloader) -> std::fmt::Result {
+    let Status { reloads, unchanged, failed, last_error, .. } = reloader.status();
+    head(out, "handoff_reloads_total", "counter", "Policy reloads, by outcome.")?;
+    writeln!(out, "handoff_reloads_total{{outcome=\"ok\"}} {reloads}")?;
+    writeln!(out, "handoff_reloads_total{{outcome=\"unchanged\"}} {unchanged}")?;
+    writeln!(out, "handoff_reloads_total{{outcome=\"failed\"}} {failed}")?;
+
+    let loaded = reloader.current();
+    head(out, "handoff_policy_info", "gauge", "The policy set serving now (value 1).")?;
+    writeln!(
+        out,
+        "handoff_policy_info{{digest=\"{}\",version=\"{}\"}} 1",
+        label(loaded.set.digest()),
+        label(loaded.set.version().unwrap_or(""))
+    )?;
+    head(out, "handoff_policy_files", "gauge", "Files in the serving policy set.")?;
+    writeln!(out, "handoff_policy_files {}", loaded.files.len())?;
+    let loaded_at = loaded
+        .loaded_at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let help = "When the serving set was loaded.";
+    head(out, "handoff_policy_loaded_timestamp_seconds", "gauge", help)?;
+    writeln!(out, "handoff_policy_loaded_timestamp_seconds {loaded_at}")?;
+    let help = "1 when the latest reload failed.";
+    head(out, "handoff_policy_last_reload_failed", "gauge", help)?;
+    writeln!(out, "handoff_policy_last_reload_failed {}", u8::from(last_error.is_some()))
 }
 
 /// The decision log's counters and the bytes of request bodies held.
 fn write_service(out: &mut String, log: Option<&LogState>, inflight: usize) -> std::fmt::Result {
-    writeln!(
-        out,
-        "# HELP handoff_request_bytes_in_flight Request body bytes charged to --max-inflight now."
-    )?;
-    writeln!(out, "# TYPE handoff_request_bytes_in_flight gauge")?;
+    let help = "Request body bytes charged to --max-inflight now.";
+    head(out, "handoff_request_bytes_in_flight", "gauge", help)?;
     writeln!(out, "handoff_request_bytes_in_flight {inflight}")?;
     let Some(log) = log else { return Ok(()) };
     let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
     for (name, help, value) in [
         ("written", "Decision log lines written.", get(&log.written)),
-        (
-            "dropped",
-            "Answered verdicts the decision log could not write.",
-            get(&log.dropped),
-        ),
+        ("dropped", "Answered verdicts the decision log could not write.", get(&log.dropped)),
         (
             "reopened",
             "Times the decision log file was opened again (SIGHUP, moved, deleted).",
             get(&log.reopened),
         ),
     ] {
-        writeln!(out, "# HELP handoff_decision_log_{name}_total {help}")?;
-        writeln!(out, "# TYPE handoff_decision_log_{name}_total counter")?;
+        head(out, &format!("handoff_decision_log_{name}_total"), "counter", help)?;
         writeln!(out, "handoff_decision_log_{name}_total {value}")?;
     }
-    writeln!(
-        out,
-        "# HELP handoff_decision_log_degraded 1 while the decision log cannot be written."
-    )?;
-    writeln!(out, "# TYPE handoff_decision_log_degraded gauge")?;
-    writeln!(
-        out,
-        "handoff_decision_log_degraded {}",
-        u8::from(log.degraded().is_some())
-    )
+    let help = "1 while the decision log cannot be written.";
+    head(out, "handoff_decision_log_degraded", "gauge", help)?;
+    writeln!(out, "handoff_decision_log_degraded {}", u8::from(log.degraded().is_some()))
 }
 
 /// A label value with `\`, `"` and newlines escaped.

@@ -5,9 +5,13 @@
 //! one `require review`, and `allow ai` rules each over a disjoint list of three intents with
 //! confidence and sentiment thresholds. Everything is deterministic: the same arguments give
 //! the same text and conversations.
+//!
+//! Not part of the library: tests, benches and examples include this file with
+//! `#[path = "…/tests/support/generate.rs"] mod generate;`, so it uses only the public API.
+#![allow(dead_code, reason = "each including crate uses a part")]
 
-use crate::ast::{Priority, Route};
-use crate::context::{Conversation, Field, Key};
+use handoff::context::{Conversation, Field, Key};
+use handoff::{Priority, Route};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -482,8 +486,8 @@ impl GenSet {
 /// computed once here as an upstream model would give them (values the input already gives
 /// are kept). Verdicts do not change; evaluating then reads them instead of computing.
 pub fn give_signals(c: &mut Conversation) {
-    use crate::context::Given;
-    use crate::signals::{self, Wanted};
+    use handoff::context::Given;
+    use handoff::signals::{self, Wanted};
     let computed = signals::compute(&c.messages, Wanted::ALL);
     c.data.update(|data| {
         let given = data.entry("signals").or_insert_with(|| json!({}));
@@ -512,34 +516,5 @@ pub fn give_signals(c: &mut Conversation) {
                 m.sentiment = Given::Value(s);
             }
         }
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_hand_written_function_agrees_with_the_engine() {
-        let g = set(50, 1);
-        let policies = crate::PolicySet::from_sources([("gen.policy", g.text.as_str())]).unwrap();
-        let allow = g.allow.len();
-        assert_eq!(policies.program().rule_names().count(), 50);
-        let mut routes = [0usize; 3];
-        for value in conversations(2000, allow, 7) {
-            let c = Conversation::from_value(value).unwrap();
-            let v = policies.evaluate(&c);
-            let d = g.decide(&c);
-            assert_eq!(g.decide(&Typed::new(&c)), d);
-            assert_eq!((v.route, v.priority), (d.route, d.priority), "{:?}", c.data);
-            let expected: Vec<String> = d.allow_rule.map(|i| format!("Routine {i}")).into_iter().collect();
-            if d.route == Route::Ai {
-                assert_eq!(v.decided_by_names(), expected);
-            }
-            routes[v.route as usize] += 1;
-        }
-        // every route occurs
-        assert!(routes.iter().all(|&n| n > 20), "{routes:?}");
     }
 }
