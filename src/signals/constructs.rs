@@ -108,6 +108,16 @@ impl Ctx<'_> {
         k >= self.clause_end || self.role(k) & BARRIER != 0
     }
 
+    /// A quick test before [`Ctx::match_at`]: a second element that must take a word accepts
+    /// one of the next three words (soft words and negators may stand between).
+    fn may_match(&self, elements: &[Element], start: usize) -> bool {
+        let Some(second) = elements.get(1) else { return true };
+        if second.repeat != Repeat::One || second.any || second.or_end {
+            return true;
+        }
+        (start + 1..start + 4).any(|k| self.accepts(second, k))
+    }
+
     fn step(&self, e: &Element, rest: &[Element], i: usize, path: Path) -> Option<(usize, Path)> {
         if !self.accepts(e, i) {
             return None;
@@ -177,20 +187,24 @@ pub fn find_into(norm: &Normalized, hits: &Hits, out: &mut Vec<Found>) {
     out.clear();
     let lexicon = &*LEXICON;
     let n = norm.words.len();
+    let clause_start = |k: usize| norm.words.get(k).is_some_and(|w| w.clause_start);
     let all_roles = hits.roles.iter().fold(0, |a, r| a | r);
+    // the clause of the previous anchor: anchors come in text order, so each clause is scanned
+    // about once
+    let (mut clause_begin, mut clause_end) = (0, 0);
     for &(word, from, to) in &hits.anchors {
         let start = word as usize;
-        let clause_end = (start + 1..n)
-            .find(|&k| norm.words.get(k).is_some_and(|w| w.clause_start))
-            .unwrap_or(n);
-        let clause_begin = (0..=start)
-            .rev()
-            .find(|&k| norm.words.get(k).is_some_and(|w| w.clause_start))
-            .unwrap_or(0);
+        if start < clause_begin || start >= clause_end {
+            clause_end = (start + 1..n).find(|&k| clause_start(k)).unwrap_or(n);
+            clause_begin = (0..=start).rev().find(|&k| clause_start(k)).unwrap_or(0);
+        }
         let ctx = Ctx { norm, hits, clause_end, all_roles };
         for &id in lexicon.anchored(from, to) {
             let Some(p) = lexicon.rules.patterns.get(usize::from(id)) else { continue };
             let Some(c) = lexicon.rules.constructs.get(p.construct) else { continue };
+            if !ctx.may_match(&p.elements, start) {
+                continue;
+            }
             let Some((end, path)) = ctx.match_at(&p.elements, start, Path::default(), 2) else {
                 continue;
             };
@@ -203,17 +217,16 @@ pub fn find_into(norm: &Normalized, hits: &Hits, out: &mut Vec<Found>) {
         }
     }
     // a crisis word inside a figure of speech is the figure's (`financial suicide`)
-    let figures = out.iter().filter(|f| f.kind == ConstructKind::Figure).count();
-    if figures > 0 && figures < out.len() {
-        let mut i = 0;
-        while let Some(f) = out.get(i).copied() {
-            let inside = f.kind == ConstructKind::Crisis
-                && out.iter().any(|g| g.kind == ConstructKind::Figure && g.start <= f.start && f.start < g.end);
-            if inside {
-                out.remove(i);
-            } else {
-                i += 1;
+    if out.iter().any(|f| f.kind == ConstructKind::Figure) {
+        out.sort_by_key(|f| f.start);
+        let mut figure_until = 0;
+        out.retain(|f| match f.kind {
+            ConstructKind::Figure => {
+                figure_until = figure_until.max(f.end);
+                true
             }
-        }
+            ConstructKind::Crisis => f.start >= figure_until,
+            ConstructKind::Mundane => true,
+        });
     }
 }
