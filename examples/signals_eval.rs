@@ -23,7 +23,8 @@ fn main() -> ExitCode {
         for text in args.iter().skip(1) {
             let s = signals(text);
             let e = handoff::signals::text_distress_evidence(text);
-            println!("crisis {} distress {:.2} human {} | {text}", s.crisis, s.distress, s.human_requested);
+            let sentiment = s.sentiment.unwrap_or(0.0);
+            println!("crisis {} distress {:.2} sentiment {sentiment:.2} human {} | {text}", s.crisis, s.distress, s.human_requested);
             println!(
                 "    negative {:.2} negative_words {:.2} vocabulary {:.2} feeling {:.2} shouting {:.2}",
                 e.negative, e.negative_words, e.vocabulary, e.feeling, e.shouting
