@@ -17,7 +17,7 @@
 //! of it must be in the message: `I'm crying, it's so cute`).
 
 use super::lexicon::{Hits, LEXICON, role::*};
-use super::rules::{Construct, ConstructKind, Element, Repeat};
+use super::rules::{Bloom, Construct, ConstructKind, Element, Repeat};
 use super::text::Normalized;
 
 /// One construct match: words `start..end`.
@@ -189,6 +189,10 @@ pub fn find_into(norm: &Normalized, hits: &Hits, out: &mut Vec<Found>) {
     let n = norm.words.len();
     let clause_start = |k: usize| norm.words.get(k).is_some_and(|w| w.clause_start);
     let all_roles = hits.roles.iter().fold(0, |a, r| a | r);
+    let mut words = Bloom::default();
+    for k in 0..n {
+        words.insert(norm.word(k));
+    }
     // the clause of the previous anchor: anchors come in text order, so each clause is scanned
     // about once
     let (mut clause_begin, mut clause_end) = (0, 0);
@@ -202,7 +206,10 @@ pub fn find_into(norm: &Normalized, hits: &Hits, out: &mut Vec<Found>) {
         for &id in lexicon.anchored(from, to) {
             let Some(p) = lexicon.rules.patterns.get(usize::from(id)) else { continue };
             let Some(c) = lexicon.rules.constructs.get(p.construct) else { continue };
-            if !ctx.may_match(&p.elements, start) {
+            // each element that must take a word has one in the message; then the next one
+            // is near
+            let absent = |(roles, bloom): &(u64, Bloom)| all_roles & roles == 0 && !words.meets(bloom);
+            if p.needs.iter().any(absent) || !ctx.may_match(&p.elements, start) {
                 continue;
             }
             let Some((end, path)) = ctx.match_at(&p.elements, start, Path::default(), 2) else {

@@ -140,8 +140,9 @@ pub struct Lexicon {
     /// Construct pattern indices, grouped by the word they start at (see [`Info::anchors`]).
     anchors: Vec<u16>,
     pub rules: Rules,
-    /// The English person nouns (strong, weak) and contact verbs, for misspellings.
-    fuzzy: [Vec<String>; 3],
+    /// The English person nouns (strong, weak) and contact verbs, for misspellings, each with
+    /// its [`letter_mask`].
+    fuzzy: [Vec<(String, u32)>; 3],
 }
 
 pub static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(rules::parse(rules::WORDS, rules::CONSTRUCTS)));
@@ -210,12 +211,12 @@ fn build(rules: Rules) -> Lexicon {
         .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(&spaced)
         .ok();
-    let english = |bit: u64| -> Vec<String> {
+    let english = |bit: u64| -> Vec<(String, u32)> {
         rules
             .words
             .iter()
             .filter(|(w, b, lang)| b & bit != 0 && lang == "en" && w.is_ascii())
-            .map(|(w, _, _)| w.clone())
+            .map(|(w, _, _)| (w.clone(), letter_mask(w)))
             .collect()
     };
     let fuzzy = [english(PERSON), english(PERSON_WEAK), english(CONTACT)];
@@ -303,8 +304,16 @@ impl Lexicon {
     }
 }
 
-/// The English person nouns (strong, weak) and contact verbs, for fuzzy matching of misspellings.
-pub fn fuzzy_targets() -> (&'static [String], &'static [String], &'static [String]) {
+/// The set of lowercase ASCII letters of a word, one bit each.
+pub fn letter_mask(w: &str) -> u32 {
+    w.bytes()
+        .filter(u8::is_ascii_lowercase)
+        .fold(0, |m, b| m | 1 << (b - b'a'))
+}
+
+/// The English person nouns (strong, weak) and contact verbs with their letter masks, for fuzzy
+/// matching of misspellings.
+pub fn fuzzy_targets() -> (&'static [(String, u32)], &'static [(String, u32)], &'static [(String, u32)]) {
     let [a, b, c] = &LEXICON.fuzzy;
     (a, b, c)
 }

@@ -70,6 +70,31 @@ pub enum Repeat {
 pub struct Pattern {
     pub construct: usize,
     pub elements: Vec<Element>,
+    /// The elements after the first that must each take a word (`One`, not `_`, not `…|$`):
+    /// their roles and the [`Bloom`] of their literal words. A message without a word for one
+    /// of them cannot match, which is tested before matching.
+    pub needs: Vec<(u64, Bloom)>,
+}
+
+/// A 256-bit set of word hashes: which words a message has, or which an element accepts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bloom(pub [u64; 4]);
+
+impl Bloom {
+    pub fn insert(&mut self, word: &str) {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in word.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let bit = (h >> 56) as usize;
+        if let Some(slot) = self.0.get_mut(bit >> 6) {
+            *slot |= 1 << (bit & 63);
+        }
+    }
+
+    pub fn meets(&self, other: &Bloom) -> bool {
+        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -292,7 +317,21 @@ fn parse_constructs(text: &str, rules: &mut Rules) {
             continue;
         }
         match pattern(body, rules) {
-            Ok(elements) => rules.patterns.push(Pattern { construct, elements }),
+            Ok(elements) => {
+                let needs = elements
+                    .iter()
+                    .skip(1)
+                    .filter(|e| e.repeat == Repeat::One && !e.any && !e.or_end)
+                    .map(|e| {
+                        let mut bloom = Bloom::default();
+                        for w in &e.words {
+                            bloom.insert(w);
+                        }
+                        (e.roles, bloom)
+                    })
+                    .collect();
+                rules.patterns.push(Pattern { construct, elements, needs });
+            }
             Err(e) => rules.problems.push(format!("constructs.txt:{n}: {e}")),
         }
     }
