@@ -174,7 +174,7 @@ impl Ctx<'_> {
         if c.subject != 0 {
             let person = FIRST_PERSON | BEING | THIRD;
             let nearest = self.before(start).map(|k| self.role(k) & (person | c.subject)).find(|r| *r != 0);
-            if !nearest.is_some_and(|r| r & c.subject != 0) {
+            if nearest.is_none_or(|r| r & c.subject == 0) {
                 return false;
             }
         }

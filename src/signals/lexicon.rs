@@ -142,7 +142,7 @@ pub struct Lexicon {
     pub rules: Rules,
     /// The English person nouns (strong, weak) and contact verbs, for misspellings, each with
     /// its [`letter_mask`].
-    fuzzy: [Vec<(String, u32)>; 3],
+    fuzzy: [Vec<Fuzzy>; 3],
 }
 
 pub static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(rules::parse(rules::WORDS, rules::CONSTRUCTS)));
@@ -211,7 +211,7 @@ fn build(rules: Rules) -> Lexicon {
         .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(&spaced)
         .ok();
-    let english = |bit: u64| -> Vec<(String, u32)> {
+    let english = |bit: u64| -> Vec<Fuzzy> {
         rules
             .words
             .iter()
@@ -304,6 +304,9 @@ impl Lexicon {
     }
 }
 
+/// A word to match misspellings of, with its [`letter_mask`].
+pub type Fuzzy = (String, u32);
+
 /// The set of lowercase ASCII letters of a word, one bit each.
 pub fn letter_mask(w: &str) -> u32 {
     w.bytes()
@@ -313,7 +316,7 @@ pub fn letter_mask(w: &str) -> u32 {
 
 /// The English person nouns (strong, weak) and contact verbs with their letter masks, for fuzzy
 /// matching of misspellings.
-pub fn fuzzy_targets() -> (&'static [(String, u32)], &'static [(String, u32)], &'static [(String, u32)]) {
+pub fn fuzzy_targets() -> (&'static [Fuzzy], &'static [Fuzzy], &'static [Fuzzy]) {
     let [a, b, c] = &LEXICON.fuzzy;
     (a, b, c)
 }
