@@ -6,8 +6,8 @@
 //!    hand-written function reading each `Conversation` (`hand-written`), the same function over
 //!    plain structs typed before timing (`hand-written/typed-struct`: the floor);
 //! 3. `generated/1000`, `generated/10000`: the same generator at 1,000 and 10,000 rules;
-//! 4. `json`: JSON → `Conversation`, and `Verdict` → JSON (`Verdict::write_json`; through
-//!    serde_json too), separately.
+//! 4. `json`: JSON → `Conversation`, and `Verdict` → JSON (`Verdict::write_json`: its
+//!    `Serialize` through serde_json), separately.
 //!
 //! Throughput is per conversation: criterion's "time" divided by the element count is the cost
 //! of one verdict. `cargo bench --bench eval -- generated/50` runs one group;
@@ -232,19 +232,6 @@ fn json(c: &mut Criterion) {
             for v in &verdicts {
                 out.clear();
                 black_box(v).write_json(&mut out);
-                bytes += out.len();
-            }
-            bytes
-        });
-    });
-    // the same bytes through `Serialize` (what generic serde users get)
-    group.bench_function("serialise verdict (serde)", |b| {
-        let mut out = Vec::with_capacity(4096);
-        b.iter(|| {
-            let mut bytes = 0;
-            for v in &verdicts {
-                out.clear();
-                serde_json::to_writer(&mut out, black_box(v)).unwrap();
                 bytes += out.len();
             }
             bytes

@@ -162,11 +162,7 @@ impl Printer {
             json
         };
         match format {
-            EvalFormat::Jsonl if !explain => {
-                let mut out = Vec::with_capacity(1024);
-                verdict.write_json(&mut out);
-                String::from_utf8(out).unwrap_or_default()
-            }
+            EvalFormat::Jsonl if !explain => serde_json::to_string(verdict).unwrap_or_default(),
             EvalFormat::Jsonl => serde_json::to_string(&full()).unwrap_or_default(),
             // Without `--explain` the verdict is written directly, keys in the pinned order.
             EvalFormat::Json if !explain => indent(&serde_json::to_string_pretty(verdict).unwrap_or_default(), "  "),

@@ -85,12 +85,6 @@ impl Cell {
         }
     }
 
-    /// Whether the value kept is unknown (a kept cell: [`Cell::is_kept`]).
-    #[inline(always)]
-    pub fn is_unknown(self) -> bool {
-        self.0 == UNKNOWN
-    }
-
     /// The number kept, if a number is kept (a kept cell: [`Cell::is_kept`]).
     #[inline(always)]
     pub fn num(self) -> Option<f64> {
@@ -118,7 +112,7 @@ impl Cell {
 
 /// The default string of slot `id`, if it has one.
 fn default(p: &Program, id: SlotId) -> Option<&str> {
-    match &p.slots.get(id as usize)?.missing {
+    match &p.slots.get(id.index())?.missing {
         Missing::Str(s) => Some(s),
         _ => None,
     }
@@ -179,27 +173,27 @@ mod tests {
             V::Str(tier),
         ];
         for v in cases {
-            let kept = Cell::keep(v, &data, p, 0);
+            let kept = Cell::keep(v, &data, p, SlotId::new(0));
             assert!(kept.is_kept(), "{v:?}");
-            assert_eq!(kept.get(&data, p, 0), Some(v), "{v:?}");
+            assert_eq!(kept.get(&data, p, SlotId::new(0)), Some(v), "{v:?}");
             assert_eq!(kept.num(), if let V::Num(n) = v { Some(n) } else { None }, "{v:?}");
             assert_eq!(kept.bool(), if let V::Bool(b) = v { Some(b) } else { None }, "{v:?}");
             let s = if let V::Str(s) = v { Some(s) } else { None };
-            assert_eq!(kept.str(&data, p, 0), s, "{v:?}");
+            assert_eq!(kept.str(&data, p, SlotId::new(0)), s, "{v:?}");
         }
         // any NaN stays a NaN (and is none of the patterns above)
         for bits in [0xFFFF_FFFF_FFFF_FFFF, 0xFFF9 << 48, 0xFFFD << 48, f64::NAN.to_bits()] {
-            let nan = Cell::keep(V::Num(f64::from_bits(bits)), &data, p, 0);
-            assert!(matches!(nan.get(&data, p, 0), Some(V::Num(n)) if n.is_nan()));
+            let nan = Cell::keep(V::Num(f64::from_bits(bits)), &data, p, SlotId::new(0));
+            assert!(matches!(nan.get(&data, p, SlotId::new(0)), Some(V::Num(n)) if n.is_nan()));
         }
         // a string from elsewhere, and a list, are read again
         for v in [V::Str("plus"), V::List(&[])] {
-            let kept = Cell::keep(v, &data, p, 0);
+            let kept = Cell::keep(v, &data, p, SlotId::new(0));
             assert!(!kept.is_kept());
-            assert_eq!(kept.get(&data, p, 0), None);
+            assert_eq!(kept.get(&data, p, SlotId::new(0)), None);
         }
         assert!(!Cell::UNREAD.is_kept());
-        assert_eq!(Cell::UNREAD.get(&data, p, 0), None);
+        assert_eq!(Cell::UNREAD.get(&data, p, SlotId::new(0)), None);
     }
 
     #[test]
@@ -212,7 +206,7 @@ mod tests {
         };
         assert_eq!(Cell::string(tier, &data), Cell(AGAIN));
         assert_eq!(
-            Cell::keep(V::Str(tier), &data, set.program(), 0).get(&data, set.program(), 0),
+            Cell::keep(V::Str(tier), &data, set.program(), SlotId::new(0)).get(&data, set.program(), SlotId::new(0)),
             None
         );
     }
@@ -223,7 +217,7 @@ mod tests {
         let p = set.program();
         let data = data(json!({}));
         let id = p.slots.iter().position(|s| s.path == "tier").unwrap();
-        let id = SlotId::try_from(id).unwrap();
+        let id = SlotId::new(id);
         let default = default(p, id).expect("tier has a default");
         let kept = Cell::keep(V::Str(default), &data, p, id);
         assert_eq!(kept, Cell::DEFAULT);

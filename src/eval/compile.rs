@@ -4,8 +4,8 @@
 //! The set has been checked, so anything odd met here (an unknown path, a regex that does not
 //! compile, a missing `when`) is handled defensively: it evaluates as unknown, never panics.
 
-use super::conjunct::{self, Quicks};
-use super::index::{Fnv, Index};
+use super::decide::Plan;
+use super::index::Fnv;
 use super::lexicon::Lexicons;
 use super::program::{
     Condition, DefaultRule, Kind, Lit, Missing, MsgField, Node, NodeId, Part, Program, Rule, Signal, Slot, SlotId,
@@ -101,9 +101,7 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
     let reads_messages = rules
         .iter()
         .any(|r| r.conjuncts.iter().chain(&r.unless_condition).any(|c| c.messages));
-    let (heads, conjuncts) = conjunct::build(&rules, &c.nodes);
-    let quick = Quicks::new(&heads, &conjuncts);
-    let index = Index::build(&rules, &c.nodes, &quick.rules());
+    let plan = Plan::new(&rules, &c.nodes);
     Program {
         digest,
         version: (!versions.is_empty()).then(|| versions.join("+")),
@@ -111,17 +109,14 @@ pub fn compile(files: &[ast::File], sources: &[Source], schema: &Schema, digest:
         touched: c.slots.iter().take(TOUCHED).map(|s| s.key.hash()).collect(),
         slots: c.slots,
         rules,
-        heads,
-        conjuncts,
-        quick,
+        plan,
+        reference: std::sync::OnceLock::new(),
         regexes: c.regexes,
         lexicons: c.lexicons,
         default,
         ai_must,
         wanted,
         reads_messages,
-        index,
-        json: Default::default(),
         texts: c.texts,
     }
 }
@@ -177,7 +172,7 @@ impl Compiler<'_> {
 
     fn push(&mut self, node: Node) -> NodeId {
         self.nodes.push(node);
-        NodeId::try_from(self.nodes.len() - 1).unwrap_or(NodeId::MAX)
+        NodeId::new(self.nodes.len() - 1)
     }
 
     fn rule(&mut self, r: &ast::Rule, principle: Option<&str>) -> Rule {
@@ -257,7 +252,7 @@ impl Compiler<'_> {
     fn slot(&mut self, path: &str, read: bool) -> SlotId {
         if let Some(&id) = self.slot_index.get(path) {
             if read {
-                if let Some(s) = self.slots.get_mut(id as usize) {
+                if let Some(s) = self.slots.get_mut(id.index()) {
                     s.read = true;
                 }
             }
@@ -277,7 +272,7 @@ impl Compiler<'_> {
             signal,
             read,
         });
-        let id = SlotId::try_from(self.slots.len() - 1).unwrap_or(SlotId::MAX);
+        let id = SlotId::new(self.slots.len() - 1);
         self.slot_index.insert(path.to_string(), id);
         id
     }

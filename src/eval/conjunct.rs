@@ -4,13 +4,13 @@
 //!
 //! A typed test gives exactly what the node it stands for gives ([`super::run::Run::truth`]):
 //! unknown when the slot is unknown or of another type (`tests/differential.rs` compares the
-//! two on generated sets).
+//! two on generated sets). Whether a rule matches is decided from its conjuncts in
+//! `decide.rs` ([`super::decide`]).
 
 use super::index;
 use super::program::{Head, Lit, Node, NodeId, Rule, RuleId, SlotId};
 use super::run::{Run, Slots};
 use super::value::Tri;
-use super::verdict::RuleIds;
 use crate::ast::CmpOp;
 use crate::ast::Effect;
 use crate::short;
@@ -40,7 +40,7 @@ pub(crate) enum Conjunct {
 impl Conjunct {
     /// The conjunct for a node.
     fn of(id: NodeId, nodes: &[Node]) -> Conjunct {
-        let at = |id: NodeId| nodes.get(id as usize);
+        let at = |id: NodeId| nodes.get(id.index());
         match at(id) {
             Some(Node::Slot(slot)) => Conjunct::Bool {
                 slot: *slot,
@@ -103,7 +103,7 @@ impl Conjunct {
 /// Adds the operands of the `or` (or the test) at `id` to `out` as typed tests; false when
 /// one of them is not a typed test (then the `or` stays a node).
 fn typed_or(id: NodeId, nodes: &[Node], out: &mut Vec<Conjunct>) -> bool {
-    match nodes.get(id as usize) {
+    match nodes.get(id.index()) {
         Some(Node::Or(a, b)) => typed_or(*a, nodes, out) && typed_or(*b, nodes, out),
         _ => match Conjunct::of(id, nodes) {
             Conjunct::Node(_) | Conjunct::Any(_) => false,
@@ -115,100 +115,108 @@ fn typed_or(id: NodeId, nodes: &[Node], out: &mut Vec<Conjunct>) -> bool {
     }
 }
 
-/// A `require` rule whose `when` is one number or truth test (or an `or` of typed tests),
+/// The `require` rules whose `when` is one number or truth test (or an `or` of typed tests),
 /// without `unless`: the commonest shape of a human-first principle ("asked for a person",
 /// "distress above 0.7", "unsure or frustrated"). Such rules are candidates for every
-/// conversation (the index files only string tests), so they are decided in one flat pass,
-/// `require human` ones before the index is asked for candidates, `require review` ones with
-/// the index's other candidates.
-#[derive(Clone, Debug)]
-pub(crate) struct Quick {
-    pub rule: RuleId,
-    test: QuickTest,
-}
-
-#[derive(Clone, Debug)]
-enum QuickTest {
-    Num { slot: SlotId, op: CmpOp, k: f64 },
-    Bool { slot: SlotId, want: bool },
-    Any(Box<[Conjunct]>),
-}
-
-/// The rules decided apart from the index ([`Quick`]), by effect, each in path order.
+/// conversation (the index files only string tests), so they are kept apart from the index, by
+/// effect, each list in path order: the `require human` ones are decided before the index is
+/// asked for candidates, the `require review` ones with its other candidates.
 #[derive(Debug, Default)]
 pub(crate) struct Quicks {
-    pub human: Vec<Quick>,
-    pub review: Vec<Quick>,
+    pub human: Vec<RuleId>,
+    pub review: Vec<RuleId>,
 }
 
 impl Quicks {
-    /// The rules among `heads` that [`Quick`] decides.
+    /// The rules among `heads` that are decided apart from the index.
     pub fn new(heads: &[Head], conjuncts: &[Conjunct]) -> Quicks {
         let mut quicks = Quicks::default();
-        for (rule, h) in (0..).zip(heads) {
+        for (rule, h) in RuleId::all().zip(heads) {
             if !h.effect.is_require() || h.has_unless || h.end != h.start + 1 {
                 continue;
             }
-            let test = match conjuncts.get(h.start as usize) {
-                Some(Conjunct::Num { slot, op, k }) => QuickTest::Num {
-                    slot: *slot,
-                    op: *op,
-                    k: *k,
-                },
-                Some(Conjunct::Bool { slot, want }) => QuickTest::Bool {
-                    slot: *slot,
-                    want: *want,
-                },
-                Some(Conjunct::Any(any)) => QuickTest::Any(any.clone()),
-                _ => continue,
-            };
-            let list = match h.effect {
-                Effect::RequireHuman => &mut quicks.human,
-                _ => &mut quicks.review,
-            };
-            list.push(Quick { rule, test });
+            if !matches!(
+                conjuncts.get(h.start as usize),
+                Some(Conjunct::Num { .. } | Conjunct::Bool { .. } | Conjunct::Any(_))
+            ) {
+                continue;
+            }
+            match h.effect {
+                Effect::RequireHuman => quicks.human.push(rule),
+                _ => quicks.review.push(rule),
+            }
         }
         quicks
     }
 
     /// Every rule decided here, in path order.
     pub fn rules(&self) -> Vec<RuleId> {
-        let mut all: Vec<RuleId> = self.human.iter().chain(&self.review).map(|q| q.rule).collect();
+        let mut all: Vec<RuleId> = self.human.iter().chain(&self.review).copied().collect();
         all.sort_unstable();
         all
     }
 }
 
-/// The heads of `rules`, and the conjuncts they range over: each rule's `when`, conjunct by
-/// conjunct, then its `unless` (if any).
+/// The heads of `rules`, and the conjuncts they range over in typed form: each rule's `when`,
+/// conjunct by conjunct (the one the index files the rule under first), then its `unless`.
 pub(crate) fn build(rules: &[Rule], nodes: &[Node]) -> (Vec<Head>, Vec<Conjunct>) {
+    assemble(
+        rules,
+        |r, out| {
+            if r.conjuncts.is_empty() {
+                // no `when` (an error the checker reports): the node that never holds
+                out.push(Conjunct::of(r.when, nodes));
+                return;
+            }
+            // the conjunct the index files the rule under first: a candidate the index found by
+            // its value skips it ([`Run::matches`])
+            let filed = r
+                .conjuncts
+                .iter()
+                .position(|c| nodes.get(c.node.index()).and_then(index::indexable).is_some());
+            let first = filed.and_then(|i| r.conjuncts.get(i));
+            let rest = r.conjuncts.iter().enumerate().filter(|(i, _)| Some(*i) != filed);
+            out.extend(
+                first
+                    .into_iter()
+                    .chain(rest.map(|(_, c)| c))
+                    .map(|c| Conjunct::of(c.node, nodes)),
+            );
+        },
+        |u| Conjunct::of(u, nodes),
+    )
+}
+
+/// [`build`] for the reference plan: every conjunct a node, as written.
+pub(crate) fn plain(rules: &[Rule]) -> (Vec<Head>, Vec<Conjunct>) {
+    assemble(
+        rules,
+        |r, out| {
+            if r.conjuncts.is_empty() {
+                out.push(Conjunct::Node(r.when));
+            }
+            out.extend(r.conjuncts.iter().map(|c| Conjunct::Node(c.node)));
+        },
+        Conjunct::Node,
+    )
+}
+
+/// The heads of `rules`, each ranging over the conjuncts `when` gives, then `unless` of its
+/// `unless` (if any).
+fn assemble(
+    rules: &[Rule],
+    mut when: impl FnMut(&Rule, &mut Vec<Conjunct>),
+    unless: impl Fn(NodeId) -> Conjunct,
+) -> (Vec<Head>, Vec<Conjunct>) {
     let mut conjuncts = Vec::with_capacity(rules.iter().map(|r| r.conjuncts.len().max(1) + 1).sum());
     let heads = rules
         .iter()
         .map(|r| {
             let start = conjuncts.len();
-            if r.conjuncts.is_empty() {
-                // no `when` (an error the checker reports): the node that never holds
-                conjuncts.push(Conjunct::of(r.when, nodes));
-            } else {
-                // the conjunct the index files the rule under first: a candidate the index
-                // found by its value skips it ([`Run::matches`])
-                let filed = r
-                    .conjuncts
-                    .iter()
-                    .position(|c| nodes.get(c.node as usize).and_then(index::indexable).is_some());
-                let first = filed.and_then(|i| r.conjuncts.get(i));
-                let rest = r.conjuncts.iter().enumerate().filter(|(i, _)| Some(*i) != filed);
-                conjuncts.extend(
-                    first
-                        .into_iter()
-                        .chain(rest.map(|(_, c)| c))
-                        .map(|c| Conjunct::of(c.node, nodes)),
-                );
-            }
+            when(r, &mut conjuncts);
             let end = conjuncts.len();
             if let Some(u) = r.unless {
-                conjuncts.push(Conjunct::of(u, nodes));
+                conjuncts.push(unless(u));
             }
             Head {
                 effect: r.effect,
@@ -225,58 +233,9 @@ pub(crate) fn build(rules: &[Rule], nodes: &[Node]) -> (Vec<Head>, Vec<Conjunct>
 }
 
 impl<'a, S: Slots> Run<'a, S> {
-    /// Whether a rule matches ([`Run::rule`]'s `matched`), from its [`Head`]: `when`
-    /// conjunct by conjunct, stopping as soon as the outcome is known (a false conjunct; for
-    /// an `allow`, also an unknown one: only a `when` that holds lets the AI act). `filed`:
-    /// the index found the rule by the value of the test it is filed under (its first
-    /// conjunct), so that test holds and is not evaluated again.
-    #[inline(always)]
-    pub fn matches(&mut self, head: &Head, filed: bool) -> bool {
-        let p = self.p;
-        let require = head.effect.is_require();
-        let start = head.start as usize + usize::from(filed);
-        let when = p.conjuncts.get(start..head.end as usize).unwrap_or(&[]);
-        for c in when {
-            match self.conjunct(c) {
-                Some(true) => {}
-                Some(false) => return false,
-                None if !require => return false,
-                None => {}
-            }
-        }
-        if !head.has_unless {
-            return true;
-        }
-        let unless = match p.conjuncts.get(head.end as usize) {
-            Some(c) => self.conjunct(c),
-            None => None,
-        };
-        if require {
-            unless != Some(true)
-        } else {
-            unless == Some(false)
-        }
-    }
-
-    /// The rules among `quick` that match (a `require`: unless the test is false), in path
-    /// order.
-    #[inline(always)]
-    pub fn quick(&mut self, quick: &[Quick], out: &mut RuleIds) {
-        for q in quick {
-            let t = match &q.test {
-                QuickTest::Num { slot, op, k } => self.num(*slot).and_then(|x| compare(*op, x, *k)),
-                QuickTest::Bool { slot, want } => self.boolean(*slot).map(|b| b == *want),
-                QuickTest::Any(any) => self.any(any),
-            };
-            if t != Some(false) {
-                out.push(q.rule);
-            }
-        }
-    }
-
     /// The truth of one conjunct.
     #[inline(always)]
-    fn conjunct(&mut self, c: &Conjunct) -> Tri {
+    pub(super) fn conjunct(&mut self, c: &Conjunct) -> Tri {
         match c {
             Conjunct::Any(any) => self.any(any),
             Conjunct::Node(id) => self.truth(*id),
@@ -369,13 +328,13 @@ allow ai "an allow" { when s == "b" and n > 2 because "x" }
 "#;
         let set = PolicySet::from_sources([("q.policy", text)]).unwrap();
         let p = set.program();
-        let names = |quick: &[super::Quick]| -> Vec<&str> {
-            quick.iter().map(|q| p.rules[q.rule as usize].name.as_str()).collect()
+        let names = |quick: &[super::RuleId]| -> Vec<&str> {
+            quick.iter().map(|id| p.rules[id.index()].name.as_str()).collect()
         };
-        assert_eq!(names(&p.quick.human), ["one number", "one flag"]);
-        assert_eq!(names(&p.quick.review), ["an or"]);
+        assert_eq!(names(&p.plan.quick.human), ["one number", "one flag"]);
+        assert_eq!(names(&p.plan.quick.review), ["an or"]);
         // the index leaves them out: every other rule is still a candidate somewhere
-        let rules = p.quick.rules();
+        let rules = p.plan.quick.rules();
         assert_eq!(rules.len(), 3);
         assert!(rules.windows(2).all(|w| w[0] < w[1]));
     }

@@ -1,7 +1,7 @@
 //! `--explain`: for every rule, whether it matched and the value of each condition; for a
 //! verdict that is not `ai`, the `allow ai` rules that came closest and what kept them out.
 
-use super::program::{Condition, Program, Rule, SlotId};
+use super::program::{Condition, Program, Rule, RuleId, SlotId};
 use super::run::Run;
 use super::value::Tri;
 use super::why::why;
@@ -20,8 +20,9 @@ impl Program {
         let mut rules = Vec::with_capacity(self.rules.len());
         // (failing conditions, path order, entry)
         let mut near: Vec<(usize, usize, Value)> = Vec::new();
-        for (i, rule) in self.rules.iter().enumerate() {
-            let outcome = run.rule(rule);
+        for ((i, rule), id) in self.rules.iter().enumerate().zip(RuleId::all()) {
+            // the decision's own answer; the values below only show how it came about
+            let matched = run.matches(&self.plan, id, false);
             let when: Vec<(Tri, String, Vec<Value>)> = rule
                 .conjuncts
                 .iter()
@@ -35,13 +36,13 @@ impl Program {
                 (t, detail(&mut run, c, t), why(&mut run, c, t))
             });
             let unknown = unknown_paths(&mut run, rule);
-            let tipped = tipped(rule, outcome.matched, outcome.when, unless.as_ref().map(|u| u.0));
+            let tipped = tipped(rule, matched, run.truth(rule.when), unless.as_ref().map(|u| u.0));
             let mut entry = json!({
                 "rule": rule.name,
                 "principle": rule.principle,
                 "effect": rule.effect.as_str(),
                 "source": rule.source,
-                "matched": outcome.matched,
+                "matched": matched,
                 "when": when.iter().map(|(t, d, w)| condition_json(*t, d, w)).collect::<Vec<_>>(),
                 "unless": unless.as_ref().map(|(t, d, w)| condition_json(*t, d, w)),
             });
@@ -65,7 +66,7 @@ impl Program {
                     }
                 }
                 let mut entry = json!({ "rule": rule.name, "source": rule.source, "failing": failing });
-                if outcome.matched {
+                if matched {
                     insert(
                         &mut entry,
                         "overridden",
@@ -143,7 +144,7 @@ fn detail(run: &mut Run<'_>, c: &Condition, t: Tri) -> String {
             let values: Vec<String> = many
                 .iter()
                 .map(|id| {
-                    let path = run.p.slots.get(*id as usize).map_or("?", |s| s.path.as_str());
+                    let path = run.p.slots.get(id.index()).map_or("?", |s| s.path.as_str());
                     format!("{path} was {}", value_text(run, *id))
                 })
                 .collect();
@@ -171,7 +172,7 @@ fn unknown_paths<'p>(run: &mut Run<'p>, rule: &Rule) -> Vec<&'p str> {
     let mut out: Vec<&'p str> = Vec::new();
     for c in rule.conjuncts.iter().chain(&rule.unless_condition) {
         for id in &c.slots {
-            let Some(slot) = program.slots.get(*id as usize) else {
+            let Some(slot) = program.slots.get(id.index()) else {
                 continue;
             };
             if slot.ty.is_some() && run.slot(*id).is_unknown() && !out.contains(&slot.path.as_str()) {

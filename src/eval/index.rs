@@ -9,13 +9,13 @@
 //!   filed under the slot cannot match, `require` rules may (fail-safe), so they are candidates.
 //!
 //! Rules without such a test are always candidates, except the single-test `require` rules
-//! that [`super::conjunct::Quick`] decides for every conversation, apart. Candidates come out
+//! ([`super::conjunct::Quicks`]), which are candidates for every conversation, kept apart. Candidates come out
 //! `require human` rules first, then the others, each in path order (the union of disjoint
 //! lists, sorted), so the evaluation visits exactly the rules it would have visited in a full
 //! scan, minus rules that cannot match (and the quick ones, visited apart): the verdict is the
 //! same (`tests/differential.rs`).
 
-use super::program::{Lit, Node, Program, Rule, RuleId, SlotId};
+use super::program::{Lit, Node, Rule, RuleId, SlotId};
 use crate::ast::CmpOp;
 use crate::ast::Effect;
 use crate::short;
@@ -181,7 +181,7 @@ impl Index {
         let mut lists: Vec<Lists> = Vec::new();
         let mut quick = quick.iter().copied().peekable();
         for (i, rule) in rules.iter().enumerate() {
-            let id = RuleId::try_from(i).unwrap_or(RuleId::MAX);
+            let id = RuleId::new(i);
             if quick.next_if_eq(&id).is_some() {
                 continue;
             }
@@ -189,7 +189,7 @@ impl Index {
             let test = rule
                 .conjuncts
                 .iter()
-                .find_map(|c| indexable(nodes.get(c.node as usize)?));
+                .find_map(|c| indexable(nodes.get(c.node.index())?));
             let Some((slot, values)) = test else {
                 index.always.push(id);
                 continue;
@@ -251,6 +251,19 @@ impl Index {
         index
     }
 
+    /// No rule filed: every rule is always a candidate (the reference plan).
+    pub fn every(rules: &[Rule]) -> Index {
+        let human: Vec<bool> = rules.iter().map(|r| r.effect == Effect::RequireHuman).collect();
+        let mut always: Vec<RuleId> = RuleId::all().take(rules.len()).collect();
+        sort(&mut always, &human);
+        Index {
+            always,
+            files_humans: human.contains(&true),
+            human,
+            ..Index::default()
+        }
+    }
+
     /// Whether some rule filed here (or always a candidate) is a `require human`.
     pub fn files_humans(&self) -> bool {
         self.files_humans
@@ -261,14 +274,14 @@ impl Index {
     pub fn humans(&self, candidates: &[RuleId]) -> usize {
         candidates
             .iter()
-            .take_while(|&&id| self.human.get(id as usize) == Some(&true))
+            .take_while(|&&id| self.human.get(id.index()) == Some(&true))
             .count()
     }
 }
 
 /// Sorts candidate rules: `require human` rules first, then the others, each in path order.
 fn sort(rules: &mut [RuleId], human: &[bool]) {
-    rules.sort_unstable_by_key(|&id| (human.get(id as usize) != Some(&true), id));
+    rules.sort_unstable_by_key(|&id| (human.get(id.index()) != Some(&true), id));
 }
 
 /// The slot and string values of an indexable test.
@@ -339,10 +352,4 @@ impl Index {
         }
         (out, false)
     }
-}
-
-/// Every rule, for the reference evaluator.
-pub(crate) fn all(program: &Program, out: &mut Candidates) {
-    out.clear();
-    out.extend((0..program.rules.len()).map(|i| RuleId::try_from(i).unwrap_or(RuleId::MAX)));
 }

@@ -4,22 +4,60 @@
 //! rule reads is resolved to a [`Slot`] at compile time; every lexicon of the set is one
 //! automaton; regexes are built once.
 
-use super::conjunct::{Conjunct, Quicks};
-use super::index::Index;
+use super::decide::Plan;
 use super::lexicon::{LexId, Lexicons};
 use super::value::V;
 use crate::ast::{CmpOp, Effect, FieldDefault, Literal, Priority, Quantifier, Route, Type, Who};
 use crate::signals::Wanted;
 
-/// Index of a node in [`Program::nodes`].
-pub type NodeId = u32;
 /// How many slots' entries a decision fetches at its start.
 pub(crate) const TOUCHED: usize = 16;
 
-/// Index of a slot in [`Program::slots`].
-pub type SlotId = u16;
-/// Index of a rule in [`Program::rules`] (path order).
-pub type RuleId = u32;
+/// An index into one of the program's tables, as its own type, so that a node's index cannot
+/// be passed where a slot's or a rule's is meant.
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident($int:ty)) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub(crate) struct $name($int);
+
+        #[allow(dead_code, reason = "not every id type uses every item")]
+        impl $name {
+            /// The largest index (a table never gets this long: the compiler saturates to it).
+            pub const MAX: $name = $name(<$int>::MAX);
+
+            /// The id of the `i`-th entry ([`Self::MAX`] past the largest).
+            #[inline]
+            pub fn new(i: usize) -> $name {
+                $name(<$int>::try_from(i).unwrap_or(<$int>::MAX))
+            }
+
+            /// Every id, in order (zip it with the table).
+            pub fn all() -> impl Iterator<Item = $name> {
+                (0..=<$int>::MAX).map($name)
+            }
+
+            /// The position in the table.
+            #[inline(always)]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id! {
+    /// Index of a node in [`Program::nodes`].
+    NodeId(u32)
+}
+id! {
+    /// Index of a slot in [`Program::slots`] (16 bits: typed conjuncts stay small).
+    SlotId(u16)
+}
+id! {
+    /// Index of a rule in [`Program::rules`] (path order).
+    RuleId(u32)
+}
 
 /// The compiled policy set.
 #[derive(Debug)]
@@ -33,13 +71,10 @@ pub struct Program {
     pub(crate) touched: Vec<u64>,
     /// In path order: files sorted by path, then position in the file.
     pub(crate) rules: Vec<Rule>,
-    /// What deciding reads of each rule, packed (same order as `rules`).
-    pub(crate) heads: Vec<Head>,
-    /// The conjuncts of every rule's `when` and its `unless`, rule after rule ([`Head`]s range
-    /// into it).
-    pub(crate) conjuncts: Vec<Conjunct>,
-    /// The `require` rules decided in one flat pass; the index leaves them out.
-    pub(crate) quick: Quicks,
+    /// How deciding finds the matching rules: typed conjuncts, single-test rules, the index.
+    pub(crate) plan: Plan,
+    /// The plain plan [`Program::evaluate_unindexed`] decides with, built when first asked for.
+    pub(crate) reference: std::sync::OnceLock<Plan>,
     pub(crate) regexes: Vec<regex::Regex>,
     pub(crate) lexicons: Lexicons,
     pub(crate) default: DefaultRule,
@@ -50,10 +85,6 @@ pub struct Program {
     /// Whether some rule's condition reads messages (a quantifier or `count`): then the
     /// verdict's `unknown` lists `messages` when they are doubtful.
     pub(crate) reads_messages: bool,
-    /// Which rules can match, by the values of string slots.
-    pub(crate) index: Index,
-    /// What every verdict's JSON shares, escaped once (`eval/json.rs`).
-    pub(crate) json: std::sync::OnceLock<super::json::JsonParts>,
     /// The source text of each branch of an `and` / `or`, by node (for `--explain` only).
     pub(crate) texts: Vec<(NodeId, String)>,
 }

@@ -2,7 +2,7 @@
 //! only when shown or serialised, from what the evaluation read (the deciding path renders
 //! nothing).
 
-use super::program::{Condition, Part, Program, Rule, Template};
+use super::program::{Condition, Part, Program, Rule, SlotId, Template};
 use super::run::Run;
 use super::value::{V, round2};
 use super::verdict::{Decider, Verdict};
@@ -148,7 +148,7 @@ pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, mut out: impl FnMut(&
     let messages = conditions.iter().any(|c| c.messages);
     for c in conditions {
         for &id in &c.slots {
-            let Some(slot) = program.slots.get(id as usize) else {
+            let Some(slot) = program.slots.get(id.index()) else {
                 continue;
             };
             if slot.ty.is_some() && run.slot(id).is_unknown() && !paths.contains(&slot.path.as_str()) {
@@ -187,8 +187,7 @@ pub(super) fn unknown_note(run: &mut Run<'_>, rule: &Rule, mut out: impl FnMut(&
 pub(super) fn unknowns<'a>(run: &mut Run<'a>) -> SmallVec<[&'a str; 8]> {
     let program: &'a Program = run.p;
     let mut out: SmallVec<[&'a str; 8]> = SmallVec::new();
-    for (i, slot) in program.slots.iter().enumerate() {
-        let Ok(id) = u16::try_from(i) else { break };
+    for (id, slot) in SlotId::all().zip(&program.slots) {
         if slot.read && slot.ty.is_some() && run.slot(id).is_unknown() {
             out.push(slot.path.as_str());
         }
@@ -204,8 +203,7 @@ pub(super) fn unknowns<'a>(run: &mut Run<'a>) -> SmallVec<[&'a str; 8]> {
 pub(super) fn signal_values<'a>(run: &mut Run<'a>) -> SmallVec<[(&'a str, V<'a>, bool); 8]> {
     let program: &'a Program = run.p;
     let mut out = SmallVec::new();
-    for (i, slot) in program.slots.iter().enumerate() {
-        let Ok(id) = u16::try_from(i) else { break };
+    for (id, slot) in SlotId::all().zip(&program.slots) {
         if slot.signal.is_none() {
             continue;
         }
@@ -235,6 +233,16 @@ pub(crate) fn render(run: &mut Run<'_>, template: &Template, rule: Option<&Rule>
     out
 }
 
+impl Verdict<'_> {
+    /// Appends the verdict as compact JSON to `out`: `serde_json::to_writer` of its `Serialize`,
+    /// the one way a verdict becomes JSON (or YAML, or a [`Value`]).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        // (writing into a `Vec` cannot fail, nor can the `Serialize` below)
+        let _ = serde_json::to_writer(out, self);
+    }
+}
+
+/// The verdict of INTERFACE.md, keys in its order.
 impl serde::Serialize for Verdict<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut run = self.run();
@@ -243,13 +251,9 @@ impl serde::Serialize for Verdict<'_> {
             + &self.justify(&mut run, &reasons).join(REASONS_SEPARATOR);
         let unknown = unknowns(&mut run);
         let signals = signal_values(&mut run);
-        let matched = if self.complete {
-            self.matched.clone()
-        } else {
-            self.all_matching(&mut run)
-        };
+        let matched = self.all_matching(&mut run);
         let program: &Program = self.program;
-        let matched = || matched.iter().filter_map(|&id| program.rules.get(id as usize));
+        let matched = || matched.iter().filter_map(|&id| program.rules.get(id.index()));
         let mut s = serializer.serialize_struct("Verdict", 13)?;
         s.serialize_field("conversation", &Id(self.conversation))?;
         s.serialize_field("route", &self.route)?;

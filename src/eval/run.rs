@@ -1,8 +1,11 @@
-//! Evaluating conditions over one conversation.
+//! Evaluating conditions over one conversation: [`Run::truth`] is the three-valued value of a
+//! condition, the same whoever asks (deciding, rendering, `--explain`); no mode changes it.
 //!
 //! A [`Run`] holds what one evaluation learns as it goes: slot values (read lazily, borrowing
 //! from the conversation), the computed signals (computed at most once, and only when a rule
 //! reads a signal the input does not give), and per-message caches (sentiment, lexicon hits).
+//! Submodules: `quant` (quantifiers and `count`), `messages` (message fields, `mentions`),
+//! `doubt` (what unknown data hides), `found` (which phrase made a condition hold).
 
 use super::cell::Cell;
 use super::conjunct::holds;
@@ -15,6 +18,7 @@ use crate::signals::{self, Signals};
 use smallvec::SmallVec;
 
 mod doubt;
+mod found;
 mod messages;
 mod quant;
 
@@ -41,15 +45,6 @@ pub(crate) fn unread(p: &Program) -> SlotValues {
     }
 }
 
-/// The phrase that made a condition hold: message index (oldest first), position in the text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Rec {
-    msg: u32,
-    pos: u32,
-    len: u32,
-    phrase: u32,
-}
-
 #[derive(Clone, Default)]
 struct MsgCache {
     sentiment: Option<Option<f64>>,
@@ -64,16 +59,6 @@ pub(crate) struct Run<'a, S = SlotValues> {
     msgs: SmallVec<[MsgCache; 8]>,
     /// The message `where` is looking at.
     cur: Option<usize>,
-    /// Whether `mentions` records the phrase it found (only when rendering `{matched}`).
-    recording: bool,
-    rec: Option<Rec>,
-}
-
-/// How a rule fared: whether it matched, and the truth of `when`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Outcome {
-    pub matched: bool,
-    pub when: Tri,
 }
 
 impl<'a> Run<'a> {
@@ -94,34 +79,7 @@ impl<'a, S: Slots> Run<'a, S> {
             signals,
             msgs: SmallVec::new(),
             cur: None,
-            recording: false,
-            rec: None,
         }
-    }
-
-    /// Whether a rule matches: `when` holds and `unless` does not, where unknown counts
-    /// against the AI's autonomy (a `require` matches, an `allow` does not).
-    pub fn rule(&mut self, rule: &Rule) -> Outcome {
-        let when = self.truth(rule.when);
-        let require = rule.effect.is_require();
-        let when_ok = if require {
-            when != Some(false)
-        } else {
-            when == Some(true)
-        };
-        if !when_ok {
-            return Outcome { matched: false, when };
-        }
-        let Some(u) = rule.unless else {
-            return Outcome { matched: true, when };
-        };
-        let unless = self.truth(u);
-        let matched = if require {
-            unless != Some(true)
-        } else {
-            unless == Some(false)
-        };
-        Outcome { matched, when }
     }
 
     /// The truth of a condition. A comparison with a literal and a plain slot are answered
@@ -129,27 +87,20 @@ impl<'a, S: Slots> Run<'a, S> {
     #[inline]
     pub fn truth(&mut self, id: NodeId) -> Tri {
         let p: &'a Program = self.p;
-        if !self.recording {
-            match p.nodes.get(id as usize) {
-                Some(Node::CmpConst { op, slot, lit }) => {
-                    let a = self.slot(*slot);
-                    return compare(*op, a, lit.v());
-                }
-                Some(Node::Slot(s)) => return self.slot(*s).truth(),
-                _ => {}
+        match p.nodes.get(id.index()) {
+            Some(Node::CmpConst { op, slot, lit }) => {
+                let a = self.slot(*slot);
+                compare(*op, a, lit.v())
             }
+            Some(Node::Slot(s)) => self.slot(*s).truth(),
+            _ => self.truth_of(id),
         }
-        self.truth_of(id)
     }
 
-    /// [`Run::truth`] of anything else: `and` / `or` directly, the rest (and everything while
-    /// recording a phrase) through [`Run::eval`].
+    /// [`Run::truth`] of anything else: `and` / `or` directly, the rest through [`Run::node`].
     fn truth_of(&mut self, id: NodeId) -> Tri {
         let p: &'a Program = self.p;
-        if self.recording {
-            return self.eval(id).truth();
-        }
-        match p.nodes.get(id as usize) {
+        match p.nodes.get(id.index()) {
             Some(Node::And(a, b)) => {
                 let x = self.truth(*a);
                 if x == Some(false) {
@@ -168,18 +119,10 @@ impl<'a, S: Slots> Run<'a, S> {
         }
     }
 
-    /// The first phrase, by message then position, that made the rule's `when` hold.
+    /// `{matched}`: the first phrase, by message then position, that made the rule's `when`
+    /// hold ([`Run::found`]).
     pub fn matched_phrase(&mut self, rule: &Rule) -> Option<&'a str> {
-        self.rec = None;
-        self.recording = true;
-        self.cur = None;
-        let holds = self.truth(rule.when);
-        self.recording = false;
-        let rec = self.rec.take()?;
-        if holds != Some(true) {
-            return None;
-        }
-        self.p.lexicons.phrase(rec.phrase)
+        self.found(rule.when).map(|(_, phrase)| phrase)
     }
 
     // ---- slots ----
@@ -187,7 +130,7 @@ impl<'a, S: Slots> Run<'a, S> {
     #[inline(always)]
     pub fn slot(&mut self, id: SlotId) -> V<'a> {
         let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
-        match self.slots.as_mut().get(id as usize).and_then(|x| x.get(&c.data, p, id)) {
+        match self.slots.as_mut().get(id.index()).and_then(|x| x.get(&c.data, p, id)) {
             Some(v) => v,
             None => self.read_apart(id),
         }
@@ -196,7 +139,7 @@ impl<'a, S: Slots> Run<'a, S> {
     /// What a slot keeps, when it keeps a value (else it is read).
     #[inline(always)]
     fn kept(&mut self, id: SlotId) -> Option<Cell> {
-        self.slots.as_mut().get(id as usize).copied().filter(|x| x.is_kept())
+        self.slots.as_mut().get(id.index()).copied().filter(|x| x.is_kept())
     }
 
     /// A slot's value when it is a number: [`Run::slot`] for a typed test.
@@ -244,7 +187,7 @@ impl<'a, S: Slots> Run<'a, S> {
     #[inline(always)]
     fn read(&mut self, id: SlotId) -> V<'a> {
         let (p, c): (&'a Program, &'a Conversation) = (self.p, self.c);
-        let Some(slot) = p.slots.get(id as usize) else {
+        let Some(slot) = p.slots.get(id.index()) else {
             return V::Unknown;
         };
         let data = &c.data;
@@ -271,7 +214,7 @@ impl<'a, S: Slots> Run<'a, S> {
                 (v, Cell::keep(v, data, p, id))
             }
         };
-        if let Some(x) = self.slots.as_mut().get_mut(id as usize) {
+        if let Some(x) = self.slots.as_mut().get_mut(id.index()) {
             *x = kept;
         }
         v
@@ -287,13 +230,13 @@ impl<'a, S: Slots> Run<'a, S> {
     pub fn is_present(&self, id: SlotId) -> bool {
         self.p
             .slots
-            .get(id as usize)
+            .get(id.index())
             .is_some_and(|s| !matches!(self.field(s), None | Some(Field::Null)))
     }
 
     /// Whether a slot is a signal the engine computes (the input does not give it).
     pub fn is_computed(&self, id: SlotId) -> bool {
-        self.p.slots.get(id as usize).is_some_and(|s| s.signal.is_some()) && !self.is_present(id)
+        self.p.slots.get(id.index()).is_some_and(|s| s.signal.is_some()) && !self.is_present(id)
     }
 
     #[inline(never)]
@@ -335,22 +278,10 @@ impl<'a, S: Slots> Run<'a, S> {
 
     // ---- nodes ----
 
-    fn eval(&mut self, id: NodeId) -> V<'a> {
-        if !self.recording {
-            return self.node(id);
-        }
-        // A phrase counts only if the condition it was found in holds.
-        let saved = self.rec;
-        let v = self.node(id);
-        if matches!(v, V::Bool(false) | V::Unknown) {
-            self.rec = saved;
-        }
-        v
-    }
-
+    /// The value of a node.
     fn node(&mut self, id: NodeId) -> V<'a> {
         let p: &'a Program = self.p;
-        let Some(node) = p.nodes.get(id as usize) else {
+        let Some(node) = p.nodes.get(id.index()) else {
             return V::Unknown;
         };
         match node {
@@ -360,12 +291,7 @@ impl<'a, S: Slots> Run<'a, S> {
             Node::Str(s) => V::Str(s.as_str()),
             Node::Slot(s) => self.slot(*s),
             Node::Msg(f) => self.msg_field(*f),
-            Node::Not(x) => {
-                let recording = std::mem::replace(&mut self.recording, false);
-                let t = self.truth(*x);
-                self.recording = recording;
-                V::from_tri(value::not(t))
-            }
+            Node::Not(x) => V::from_tri(value::not(self.truth(*x))),
             Node::And(a, b) => {
                 let x = self.truth(*a);
                 if x == Some(false) {
@@ -375,15 +301,14 @@ impl<'a, S: Slots> Run<'a, S> {
             }
             Node::Or(a, b) => {
                 let x = self.truth(*a);
-                // When recording, both sides are looked at, to find the earliest phrase.
-                if x == Some(true) && !self.recording {
+                if x == Some(true) {
                     return V::Bool(true);
                 }
                 V::from_tri(value::or(x, self.truth(*b)))
             }
             Node::Cmp { op, lhs, rhs } => {
-                let a = self.eval(*lhs);
-                let b = self.eval(*rhs);
+                let a = self.node(*lhs);
+                let b = self.node(*rhs);
                 V::from_tri(compare(*op, a, b))
             }
             Node::CmpConst { op, slot, lit } => {
@@ -405,13 +330,13 @@ impl<'a, S: Slots> Run<'a, S> {
                 V::from_tri(if *negated { value::not(r) } else { r })
             }
             Node::In { value, items, negated } => {
-                let v = self.eval(*value);
+                let v = self.node(*value);
                 if v.is_unknown() {
                     return V::Unknown;
                 }
                 let mut r = Some(false);
                 for item in items {
-                    let x = self.eval(*item);
+                    let x = self.node(*item);
                     r = value::or(r, compare(CmpOp::Eq, v, x));
                     if r == Some(true) {
                         break;
@@ -420,12 +345,12 @@ impl<'a, S: Slots> Run<'a, S> {
                 V::from_tri(if *negated { value::not(r) } else { r })
             }
             Node::Contains { lhs, rhs } => {
-                let a = self.eval(*lhs);
-                let b = self.eval(*rhs);
+                let a = self.node(*lhs);
+                let b = self.node(*rhs);
                 V::from_tri(contains(a, b))
             }
             Node::Matches { lhs, regex } => {
-                let v = self.eval(*lhs);
+                let v = self.node(*lhs);
                 match (v, regex.and_then(|r| p.regexes.get(r as usize))) {
                     (V::Str(s), Some(re)) => V::Bool(re.is_match(s)),
                     _ => V::Unknown,

@@ -1,11 +1,11 @@
-//! The decision (LANGUAGE.md §3) and the [`Verdict`] that carries it.
+//! The [`Verdict`] that carries a decision (made in `decide.rs`).
 //!
 //! A verdict holds only the decision: route, priority, which rules matched, and what the
 //! evaluation read. Reasons, the justification and the JSON are rendered when asked for.
 
-use super::index::{self, Candidates};
+use super::decide::Plan;
 use super::program::{Program, Rule, RuleId};
-use super::run::{self, Run, SlotValues, Slots};
+use super::run::{Run, SlotValues};
 use crate::ast::{Effect, Priority, Route};
 use crate::context::Conversation;
 use serde_json::Value;
@@ -40,188 +40,16 @@ impl Program {
 
     /// The verdict for one conversation. Never fails, never panics.
     pub fn evaluate<'a>(&'a self, conversation: &'a Conversation) -> Verdict<'a> {
-        self.decide(conversation, true)
+        self.decide(&self.plan, conversation)
     }
 
-    /// The same verdict, found the straightforward way: every rule (no index), each condition
-    /// evaluated as written (the node tree, not the typed conjuncts). The reference that
-    /// `tests/differential.rs` checks [`Program::evaluate`] against.
+    /// The same verdict, found the straightforward way ([`Plan::reference`]): every rule a
+    /// candidate, each condition evaluated as written (the node tree, not the typed
+    /// conjuncts). What `tests/differential.rs` checks [`Program::evaluate`] against.
     #[doc(hidden)]
     pub fn evaluate_unindexed<'a>(&'a self, conversation: &'a Conversation) -> Verdict<'a> {
-        self.decide(conversation, false)
-    }
-
-    fn decide<'a>(&'a self, conversation: &'a Conversation, indexed: bool) -> Verdict<'a> {
-        // built first, so that the run reads into the verdict's slot values (no copy)
-        let mut v = Verdict {
-            route: self.default.route,
-            priority: Priority::Normal,
-            program: self,
-            conversation,
-            effect: None,
-            matched: RuleIds::new(),
-            complete: true,
-            indexed,
-            queue_rule: None,
-            say_rule: None,
-            slots: run::unread(self),
-            computed: false,
-        };
-        // the entries of the slots a decision reads, fetched together (the misses of a
-        // conversation not in the cache overlap instead of coming one after another)
-        std::hint::black_box(conversation.data.touch(&self.touched));
-        let mut run = Run::resume(self, conversation, v.slots.as_mut_slice(), None);
-        let mut buf = Candidates::new();
-        // `require human` rules first: when one matches, no other rule can change the
-        // decision, and the other matching rules are found only if asked for (`matched`).
-        // The reference looks at every rule twice.
-        let mut matched = RuleIds::new();
-        let complete = if indexed {
-            self.match_indexed(&mut run, &mut buf, &mut matched)
-        } else {
-            index::all(self, &mut buf);
-            match_rules(&mut run, &buf, None, |e| e == Effect::RequireHuman, &mut matched);
-            let complete = matched.is_empty();
-            if complete {
-                match_rules(&mut run, &buf, None, |e| e != Effect::RequireHuman, &mut matched);
-            }
-            complete
-        };
-        let top = matched
-            .iter()
-            .filter_map(|&id| self.heads.get(id as usize))
-            .map(|h| h.effect)
-            .max();
-        // §3 step 2: when no `allow ai` matches, a `require review` never lowers a `human`
-        // default (the default decides)
-        let top = top.filter(|&e| {
-            e != Effect::RequireReview
-                || self.default.route != Route::Human
-                || matched
-                    .iter()
-                    .any(|&id| self.heads.get(id as usize).is_some_and(|h| h.effect == Effect::AllowAi))
-        });
-        if run.signals.is_some() {
-            // every signal into its slot, while the computed ones are at hand: the verdict
-            // keeps slot values, not the signals
-            v.computed = true;
-            for (id, slot) in (0..).zip(&self.slots) {
-                if slot.signal.is_some() {
-                    run.slot(id);
-                }
-            }
-        }
-        if let Some(effect) = top {
-            v.route = effect.route();
-            let mut queue: Option<(RuleId, Priority)> = None;
-            let mut say: Option<(RuleId, Priority)> = None;
-            let mut highest: Option<Priority> = None;
-            for &id in &matched {
-                let Some(h) = self.heads.get(id as usize).filter(|h| h.effect == effect) else {
-                    continue;
-                };
-                highest = highest.max(Some(h.priority));
-                // the highest priority that gives one; ties go to the first in path order
-                if h.has_queue && queue.is_none_or(|(_, p)| h.priority > p) {
-                    queue = Some((id, h.priority));
-                }
-                if h.has_say && say.is_none_or(|(_, p)| h.priority > p) {
-                    say = Some((id, h.priority));
-                }
-            }
-            v.priority = highest.unwrap_or_default();
-            v.queue_rule = queue.map(|(id, _)| id);
-            v.say_rule = say.map(|(id, _)| id);
-        }
-        v.effect = top;
-        v.matched = matched;
-        v.complete = complete;
-        v
-    }
-}
-
-impl Program {
-    /// The matching rules, in path order, `require human` ones first: the quick ones (one flat
-    /// pass), then the index's; the others only when none of those matched. Whether `matched`
-    /// holds every matching rule.
-    #[inline(always)]
-    fn match_indexed<'a>(&'a self, run: &mut Run<'a, impl Slots>, buf: &mut Candidates, matched: &mut RuleIds) -> bool {
-        run.quick(&self.quick.human, matched);
-        if !matched.is_empty() && !self.index.files_humans() {
-            // no rule the index gives can change the decision: it is not asked
-            return false;
-        }
-        let (candidates, filed) = self.index.candidates(|slot| run.string(slot), buf);
-        let (humans, others) = candidates.split_at(self.index.humans(candidates));
-        merge(matched, |m| match_rules(run, humans, Some(filed), |_| true, m));
-        if !matched.is_empty() {
-            return false;
-        }
-        run.quick(&self.quick.review, matched);
-        merge(matched, |m| match_rules(run, others, Some(filed), |_| true, m));
-        true
-    }
-
-    /// The rules that can match, in path order: from the index, or every rule.
-    fn candidates<'s, 'a>(
-        &'s self,
-        run: &mut Run<'a, impl Slots>,
-        indexed: bool,
-        buf: &'s mut Candidates,
-    ) -> (&'s [RuleId], Option<bool>) {
-        if indexed {
-            let (candidates, filed) = self.index.candidates(|slot| run.string(slot), buf);
-            (candidates, Some(filed))
-        } else {
-            index::all(self, buf);
-            (buf, None)
-        }
-    }
-}
-
-/// Adds what `add` finds (in path order) to `matched` (in path order), keeping path order.
-#[inline(always)]
-fn merge(matched: &mut RuleIds, add: impl FnOnce(&mut RuleIds)) {
-    let before = matched.len();
-    add(matched);
-    if before > 0 && matched.len() > before {
-        matched.sort_unstable();
-    }
-}
-
-/// Adds the rules among `candidates` (in path order) whose effect passes `filter` that match
-/// to `out`.
-#[inline(never)]
-fn match_rules<'a>(
-    run: &mut Run<'a, impl Slots>,
-    candidates: &[RuleId],
-    fast: Option<bool>,
-    filter: impl Fn(Effect) -> bool,
-    out: &mut RuleIds,
-) {
-    let heads = &run.p.heads;
-    for &id in candidates {
-        if let Some(head) = heads.get(id as usize) {
-            let found = filter(head.effect)
-                && match fast {
-                    Some(filed) => run.matches(head, filed),
-                    None => run.p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched),
-                };
-            if found {
-                out.push(id);
-            }
-        }
-    }
-}
-
-/// Whether a rule matches: from its typed conjuncts (`Some(filed)`, as [`Run::matches`]), or
-/// its conditions as written (`None`).
-#[inline(always)]
-fn matches<'a>(run: &mut Run<'a, impl Slots>, id: RuleId, fast: Option<bool>) -> bool {
-    let p = run.p;
-    match fast {
-        Some(filed) => p.heads.get(id as usize).is_some_and(|h| run.matches(h, filed)),
-        None => p.rules.get(id as usize).is_some_and(|r| run.rule(r).matched),
+        let plan = self.reference.get_or_init(|| Plan::reference(&self.rules));
+        self.decide(plan, conversation)
     }
 }
 
@@ -233,11 +61,12 @@ pub struct Verdict<'a> {
     pub(super) conversation: &'a Conversation,
     /// The winning effect; `None` when the default decided.
     pub(super) effect: Option<Effect>,
-    /// The matching rules found: all of them when `complete`, else the `require human` ones.
+    /// How the rules were found.
+    pub(super) plan: &'a Plan,
+    /// The matching rules the decision looked for, in path order: the `require human` ones
+    /// when one matched (no other rule can change the decision), else every one
+    /// ([`Verdict::all_matching`] finds the others when asked).
     pub(super) matched: RuleIds,
-    pub(super) complete: bool,
-    /// Whether rules were found through the index (else by evaluating every rule).
-    pub(super) indexed: bool,
     pub(super) queue_rule: Option<RuleId>,
     pub(super) say_rule: Option<RuleId>,
     pub(super) slots: SlotValues,
@@ -259,14 +88,14 @@ pub struct Decider {
 
 impl<'a> Verdict<'a> {
     fn rule(&self, id: RuleId) -> Option<&'a Rule> {
-        self.program.rules.get(id as usize)
+        self.program.rules.get(id.index())
     }
 
     /// The deciding rules (all matching rules of the winning effect), in path order.
     pub(super) fn deciding_rules(&self) -> impl Iterator<Item = (RuleId, &'a Rule)> + '_ {
         let program: &'a Program = self.program;
         self.matched.iter().filter_map(move |&id| {
-            let rule = program.rules.get(id as usize)?;
+            let rule = program.rules.get(id.index())?;
             (Some(rule.effect) == self.effect).then_some((id, rule))
         })
     }
@@ -274,39 +103,8 @@ impl<'a> Verdict<'a> {
     /// Every matching rule, in path order.
     pub(super) fn matched_rules(&self) -> impl Iterator<Item = &'a Rule> + use<'a> {
         let program: &'a Program = self.program;
-        let ids = if self.complete {
-            self.matched.clone()
-        } else {
-            self.all_matching(&mut self.run())
-        };
-        ids.into_iter().filter_map(move |id| program.rules.get(id as usize))
-    }
-
-    /// Every matching rule, found again (when a `require human` decided, the others were not
-    /// looked for).
-    pub(super) fn all_matching(&self, run: &mut Run<'a>) -> RuleIds {
-        if self.complete {
-            return self.matched.clone();
-        }
-        // the `require human` rules that match are known; the others are looked at now (the
-        // index reads slots the evaluation has read already)
-        let heads = &self.program.heads;
-        let mut out = self.matched.clone();
-        let mut buf = Candidates::new();
-        if self.indexed {
-            // the quick `require review` rules, which the index leaves out
-            run.quick(&self.program.quick.review, &mut out);
-        }
-        let (candidates, fast) = self.program.candidates(run, self.indexed, &mut buf);
-        for &id in candidates {
-            let Some(head) = heads.get(id as usize) else { continue };
-            if head.effect != Effect::RequireHuman && matches(run, id, fast) {
-                out.push(id);
-            }
-        }
-        // in path order (the index gives `require human` rules first)
-        out.sort_unstable();
-        out
+        let ids = self.all_matching(&mut self.run()).into_owned();
+        ids.into_iter().filter_map(move |id| program.rules.get(id.index()))
     }
 
     /// A run that continues from this evaluation, for rendering.

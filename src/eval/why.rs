@@ -1,7 +1,7 @@
 //! `--explain`'s "why" of one condition: which branch of an `or` held, which message decided a
 //! quantifier, which phrase a `mentions` found and where, which field made it unknown and how.
-//! Every value here comes from the evaluator itself ([`Run::truth`], [`Run::quantified_at`],
-//! [`Run::found`]); nothing is decided a second way.
+//! Every value here comes from the evaluator itself ([`Run::truth`], [`Run::quantified_at`]) or
+//! from the query that finds a phrase ([`Run::found`]); nothing is decided a second way.
 
 use super::program::{Condition, Node, NodeId, Program};
 use super::run::Run;
@@ -20,7 +20,7 @@ pub(super) fn why(run: &mut Run<'_>, c: &Condition, t: Tri) -> Vec<Value> {
     let mut out = Vec::new();
     node(run, c.node, t, 0, &mut out);
     if t == Some(true) {
-        if let Some((msg, phrase)) = run.found(|r| r.truth(c.node)) {
+        if let Some((msg, phrase)) = run.found(c.node) {
             out.push(mention(run.c, msg, phrase));
         }
     }
@@ -35,7 +35,7 @@ fn node(run: &mut Run<'_>, id: NodeId, t: Tri, depth: usize, out: &mut Vec<Value
     if depth > DEPTH {
         return;
     }
-    match p.nodes.get(id as usize) {
+    match p.nodes.get(id.index()) {
         Some(Node::Not(x)) => node(run, *x, value::not(t), depth + 1, out),
         Some(Node::Or(..)) => junction(run, id, t, true, depth, out),
         Some(Node::And(..)) => junction(run, id, t, false, depth, out),
@@ -122,7 +122,7 @@ fn junction(run: &mut Run<'_>, id: NodeId, t: Tri, any: bool, depth: usize, out:
 
 /// The branches of a chain of `or`s (`any`) or `and`s, left to right.
 fn flatten(p: &Program, id: NodeId, any: bool, out: &mut Vec<NodeId>) {
-    match p.nodes.get(id as usize) {
+    match p.nodes.get(id.index()) {
         Some(Node::Or(a, b)) if any => {
             flatten(p, *a, any, out);
             flatten(p, *b, any, out);
@@ -150,7 +150,7 @@ fn mention(c: &Conversation, msg: Option<usize>, phrase: &str) -> Value {
 fn unknown_fields(run: &mut Run<'_>, c: &Condition, out: &mut Vec<Value>) {
     let p: &Program = run.p;
     for &id in &c.slots {
-        let Some(slot) = p.slots.get(id as usize) else { continue };
+        let Some(slot) = p.slots.get(id.index()) else { continue };
         if !run.slot(id).is_unknown() {
             continue;
         }

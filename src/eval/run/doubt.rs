@@ -53,7 +53,7 @@ impl<'a> super::Run<'a> {
     /// Why a slot is unknown here, in words (`--explain`): the same tests [`Run::read`] makes.
     pub(crate) fn unknown_cause(&mut self, id: super::SlotId) -> &'static str {
         let p: &'a super::Program = self.p;
-        let Some(slot) = p.slots.get(id as usize) else {
+        let Some(slot) = p.slots.get(id.index()) else {
             return "not declared";
         };
         if slot.ty.is_none() {
@@ -76,18 +76,4 @@ impl<'a> super::Run<'a> {
         }
     }
 
-    /// The phrase a `mentions` found while `holds` evaluates (recording), with the message it was
-    /// found in (`None`: a string field), when the evaluation holds.
-    pub(crate) fn found(&mut self, holds: impl FnOnce(&mut Self) -> super::Tri) -> Option<(Option<usize>, &'a str)> {
-        self.rec = None;
-        let recording = std::mem::replace(&mut self.recording, true);
-        let t = holds(self);
-        self.recording = recording;
-        let rec = self.rec.take()?;
-        if t != Some(true) {
-            return None;
-        }
-        let msg = (rec.msg != u32::MAX).then_some(rec.msg as usize);
-        Some((msg, self.p.lexicons.phrase(rec.phrase)?))
-    }
 }

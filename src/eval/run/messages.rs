@@ -1,41 +1,32 @@
-//! The parts of a [`Run`] that read messages' text: per-message caches (sentiment, lexicon hits),
-//! `mentions`, and the phrase it found (for `{matched}`).
+//! The parts of a [`Run`] that read messages' text: per-message caches (sentiment, lexicon hits)
+//! and `mentions`.
 
-use super::super::lexicon::{LexId, Scratch};
+use super::super::lexicon::{Hit, LexId, Scratch};
 use super::super::program::{MsgField, Node, NodeId, Program};
 use super::super::value::{Tri, V};
-use super::{MsgCache, Rec, Run, Slots};
+use super::{MsgCache, Run, Slots};
 use crate::context::{Conversation, Sender};
 use crate::signals;
-use std::cmp::Reverse;
 
 impl<'a, S: Slots> Run<'a, S> {
     /// `x mentions lexicon`: of the message `where` is looking at (its cached hits), or of any
     /// string.
     pub(super) fn mentions(&mut self, lhs: NodeId, lexicon: Option<LexId>) -> V<'a> {
         let p: &'a Program = self.p;
-        if let (Some(Node::Msg(MsgField::Text)), Some(i)) = (p.nodes.get(lhs as usize), self.cur) {
+        if let (Some(Node::Msg(MsgField::Text)), Some(i)) = (p.nodes.get(lhs.index()), self.cur) {
             return V::from_tri(self.msg_mentions(i, lexicon));
         }
-        let v = self.eval(lhs);
+        let v = self.node(lhs);
         match (v, lexicon) {
-            (V::Str(s), Some(lex)) => {
-                let hits = p.lexicons.scan(s, &mut Scratch::new());
-                match hits.iter().find(|h| h.lexicon == lex) {
-                    Some(h) => {
-                        self.offer(Rec {
-                            msg: u32::MAX,
-                            pos: h.pos,
-                            len: h.len,
-                            phrase: h.phrase,
-                        });
-                        V::Bool(true)
-                    }
-                    None => V::Bool(false),
-                }
-            }
+            (V::Str(s), Some(lex)) => V::Bool(self.hit(s, lex).is_some()),
             _ => V::Unknown,
         }
+    }
+
+    /// The first phrase of `lexicon` in a string.
+    pub(super) fn hit(&self, s: &str, lexicon: LexId) -> Option<Hit> {
+        let hits = self.p.lexicons.scan(s, &mut Scratch::new());
+        hits.iter().find(|h| h.lexicon == lexicon).copied()
     }
 
     pub(super) fn ensure_msgs(&mut self) {
@@ -44,7 +35,15 @@ impl<'a, S: Slots> Run<'a, S> {
         }
     }
 
+    /// Whether message `i` mentions `lexicon`; unknown when its text is.
+    #[inline]
     pub(super) fn msg_mentions(&mut self, i: usize, lexicon: Option<LexId>) -> Tri {
+        self.msg_hit(i, lexicon).map(|h| h.is_some())
+    }
+
+    /// The first phrase of `lexicon` in message `i` (its hits cached); `None` when the text
+    /// (or the lexicon) is unknown.
+    pub(super) fn msg_hit(&mut self, i: usize, lexicon: Option<LexId>) -> Option<Option<Hit>> {
         let (p, c) = (self.p, self.c);
         let lexicon = lexicon?;
         let text = c.messages.get(i)?.text.as_deref()?;
@@ -53,31 +52,7 @@ impl<'a, S: Slots> Run<'a, S> {
         let hits = cache
             .hits
             .get_or_insert_with(|| p.lexicons.scan(text, &mut Scratch::new()));
-        let hit = hits.iter().find(|h| h.lexicon == lexicon).copied();
-        match hit {
-            Some(h) => {
-                let msg = u32::try_from(i).unwrap_or(u32::MAX);
-                self.offer(Rec {
-                    msg,
-                    pos: h.pos,
-                    len: h.len,
-                    phrase: h.phrase,
-                });
-                Some(true)
-            }
-            None => Some(false),
-        }
-    }
-
-    /// Keeps the earliest phrase found while recording.
-    pub(super) fn offer(&mut self, rec: Rec) {
-        if !self.recording {
-            return;
-        }
-        let key = |r: &Rec| (r.msg, r.pos, Reverse(r.len));
-        if self.rec.is_none_or(|old| key(&rec) < key(&old)) {
-            self.rec = Some(rec);
-        }
+        Some(hits.iter().find(|h| h.lexicon == lexicon).copied())
     }
 
     pub(super) fn msg_field(&mut self, field: MsgField) -> V<'a> {

@@ -40,10 +40,6 @@ impl<'a, S: Slots> Run<'a, S> {
             return (None, None);
         }
         let saved_cur = self.cur;
-        let recording = self.recording;
-        if quantifier == Quantifier::No {
-            self.recording = false;
-        }
         let result = match quantifier {
             // `any`: the `or` of (from WHO and P); `no`: not `any`
             Quantifier::Any | Quantifier::No => {
@@ -88,7 +84,6 @@ impl<'a, S: Slots> Run<'a, S> {
             Quantifier::Last => self.last(who, test),
         };
         self.cur = saved_cur;
-        self.recording = recording;
         result
     }
 
