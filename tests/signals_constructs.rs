@@ -245,6 +245,13 @@ fn crisis_constructs_round_three() {
             ("my employer takes all my wages in tax, lol", false),
             ("this is my last message", true),
             ("this is my last message before I cancel", false),
+            // a negated belief in going on, a reason to live, feeling like a burden
+            ("honestly I don't think I can go on", true),
+            ("I don't think I can keep going to the gym, cancel it", false),
+            ("my dad doesn't think he can keep going", false),
+            ("I can't find any reason to keep living", true),
+            ("I don't see any reason to keep my subscription", false),
+            ("I feel useless and like a burden", true),
             // suicide as a topic or a figure, not a wish
             ("I feel suicidal", true),
             ("can I donate to suicide prevention with my card", false),
