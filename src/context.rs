@@ -152,6 +152,41 @@ impl Message {
 }
 
 /// A message's `sentiment` as given: absent when `null`; unknown unless a number in −1…1.
+/// Whether YAML `text` may hold `.nan`, `.inf` or `-.inf` (then [`mark_non_finite`] is needed).
+pub(crate) fn may_hold_non_finite(text: &str) -> bool {
+    let t = text.as_bytes();
+    t.windows(4).any(|w| w.first() == Some(&b'.') && (w.get(1..4).is_some_and(|r| r.eq_ignore_ascii_case(b"nan") || r.eq_ignore_ascii_case(b"inf"))))
+}
+
+/// YAML's `.nan`, `.inf` and `-.inf` have no JSON value: serde reads them as `null`, which would
+/// make the field absent (and its default apply). They are given instead as a mapping
+/// (`{"non-finite number": ".nan"}`), which no rule can read as a number, a text, a sender or a
+/// list: the field is present and unknown (LANGUAGE.md §3, §5). `json` is `yaml` as serde read it.
+pub(crate) fn mark_non_finite(yaml: &serde_yaml::Value, json: &mut Value) {
+    use serde_yaml::Value as Y;
+    match (yaml, json) {
+        (Y::Mapping(m), Value::Object(o)) => {
+            for (k, v) in m {
+                if let Some(j) = k.as_str().and_then(|k| o.get_mut(k)) {
+                    mark_non_finite(v, j);
+                }
+            }
+        }
+        (Y::Sequence(items), Value::Array(a)) => {
+            for (v, j) in items.iter().zip(a.iter_mut()) {
+                mark_non_finite(v, j);
+            }
+        }
+        (Y::Tagged(t), j) => mark_non_finite(&t.value, j),
+        (Y::Number(n), j) if j.is_null() && n.as_f64().is_some_and(|f| !f.is_finite()) => {
+            let mut marker = serde_json::Map::new();
+            marker.insert("non-finite number".into(), Value::String(n.to_string()));
+            *j = Value::Object(marker);
+        }
+        _ => {}
+    }
+}
+
 pub(crate) fn given_sentiment(value: Option<f64>) -> Given<f64> {
     match value {
         Some(v) if (-1.0..=1.0).contains(&v) => Given::Value(v),
@@ -229,6 +264,12 @@ impl Conversation {
                 column: loc.as_ref().map(|l| l.column()),
             }
         })?;
+        let mut value = value;
+        if may_hold_non_finite(text) {
+            if let Ok(yaml) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+                mark_non_finite(&yaml, &mut value);
+            }
+        }
         Conversation::from_value(value)
     }
 

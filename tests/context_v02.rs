@@ -149,3 +149,46 @@ fn step_2_a_review_never_lowers_a_human_default() {
         assert_eq!(verdict(&load(&text(default)), json!({"n": 3}))["route"], "review");
     }
 }
+
+/// YAML's `.nan`, `.inf` and `-.inf` are numbers JSON cannot hold: the field is present and
+/// unknown, never absent (its default does not apply) and never read as a text or a sender.
+#[test]
+fn yaml_non_finite_numbers_are_unknown_not_absent() {
+    let set = load(
+        "default human because \"d\"\ncontext { customer.contacts_7d : number = 0 }\n\
+         lexicon harm { \"kill myself\" }\n\
+         require human \"Harm\" { when any customer message mentions harm because \"h\" }\n\
+         allow ai \"Few contacts\" { when customer.contacts_7d < 3 and signals.distress < 0.5 and no customer message where sentiment < 0 because \"f\" }\n",
+    );
+    let route = |yaml: &str| {
+        let c = Conversation::from_yaml(yaml).unwrap();
+        serde_json::to_value(set.evaluate(&c)).unwrap()["route"].as_str().unwrap().to_string()
+    };
+    let calm = "signals: {distress: 0.1}\nmessages: [{from: customer, text: hello, sentiment: 0.5}]\n";
+    assert_eq!(route(&format!("customer: {{contacts_7d: 1}}\n{calm}")), "ai");
+    for bad in [".inf", "-.inf", ".nan", ".NaN", "-.Inf"] {
+        assert_eq!(route(&format!("customer: {{contacts_7d: {bad}}}\n{calm}")), "human", "{bad}");
+        let distress = format!("customer: {{contacts_7d: 1}}\nsignals: {{distress: {bad}}}\nmessages: [{{from: customer, text: hello, sentiment: 0.5}}]\n");
+        assert_eq!(route(&distress), "human", "{bad}");
+        let sentiment = format!("customer: {{contacts_7d: 1}}\nsignals: {{distress: 0.1}}\nmessages: [{{from: customer, text: hello, sentiment: {bad}}}]\n");
+        assert_eq!(route(&sentiment), "human", "{bad}");
+        let messages = format!("customer: {{contacts_7d: 1}}\nsignals: {{distress: 0.1}}\nmessages: {bad}\n");
+        assert_eq!(route(&messages), "human", "{bad}");
+        let text = format!("customer: {{contacts_7d: 1}}\nsignals: {{distress: 0.1}}\nmessages: [{{from: customer, text: {bad}, sentiment: 0.5}}]\n");
+        assert_eq!(route(&text), "human", "{bad}");
+        let sender = format!("customer: {{contacts_7d: 1}}\nsignals: {{distress: 0.1}}\nmessages: [{{from: {bad}, role: assistant, text: I want to kill myself}}]\n");
+        assert_eq!(route(&sender), "human", "{bad}");
+    }
+}
+
+/// `{id}` renders the id the verdict gives: a number as text, like `conversation`.
+#[test]
+fn a_numeric_id_renders_as_the_verdict_gives_it() {
+    let set = load("default human because \"case {id}\"\n");
+    for (id, text) in [(json!(7), "7"), (json!("c-1"), "c-1"), (json!(true), "unknown")] {
+        let v = verdict(&set, json!({ "id": id }));
+        assert!(v["justification"].as_str().unwrap().contains(&format!("case {text}")), "{v}");
+    }
+    let v = verdict(&set, json!({ "id": 7 }));
+    assert_eq!(v["conversation"], "7");
+}

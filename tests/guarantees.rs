@@ -75,6 +75,21 @@ guarantee "beyond the range" {{ when signals.distress > 1 ensure human }}
     );
 }
 
+/// Beyond 2^53 a threshold's neighbour is not `t ± 1`: every class still has a representative
+/// (a "proved" here once hid an `allow ai` below 1e16).
+#[test]
+fn huge_thresholds_keep_every_class() {
+    let set = r#"
+default human because "d"
+context { order.amount : number  order.count : number }
+allow ai "Below the cap" { when order.amount < 1e16 because "a" }
+allow ai "Above a huge floor" { when order.count > -1e300 and order.count != 1e300 because "a" }
+guarantee "Nothing is automated" { when true ensure human }
+guarantee "Huge counts" { when order.count > 1e300 ensure human }
+"#;
+    expect(set, &[("Nothing is automated", "violated"), ("Huge counts", "violated")]);
+}
+
 #[test]
 fn strict_and_loose_thresholds_differ_at_the_point() {
     let set = format!(

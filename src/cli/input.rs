@@ -210,9 +210,19 @@ pub fn read_jsonl(mut reader: impl BufRead, origin: &str, each: &mut impl FnMut(
 fn read_yaml_documents(text: &str, origin: &str, each: &mut impl FnMut(Item)) {
     use serde::Deserialize;
     let mut count = 0;
+    // The same documents again as YAML values, only where `.nan` or `.inf` may be written.
+    let mut as_yaml = crate::context::may_hold_non_finite(text)
+        .then(|| serde_yaml::Deserializer::from_str(text).map(serde_yaml::Value::deserialize));
     for document in serde_yaml::Deserializer::from_str(text) {
         count += 1;
+        let yaml = as_yaml.as_mut().and_then(Iterator::next);
         let conversation = serde_json::Value::deserialize(document)
+            .map(|mut value| {
+                if let Some(Ok(yaml)) = yaml {
+                    crate::context::mark_non_finite(&yaml, &mut value);
+                }
+                value
+            })
             .map_err(|e| {
                 let loc = e.location();
                 InputError {

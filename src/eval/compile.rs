@@ -458,6 +458,8 @@ impl Compiler<'_> {
             }
             parts.push(if key == "matched" {
                 Part::Matched
+            } else if key == "id" {
+                Part::Id
             } else {
                 Part::Slot(self.slot(key, false))
             });

@@ -351,6 +351,8 @@ pub(crate) enum Part {
     Text(String),
     Slot(SlotId),
     Matched,
+    /// `{id}`: the conversation's id as the verdict gives it (a number rendered as text).
+    Id,
 }
 
 /// One top-level condition of a rule, for `--explain`.

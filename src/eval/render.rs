@@ -228,6 +228,7 @@ pub(crate) fn render(run: &mut Run<'_>, template: &Template, rule: Option<&Rule>
                 Some(phrase) => out.push_str(phrase),
                 None => out.push_str("unknown"),
             },
+            Part::Id => out.push_str(run.c.id().as_deref().unwrap_or("unknown")),
         }
     }
     out

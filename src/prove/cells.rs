@@ -201,12 +201,16 @@ pub(super) fn numbers(thresholds: &[f64], range: Option<(f64, f64)>, integer: bo
     ts.sort_by(f64::total_cmp);
     ts.dedup();
     let mut out: Vec<f64> = Vec::new();
-    let next_int_above = |t: f64| t.floor() + 1.0;
-    let next_int_below = |t: f64| t.ceil() - 1.0;
+    // Beyond 2^53, `t + 1` is `t` again: the neighbouring float is then the next number (and
+    // a whole one), so that no class loses its representative.
+    let above = |c: f64, t: f64| if c > t { c } else { t.next_up() };
+    let below = |c: f64, t: f64| if c < t { c } else { t.next_down() };
+    let next_int_above = |t: f64| above(t.floor() + 1.0, t);
+    let next_int_below = |t: f64| below(t.ceil() - 1.0, t);
     match (ts.first(), ts.last()) {
         (Some(&first), Some(&last)) => {
-            out.push(if integer { next_int_below(first) } else { first - 1.0 });
-            out.push(if integer { next_int_above(last) } else { last + 1.0 });
+            out.push(if integer { next_int_below(first) } else { below(first - 1.0, first) });
+            out.push(if integer { next_int_above(last) } else { above(last + 1.0, last) });
         }
         _ => out.push(0.0),
     }
