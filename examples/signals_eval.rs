@@ -22,7 +22,13 @@ fn main() -> ExitCode {
         // `--text TEXT…`: the signals of each text
         for text in args.iter().skip(1) {
             let s = signals(text);
-            println!("crisis {} distress {:.2} human {} | {text}", s.crisis, s.distress, s.human_requested);
+            let e = handoff::signals::text_distress_evidence(text);
+            let sentiment = s.sentiment.unwrap_or(0.0);
+            println!("crisis {} distress {:.2} sentiment {sentiment:.2} human {} | {text}", s.crisis, s.distress, s.human_requested);
+            println!(
+                "    negative {:.2} negative_words {:.2} vocabulary {:.2} feeling {:.2} shouting {:.2}",
+                e.negative, e.negative_words, e.vocabulary, e.feeling, e.shouting
+            );
         }
         return ExitCode::SUCCESS;
     }
@@ -90,26 +96,32 @@ fn run(dir: &Path, half: &str, misses: bool) -> Result<(), String> {
     println!("Half: {half}\n");
     println!("| set | texts | as expected | rate | target |");
     println!("|---|---:|---:|---:|---|");
-    let crisis = lines(dir, "crisis", half)?;
-    let c = share(crisis.iter().map(String::as_str), |t| signals(t).crisis, misses, "crisis");
-    row("crisis statements: `crisis` true", c, "≥ 90 %");
-    let d = share(crisis.iter().map(String::as_str), |t| signals(t).distress >= 0.7, misses, "distress<0.7");
-    row("crisis statements: `distress` ≥ 0.7", d, "≥ 90 %");
-    let not = lines(dir, "not_crisis", half)?;
-    let n = share(not.iter().map(String::as_str), |t| !signals(t).crisis, misses, "crisis");
-    row("not crisis (negated, someone else, everyday): `crisis` false", n, "high");
-    for set in ["figures", "figures2"] {
+    for set in ["crisis", "crisis3", "crisis4", "crisis5", "crisis6"] {
+        let crisis = lines(dir, set, half)?;
+        let c = share(crisis.iter().map(String::as_str), |t| signals(t).crisis, misses, "crisis");
+        row(&format!("{set}: crisis statements: `crisis` true"), c, "≥ 90 %");
+        let d = share(crisis.iter().map(String::as_str), |t| signals(t).distress >= 0.7, misses, "distress<0.7");
+        row(&format!("{set}: crisis statements: `distress` ≥ 0.7"), d, "≥ 90 %");
+    }
+    for set in ["not_crisis", "not_crisis3", "not_crisis4", "not_crisis5", "not_crisis6"] {
+        let not = lines(dir, set, half)?;
+        let n = share(not.iter().map(String::as_str), |t| !signals(t).crisis, misses, "crisis");
+        row(&format!("{set}: not crisis (negated, someone else, everyday): `crisis` false"), n, "high");
+    }
+    for set in ["figures", "figures2", "figures3", "figures4", "figures5", "figures6"] {
         let fig = lines(dir, set, half)?;
         let f = share(fig.iter().map(String::as_str), |t| signals(t).distress < 0.5, misses, "distress>=0.5");
         row(&format!("{set}: figures of speech: `distress` < 0.5"), f, "≥ 90 %");
         let f = share(fig.iter().map(String::as_str), |t| !signals(t).crisis, misses, "crisis");
         row(&format!("{set}: figures of speech: `crisis` false"), f, "high");
     }
-    let grief = lines(dir, "grief", half)?;
-    let g = share(grief.iter().map(String::as_str), |t| signals(t).distress >= 0.5, misses, "distress<0.5");
-    row("grief and real distress: `distress` ≥ 0.5", g, "high");
-    let g = share(grief.iter().map(String::as_str), |t| !signals(t).crisis, misses, "crisis");
-    row("grief and real distress: `crisis` false", g, "high");
+    for set in ["grief", "grief3"] {
+        let grief = lines(dir, set, half)?;
+        let g = share(grief.iter().map(String::as_str), |t| signals(t).distress >= 0.5, misses, "distress<0.5");
+        row(&format!("{set}: grief and real distress: `distress` ≥ 0.5"), g, "high");
+        let g = share(grief.iter().map(String::as_str), |t| !signals(t).crisis, misses, "crisis");
+        row(&format!("{set}: grief and real distress: `crisis` false"), g, "high");
+    }
     labelled_rows(dir, "crisis_ml", half, misses, "crisis", |t| signals(t).crisis)?;
     labelled_rows(dir, "human", half, misses, "human_requested", |t| signals(t).human_requested)?;
     labelled_rows(dir, "human_en", half, misses, "human_requested", |t| signals(t).human_requested)?;

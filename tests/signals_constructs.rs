@@ -205,3 +205,97 @@ fn person_requests_callbacks_transfers_typos() {
         |s| s.human_requested,
     );
 }
+
+/// The crisis forms added in round 3 and 4 (docs/SIGNALS.md): positive, negated, everyday or
+/// figurative, someone else.
+#[test]
+fn crisis_constructs_round_three() {
+    check(
+        &[
+            // ending things, method, stockpiled pills
+            ("lately I keep thinking about ending things", true),
+            ("I'm not thinking about ending things, just my contract", false),
+            ("my friend has been thinking about ending things", false),
+            ("I thought about driving into the river last night", true),
+            ("I have tablets stockpiled at home", true),
+            // never wake up, not sure I want to be alive
+            ("I hope I go to sleep and never wake up", true),
+            ("I never wake up on time for deliveries", false),
+            ("honestly I'm not sure I want to be alive", true),
+            // better off / easier if I were gone
+            ("they'd all be happier if I disappeared", true),
+            ("it would be easier for everyone if I ended it", true),
+            ("it would be easier for everyone if I ended the contract", false),
+            // tired of living, had enough of life
+            ("I'm so tired of living", true),
+            ("I'm tired of living in this flat, can you deliver to my new address", false),
+            ("I've had enough of life", true),
+            // no future, rock bottom, another day, no way out of this hole
+            ("I can't see a future for myself", true),
+            ("I can't see a future for this product", false),
+            ("I've hit rock bottom", true),
+            ("prices have hit rock bottom this week", false),
+            ("I can't face another day", true),
+            ("I can't face another day of this hold music", false),
+            // burden, controlling partner, a last message
+            ("I'm just a drain on everyone", true),
+            ("my phone is just a drain on the battery", false),
+            ("nobody will have to worry about me soon", true),
+            ("my husband takes all my wages", true),
+            ("my employer takes all my wages in tax, lol", false),
+            ("this is my last message", true),
+            ("this is my last message before I cancel", false),
+            // a negated belief in going on, a reason to live, feeling like a burden
+            ("honestly I don't think I can go on", true),
+            ("I don't think I can keep going to the gym, cancel it", false),
+            ("my dad doesn't think he can keep going", false),
+            ("I can't find any reason to keep living", true),
+            ("I don't see any reason to keep my subscription", false),
+            ("I feel useless and like a burden", true),
+            // suicide as a topic or a figure, not a wish
+            ("I feel suicidal", true),
+            ("can I donate to suicide prevention with my card", false),
+            ("this price is suicide for my budget", false),
+            ("renewing would be financial suicide", false),
+        ],
+        "crisis",
+        |s| s.crisis,
+    );
+}
+
+/// The figures added in round 3 and 4 (docs/SIGNALS.md) stay below distress 0.5; the same words
+/// about oneself or a person still count.
+#[test]
+fn figures_round_three() {
+    check(
+        &[
+            // a thing evaluated, not the writer (subject guard)
+            ("the delivery slot booking is a nightmare", false),
+            ("setting up the router was a total disaster", false),
+            ("my life is a nightmare since he died", true),
+            // an evaluative word before a thing
+            ("that is a scary amount for a kettle", false),
+            // tears of joy need joy in the message
+            ("I'm crying, the flowers are so beautiful", false),
+            ("I'm crying and I can't stop since my wife passed away", true),
+            // hunger, surprise, hyperbole, an own mistake, an outcome
+            ("I'm starving, is the cafe open", false),
+            ("I was stunned at how quick the delivery was", false),
+            ("I'm going crazy trying to reset my password", false),
+            ("I think I picked the wrong size", false),
+            ("I'm panicking, I forgot to add the voucher", false),
+            ("I'm so worried the sofa won't fit through the door", false),
+            ("I'm gutted the jumper sold out", false),
+            ("I'm afraid the voucher has expired", false),
+            // politeness needs a plain statement: a real fear still counts
+            ("I'm afraid I might lose my home", true),
+            // `i miss` a thing is not grief; a person is
+            ("if I miss the delivery window can you rebook", false),
+            ("I miss my mum so much since the funeral", true),
+            // killing me if: a figure, unless leaving or telling is at stake
+            ("my wife will murder me if the cake is late", false),
+        ],
+        "distress >= 0.5",
+        |s| s.distress >= 0.5,
+    );
+}

@@ -11,9 +11,13 @@
 //!   he wants to die`, `sorry you feel hopeless`);
 //! - **unless**: no word of the construct's `unless` roles in the clause (`can't breathe from
 //!   laughing`).
+//!
+//! Every construct may also name a `subject` (the nearest person or such word before the match
+//! must be such a word: `the parcel was empty`, not `my life is empty`) and a `with` role (a word
+//! of it must be in the message: `I'm crying, it's so cute`).
 
 use super::lexicon::{Hits, LEXICON, role::*};
-use super::rules::{ConstructKind, Element, Repeat};
+use super::rules::{Bloom, Construct, ConstructKind, Element, Repeat};
 use super::text::Normalized;
 
 /// One construct match: words `start..end`.
@@ -36,6 +40,8 @@ struct Ctx<'a> {
     hits: &'a Hits,
     /// End (exclusive) of the clause being matched.
     clause_end: usize,
+    /// The roles of all the message's words together.
+    all_roles: u64,
 }
 
 impl Ctx<'_> {
@@ -102,6 +108,16 @@ impl Ctx<'_> {
         k >= self.clause_end || self.role(k) & BARRIER != 0
     }
 
+    /// A quick test before [`Ctx::match_at`]: a second element that must take a word accepts
+    /// one of the next three words (soft words and negators may stand between).
+    fn may_match(&self, elements: &[Element], start: usize) -> bool {
+        let Some(second) = elements.get(1) else { return true };
+        if second.repeat != Repeat::One || second.any || second.or_end {
+            return true;
+        }
+        (start + 1..start + 4).any(|k| self.accepts(second, k))
+    }
+
     fn step(&self, e: &Element, rest: &[Element], i: usize, path: Path) -> Option<(usize, Path)> {
         if !self.accepts(e, i) {
             return None;
@@ -110,7 +126,7 @@ impl Ctx<'_> {
     }
 
     fn consumed(&self, path: Path, from: usize, to: usize) -> Path {
-        let names = (from..to).any(|k| self.role(k) & SELF != 0);
+        let names = (from..to).any(|k| self.role(k) & (SELF | WRITER) != 0);
         Path { names_writer: path.names_writer || names, ..path }
     }
 
@@ -131,7 +147,7 @@ impl Ctx<'_> {
     }
 
     /// The crisis guards (module doc).
-    fn crisis_holds(&self, start: usize, path: Path, unless: u64, clause: (usize, usize)) -> bool {
+    fn crisis_holds(&self, start: usize, path: Path) -> bool {
         if path.negated || self.before(start).take(3).any(|k| self.role(k) & CRISIS_NEGATOR != 0) {
             return false;
         }
@@ -145,7 +161,24 @@ impl Ctx<'_> {
                 return false;
             }
         }
-        unless == 0 || !(clause.0..clause.1).any(|k| self.role(k) & unless != 0)
+        true
+    }
+
+    /// The guards every construct may have: `unless` (no such word in the clause), `subject`
+    /// (the nearest person or such word before the match is such a word) and `with` (such a
+    /// word in the message).
+    fn guards_hold(&self, c: &Construct, start: usize, clause: (usize, usize)) -> bool {
+        if c.unless != 0 && (clause.0..clause.1).any(|k| self.role(k) & c.unless != 0) {
+            return false;
+        }
+        if c.subject != 0 {
+            let person = FIRST_PERSON | BEING | THIRD;
+            let nearest = self.before(start).map(|k| self.role(k) & (person | c.subject)).find(|r| *r != 0);
+            if nearest.is_none_or(|r| r & c.subject == 0) {
+                return false;
+            }
+        }
+        c.with == 0 || self.all_roles & c.with != 0
     }
 }
 
@@ -154,32 +187,53 @@ pub fn find_into(norm: &Normalized, hits: &Hits, out: &mut Vec<Found>) {
     out.clear();
     let lexicon = &*LEXICON;
     let n = norm.words.len();
+    let clause_start = |k: usize| norm.words.get(k).is_some_and(|w| w.clause_start);
+    let all_roles = hits.roles.iter().fold(0, |a, r| a | r);
+    let mut words = Bloom::default();
+    for k in 0..n {
+        words.insert(norm.word(k));
+    }
+    // the clause of the previous anchor: anchors come in text order, so each clause is scanned
+    // about once
+    let (mut clause_begin, mut clause_end) = (0, 0);
     for &(word, from, to) in &hits.anchors {
         let start = word as usize;
-        let clause_end = (start + 1..n)
-            .find(|&k| norm.words.get(k).is_some_and(|w| w.clause_start))
-            .unwrap_or(n);
-        let clause_begin = (0..=start)
-            .rev()
-            .find(|&k| norm.words.get(k).is_some_and(|w| w.clause_start))
-            .unwrap_or(0);
-        let ctx = Ctx { norm, hits, clause_end };
+        if start < clause_begin || start >= clause_end {
+            clause_end = (start + 1..n).find(|&k| clause_start(k)).unwrap_or(n);
+            clause_begin = (0..=start).rev().find(|&k| clause_start(k)).unwrap_or(0);
+        }
+        let ctx = Ctx { norm, hits, clause_end, all_roles };
         for &id in lexicon.anchored(from, to) {
             let Some(p) = lexicon.rules.patterns.get(usize::from(id)) else { continue };
             let Some(c) = lexicon.rules.constructs.get(p.construct) else { continue };
+            // each element that must take a word has one in the message; then the next one
+            // is near
+            let absent = |(roles, bloom): &(u64, Bloom)| all_roles & roles == 0 && !words.meets(bloom);
+            if p.needs.iter().any(absent) || !ctx.may_match(&p.elements, start) {
+                continue;
+            }
             let Some((end, path)) = ctx.match_at(&p.elements, start, Path::default(), 2) else {
                 continue;
             };
-            let holds = match c.kind {
-                ConstructKind::Crisis => ctx.crisis_holds(start, path, c.unless, (clause_begin, clause_end)),
-                ConstructKind::Figure | ConstructKind::Mundane => {
-                    c.unless == 0 || !(clause_begin..clause_end).any(|k| ctx.role(k) & c.unless != 0)
-                }
-            };
+            let holds = ctx.guards_hold(c, start, (clause_begin, clause_end))
+                && (c.kind != ConstructKind::Crisis || ctx.crisis_holds(start, path));
             if holds {
                 out.push(Found { start, end, kind: c.kind });
                 break;
             }
         }
+    }
+    // a crisis word inside a figure of speech is the figure's (`financial suicide`)
+    if out.iter().any(|f| f.kind == ConstructKind::Figure) {
+        out.sort_by_key(|f| f.start);
+        let mut figure_until = 0;
+        out.retain(|f| match f.kind {
+            ConstructKind::Figure => {
+                figure_until = figure_until.max(f.end);
+                true
+            }
+            ConstructKind::Crisis => f.start >= figure_until,
+            ConstructKind::Mundane => true,
+        });
     }
 }

@@ -89,7 +89,7 @@ pub fn read<'a>(norm: &'a Normalized, hits: &Hits) -> Reading<'a> {
         mask.extend((f.start..f.end).map(|k| norm.word(k)));
     }
     let vocabulary = vocabulary_weight(norm, hits, &mut mask, &mut in_phrase, &found);
-    let feeling = self_statements(norm, hits, &mut mask, &in_phrase);
+    let feeling = self_statements(norm, hits, &mut mask, &in_phrase, &found);
     mask.sort_unstable();
     mask.dedup();
     Reading {
@@ -238,7 +238,13 @@ fn vocabulary_weight<'a>(
 /// First-person statements of a negative feeling that the vocabulary does not already hold:
 /// `I feel awful`, `I'm so offended`, `it makes me miserable`, `I was humiliated`. The first
 /// word with a VADER valence within four words after the anchor decides; a negator stops.
-fn self_statements<'a>(norm: &'a Normalized, hits: &Hits, mask: &mut Vec<&'a str>, in_phrase: &[bool]) -> f64 {
+fn self_statements<'a>(
+    norm: &'a Normalized,
+    hits: &Hits,
+    mask: &mut Vec<&'a str>,
+    in_phrase: &[bool],
+    found: &[Found],
+) -> f64 {
     let ctx = Ctx { norm, hits };
     let n = norm.words.len();
     let mut total = 0.0;
@@ -262,7 +268,17 @@ fn self_statements<'a>(norm: &'a Normalized, hits: &Hits, mask: &mut Vec<&'a str
             if let Some(v) = vader::word_valence(norm.word(k)) {
                 let counted = in_phrase.get(k).copied().unwrap_or(false);
                 if v <= -1.0 && !counted {
-                    total += (-v / SELF_STATEMENT_SCALE).min(1.0);
+                    // a feeling inside a figure does not count, one about a mundane fact little
+                    let share = found
+                        .iter()
+                        .filter(|f| f.start <= k && k < f.end)
+                        .map(|f| match f.kind {
+                            ConstructKind::Figure => 0.0,
+                            ConstructKind::Mundane => MUNDANE,
+                            ConstructKind::Crisis => 1.0,
+                        })
+                        .fold(1.0, f64::min);
+                    total += share * (-v / SELF_STATEMENT_SCALE).min(1.0);
                     mask.push(norm.word(k));
                 }
                 break;

@@ -22,7 +22,7 @@
 //! matched by optimal-string-alignment distance (1 up to 7 letters, 2 from 8), only where the
 //! grammar looks for them, so the cost stays linear.
 
-use super::lexicon::{Hits, fuzzy_targets, role::*};
+use super::lexicon::{Hits, fuzzy_targets, letter_mask, role::*};
 use super::text::Normalized;
 
 /// The last request (`true`) or refusal (`false`) of a person in a message, if any.
@@ -109,7 +109,7 @@ impl Ctx<'_> {
         // four letters: only verbs, and only with the same first letter (`taok` → `talk`)
         if w.len() == 4 {
             return target == Target::Contact
-                && fuzzy_targets().2.iter().any(|t| {
+                && fuzzy_targets().2.iter().any(|(t, _)| {
                     t.len() == 4 && t.bytes().next() == w.bytes().next() && osa_within(w.as_bytes(), t.as_bytes(), 1)
                 });
         }
@@ -122,9 +122,10 @@ impl Ctx<'_> {
         let max = if w.len() >= 8 { 2 } else { 1 };
         let mask = letter_mask(w);
         // An edit changes at most two letters of the letter set: a cheap filter before the DP.
-        list.iter().any(|t| {
+        list.iter().any(|(t, t_mask)| {
             t.len() >= 4
-                && (letter_mask(t) ^ mask).count_ones() as usize <= 2 * max
+                && t.len().abs_diff(w.len()) <= max
+                && (t_mask ^ mask).count_ones() as usize <= 2 * max
                 && osa_within(w.as_bytes(), t.as_bytes(), max)
         })
     }
@@ -407,13 +408,6 @@ impl Ctx<'_> {
 /// `calling`, `phoning` (not `ring`): a contact verb in this form reports, it does not ask.
 fn is_gerund(w: &str) -> bool {
     w.len() > 5 && w.ends_with("ing")
-}
-
-/// The set of ASCII letters of a word, as bits.
-fn letter_mask(w: &str) -> u32 {
-    w.bytes()
-        .filter(u8::is_ascii_lowercase)
-        .fold(0, |m, b| m | 1 << (b - b'a'))
 }
 
 /// Optimal string alignment distance of `a` and `b` is at most `max` (bytes, ASCII words).

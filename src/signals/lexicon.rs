@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
-use super::rules::{self, Rules};
+use super::rules::{self, ConstructKind, Rules};
 use super::text::Normalized;
 use super::vader::FxMap;
 
@@ -86,8 +86,10 @@ pub mod role {
     pub const SELF: u64 = 1 << 33;
     /// A verb of speaking, whose object is a person or a team, never a thing: `talk`, `hablar`.
     pub const SPEAK: u64 = 1 << 34;
+    /// The writer as a subject inside a construct: `i`, `ich`, … (`better off if I wasn't here`).
+    pub const WRITER: u64 = 1 << 35;
     /// The first bit free for roles only the data files name.
-    pub const FIRST_FREE: u32 = 35;
+    pub const FIRST_FREE: u32 = 36;
 }
 
 /// Families of distress vocabulary.
@@ -138,8 +140,9 @@ pub struct Lexicon {
     /// Construct pattern indices, grouped by the word they start at (see [`Info::anchors`]).
     anchors: Vec<u16>,
     pub rules: Rules,
-    /// The English person nouns (strong, weak) and contact verbs, for misspellings.
-    fuzzy: [Vec<String>; 3],
+    /// The English person nouns (strong, weak) and contact verbs, for misspellings, each with
+    /// its [`letter_mask`].
+    fuzzy: [Vec<Fuzzy>; 3],
 }
 
 pub static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(rules::parse(rules::WORDS, rules::CONSTRUCTS)));
@@ -172,7 +175,12 @@ fn build(rules: Rules) -> Lexicon {
             }
         }
     }
-    for w in starts.keys() {
+    // at one word, figures are tried before crisis patterns (`suicide for my budget`)
+    for (w, list) in &mut starts {
+        list.sort_by_key(|id| {
+            let construct = rules.patterns.get(usize::from(*id)).and_then(|p| rules.constructs.get(p.construct));
+            (construct.is_some_and(|c| c.kind == ConstructKind::Crisis), *id)
+        });
         entry(&mut map, &mut order, w);
     }
     let mut anchors = Vec::new();
@@ -203,12 +211,12 @@ fn build(rules: Rules) -> Lexicon {
         .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(&spaced)
         .ok();
-    let english = |bit: u64| -> Vec<String> {
+    let english = |bit: u64| -> Vec<Fuzzy> {
         rules
             .words
             .iter()
             .filter(|(w, b, lang)| b & bit != 0 && lang == "en" && w.is_ascii())
-            .map(|(w, _, _)| w.clone())
+            .map(|(w, _, _)| (w.clone(), letter_mask(w)))
             .collect()
     };
     let fuzzy = [english(PERSON), english(PERSON_WEAK), english(CONTACT)];
@@ -296,8 +304,19 @@ impl Lexicon {
     }
 }
 
-/// The English person nouns (strong, weak) and contact verbs, for fuzzy matching of misspellings.
-pub fn fuzzy_targets() -> (&'static [String], &'static [String], &'static [String]) {
+/// A word to match misspellings of, with its [`letter_mask`].
+pub type Fuzzy = (String, u32);
+
+/// The set of lowercase ASCII letters of a word, one bit each.
+pub fn letter_mask(w: &str) -> u32 {
+    w.bytes()
+        .filter(u8::is_ascii_lowercase)
+        .fold(0, |m, b| m | 1 << (b - b'a'))
+}
+
+/// The English person nouns (strong, weak) and contact verbs with their letter masks, for fuzzy
+/// matching of misspellings.
+pub fn fuzzy_targets() -> (&'static [Fuzzy], &'static [Fuzzy], &'static [Fuzzy]) {
     let [a, b, c] = &LEXICON.fuzzy;
     (a, b, c)
 }

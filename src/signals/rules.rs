@@ -13,6 +13,8 @@
 //! ```text
 //! [crisis ideation]             a construct: its kind (crisis, figure, mundane) and name
 //! unless: LAUGH                 optional: a role that cancels a match in the same clause
+//! subject: COMMERCE             optional: the subject before the match must have this role
+//! with: JOY                     optional: a word of this role must be in the message
 //! en: KILL MYSELF               one pattern a line (see docs/SIGNALS.md for the elements)
 //! ```
 //! A problem in either file (an unknown role, a bad weight, a pattern that cannot anchor) is
@@ -68,6 +70,31 @@ pub enum Repeat {
 pub struct Pattern {
     pub construct: usize,
     pub elements: Vec<Element>,
+    /// The elements after the first that must each take a word (`One`, not `_`, not `…|$`):
+    /// their roles and the [`Bloom`] of their literal words. A message without a word for one
+    /// of them cannot match, which is tested before matching.
+    pub needs: Vec<(u64, Bloom)>,
+}
+
+/// A 256-bit set of word hashes: which words a message has, or which an element accepts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bloom(pub [u64; 4]);
+
+impl Bloom {
+    pub fn insert(&mut self, word: &str) {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in word.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let bit = (h >> 56) as usize;
+        if let Some(slot) = self.0.get_mut(bit >> 6) {
+            *slot |= 1 << (bit & 63);
+        }
+    }
+
+    pub fn meets(&self, other: &Bloom) -> bool {
+        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -75,6 +102,12 @@ pub struct Construct {
     pub kind: ConstructKind,
     /// Roles that cancel a match when in the same clause.
     pub unless: u64,
+    /// Roles the subject must have: the nearest word before the match in its clause that is a
+    /// person (`FIRST_PERSON`, `BEING`, `THIRD`) or of these roles must be of these roles
+    /// (`the parcel was empty`, not `my life is empty`). 0: any subject.
+    pub subject: u64,
+    /// Roles one of which must be in the message (`I'm crying, it's so cute`). 0: none needed.
+    pub with: u64,
 }
 
 /// The parsed rules.
@@ -127,6 +160,7 @@ const FIXED: &[(&str, u64)] = &[
     ("self", role::SELF),
     ("passive", role::PASSIVE),
     ("speak", role::SPEAK),
+    ("writer", role::WRITER),
 ];
 
 /// Parses both files.
@@ -252,7 +286,7 @@ fn parse_constructs(text: &str, rules: &mut Rules) {
             if name.is_empty() {
                 rules.problems.push(format!("constructs.txt:{n}: a construct needs a name"));
             }
-            rules.constructs.push(Construct { kind, unless: 0 });
+            rules.constructs.push(Construct { kind, unless: 0, subject: 0, with: 0 });
             continue;
         }
         let Some((tag, body)) = line.split_once(':') else {
@@ -263,7 +297,8 @@ fn parse_constructs(text: &str, rules: &mut Rules) {
             rules.problems.push(format!("constructs.txt:{n}: a pattern outside a construct"));
             continue;
         };
-        if tag.trim() == "unless" {
+        let guard = tag.trim();
+        if matches!(guard, "unless" | "subject" | "with") {
             let mut bits = 0;
             for name in body.split_whitespace() {
                 match rules.known_role(name) {
@@ -272,12 +307,31 @@ fn parse_constructs(text: &str, rules: &mut Rules) {
                 }
             }
             if let Some(c) = rules.constructs.last_mut() {
-                c.unless |= bits;
+                let slot = match guard {
+                    "unless" => &mut c.unless,
+                    "subject" => &mut c.subject,
+                    _ => &mut c.with,
+                };
+                *slot |= bits;
             }
             continue;
         }
         match pattern(body, rules) {
-            Ok(elements) => rules.patterns.push(Pattern { construct, elements }),
+            Ok(elements) => {
+                let needs = elements
+                    .iter()
+                    .skip(1)
+                    .filter(|e| e.repeat == Repeat::One && !e.any && !e.or_end)
+                    .map(|e| {
+                        let mut bloom = Bloom::default();
+                        for w in &e.words {
+                            bloom.insert(w);
+                        }
+                        (e.roles, bloom)
+                    })
+                    .collect();
+                rules.patterns.push(Pattern { construct, elements, needs });
+            }
             Err(e) => rules.problems.push(format!("constructs.txt:{n}: {e}")),
         }
     }

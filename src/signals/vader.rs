@@ -274,9 +274,39 @@ fn scores_with(text: &str, mask: &[&str], scratch: &mut Scratch) -> Scores {
         found: substrings,
         ready: false,
     };
+    sentiments.clear();
+    tokenize(text, tables, lower, folded, toks);
+    if toks.is_empty() {
+        return Scores::default();
+    }
+    let mixed_caps = toks.iter().any(|t| t.caps) && toks.iter().any(|t| !t.caps);
+
+    let n = toks.len();
+    for i in 0..n {
+        let Some(tok) = toks.get(i) else { break };
+        let v = if tok.entry.booster.is_some() || (tok.is(KIND) && toks.get(i + 1).is_some_and(|t| t.is(OF))) {
+            0.0
+        } else {
+            valence(tables, toks, lower, i, mixed_caps, &mut subs)
+        };
+        sentiments.push(v);
+    }
+    if let Some(but) = toks.iter().position(|t| t.is(BUT)) {
+        for (i, s) in sentiments.iter_mut().enumerate() {
+            if i < but {
+                *s *= 0.5;
+            } else if i > but {
+                *s *= 1.5;
+            }
+        }
+    }
+    combine(text, toks, sentiments, lower, mask)
+}
+
+/// The VADER tokens of `text`: lowercased into `lower`, each with its table entry.
+fn tokenize(text: &str, tables: &Tables, lower: &mut String, folded: &mut String, toks: &mut Vec<Tok>) {
     lower.clear();
     toks.clear();
-    sentiments.clear();
     // ASCII text without U+000B (whitespace to `split_whitespace`, not to the ASCII split):
     // the faster byte-wise split gives the same tokens
     let ascii = text.is_ascii() && !text.as_bytes().contains(&0x0b);
@@ -314,30 +344,10 @@ fn scores_with(text: &str, mask: &[&str], scratch: &mut Scratch) -> Scores {
             negated: entry.negation || token.as_bytes().windows(3).any(|w| w == b"n't"),
         });
     }
-    if toks.is_empty() {
-        return Scores::default();
-    }
-    let mixed_caps = toks.iter().any(|t| t.caps) && toks.iter().any(|t| !t.caps);
+}
 
-    let n = toks.len();
-    for i in 0..n {
-        let Some(tok) = toks.get(i) else { break };
-        let v = if tok.entry.booster.is_some() || (tok.is(KIND) && toks.get(i + 1).is_some_and(|t| t.is(OF))) {
-            0.0
-        } else {
-            valence(tables, toks, lower, i, mixed_caps, &mut subs)
-        };
-        sentiments.push(v);
-    }
-    if let Some(but) = toks.iter().position(|t| t.is(BUT)) {
-        for (i, s) in sentiments.iter_mut().enumerate() {
-            if i < but {
-                *s *= 0.5;
-            } else if i > but {
-                *s *= 1.5;
-            }
-        }
-    }
+/// The scores from the token sentiments: all of them, those not masked, the negative ones.
+fn combine(text: &str, toks: &[Tok], sentiments: &[f64], lower: &str, mask: &[&str]) -> Scores {
     let mut total: f64 = sentiments.iter().sum();
     let (mut kept, mut negative_sum) = (0.0, 0.0);
     for (t, s) in toks.iter().zip(sentiments.iter()) {
