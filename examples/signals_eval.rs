@@ -96,19 +96,19 @@ fn run(dir: &Path, half: &str, misses: bool) -> Result<(), String> {
     println!("Half: {half}\n");
     println!("| set | texts | as expected | rate | target |");
     println!("|---|---:|---:|---:|---|");
-    for set in ["crisis", "crisis3", "crisis4", "crisis5", "crisis6"] {
+    for set in ["crisis", "crisis3", "crisis4", "crisis5", "crisis6", "crisis7"] {
         let crisis = lines(dir, set, half)?;
         let c = share(crisis.iter().map(String::as_str), |t| signals(t).crisis, misses, "crisis");
         row(&format!("{set}: crisis statements: `crisis` true"), c, "≥ 90 %");
         let d = share(crisis.iter().map(String::as_str), |t| signals(t).distress >= 0.7, misses, "distress<0.7");
         row(&format!("{set}: crisis statements: `distress` ≥ 0.7"), d, "≥ 90 %");
     }
-    for set in ["not_crisis", "not_crisis3", "not_crisis4", "not_crisis5", "not_crisis6"] {
+    for set in ["not_crisis", "not_crisis3", "not_crisis4", "not_crisis5", "not_crisis6", "not_crisis7"] {
         let not = lines(dir, set, half)?;
         let n = share(not.iter().map(String::as_str), |t| !signals(t).crisis, misses, "crisis");
         row(&format!("{set}: not crisis (negated, someone else, everyday): `crisis` false"), n, "high");
     }
-    for set in ["figures", "figures2", "figures3", "figures4", "figures5", "figures6"] {
+    for set in ["figures", "figures2", "figures3", "figures4", "figures5", "figures6", "figures7"] {
         let fig = lines(dir, set, half)?;
         let f = share(fig.iter().map(String::as_str), |t| signals(t).distress < 0.5, misses, "distress>=0.5");
         row(&format!("{set}: figures of speech: `distress` < 0.5"), f, "≥ 90 %");
