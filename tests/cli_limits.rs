@@ -136,3 +136,24 @@ fn a_bad_yaml_document_does_not_hide_the_next_ones() {
         assert_eq!(stderr.lines().filter(|l| l.starts_with("error:")).count(), errors, "{stderr}");
     }
 }
+
+/// A UTF-8 byte order mark at the start of a file (some editors write one) is not part of the
+/// document: `.jsonl`, `.json` and `.yaml` files with one are read as without.
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [("a.jsonl", "\u{feff}{\"id\": \"b1\"}\n{\"id\": \"b2\"}\n"), ("b.json", "\u{feff}{\"id\": \"b3\"}"), ("c.yaml", "\u{feff}id: b4\n")];
+    let mut command = handoff();
+    command.args(["eval", "-p", "policies", "--format", "jsonl"]);
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        command.arg(dir.path().join(name));
+    }
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let ids: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["conversation"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["b1", "b2", "b3", "b4"]);
+}

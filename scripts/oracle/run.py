@@ -103,6 +103,10 @@ def main(seed0, nsets, nconv):
             for x in f["diffs"]: kinds[x[0].split(":")[0]] += 1
         else: kinds[f["kind"]] += 1
     print(dict(kinds))
+    return len(fails)
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    failed = main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    if failed:
+        print(f"oracle: {failed} disagreements, see {OUT}/fails_{sys.argv[1]}.json")
+    sys.exit(1 if failed else 0)

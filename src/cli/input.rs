@@ -174,8 +174,16 @@ fn read_document(path: &Path) -> std::io::Result<String> {
     if len > MAX_DOCUMENT as u64 {
         return Err(std::io::Error::other(format!("the file is {len} bytes, over the limit of {MAX_DOCUMENT} bytes")));
     }
-    std::fs::read_to_string(path)
+    let text = std::fs::read_to_string(path)?;
+    Ok(match text.strip_prefix(BOM) {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
+
+/// A UTF-8 byte order mark, which some editors write at the start of a file: not part of the
+/// document.
+const BOM: &str = "\u{feff}";
 
 /// One conversation a line; blank lines are skipped; a bad line (not UTF-8, over
 /// [`MAX_DOCUMENT`], malformed) is reported as `origin:LINE` and the others go on.
@@ -198,6 +206,9 @@ pub fn read_jsonl(mut reader: impl BufRead, origin: &str, each: &mut impl FnMut(
         if got == Got::TooLong {
             each(refused(format!("the line is over the limit of {MAX_DOCUMENT} bytes")));
             continue;
+        }
+        if number == 1 && buf.starts_with(BOM.as_bytes()) {
+            buf.drain(..BOM.len());
         }
         match String::from_utf8(std::mem::take(&mut buf)) {
             Ok(text) if text.trim().is_empty() => {}
